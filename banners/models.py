@@ -1,0 +1,102 @@
+"""Banners of a dealer's website carousel, ordered by the dealer."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from ordered_model.models import OrderedModelBase, OrderedModelManager, OrderedModelQuerySet
+
+from dealer_media.tenancy.models import TenantQuerySet
+
+
+def banner_upload_to(instance: "Banner", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    extension = "".join(c for c in extension if c.isalnum())[:8] or "jpg"
+    return f"org-{instance.organization_id}/banners/{secrets.token_hex(16)}.{extension}"
+
+
+def banner_thumbnail_upload_to(instance: "Banner", filename: str) -> str:
+    return f"org-{instance.organization_id}/banners/thumbnails/{secrets.token_hex(16)}.jpg"
+
+
+def validate_link(value: str) -> None:
+    """Only http(s) and site-relative links: a banner must never run ``javascript:``."""
+    if not value:
+        return
+    lowered = value.strip().lower()
+    if lowered.startswith(("http://", "https://")):
+        return
+    if lowered.startswith("/") and not lowered.startswith("//"):
+        return
+    raise ValidationError(
+        "Use a link that starts with https://, http:// or / (a page of your site)."
+    )
+
+
+class BannerQuerySet(TenantQuerySet, OrderedModelQuerySet):
+    pass
+
+
+class BannerManager(OrderedModelManager.from_queryset(BannerQuerySet)):
+    pass
+
+
+class Banner(OrderedModelBase):
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE)
+    media_content = models.ForeignKey(
+        "media_content.MediaContent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="banners",
+        help_text="The library item this banner was made from, if any.",
+    )
+    title = models.CharField(max_length=255)
+    image = models.ImageField(upload_to=banner_upload_to, max_length=255)
+    thumbnail = models.FileField(upload_to=banner_thumbnail_upload_to, max_length=255, blank=True)
+    link_url = models.CharField(max_length=2000, blank=True, validators=[validate_link])
+    sort_order = models.PositiveIntegerField(editable=False, db_index=True)
+    start_date = models.DateField(
+        null=True, blank=True, help_text="First day shown (dealer's local date)."
+    )
+    end_date = models.DateField(null=True, blank=True, help_text="Last day shown, inclusive.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    order_field_name = "sort_order"
+    order_with_respect_to = "organization"
+
+    objects = BannerManager()
+
+    class Meta:
+        ordering = ["organization", "sort_order"]
+        indexes = [
+            models.Index(fields=["organization", "sort_order"], name="banner_org_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="banner_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+    @property
+    def image_url(self) -> str:
+        return self.image.url if self.image else ""
+
+    @property
+    def thumbnail_url(self) -> str:
+        if self.thumbnail:
+            return self.thumbnail.url
+        return self.image_url

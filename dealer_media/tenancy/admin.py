@@ -1,0 +1,68 @@
+"""Admin for dealerships, and the mixin that keeps staff inside their own dealerships."""
+
+from django.contrib import admin
+from django.db import models
+
+from .models import Membership, Organization
+from .selectors import organizations_for_user
+
+
+class TenantAdminMixin:
+    """A superuser sees everything; other staff only their dealerships' rows.
+
+    Foreign keys to tenant models are narrowed the same way, so staff can only
+    assign the dealerships (and their objects) they belong to.
+    """
+
+    organization_field = "organization"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        allowed = organizations_for_user(user=request.user)
+        return queryset.filter(**{f"{self.organization_field}__in": allowed})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            allowed = organizations_for_user(user=request.user)
+            related = db_field.related_model
+            if related is Organization:
+                kwargs["queryset"] = allowed
+            elif any(f.name == "organization" for f in related._meta.get_fields()):
+                kwargs["queryset"] = related._default_manager.filter(organization__in=allowed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone", "member_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(member_total=models.Count("memberships", distinct=True))
+        )
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=organizations_for_user(user=request.user))
+
+    @admin.display(description="Members", ordering="member_total")
+    def member_count(self, obj: Organization) -> int:
+        return obj.member_total
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)

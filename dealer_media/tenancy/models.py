@@ -1,0 +1,108 @@
+"""Dealerships (organizations), their members, and the one way to scope data to them."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_domain_name
+from django.db import models
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone, such as America/Chicago.")
+
+
+def validate_host_names(value: list) -> None:
+    if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+        raise ValidationError("Site host names must be a list of host names.")
+    for host in value:
+        if host != host.lower().strip():
+            raise ValidationError(f"Write host name “{host}” in lower case without spaces.")
+        validate_domain_name(host)
+
+
+class Organization(models.Model):
+    """A dealership: everything else in the product belongs to exactly one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA time zone the dealership schedules in, e.g. America/Chicago.",
+    )
+    site_host_names = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_host_names],
+        help_text="Host names the dealer's public website is served under, e.g. www.sunrisemotors.com.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_user_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+
+class TenantQuerySet(models.QuerySet):
+    """Every tenant model's manager: ``Model.objects.for_org(org)`` is how views read data."""
+
+    def for_org(self, organization: Organization | int | None) -> "TenantQuerySet":
+        if organization is None:
+            return self.none()
+        return self.filter(organization=organization)
+
+    def for_user(self, user) -> "TenantQuerySet":
+        """Rows of every dealership the user belongs to (all rows for a superuser)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(organization__memberships__user=user)
+
+
+class TenantModel(models.Model):
+    """Abstract base: a row that belongs to one dealership."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

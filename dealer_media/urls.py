@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from dealer_media.tenancy import views as tenancy_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="media_content:library", permanent=False)),
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "marketing/organization",
+        tenancy_views.switch_organization,
+        name="switch_organization",
+    ),
+    path("marketing/", include("media_content.urls")),
+]
+
+if settings.DEBUG and settings.MEDIA_STORAGE == "local":
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

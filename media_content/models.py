@@ -1,0 +1,175 @@
+"""A dealer's media items and the posts that publish them to each destination."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dealer_media.tenancy.models import TenantModel
+
+
+def media_upload_to(instance: "MediaContent", filename: str) -> str:
+    """Generated names only: the client's file name is kept as data, never as a path."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    extension = "".join(c for c in extension if c.isalnum())[:8] or "bin"
+    return f"org-{instance.organization_id}/media/{secrets.token_hex(16)}.{extension}"
+
+
+def thumbnail_upload_to(instance: "MediaContent", filename: str) -> str:
+    return f"org-{instance.organization_id}/thumbnails/{secrets.token_hex(16)}.jpg"
+
+
+class Destination(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    BANNER = "banner", "Website banner"
+
+
+class MediaContent(TenantModel):
+    class MediaType(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        POSTED = "posted", "Posted"
+        FAILED = "failed", "Failed"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=255, help_text="Internal name, shown in the library.")
+    description = models.TextField(blank=True, help_text="Text published with the post.")
+    file = models.FileField(upload_to=media_upload_to, max_length=255)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
+    media_type = models.CharField(max_length=10, choices=MediaType.choices)
+    link_url = models.URLField(max_length=2000, blank=True)
+    post_to_facebook = models.BooleanField(default=False)
+    post_to_instagram = models.BooleanField(default=False)
+    post_to_banner = models.BooleanField(default=False)
+    scheduled_post_time = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, for videos.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "media item"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="media_org_created_idx"),
+            models.Index(fields=["organization", "status"], name="media_org_status_idx"),
+            models.Index(fields=["organization", "sha256"], name="media_org_sha256_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True) | Q(duration__gte=0),
+                name="media_duration_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def media_url(self) -> str:
+        return self.file.url if self.file else ""
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.thumbnail.url if self.thumbnail else ""
+
+    @property
+    def destinations(self) -> list[str]:
+        chosen = [
+            (self.post_to_facebook, Destination.FACEBOOK),
+            (self.post_to_instagram, Destination.INSTAGRAM),
+            (self.post_to_banner, Destination.BANNER),
+        ]
+        return [destination.value for wanted, destination in chosen if wanted]
+
+
+class ScheduledPost(TenantModel):
+    """One media item going to one destination at one time.
+
+    State machine (every move is a compare-and-set UPDATE on ``status``)::
+
+        pending ──claim──> queued ──start──> publishing ──> posted
+           │                 │                   │     └──> failed ──retry──> pending
+           │                 └─lease expired─> pending
+           │                                     └─outcome unknown─> unconfirmed
+           └──cancel──> cancelled                        (a person decides)
+
+    ``pending``, ``queued``, ``publishing`` and ``unconfirmed`` are *live*: at
+    most one live post exists per media item and destination. ``posted``,
+    ``failed`` and ``cancelled`` are history and survive the media item's
+    deletion (title and destination are copied onto the row).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        PUBLISHING = "publishing", "Publishing"
+        POSTED = "posted", "Posted"
+        FAILED = "failed", "Failed"
+        UNCONFIRMED = "unconfirmed", "Unconfirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    LIVE_STATUSES = (Status.PENDING, Status.QUEUED, Status.PUBLISHING, Status.UNCONFIRMED)
+
+    media_content = models.ForeignKey(
+        MediaContent, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    title = models.CharField(max_length=255, help_text="The media item's title when scheduled.")
+    destination = models.CharField(max_length=12, choices=Destination.choices)
+    scheduled_time = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    external_id = models.CharField(max_length=128, blank=True)
+    external_url = models.URLField(max_length=2000, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-scheduled_time", "-id"]
+        indexes = [
+            # The dispatcher's sweep: due pending posts, oldest first.
+            models.Index(
+                fields=["scheduled_time"],
+                condition=Q(status="pending"),
+                name="post_due_pending_idx",
+            ),
+            models.Index(fields=["organization", "-scheduled_time"], name="post_org_time_idx"),
+            models.Index(fields=["status", "claimed_at"], name="post_status_claimed_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["media_content", "destination"],
+                condition=Q(status__in=["pending", "queued", "publishing", "unconfirmed"]),
+                name="post_one_live_per_media_destination",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="posted") | Q(posted_at__isnull=False),
+                name="post_posted_has_posted_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.get_destination_display()} ({self.get_status_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES

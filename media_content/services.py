@@ -1,0 +1,110 @@
+"""What staff and dealers do to media items: publish now, retry, archive.
+
+Views, admin actions and tasks all call these; they never change the rows
+themselves. Publishing tasks are enqueued only after the transaction commits.
+"""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import MediaContent, ScheduledPost
+
+
+def _enqueue_publishing(post_ids: list[int]) -> None:
+    from .tasks import publish_scheduled_post
+
+    for post_id in post_ids:
+        transaction.on_commit(lambda post_id=post_id: publish_scheduled_post.delay(post_id))
+
+
+@transaction.atomic
+def media_publish_now(*, media: MediaContent) -> list[ScheduledPost]:
+    """One pending post per chosen destination that has no live post yet, due now."""
+    media = MediaContent.objects.select_for_update().get(pk=media.pk)
+    live = set(
+        media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values_list(
+            "destination", flat=True
+        )
+    )
+    now = timezone.now()
+    created = [
+        ScheduledPost.objects.create(
+            organization_id=media.organization_id,
+            media_content=media,
+            title=media.title,
+            destination=destination,
+            scheduled_time=now,
+        )
+        for destination in media.destinations
+        if destination not in live
+    ]
+    if created:
+        media.scheduled_post_time = now
+        media.status = MediaContent.Status.SCHEDULED
+        media.save(update_fields=["scheduled_post_time", "status", "updated_at"])
+        _enqueue_publishing([post.pk for post in created])
+    return created
+
+
+@transaction.atomic
+def media_retry_failed(*, media: MediaContent) -> int:
+    """Send again only the destinations that failed; those that posted are left alone."""
+    media = MediaContent.objects.select_for_update().get(pk=media.pk)
+    failed = media.posts.filter(status=ScheduledPost.Status.FAILED)
+    live = media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values("destination")
+    retry_ids = list(failed.exclude(destination__in=live).values_list("pk", flat=True))
+    # Compare-and-set: only rows still failed move back to pending.
+    retried = ScheduledPost.objects.filter(
+        pk__in=retry_ids, status=ScheduledPost.Status.FAILED
+    ).update(status=ScheduledPost.Status.PENDING, scheduled_time=timezone.now(), claimed_at=None)
+    if retried:
+        media.status = MediaContent.Status.SCHEDULED
+        media.save(update_fields=["status", "updated_at"])
+        _enqueue_publishing(retry_ids)
+    return retried
+
+
+@transaction.atomic
+def media_archive(*, media: MediaContent) -> None:
+    """Hide an item from the active library and cancel what has not gone out yet."""
+    cancel_pending_posts(posts=media.posts.all())
+    MediaContent.objects.filter(pk=media.pk).update(
+        status=MediaContent.Status.ARCHIVED, updated_at=timezone.now()
+    )
+
+
+def cancel_pending_posts(*, posts: QuerySet[ScheduledPost]) -> int:
+    """Cancel posts that nobody has started publishing; in-flight ones are left to finish."""
+    return posts.filter(status=ScheduledPost.Status.PENDING).update(
+        status=ScheduledPost.Status.CANCELLED, updated_at=timezone.now()
+    )
+
+
+def media_refresh_status(*, media: MediaContent) -> MediaContent.Status:
+    """Derive the item's status from its posts: posted only when every destination posted."""
+    if media.status in (MediaContent.Status.ARCHIVED, MediaContent.Status.DRAFT):
+        return media.status
+    latest: dict[str, str] = {}
+    for destination, status in media.posts.order_by("created_at", "id").values_list(
+        "destination", "status"
+    ):
+        if status != ScheduledPost.Status.CANCELLED:
+            latest[destination] = status
+    if not latest:
+        return media.status
+    statuses = set(latest.values())
+    if statuses == {ScheduledPost.Status.POSTED}:
+        new_status = MediaContent.Status.POSTED
+    elif ScheduledPost.Status.FAILED in statuses and not statuses & set(
+        ScheduledPost.LIVE_STATUSES
+    ):
+        new_status = MediaContent.Status.FAILED
+    else:
+        new_status = MediaContent.Status.SCHEDULED
+    if new_status != media.status:
+        MediaContent.objects.filter(pk=media.pk).update(
+            status=new_status, updated_at=timezone.now()
+        )
+        media.status = new_status
+    return new_status

@@ -1,0 +1,14 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dealer_media.tenancy.decorators import organization_required
+
+from . import selectors
+
+
+@organization_required
+def library(request: HttpRequest) -> HttpResponse:
+    items = selectors.library_items(organization=request.organization)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "marketing/media.html", {"page": page})

@@ -1,0 +1,19 @@
+"""Test settings: the real settings module, with test-only defaults for what it requires."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from dealer_media.settings import *  # noqa: F403
+from dealer_media.settings import BASE_DIR, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "test-media"))
+STATIC_ROOT = None  # tests serve static files through the finders
+WHITENOISE_USE_FINDERS = True
+CELERY_TASK_ALWAYS_EAGER = True
