@@ -4,6 +4,8 @@ Views, admin actions and tasks all call these; they never change the rows
 themselves. Publishing tasks are enqueued only after the transaction commits.
 """
 
+import datetime
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,32 +20,41 @@ def _enqueue_publishing(post_ids: list[int]) -> None:
         transaction.on_commit(lambda post_id=post_id: publish_scheduled_post.delay(post_id))
 
 
-@transaction.atomic
 def media_publish_now(*, media: MediaContent) -> list[ScheduledPost]:
     """One pending post per chosen destination that has no live post yet, due now."""
+    return media_schedule(media=media, when=timezone.now())
+
+
+@transaction.atomic
+def media_schedule(*, media: MediaContent, when: datetime.datetime) -> list[ScheduledPost]:
+    """Schedule the item's chosen destinations at ``when`` (aware; due now or later).
+
+    Destinations that already have a live post keep it. Posts due now are
+    enqueued after the commit; later ones wait for the dispatcher.
+    """
     media = MediaContent.objects.select_for_update().get(pk=media.pk)
     live = set(
         media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values_list(
             "destination", flat=True
         )
     )
-    now = timezone.now()
     created = [
         ScheduledPost.objects.create(
             organization_id=media.organization_id,
             media_content=media,
             title=media.title,
             destination=destination,
-            scheduled_time=now,
+            scheduled_time=when,
         )
         for destination in media.destinations
         if destination not in live
     ]
     if created:
-        media.scheduled_post_time = now
+        media.scheduled_post_time = when
         media.status = MediaContent.Status.SCHEDULED
         media.save(update_fields=["scheduled_post_time", "status", "updated_at"])
-        _enqueue_publishing([post.pk for post in created])
+        if when <= timezone.now():
+            _enqueue_publishing([post.pk for post in created])
     return created
 
 

@@ -121,3 +121,64 @@ def sunrise_staff(sunrise):
         )
     )
     return user
+
+
+ARTIFACTS_DIR = settings.BASE_DIR / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    problem = _service_problem("browser")
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI requires this service: {problem}", pytrace=False)
+        pytest.skip(problem)
+    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page; its last screen is kept under test-artifacts/ as a PNG."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    name = request.node.nodeid.replace("/", "_").replace("::", "__").replace(".py", "")
+    try:
+        page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def sign_in(live_server, page):
+    """Sign a user in through the real sign-in page."""
+
+    def _sign_in(username: str, password: str = "pass-word-123", next_path: str = "") -> None:
+        page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return _sign_in
