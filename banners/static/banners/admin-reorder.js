@@ -1,0 +1,20 @@
+/* The admin's banner list: make its rows sortable when the page allows it. */
+(function () {
+  "use strict";
+  function init() {
+    var box = document.getElementById("banner-reorder");
+    var table = document.getElementById("result_list");
+    if (!box || !table || !box.getAttribute("data-reorder-url") || !window.SortableRows) return;
+    var body = table.tBodies[0];
+    Array.prototype.forEach.call(body.rows, function (row) {
+      var handle = row.querySelector("[data-sort-id]");
+      if (handle) row.setAttribute("data-id", handle.getAttribute("data-sort-id"));
+    });
+    window.SortableRows.attach(body, {
+      url: box.getAttribute("data-reorder-url"),
+      status: document.getElementById("banner-order-status"),
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
