@@ -48,8 +48,13 @@ def banners_reorder(
         Banner.objects.for_org(organization).select_for_update().order_by("sort_order", "pk")
     )
     known = {banner.pk: banner for banner in banners}
-    if len(banner_ids) != len(set(banner_ids)) or not set(banner_ids) <= set(known):
-        raise ValidationError("The new order lists a banner twice or one of another dealership.")
+    if len(banner_ids) != len(set(banner_ids)):
+        raise ValidationError("The new order lists a banner twice.")
+    if not set(banner_ids) <= set(known):
+        raise ValidationError(
+            "The new order names a banner this dealership does not have (deleted meanwhile, "
+            "or another dealership's). Reload the page and try again."
+        )
     if not partial and set(banner_ids) != set(known):
         raise ValidationError("The new order must list each of the dealership's banners once.")
     listed = set(banner_ids)
