@@ -64,3 +64,22 @@ def set_active(organization_id: int, day: datetime.date, value, version: int) ->
         settings.BANNERS_CACHE_SECONDS,
         version=version,
     )
+
+
+def fragment_key(organization_id: int, day: datetime.date, variant: str) -> str:
+    return f"banners:html:{organization_id}:{day.isoformat()}:{variant}"
+
+
+def get_fragment(organization_id: int, day: datetime.date, variant: str, version: int):
+    return cache.get(fragment_key(organization_id, day, variant), version=version)
+
+
+def set_fragment(
+    organization_id: int, day: datetime.date, variant: str, html: str, version: int
+) -> None:
+    cache.set(
+        fragment_key(organization_id, day, variant),
+        html,
+        settings.BANNERS_CACHE_SECONDS,
+        version=version,
+    )
