@@ -16,13 +16,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+# Part of every entry's key: bump it when the cached data's shape (``Slide``) changes,
+# so that a deploy never reads entries pickled by the previous code.
+SCHEMA = 1
+
 
 def _version_key(organization_id: int) -> str:
     return f"banners:version:{organization_id}"
 
 
 def active_key(organization_id: int, day: datetime.date) -> str:
-    return f"banners:active:{organization_id}:{day.isoformat()}"
+    return f"banners:active:{SCHEMA}:{organization_id}:{day.isoformat()}"
 
 
 def current_version(organization_id: int) -> int:
@@ -67,7 +71,7 @@ def set_active(organization_id: int, day: datetime.date, value, version: int) ->
 
 
 def fragment_key(organization_id: int, day: datetime.date, variant: str) -> str:
-    return f"banners:html:{organization_id}:{day.isoformat()}:{variant}"
+    return f"banners:html:{SCHEMA}:{organization_id}:{day.isoformat()}:{variant}"
 
 
 def get_fragment(organization_id: int, day: datetime.date, variant: str, version: int):

@@ -102,8 +102,9 @@
     this.index = next;
     this.root.setAttribute("data-index", String(next));
     if (focusWasOnSlide) {
-      var link = this.slides[next].querySelector("a");
-      if (link) link.focus();
+      // Keep keyboard focus in the carousel: on the new banner's link, else on "next".
+      var target = this.slides[next].querySelector("a") || this.root.querySelector("[data-carousel-next]");
+      if (target) target.focus();
     }
     this.schedule();
     if (byVisitor) this.root.dispatchEvent(new CustomEvent("banner-carousel:change", { detail: { index: next } }));
