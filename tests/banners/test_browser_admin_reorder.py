@@ -45,6 +45,8 @@ def test_staff_drags_a_banner_and_the_order_is_kept(
     drag(page, rows.nth(3), rows.nth(0), above=True)  # D to the top
     assert row_ids(page) == [d.pk, a.pk, b.pk, c.pk]
     page.get_by_role("status").filter(has_text="Order saved.").wait_for()
+    positions = page.locator("#result_list tbody td.field-sort_order").all_inner_texts()
+    assert positions == ["0", "1", "2", "3"]
 
     page.reload()
     page.wait_for_selector("tbody[data-sortable-ready]")

@@ -13,6 +13,16 @@
     window.SortableRows.attach(body, {
       url: box.getAttribute("data-reorder-url"),
       status: document.getElementById("banner-order-status"),
+      onSaved: function (ids, response) {
+        // Show the saved positions in the "Sort order" column without a reload.
+        var position = {};
+        (response.order || []).forEach(function (id, index) { position[String(id)] = index; });
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var cell = row.querySelector(".field-sort_order");
+          var id = row.getAttribute("data-id");
+          if (cell && id in position) cell.textContent = String(position[id]);
+        });
+      },
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
