@@ -11,6 +11,7 @@ restate Meta's specifications. Re-check them when Meta changes the API.
 """
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.conf import settings
 
@@ -24,8 +25,8 @@ MB = 1024 * 1024
 # https://www.ayrshare.com/docs/media-guidelines/instagram.md
 IG_IMAGE_FORMATS = {"JPEG"}  # IG User Media reference: "Format: JPEG" (the API takes only JPEG)
 IG_IMAGE_MAX_BYTES = 8 * MB  # ayrshare instagram.md: "Max image size: 8 MB"
-IG_MIN_ASPECT = 4 / 5  # ayrshare instagram.md: "Within a 4:5 to 1.91:1 range"
-IG_MAX_ASPECT = 1.91  # same source
+IG_MIN_ASPECT = Fraction(4, 5)  # ayrshare instagram.md: "Within a 4:5 to 1.91:1 range"
+IG_MAX_ASPECT = Fraction(191, 100)  # same source
 IG_IMAGE_MIN_WIDTH = 320  # ayrshare instagram.md: "Minimum width: 320 px" (smaller is scaled up)
 IG_IMAGE_MAX_WIDTH = 1440  # ayrshare instagram.md: "Maximum width: 1440 px" (larger is scaled down)
 # Reels (media_type=REELS; single videos are Reels since VIDEO was retired):
@@ -51,14 +52,13 @@ FB_VIDEO_CONTAINERS = {"mp4", "mov", "avi"}  # facebook_pages.md: "MP4, MOV, and
 FB_VIDEO_URL_MAX_BYTES = 1024 * MB  # Page videos by file_url: about 1 GB (larger: chunked)
 FB_VIDEO_MAX_BYTES = 10 * 1024 * MB  # facebook_pages.md: chunked uploads up to 10 GB
 FB_VIDEO_MAX_SECONDS = 4 * 3600  # facebook_pages.md: "Duration max: 4 hours"
-FB_VIDEO_MIN_ASPECT, FB_VIDEO_MAX_ASPECT = 9 / 16, 16 / 9  # facebook_pages.md: 9:16 to 16:9
+FB_VIDEO_MIN_ASPECT = Fraction(9, 16)  # facebook_pages.md: portrait 9:16 ...
+FB_VIDEO_MAX_ASPECT = Fraction(16, 9)  # ... to landscape 16:9
 
 # --- Website banner (our own carousel) ----------------------------------------
 BANNER_MIN_WIDTH = 800  # narrower images look blurred across a desktop carousel
 BANNER_RECOMMENDED_WIDTH = 1200
 BANNER_MIN_ASPECT = 1.2  # the carousel is a wide strip; tall images get cropped hard
-
-ASPECT_TOLERANCE = 0.005  # rounding of e.g. 1080x566 (1.908) must still pass 1.91:1
 
 
 @dataclass
@@ -74,8 +74,9 @@ class CheckResult:
         return {"errors": list(self.errors), "warnings": list(self.warnings)}
 
 
-def _aspect(width: int | None, height: int | None) -> float | None:
-    return width / height if width and height else None
+def _aspect(width: int | None, height: int | None) -> Fraction | None:
+    """Exact width:height, so limits hold at their boundaries (1080x1350 is exactly 4:5)."""
+    return Fraction(width, height) if width and height else None
 
 
 def _container_kind(media: MediaContent) -> str:
@@ -145,12 +146,10 @@ def _instagram_image(
             f"Instagram takes only JPEG images; this is {fmt or 'unknown'}.{fix_hint}"
         )
     aspect = _aspect(width, height)
-    if aspect is not None and not (
-        IG_MIN_ASPECT - ASPECT_TOLERANCE <= aspect <= IG_MAX_ASPECT + ASPECT_TOLERANCE
-    ):
+    if aspect is not None and not (IG_MIN_ASPECT <= aspect <= IG_MAX_ASPECT):
         result.errors.append(
             f"Instagram needs an aspect ratio between 4:5 and 1.91:1; this image is "
-            f"{width}x{height} ({aspect:.2f}:1).{fix_hint}"
+            f"{width}x{height} ({float(aspect):.2f}:1).{fix_hint}"
         )
     if size > IG_IMAGE_MAX_BYTES:
         result.errors.append(
@@ -201,7 +200,7 @@ def _instagram_reel(media: MediaContent, result: CheckResult) -> None:
             f"Instagram Reels can be at most {IG_REELS_MAX_WIDTH} px wide; this is {media.width} px."
         )
     aspect = _aspect(media.width, media.height)
-    if aspect is not None and abs(aspect - IG_REELS_RECOMMENDED_ASPECT) > 0.02:
+    if aspect is not None and abs(float(aspect) - IG_REELS_RECOMMENDED_ASPECT) > 0.02:
         result.warnings.append("Reels show best in 9:16 (portrait); this video will be framed.")
 
 
@@ -235,11 +234,7 @@ def _facebook(media: MediaContent, result: CheckResult) -> None:
         if media.duration is not None and media.duration > FB_VIDEO_MAX_SECONDS:
             result.errors.append("Facebook Page videos can last at most 4 hours.")
         aspect = _aspect(media.width, media.height)
-        if aspect is not None and not (
-            FB_VIDEO_MIN_ASPECT - ASPECT_TOLERANCE
-            <= aspect
-            <= FB_VIDEO_MAX_ASPECT + ASPECT_TOLERANCE
-        ):
+        if aspect is not None and not (FB_VIDEO_MIN_ASPECT <= aspect <= FB_VIDEO_MAX_ASPECT):
             result.warnings.append(
                 "Facebook shows videos between 9:16 and 16:9; this one will be letterboxed."
             )

@@ -10,6 +10,8 @@ and theirs returned.
 """
 
 import logging
+import math
+from fractions import Fraction
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -25,7 +27,7 @@ from .checks import (
     IG_MIN_ASPECT,
 )
 from .storage import delete_files_on_commit, local_path
-from .thumbnails import encode_jpeg, open_reduced
+from .thumbnails import encode_jpeg, flatten_rgb, open_reduced
 
 logger = logging.getLogger(__name__)
 
@@ -35,37 +37,47 @@ INSTAGRAM_CROP = "instagram-crop"
 INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
 
 
-def nearest_allowed_aspect(aspect: float) -> float:
-    return min(max(aspect, IG_MIN_ASPECT), IG_MAX_ASPECT)
+def nearest_allowed_aspect(aspect: float) -> Fraction:
+    return min(max(Fraction(aspect), IG_MIN_ASPECT), IG_MAX_ASPECT)
+
+
+def _allowed_height(width: int, height: int) -> int:
+    """The height nearest ``height`` that keeps width:height within 4:5..1.91:1 exactly."""
+    lowest = math.ceil(width / IG_MAX_ASPECT)
+    highest = math.floor(width / IG_MIN_ASPECT)
+    return min(max(height, lowest), highest)
 
 
 def instagram_ready(image: Image.Image, *, mode: str) -> Image.Image:
-    """Pad (white bars) or crop (centre) to the nearest allowed aspect, then fit the width."""
+    """Pad (white bars) or crop (centre) to the nearest allowed aspect, then fit the width.
+
+    Widths end within 320..1440 px (Instagram would rescale others anyway).
+    """
+    image = flatten_rgb(image)  # transparency onto white, as JPEG has none
     width, height = image.size
-    target = nearest_allowed_aspect(width / height)
-    if abs(target - width / height) > 1e-6:
-        if mode == "pad":
-            new_w, new_h = (
-                (round(height * target), height)
-                if width / height < target
-                else (width, round(width / target))
-            )
-            canvas = Image.new("RGB", (new_w, new_h), "white")
-            canvas.paste(image.convert("RGB"), ((new_w - width) // 2, (new_h - height) // 2))
+    if mode == "pad":
+        if Fraction(width, height) < IG_MIN_ASPECT:  # too tall: widen with bars
+            new_size = (math.ceil(height * IG_MIN_ASPECT), height)
+        else:  # too wide (or fine): heighten with bars
+            new_size = (width, _allowed_height(width, height))
+        if new_size != (width, height):
+            canvas = Image.new("RGB", new_size, "white")
+            canvas.paste(image, ((new_size[0] - width) // 2, (new_size[1] - height) // 2))
             image = canvas
-        else:
-            if width / height > target:
-                new_w = round(height * target)
-                left = (width - new_w) // 2
-                image = image.crop((left, 0, left + new_w, height))
-            else:
-                new_h = round(width / target)
-                top = (height - new_h) // 2
-                image = image.crop((0, top, width, top + new_h))
+    else:
+        if Fraction(width, height) > IG_MAX_ASPECT:  # too wide: cut the sides
+            new_width = math.floor(height * IG_MAX_ASPECT)
+            left = (width - new_width) // 2
+            image = image.crop((left, 0, left + new_width, height))
+        else:  # too tall (or fine): cut top and bottom
+            new_height = _allowed_height(width, height)
+            top = (height - new_height) // 2
+            image = image.crop((0, top, width, top + new_height))
     width, height = image.size
-    goal = min(max(width, IG_IMAGE_MIN_WIDTH), IG_IMAGE_MAX_WIDTH)
-    if goal != width:
-        image = image.resize((goal, max(1, round(height * goal / width))), Image.Resampling.LANCZOS)
+    goal_width = min(max(width, IG_IMAGE_MIN_WIDTH), IG_IMAGE_MAX_WIDTH)
+    goal_height = _allowed_height(goal_width, max(1, round(height * goal_width / width)))
+    if (goal_width, goal_height) != (width, height):
+        image = image.resize((goal_width, goal_height), Image.Resampling.LANCZOS)
     return image
 
 

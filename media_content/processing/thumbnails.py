@@ -49,7 +49,7 @@ def open_reduced(source: str | BinaryIO, box: tuple[int, int]) -> Image.Image:
     return ImageOps.exif_transpose(image)
 
 
-def _rgb(image: Image.Image) -> Image.Image:
+def flatten_rgb(image: Image.Image) -> Image.Image:
     """Flatten transparency onto white: JPEG has no alpha channel."""
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
@@ -61,7 +61,7 @@ def _rgb(image: Image.Image) -> Image.Image:
 
 def encode_jpeg(image: Image.Image, *, quality: int) -> bytes:
     """Save as a clean JPEG: no EXIF, no XMP, nothing from the original's ``info``."""
-    clean = _rgb(image)
+    clean = flatten_rgb(image)
     icc = image.info.get("icc_profile")
     clean.info = {}
     buffer = io.BytesIO()
