@@ -34,10 +34,11 @@ class Metadata:
 def image_metadata(path: str) -> Metadata:
     try:
         with Image.open(path) as image:
+            image.verify()  # catches many corrupt files without decoding; must come first
+        with Image.open(path) as image:
             width, height = image.size
             orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
             container = image.format or ""
-            image.verify()  # catches many truncated or corrupt files without decoding
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ProcessingFailed(f"This file is not an image we can read ({error}).") from error
     if orientation in _SWAPPING_ORIENTATIONS:

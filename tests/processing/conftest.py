@@ -18,8 +18,7 @@ def make_media(sunrise):
             file=ContentFile(data, name=name),
             media_type=media_type,
             original_filename=name,
-            size_bytes=len(data),
-            **fields,
+            **({"size_bytes": len(data)} | fields),
         )
 
     return _make
