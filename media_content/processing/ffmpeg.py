@@ -119,7 +119,7 @@ def probe(path: str, *, timeout: float = PROBE_TIMEOUT_SECONDS) -> VideoInfo:
     return parse_probe(completed.stderr.decode("utf-8", "replace"))
 
 
-def extract_frame_jpeg(
+def frame_and_info(
     path: str,
     *,
     at: float,
@@ -127,17 +127,21 @@ def extract_frame_jpeg(
     height: int,
     quality: int = 5,
     timeout: float = FRAME_TIMEOUT_SECONDS,
-) -> bytes:
-    """One frame at ``at`` seconds as a ``width``x``height`` JPEG (letterboxed).
+) -> tuple[VideoInfo, bytes | None]:
+    """One ffmpeg run: the file's details and the frame at ``at`` s as a letterboxed JPEG.
 
     ``-ss`` before ``-i`` seeks in the input, so ffmpeg decodes only from the
-    keyframe before ``at``, not the whole file up to it.
+    keyframe before ``at``, not the whole file up to it. The stream summary
+    ffmpeg prints while opening the input gives the metadata, so no second
+    process is needed. The frame is None when there is none at ``at``
+    (a clip shorter than that). Raises FFmpegError when the file cannot be
+    read or ffmpeg runs past ``timeout``.
     """
     scale = (
         f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
         f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2"
     )
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats"]
     if at > 0:
         command += ["-ss", f"{at:.3f}"]
     command += [
@@ -164,9 +168,6 @@ def extract_frame_jpeg(
         )
     except subprocess.TimeoutExpired as error:
         raise FFmpegError(f"ffmpeg took longer than {timeout:.0f} s to grab a frame.") from error
-    if completed.returncode != 0 or not completed.stdout.startswith(b"\xff\xd8"):
-        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise FFmpegError(
-            "ffmpeg gave no frame" + (f": {detail[-1]}" if detail else f" at {at:.1f} s.")
-        )
-    return completed.stdout
+    info = parse_probe(completed.stderr.decode("utf-8", "replace"))
+    frame = completed.stdout if completed.stdout.startswith(b"\xff\xd8") else None
+    return info, frame

@@ -46,11 +46,7 @@ def image_metadata(path: str) -> Metadata:
     return Metadata(width=width, height=height, container=container)
 
 
-def video_metadata(path: str) -> Metadata:
-    try:
-        info = ffmpeg.probe(path)
-    except ffmpeg.FFmpegError as error:
-        raise ProcessingFailed(error.message) from error
+def from_video_info(info: ffmpeg.VideoInfo) -> Metadata:
     return Metadata(
         width=info.width,
         height=info.height,
@@ -61,3 +57,10 @@ def video_metadata(path: str) -> Metadata:
         frame_rate=info.frame_rate,
         bit_rate=info.bit_rate,
     )
+
+
+def video_metadata(path: str) -> Metadata:
+    try:
+        return from_video_info(ffmpeg.probe(path))
+    except ffmpeg.FFmpegError as error:
+        raise ProcessingFailed(error.message) from error

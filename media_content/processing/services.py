@@ -85,10 +85,10 @@ def media_process(*, media_id: int) -> MediaContent | None:
                 fields = metadata.image_metadata(path).as_fields()
                 thumb, display = thumbnails.image_renditions(path)
             else:
-                fields = metadata.video_metadata(path).as_fields()
-                thumb, is_placeholder = thumbnails.generate_video_thumbnail(
-                    path, title=media.title, duration=fields["duration"]
+                details, thumb, is_placeholder = thumbnails.video_thumbnail_and_metadata(
+                    path, title=media.title
                 )
+                fields = details.as_fields()
         except ProcessingFailed as error:
             failure = error
             thumb, is_placeholder = None, False

@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import ProcessingFailed, ffmpeg, placeholder
+from . import ProcessingFailed, ffmpeg, metadata, placeholder
+from .metadata import Metadata
 
 logger = logging.getLogger(__name__)
 
@@ -93,25 +94,39 @@ def image_renditions(source: str | BinaryIO) -> tuple[bytes, tuple[bytes, tuple[
     return encode_jpeg(image, quality=THUMBNAIL_QUALITY), (display, display_size)
 
 
-def generate_video_thumbnail(
-    path: str, *, title: str, duration: float | None
-) -> tuple[bytes, bool]:
-    """A 400x300 JPEG of the frame at 1 s (first frame for shorter clips).
+def video_thumbnail_and_metadata(path: str, *, title: str) -> tuple[Metadata, bytes, bool]:
+    """Metadata and a 400x300 JPEG of the frame at 1 s (first frame for shorter clips).
 
-    Returns ``(jpeg, is_placeholder)``: when ffmpeg fails or times out the
-    title card is drawn instead, so the library never shows an empty tile.
+    Returns ``(metadata, jpeg, is_placeholder)``. Usually one ffmpeg run gives
+    both; clips shorter than 1 s take a second run from their start. When no
+    frame can be had (or ffmpeg times out) the title card is drawn instead,
+    so the library never shows an empty tile. A file ffmpeg cannot read at
+    all raises ProcessingFailed.
     """
-    at = VIDEO_THUMBNAIL_AT if duration is None or duration > VIDEO_THUMBNAIL_AT else 0.0
     width, height = VIDEO_THUMBNAIL_SIZE
-    for seek in dict.fromkeys((at, 0.0)):  # a frame at 1 s, else the first one
+    options = {"width": width, "height": height, "quality": VIDEO_THUMBNAIL_QSCALE}
+    try:
+        info, frame = ffmpeg.frame_and_info(path, at=VIDEO_THUMBNAIL_AT, **options)
+    except ffmpeg.FFmpegError as error:
+        if "longer than" not in error.message:
+            raise ProcessingFailed(error.message) from error
+        logger.warning("No thumbnail frame for %s: %s", path, error.message)
+        return metadata.video_metadata(path), placeholder.placeholder_jpeg(title), True
+    if frame is None:
         try:
-            frame = ffmpeg.extract_frame_jpeg(
-                path, at=seek, width=width, height=height, quality=VIDEO_THUMBNAIL_QSCALE
-            )
+            _, frame = ffmpeg.frame_and_info(path, at=0.0, **options)
         except ffmpeg.FFmpegError as error:
-            logger.info("No video frame at %.1f s of %s: %s", seek, path, error.message)
-            if "longer than" in error.message:
-                break  # a timeout will not go better from the start
-            continue
-        return frame, False
-    return placeholder.placeholder_jpeg(title), True
+            logger.warning("No first frame for %s: %s", path, error.message)
+    details = metadata.from_video_info(info)
+    if frame is None:
+        return details, placeholder.placeholder_jpeg(title), True
+    return details, frame, False
+
+
+def generate_video_thumbnail(path: str, *, title: str) -> tuple[bytes, bool]:
+    """The seed's name: the thumbnail JPEG and whether it is the drawn placeholder."""
+    try:
+        _, jpeg, is_placeholder = video_thumbnail_and_metadata(path, title=title)
+    except ProcessingFailed:
+        return placeholder.placeholder_jpeg(title), True
+    return jpeg, is_placeholder

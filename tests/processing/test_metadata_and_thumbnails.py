@@ -96,7 +96,7 @@ def test_transparent_png_thumbnail_is_flattened_on_white():
 
 def test_video_thumbnail_is_the_frame_at_one_second_400x300_jpeg(tmp_path):
     path = colour_change_mp4(tmp_path / "clip.mp4", first="red", then="blue", first_seconds=1.0)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x", duration=3.0)
+    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
     image = _open(data)
     assert not is_placeholder
     assert (image.format, image.size) == ("JPEG", (400, 300))
@@ -104,8 +104,9 @@ def test_video_thumbnail_is_the_frame_at_one_second_400x300_jpeg(tmp_path):
 
 
 def test_clips_shorter_than_a_second_use_their_first_frame(tmp_path):
-    path = colour_change_mp4(tmp_path / "short.mp4", first_seconds=0.4, total_seconds=0.4)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x", duration=0.4)
+    # Red for 0.3 s, then blue: seeking past the end must not give the last (blue) frame.
+    path = colour_change_mp4(tmp_path / "short.mp4", first_seconds=0.3, total_seconds=0.6)
+    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
     image = _open(data)
     assert not is_placeholder
     assert image.size == (400, 300)
@@ -114,17 +115,39 @@ def test_clips_shorter_than_a_second_use_their_first_frame(tmp_path):
 
 def test_portrait_video_is_letterboxed_into_400x300(tmp_path):
     path = pattern_video(tmp_path / "tall.mp4", size="180x320", seconds=2)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x", duration=2)
+    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
     image = _open(data)
     assert image.size == (400, 300) and not is_placeholder
     assert max(image.getpixel((5, 150))) < 30  # black bars at the sides
 
 
+def test_metadata_comes_from_the_same_ffmpeg_run_as_the_frame(tmp_path):
+    path = colour_change_mp4(tmp_path / "clip.mp4", total_seconds=2, size="640x360", rate=30)
+    details, data, is_placeholder = thumbnails.video_thumbnail_and_metadata(str(path), title="x")
+    assert not is_placeholder and _open(data).size == (400, 300)
+    assert (details.width, details.height, details.frame_rate) == (640, 360, 30)
+    assert (details.video_codec, details.audio_codec) == ("h264", "aac")
+    assert details.duration == pytest.approx(2.0, abs=0.1)
+
+
+def test_a_frame_that_times_out_gives_the_placeholder_but_keeps_the_metadata(
+    tmp_path, monkeypatch
+):
+    from media_content.processing import ffmpeg
+
+    path = colour_change_mp4(tmp_path / "clip.mp4")
+    monkeypatch.setattr(ffmpeg, "FRAME_TIMEOUT_SECONDS", 0.000001)
+    monkeypatch.setattr(
+        ffmpeg.frame_and_info, "__kwdefaults__", {"quality": 5, "timeout": 0.000001}
+    )
+    details, data, is_placeholder = thumbnails.video_thumbnail_and_metadata(str(path), title="x")
+    assert is_placeholder and _open(data).size == (300, 200)
+    assert details.video_codec == "h264"
+
+
 def test_unreadable_video_gets_the_placeholder(tmp_path):
     path = tmp_path / "broken.mp4"
     path.write_bytes(b"\x00" * 5000)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(
-        str(path), title="Broken", duration=None
-    )
+    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="Broken")
     assert is_placeholder
     assert _open(data).size == (300, 200)
