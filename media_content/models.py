@@ -79,6 +79,9 @@ class MediaContent(TenantModel):
         max_length=12, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
     )
     processing_error = models.TextField(blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Processing runs started for the current file (crash-loop guard)."
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     thumbnail_is_placeholder = models.BooleanField(
         default=False,

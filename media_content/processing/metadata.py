@@ -39,7 +39,7 @@ def image_metadata(path: str) -> Metadata:
             width, height = image.size
             orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
             container = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise ProcessingFailed(f"This file is not an image we can read ({error}).") from error
     if orientation in _SWAPPING_ORIENTATIONS:
         width, height = height, width

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import MediaContent
@@ -25,13 +26,20 @@ logger = logging.getLogger(__name__)
 
 Status = MediaContent.ProcessingStatus
 
+# Runs started for one file, counting Celery retries and redeliveries after a worker died
+# (acks_late): past this the item is marked failed instead of trying again and again.
+MAX_PROCESSING_ATTEMPTS = 6
+
 
 def request_processing(*, media: MediaContent) -> None:
     """Mark the item pending and process it once this transaction has committed."""
     from ..tasks import process_media
 
     MediaContent.objects.filter(pk=media.pk).update(
-        processing_status=Status.PENDING, processing_error="", updated_at=timezone.now()
+        processing_status=Status.PENDING,
+        processing_error="",
+        processing_attempts=0,
+        updated_at=timezone.now(),
     )
     media.processing_status, media.processing_error = Status.PENDING, ""
     media_id = media.pk
@@ -70,8 +78,16 @@ def media_process(*, media_id: int) -> MediaContent | None:
     if media is None or not media.file:
         logger.info("Media %s is gone or has no file; nothing to process.", media_id)
         return None
+    if media.processing_attempts >= MAX_PROCESSING_ATTEMPTS:
+        media_mark_failed(
+            media_id=media_id,
+            reason=f"Processing was started {media.processing_attempts} times without finishing.",
+        )
+        return None
     MediaContent.objects.filter(pk=media_id).update(
-        processing_status=Status.PROCESSING, processing_error=""
+        processing_status=Status.PROCESSING,
+        processing_error="",
+        processing_attempts=F("processing_attempts") + 1,
     )
     source_name = media.file.name
     display = None
@@ -156,3 +172,19 @@ def placeholder_regenerate(*, title: str, organization_id: int, thumbnail_url: s
         ).update(thumbnail=new_name, updated_at=timezone.now())
         delete_files_on_commit([media.thumbnail.name] if changed else [new_name])
     return bool(changed)
+
+
+def request_instagram_copy(*, media: MediaContent, mode: str = "pad") -> str:
+    """Ask for the Instagram-ready JPEG (``pad`` keeps everything, ``crop`` fills the frame).
+
+    Made by a task after the commit; returns the rendition spec to look for.
+    """
+    from ..tasks import make_rendition
+    from .renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
+
+    if media.media_type != MediaContent.MediaType.IMAGE:
+        raise ProcessingFailed("Only images have an Instagram-ready copy.")
+    spec = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}[mode]
+    media_id = media.pk
+    transaction.on_commit(lambda: make_rendition.delay(media_id, spec))
+    return spec

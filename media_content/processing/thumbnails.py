@@ -45,7 +45,7 @@ def open_reduced(source: str | BinaryIO, box: tuple[int, int]) -> Image.Image:
         scale = min(box[0] / width, box[1] / height, 1.0)
         image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise ProcessingFailed(f"This file is not an image we can read ({error}).") from error
     return ImageOps.exif_transpose(image)
 

@@ -204,3 +204,19 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
     assert not [e for e in result.errors if "public web address" not in e]
     assert any("Instagram-ready JPEG copy will be posted" in w for w in result.warnings)
     assert rendition_get_or_create(media=media, spec=spec).pk == rendition.pk  # made once
+
+
+def test_requesting_the_instagram_copy_makes_it_after_the_commit(
+    make_media, process, django_capture_on_commit_callbacks
+):
+    from media_content.processing.services import request_instagram_copy
+    from media_content.selectors import media_destination_checks
+
+    media = process(make_media(image_bytes(1000, 2000, fmt="PNG"), "tall.png"))
+    assert media_destination_checks(media=media)["instagram"]["errors"]
+    with django_capture_on_commit_callbacks(execute=True):
+        spec = request_instagram_copy(media=media, mode="crop")
+    rendition = media.renditions.get(spec=spec)
+    assert (rendition.width, rendition.height) == (1000, 1250)
+    checks = media_destination_checks(media=media)["instagram"]
+    assert [e for e in checks["errors"] if "public web address" not in e] == []

@@ -130,9 +130,7 @@ def test_metadata_comes_from_the_same_ffmpeg_run_as_the_frame(tmp_path):
     assert details.duration == pytest.approx(2.0, abs=0.1)
 
 
-def test_a_frame_that_times_out_gives_the_placeholder_but_keeps_the_metadata(
-    tmp_path, monkeypatch
-):
+def test_a_frame_that_times_out_gives_the_placeholder_but_keeps_the_metadata(tmp_path, monkeypatch):
     from media_content.processing import ffmpeg
 
     path = colour_change_mp4(tmp_path / "clip.mp4")

@@ -183,3 +183,31 @@ def test_a_rendition_is_made_once_per_spec_even_when_two_workers_race(make_media
     assert Rendition.objects.filter(media=media).count() == 1
     stored = sorted(default_storage.listdir(f"org-{media.organization_id}/renditions")[1])
     assert stored == [first.file.name.rsplit("/", 1)[-1]]  # the loser's file is gone
+
+
+def test_a_file_that_keeps_killing_workers_is_given_up_after_a_bounded_number_of_runs(
+    make_media, photo
+):
+    from media_content.processing.services import MAX_PROCESSING_ATTEMPTS
+
+    media = make_media(photo(), "photo.jpg", processing_attempts=MAX_PROCESSING_ATTEMPTS)
+    tasks.process_media.apply(args=[media.pk]).get()
+    media.refresh_from_db()
+    assert media.processing_status == Status.FAILED
+    assert f"started {MAX_PROCESSING_ATTEMPTS} times" in media.processing_error
+
+
+def test_each_run_counts_and_a_new_request_starts_counting_again(make_media, photo, process):
+    media = process(make_media(photo(), "photo.jpg"))
+    assert media.processing_attempts == 1
+    assert process(media).processing_attempts == 1
+
+
+def test_a_decompression_bomb_fails_cleanly_without_retries(
+    make_media, photo, process, monkeypatch
+):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    media = process(make_media(photo(640, 480), "huge.jpg"))
+    assert media.processing_status == Status.FAILED
+    assert "not an image we can read" in media.processing_error
+    assert media.processing_attempts == 1
