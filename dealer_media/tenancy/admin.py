@@ -30,6 +30,8 @@ class TenantAdminMixin:
     """
 
     organization_field = "organization"
+    # Dealers type "sunrisemotors.com/offers": treat a missing scheme as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
