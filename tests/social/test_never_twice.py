@@ -38,7 +38,10 @@ def test_two_workers_at_once_send_one_post(fake_graph, account, photo):
     results = {}
 
     def first():
-        results["first"] = publishing.publish_post(post_id=post.pk)
+        try:
+            results["first"] = publishing.publish_post(post_id=post.pk)
+        finally:
+            connection.close()  # this thread's own connection
 
     worker = threading.Thread(target=first)
     worker.start()
@@ -179,3 +182,80 @@ def test_no_token_in_any_log_line_or_stored_error(
     assert "[token]" in instagram.last_error
     assert TOKEN not in account.token_encrypted
     assert account.get_token() == TOKEN
+
+
+def _wait_for(predicate, seconds: float = 90) -> bool:
+    """Wait for a worker in another process (a bounded wait, not a timing assertion)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.redis
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+@pytest.mark.django_db(transaction=True)
+def test_real_celery_worker_ignores_a_duplicated_message(
+    fake_graph, account, photo, encryption_key, sunrise
+):
+    from celery import current_app
+
+    from ..factories import MediaContentFactory
+
+    post = ScheduledPostFactory(media_content=photo, destination="facebook")
+    sentinel = ScheduledPostFactory(
+        media_content=MediaContentFactory(organization=sunrise), destination="facebook"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "FIELD_ENCRYPTION_KEY": encryption_key,
+        "SOCIAL_PUBLISHER": "graph",
+        "FACEBOOK_GRAPH_URL": fake_graph.url,
+        "FACEBOOK_GRAPH_VIDEO_URL": fake_graph.url,
+        "FACEBOOK_GRAPH_VERSION": "v24.0",
+        "MEDIA_URL": django_settings.MEDIA_URL,
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+    }
+    queue = f"social-test-{os.getpid()}-{post.pk}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dealer_media",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+        ],
+        env=env,
+        cwd=str(django_settings.BASE_DIR),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        name = "media_content.tasks.publish_scheduled_post"
+        for post_id in (post.pk, post.pk, post.pk, sentinel.pk):  # the broker repeats itself
+            current_app.send_task(name, args=[post_id], queue=queue)
+        done = _wait_for(
+            lambda: ScheduledPost.objects.filter(pk=sentinel.pk, status="posted").exists()
+        )
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(20)
+    assert done, "the worker did not finish the posts"
+    post.refresh_from_db()
+    assert post.status == ScheduledPost.Status.POSTED
+    assert post.attempts == 1
+    assert len(fake_graph.calls("POST", "/111/photos")) == 2  # the post and the sentinel
