@@ -194,7 +194,12 @@ class FacebookPublisher(GraphPublisher):
     def _resumable_upload(self, post, media, account, client, path, info) -> dict:
         """start → transfer chunks → finish (graph-video). Only ``finish`` publishes."""
         size = media.file.size
-        start = client.post(path, video=True, upload_phase="start", file_size=str(size))
+        try:
+            start = client.post(path, video=True, upload_phase="start", file_size=str(size))
+        except GraphError as error:
+            if error.kind == Kind.UNKNOWN_OUTCOME:  # an upload session is not public
+                raise GraphError(error.message, kind=Kind.TRANSIENT) from None
+            raise
         session_id = start["upload_session_id"]
         save_progress(post, fb_upload_session=session_id)
         offset, end = int(start["start_offset"]), int(start["end_offset"])
