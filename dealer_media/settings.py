@@ -235,8 +235,10 @@ SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
 # https://developers.facebook.com/docs/instagram-platform/content-publishing).
 SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=60.0)
 SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
-# Videos larger than this go through the resumable (chunked) upload when Meta
-# cannot fetch them from a public URL.
-SOCIAL_VIDEO_CHUNK_BYTES = env.int("SOCIAL_VIDEO_CHUNK_BYTES", default=4 * 1024 * 1024)
+# Facebook videos go by URL (file_url) up to this size, through the resumable
+# start/transfer/finish upload above it or when Meta cannot reach the file. About
+# 1 GB by URL per ../shared/reference/graph-api.md (not confirmed in Meta's current
+# pages; chunked uploads allow about 10 GB).
+FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
 # How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
 SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)

@@ -241,6 +241,12 @@ def enqueue_publish(post_id: int, *, countdown: float = 0) -> None:
 def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
     from .services import media_refresh_status
 
+    if status == ScheduledPost.Status.FAILED:
+        # A person's retry starts afresh: new retry and status-check budgets.
+        fields["external_state"] = {
+            k: v for k, v in post.external_state.items() if k not in ("retries", "checks")
+        }
+        fields["next_attempt_at"] = None
     _mine(post).update(status=status, updated_at=timezone.now(), **fields)
     if post.media_content_id:
         media_refresh_status(media=post.media_content)

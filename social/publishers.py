@@ -178,7 +178,7 @@ class FacebookPublisher(GraphPublisher):
     def _video(self, post, media, account, client, url) -> PublishResult:
         path = f"{account.page_id}/videos"
         info = {"title": media.title, "description": services.compose_message(media=media)}
-        if url:
+        if url and media.file.size <= settings.FACEBOOK_VIDEO_URL_MAX_BYTES:
             answer = self._send(
                 post, account, lambda: client.post(path, video=True, file_url=url, **info)
             )
@@ -256,6 +256,7 @@ class FacebookPublisher(GraphPublisher):
                 "Facebook is processing the video.",
                 check_after=settings.SOCIAL_STATUS_CHECK_SECONDS,
             )
+        save_progress(post, fb_video_id="")  # a retry uploads the video again
         raise PublishError(f"Facebook could not process the video (status “{video_status}”).")
 
 
@@ -358,6 +359,13 @@ class InstagramPublisher(GraphPublisher):
         except GraphError as error:
             if error.kind != Kind.UNKNOWN_OUTCOME:
                 end_send(post)
+            if error.kind == Kind.NOT_READY and (
+                self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS
+            ):
+                raise PublishError(
+                    "Instagram kept saying the media was not ready; retry to try again. "
+                    f"{error.message}"
+                ) from None
             raise
         media_id = str(answer["id"])
         url = ""

@@ -126,7 +126,7 @@ def test_instagram_is_refused_with_local_storage(fake_graph, account, photo, set
     post = ScheduledPostFactory(media_content=photo, destination="instagram")
     result = publishing.publish_post(post_id=post.pk)
     assert result.status == ScheduledPost.Status.FAILED
-    assert "Instagram cannot reach" in result.last_error or "cannot reach" in result.last_error
+    assert "on its own disk, which Instagram cannot reach" in result.last_error
     assert fake_graph.calls("POST") == []
 
 
@@ -197,6 +197,15 @@ def test_server_errors_are_retried_a_bounded_number_of_times(
     assert "temporary problem" in post.last_error
     assert "We gave up after 4 tries" in post.last_error
     assert post.send_started_at is None
+    assert "retries" not in post.external_state
+
+    # A person's retry gets a fresh budget and Meta is back.
+    fake_graph.scripts.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.media_retry_failed(media=photo) == 1
+    post.refresh_from_db()
+    assert post.status == ScheduledPost.Status.POSTED
+    assert len(fake_graph.calls("POST", "/111/photos")) == 5
 
 
 def test_a_500_then_success_posts_once(
@@ -386,6 +395,23 @@ def test_large_local_video_uses_the_resumable_upload(fake_graph, account, sunris
     assert result.external_state["fb_video_id"] == "v1000"
     assert result.send_started_at is None
     assert publishing.publish_post(post_id=post.pk).status == ScheduledPost.Status.POSTED
+
+
+def test_instagram_media_not_ready_is_checked_again_not_failed(
+    fake_graph, account, photo, django_capture_on_commit_callbacks
+):
+    fake_graph.script(
+        "POST",
+        "/media_publish",
+        graph_error(9007, "Media ID is not available", subcode=2207027),
+    )
+    post = ScheduledPostFactory(media_content=photo, destination="instagram")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_scheduled_post.delay(post.pk)
+    post.refresh_from_db()
+    assert post.status == ScheduledPost.Status.POSTED
+    assert len(fake_graph.calls("POST", "/media_publish")) == 2
+    assert len(fake_graph.calls("POST", "/17841400000000001/media")) == 1
 
 
 def test_refresh_is_tenant_scoped_and_post_only(fake_graph, account, photo, lakeside_client):
