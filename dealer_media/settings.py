@@ -218,10 +218,49 @@ LOGGING = {
 }
 
 # --- Publishing ---------------------------------------------------------------
-# One publisher class per destination, like EMAIL_BACKEND. Without a Facebook
-# app the social destinations use the sandbox, which sends nothing.
+# One publisher class per destination, like EMAIL_BACKEND. SOCIAL_PUBLISHER picks
+# the Facebook and Instagram pair: "graph" (Meta's Graph API) or "sandbox", which
+# records what would have been posted and sends nothing. Without a Facebook app
+# (FACEBOOK_APP_ID) the sandbox is the default. See docs/architecture.md.
+FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="")
+SOCIAL_PUBLISHER = env("SOCIAL_PUBLISHER", default="graph" if FACEBOOK_APP_ID else "sandbox")
+_SOCIAL_PUBLISHERS = {
+    "graph": ("social.publishers.FacebookPublisher", "social.publishers.InstagramPublisher"),
+    "sandbox": ("social.publishers.SandboxPublisher", "social.publishers.SandboxPublisher"),
+}
+if SOCIAL_PUBLISHER not in _SOCIAL_PUBLISHERS:
+    raise environ.ImproperlyConfigured("SOCIAL_PUBLISHER must be 'graph' or 'sandbox'.")
 PUBLISHERS = {
-    "facebook": env("FACEBOOK_PUBLISHER", default="social.publishers.SandboxPublisher"),
-    "instagram": env("INSTAGRAM_PUBLISHER", default="social.publishers.SandboxPublisher"),
+    "facebook": env("FACEBOOK_PUBLISHER", default=_SOCIAL_PUBLISHERS[SOCIAL_PUBLISHER][0]),
+    "instagram": env("INSTAGRAM_PUBLISHER", default=_SOCIAL_PUBLISHERS[SOCIAL_PUBLISHER][1]),
     "banner": "banners.publisher.BannerPublisher",
 }
+
+# The Graph API (social/graph.py). The version is part of every path; Meta keeps
+# each version about two years (https://developers.facebook.com/docs/graph-api/changelog).
+FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
+# Video uploads: Meta now documents graph.facebook.com for them too ("The
+# graph-video.facebook.com host for video uploads has been deprecated",
+# https://developers.facebook.com/documentation/video-api/getting-started); set
+# https://graph-video.facebook.com here to use the old host.
+FACEBOOK_GRAPH_VIDEO_URL = env("FACEBOOK_GRAPH_VIDEO_URL", default=FACEBOOK_GRAPH_URL)
+FACEBOOK_GRAPH_VERSION = env("FACEBOOK_GRAPH_VERSION", default="v24.0")
+FACEBOOK_GRAPH_CONNECT_TIMEOUT = env.float("FACEBOOK_GRAPH_CONNECT_TIMEOUT", default=5.0)
+FACEBOOK_GRAPH_READ_TIMEOUT = env.float("FACEBOOK_GRAPH_READ_TIMEOUT", default=60.0)
+# Transient failures and rate limits are retried this many times, with backoff.
+SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
+SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
+SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
+# Instagram containers and Facebook videos are checked again after this many
+# seconds, at most SOCIAL_MAX_STATUS_CHECKS times (Meta: "query a container's
+# status once per minute, for no more than 5 minutes",
+# https://developers.facebook.com/docs/instagram-platform/content-publishing).
+SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=60.0)
+SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
+# Facebook videos go by URL (file_url) up to this size, through the resumable
+# start/transfer/finish upload above it or when Meta cannot reach the file. About
+# 1 GB by URL per ../shared/reference/graph-api.md (not confirmed in Meta's current
+# pages; chunked uploads allow about 10 GB).
+FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
+# How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
+SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)

@@ -173,6 +173,14 @@ class ScheduledPost(TenantModel):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Retry and multi-step state (see media_content/publishing.py): when the
+    # next attempt or status check is due, when a request that publishes was
+    # sent (the outcome of a post left "publishing" after that is unknown), and
+    # the destination's own progress (Instagram container id, Facebook video id,
+    # retries and status checks so far).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    external_state = models.JSONField(default=dict, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,15 +2,37 @@
 
 The post moves by compare-and-set UPDATEs (see ScheduledPost's state machine):
 only the worker whose UPDATE changed the row publishes, so a duplicated
-message or a retried task can never send a post twice.
+message or a retried task can never send a post twice. Every later write of
+that worker is conditioned on its own claim (``status='publishing'`` and its
+``claimed_at``), so a worker that lost the post to the stale sweep writes
+nothing.
+
+Retries never re-send blindly:
+
+- A publisher raises ``PublishError(permanent=False, retry_after=...)`` only when
+  Meta answered that nothing was done (rate limit, temporary error). The post
+  goes back to ``pending`` with ``next_attempt_at`` (exponential backoff with
+  jitter, at least Meta's hint) and the task is enqueued with that countdown,
+  at most ``SOCIAL_MAX_RETRIES`` times.
+- Before a request that makes something public, the publisher calls
+  :func:`begin_send`, which stamps ``send_started_at``. A post found later in
+  ``publishing`` with that stamp (the worker died, or no answer came back) is
+  ``unconfirmed``: a person decides, nothing re-sends it.
+- Multi-step destinations (an Instagram container, a Facebook video being
+  processed) save their progress with :func:`save_progress` and raise
+  :class:`PublishInProgress`; the post waits in ``pending`` and the next claim
+  continues from the saved step instead of starting over.
 """
 
+import datetime
 import logging
+import random
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -23,18 +45,38 @@ logger = logging.getLogger(__name__)
 class PublishResult:
     external_id: str
     external_url: str = ""
+    note: str = ""  # kept in last_error when something worth telling happened
 
 
 class PublishError(Exception):
     """A publishing failure, in words a dealer understands.
 
     ``permanent`` failures are not retried (a rejected file, a dead token).
+    Others are retried with backoff, not before ``retry_after`` seconds.
     """
 
-    def __init__(self, message: str, *, permanent: bool = True):
+    def __init__(self, message: str, *, permanent: bool = True, retry_after: float | None = None):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class PublishUnconfirmed(PublishError):
+    """The request may have published the post, but no answer says so: a person checks."""
+
+
+class PublishInProgress(Exception):
+    """Progress is saved; the destination needs time (e.g. Instagram is fetching the video)."""
+
+    def __init__(self, message: str = "", *, check_after: float):
+        super().__init__(message)
+        self.message = message
+        self.check_after = check_after
+
+
+class LostClaim(Exception):
+    """This worker no longer holds the post (the stale sweep or a person took it)."""
 
 
 class Publisher(Protocol):
@@ -47,30 +89,92 @@ def get_publisher(destination: str) -> Publisher:
     return import_string(settings.PUBLISHERS[destination])()
 
 
+def _mine(post: ScheduledPost):
+    return ScheduledPost.objects.filter(
+        pk=post.pk, status=ScheduledPost.Status.PUBLISHING, claimed_at=post.claimed_at
+    )
+
+
+def save_progress(post: ScheduledPost, **state: Any) -> None:
+    """Merge ``state`` into the post's external_state now (committed), if still ours."""
+    new_state = {**post.external_state, **state}
+    if not _mine(post).update(external_state=new_state, updated_at=timezone.now()):
+        raise LostClaim(post.pk)
+    post.external_state = new_state
+
+
+def begin_send(post: ScheduledPost) -> None:
+    """Stamp the post before a request that publishes: from here its outcome can be unknown."""
+    now = timezone.now()
+    if not _mine(post).update(send_started_at=now, updated_at=now):
+        raise LostClaim(post.pk)
+    post.send_started_at = now
+
+
+def end_send(post: ScheduledPost, **state: Any) -> None:
+    """Meta answered the publishing request (e.g. with a video id): the outcome is known again."""
+    new_state = {**post.external_state, **state}
+    if not _mine(post).update(
+        send_started_at=None, external_state=new_state, updated_at=timezone.now()
+    ):
+        raise LostClaim(post.pk)
+    post.send_started_at = None
+    post.external_state = new_state
+
+
+def due_q(now: datetime.datetime | None = None) -> Q:
+    """Posts whose next attempt is due: the dispatcher's sweep should add this filter."""
+    now = now or timezone.now()
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
 def publish_post(*, post_id: int) -> ScheduledPost | None:
     """Publish one post if, and only if, this call wins the claim on it."""
     now = timezone.now()
     won = ScheduledPost.objects.filter(
+        due_q(now),
         pk=post_id,
         status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED],
-    ).update(status=ScheduledPost.Status.PUBLISHING, claimed_at=now, updated_at=now)
+    ).update(
+        status=ScheduledPost.Status.PUBLISHING,
+        claimed_at=now,
+        send_started_at=None,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
     if not won:
-        logger.info("Post %s is not pending any more; not publishing it again.", post_id)
+        logger.info("Post %s is not due and pending; not publishing it now.", post_id)
         return None
     post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
-    ScheduledPost.objects.filter(pk=post_id).update(attempts=post.attempts + 1)
-    post.attempts += 1
     try:
         result = get_publisher(post.destination).publish(post)
+    except LostClaim:
+        logger.warning("Post %s was taken from this worker while publishing.", post_id)
+        return None
+    except PublishInProgress as progress:
+        _wait(post, delay=progress.check_after, last_error="")
+    except PublishUnconfirmed as error:
+        _finish(post, status=ScheduledPost.Status.UNCONFIRMED, last_error=error.message)
     except PublishError as error:
-        _finish(post, status=ScheduledPost.Status.FAILED, last_error=error.message)
+        if error.permanent:
+            _finish(post, status=ScheduledPost.Status.FAILED, last_error=error.message)
+        else:
+            _retry_or_fail(post, error)
     except Exception:
         logger.exception("Publishing post %s crashed.", post_id)
-        _finish(
-            post,
-            status=ScheduledPost.Status.FAILED,
-            last_error="Publishing stopped on an unexpected error; our team has been told.",
-        )
+        if post.send_started_at is not None:
+            _finish(
+                post,
+                status=ScheduledPost.Status.UNCONFIRMED,
+                last_error="Publishing stopped on an unexpected error after the post was sent; "
+                "check the page before sending it again.",
+            )
+        else:
+            _finish(
+                post,
+                status=ScheduledPost.Status.FAILED,
+                last_error="Publishing stopped on an unexpected error; our team has been told.",
+            )
     else:
         _finish(
             post,
@@ -78,18 +182,142 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
             external_id=result.external_id,
             external_url=result.external_url,
             posted_at=timezone.now(),
-            last_error="",
+            last_error=result.note,
+            next_attempt_at=None,
         )
     post.refresh_from_db()
     return post
+
+
+def backoff_seconds(retry: int, *, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter (half fixed, half random), never under Meta's hint."""
+    ceiling = min(settings.SOCIAL_RETRY_MAX_SECONDS, settings.SOCIAL_RETRY_BASE_SECONDS * 2**retry)
+    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
+    return max(delay, retry_after or 0.0)
+
+
+def _retry_or_fail(post: ScheduledPost, error: PublishError) -> None:
+    retries = int(post.external_state.get("retries", 0))
+    if retries >= settings.SOCIAL_MAX_RETRIES:
+        _finish(
+            post,
+            status=ScheduledPost.Status.FAILED,
+            last_error=f"{error.message} We gave up after {retries + 1} tries.",
+        )
+        return
+    post.external_state = {**post.external_state, "retries": retries + 1}
+    _wait(
+        post,
+        delay=backoff_seconds(retries, retry_after=error.retry_after),
+        last_error=error.message,
+    )
+
+
+@transaction.atomic
+def _wait(post: ScheduledPost, *, delay: float, last_error: str) -> None:
+    """Back to pending until ``delay`` seconds from now; the task comes back then."""
+    now = timezone.now()
+    released = _mine(post).update(
+        status=ScheduledPost.Status.PENDING,
+        next_attempt_at=now + datetime.timedelta(seconds=delay),
+        send_started_at=None,
+        external_state=post.external_state,
+        last_error=last_error,
+        updated_at=now,
+    )
+    if released:
+        enqueue_publish(post.pk, countdown=delay)
+
+
+def enqueue_publish(post_id: int, *, countdown: float = 0) -> None:
+    from .tasks import publish_scheduled_post
+
+    transaction.on_commit(
+        lambda: publish_scheduled_post.apply_async((post_id,), countdown=max(0, countdown))
+    )
 
 
 @transaction.atomic
 def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
     from .services import media_refresh_status
 
-    ScheduledPost.objects.filter(pk=post.pk, status=ScheduledPost.Status.PUBLISHING).update(
-        status=status, updated_at=timezone.now(), **fields
-    )
+    if status == ScheduledPost.Status.FAILED:
+        # A person's retry starts afresh: new retry and status-check budgets.
+        fields["external_state"] = {
+            k: v for k, v in post.external_state.items() if k not in ("retries", "checks")
+        }
+        fields["next_attempt_at"] = None
+    _mine(post).update(status=status, updated_at=timezone.now(), **fields)
     if post.media_content_id:
         media_refresh_status(media=post.media_content)
+
+
+def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
+    """The periodic sweep: posts left ``publishing`` longer than ``older_than``.
+
+    Those stamped by :func:`begin_send` may have been published: they become
+    ``unconfirmed`` and are shown to a person. Those that never sent anything
+    (the worker died before) go back to ``pending`` and are enqueued again.
+    Answers the number marked unconfirmed. ``older_than`` must be longer than a
+    Graph request can take (FACEBOOK_GRAPH_READ_TIMEOUT).
+    """
+    from .services import media_refresh_status
+
+    cutoff = timezone.now() - older_than
+    stale = ScheduledPost.objects.filter(
+        status=ScheduledPost.Status.PUBLISHING, claimed_at__lte=cutoff
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        unconfirmed_ids = list(
+            stale.filter(send_started_at__isnull=False).values_list("pk", flat=True)
+        )
+        marked = ScheduledPost.objects.filter(
+            pk__in=unconfirmed_ids, status=ScheduledPost.Status.PUBLISHING, claimed_at__lte=cutoff
+        ).update(
+            status=ScheduledPost.Status.UNCONFIRMED,
+            last_error="We lost track of this post after sending it, so it may have been "
+            "published. Check the page, then mark it posted or failed; it is not sent again "
+            "by itself.",
+            updated_at=now,
+        )
+        released_ids = list(stale.filter(send_started_at__isnull=True).values_list("pk", flat=True))
+        ScheduledPost.objects.filter(
+            pk__in=released_ids,
+            status=ScheduledPost.Status.PUBLISHING,
+            send_started_at__isnull=True,
+            claimed_at__lte=cutoff,
+        ).update(status=ScheduledPost.Status.PENDING, next_attempt_at=None, updated_at=now)
+        for post_id in released_ids:
+            enqueue_publish(post_id)
+        for post in ScheduledPost.objects.filter(
+            pk__in=unconfirmed_ids, media_content__isnull=False
+        ).select_related("media_content"):
+            media_refresh_status(media=post.media_content)
+    if marked:
+        logger.warning("%s post(s) marked unconfirmed after their worker went silent.", marked)
+    return marked
+
+
+@transaction.atomic
+def resolve_unconfirmed(*, post: ScheduledPost, posted: bool, external_url: str = "") -> bool:
+    """A person checked the page: the unconfirmed post was published, or it was not."""
+    from .services import media_refresh_status
+
+    now = timezone.now()
+    fields: dict[str, Any] = {"updated_at": now}
+    if posted:
+        fields.update(status=ScheduledPost.Status.POSTED, posted_at=now, last_error="")
+        if external_url:
+            fields["external_url"] = external_url
+    else:
+        fields.update(
+            status=ScheduledPost.Status.FAILED,
+            last_error="Checked by a person: it was not published.",
+        )
+    changed = ScheduledPost.objects.filter(
+        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
+    ).update(**fields)
+    if changed and post.media_content_id:
+        media_refresh_status(media=post.media_content)
+    return bool(changed)

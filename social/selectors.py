@@ -1,0 +1,85 @@
+"""What the portal asks about social publishing (badges, checkboxes, refresh answers)."""
+
+from dealer_media.tenancy.models import Organization
+from media_content.models import MediaContent, ScheduledPost
+
+from . import services
+from .models import SocialAccount
+
+SANDBOX_REASON = "Sandbox: posts are recorded here and not sent to Meta."
+
+
+def destination_availability(organization: Organization) -> dict[str, dict]:
+    """Per social destination: ``state`` and a ``reason`` a dealer understands.
+
+    ``state`` is "connected", "not_configured", "sandbox" or "needs_reconnect";
+    ``enabled`` says whether the portal's checkbox can be ticked (connected or
+    sandbox). The reason is empty when connected.
+    """
+    if services.sandbox_active():
+        return {
+            name: {"state": "sandbox", "enabled": True, "reason": SANDBOX_REASON}
+            for name in ("facebook", "instagram")
+        }
+    account = services.account_for(organization=organization)
+    if account is None or not account.has_token:
+        reason = "No Facebook Page is connected; ask staff to connect one."
+        return {
+            name: {"state": "not_configured", "enabled": False, "reason": reason}
+            for name in ("facebook", "instagram")
+        }
+    if account.status == SocialAccount.Status.DISABLED:
+        reason = "Posting to Facebook and Instagram is turned off for this dealership."
+        return {
+            name: {"state": "not_configured", "enabled": False, "reason": reason}
+            for name in ("facebook", "instagram")
+        }
+    if account.status == SocialAccount.Status.NEEDS_RECONNECT or account.token_expired:
+        reason = "The Facebook connection expired or was revoked; ask staff to reconnect the Page."
+        return {
+            name: {"state": "needs_reconnect", "enabled": False, "reason": reason}
+            for name in ("facebook", "instagram")
+        }
+    facebook = {"state": "connected", "enabled": True, "reason": ""}
+    if not account.instagram_account_id:
+        instagram = {
+            "state": "not_configured",
+            "enabled": False,
+            "reason": "No Instagram professional account is linked to the Facebook Page.",
+        }
+    elif not services.media_storage_is_public():
+        instagram = {
+            "state": "not_configured",
+            "enabled": False,
+            "reason": "Instagram cannot reach media stored on this server's disk; "
+            "media must be on S3.",
+        }
+    else:
+        instagram = {"state": "connected", "enabled": True, "reason": ""}
+    return {"facebook": facebook, "instagram": instagram}
+
+
+def destination_states(*, media: MediaContent) -> dict[str, dict]:
+    """The latest post of each destination of an item, as the refresh endpoint answers it."""
+    latest: dict[str, ScheduledPost] = {}
+    for post in media.posts.order_by("created_at", "id"):
+        if post.status != ScheduledPost.Status.CANCELLED:
+            latest[post.destination] = post
+    states = {}
+    for destination, post in latest.items():
+        state = post.external_state or {}
+        states[destination] = {
+            "post_id": post.pk,
+            "status": post.status,
+            "status_label": post.get_status_display(),
+            "external_id": post.external_id,
+            "external_url": post.external_url,
+            "error": post.last_error,
+            "attempts": post.attempts,
+            "next_attempt_at": post.next_attempt_at.isoformat() if post.next_attempt_at else None,
+            "container_status": state.get("container_status", ""),
+            "video_status": state.get("fb_video_status", ""),
+            "retryable": post.status == ScheduledPost.Status.FAILED,
+            "sandbox": bool(state.get("sandbox")),
+        }
+    return states

@@ -1,0 +1,235 @@
+"""Connecting a Page, composing what is posted, and the media URL Meta fetches."""
+
+import ipaddress
+import logging
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from dealer_media.tenancy.models import Organization
+from media_content.models import MediaContent
+
+from .graph import GraphClient, GraphError, Kind
+from .models import SocialAccount
+
+logger = logging.getLogger(__name__)
+
+
+def compose_message(*, media: MediaContent) -> str:
+    """The text posted: title, description, and the link when there is one."""
+    parts = [media.title.strip(), media.description.strip(), media.link_url.strip()]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _is_public_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return address.is_global
+
+
+def public_media_url(*, media: MediaContent) -> str | None:
+    """A URL of the media file that Meta's servers can fetch, or None.
+
+    With S3 this is a presigned URL valid for SOCIAL_MEDIA_URL_EXPIRE seconds
+    (Meta fetches it within minutes of container creation). Files on the local
+    disk are served under a relative or local MEDIA_URL, which Meta cannot reach.
+    """
+    if not media.file:
+        return None
+    try:
+        url = default_storage.url(media.file.name, expire=settings.SOCIAL_MEDIA_URL_EXPIRE)
+    except TypeError:  # storages without presigning (FileSystemStorage)
+        url = default_storage.url(media.file.name)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not _is_public_host(parsed.hostname or ""):
+        return None
+    return url
+
+
+def verify_page(*, page_id: str, token: str) -> dict:
+    """Ask the Graph API who the Page is and which Instagram account is linked to it.
+
+    ``GET /{page-id}?fields=id,name,instagram_business_account`` then the
+    Instagram username. Raises GraphError (message in words) when Meta refuses.
+    """
+    client = GraphClient(token)
+    page = client.get(page_id, fields="id,name,instagram_business_account")
+    found = {
+        "page_id": str(page.get("id") or page_id),
+        "page_name": page.get("name", ""),
+        "instagram_account_id": "",
+        "instagram_username": "",
+    }
+    instagram = page.get("instagram_business_account") or {}
+    if instagram.get("id"):
+        found["instagram_account_id"] = str(instagram["id"])
+        profile = client.get(found["instagram_account_id"], fields="username")
+        found["instagram_username"] = profile.get("username", "")
+    return found
+
+
+def account_apply_verification(*, account: SocialAccount, found: dict) -> SocialAccount:
+    for name, value in found.items():
+        setattr(account, name, value)
+    account.status = SocialAccount.Status.CONNECTED
+    account.last_error = ""
+    account.verified_at = timezone.now()
+    return account
+
+
+def account_mark_needs_reconnect(*, account: SocialAccount, message: str) -> None:
+    """A dead token (code 190): stop using the account until staff reconnect it."""
+    SocialAccount.objects.filter(pk=account.pk).update(
+        status=SocialAccount.Status.NEEDS_RECONNECT, last_error=message, updated_at=timezone.now()
+    )
+    account.status = SocialAccount.Status.NEEDS_RECONNECT
+    account.last_error = message
+    logger.warning("Social account %s needs reconnecting.", account.pk)
+
+
+def account_for(*, organization: Organization | int) -> SocialAccount | None:
+    return SocialAccount.objects.for_org(organization).first()
+
+
+def sandbox_active() -> bool:
+    from media_content.publishing import get_publisher
+
+    return any(
+        getattr(get_publisher(destination), "label", "") == "sandbox"
+        for destination in ("facebook", "instagram")
+    )
+
+
+def graph_error_is_token(error: GraphError) -> bool:
+    return error.kind == Kind.TOKEN
+
+
+def media_storage_is_public() -> bool:
+    """Whether files in the default storage get URLs Meta can fetch (S3, or a public MEDIA_URL)."""
+    try:
+        url = default_storage.url("probe.jpg")
+    except Exception:
+        return False
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and _is_public_host(parsed.hostname or "")
+
+
+def refresh_media_destinations(*, media: MediaContent) -> None:
+    """Check Instagram containers and Facebook videos still in progress, right now.
+
+    Read-only requests only: when Meta says a container is ready (or failed),
+    the post's next attempt becomes due at once and its task is enqueued, so
+    the publishing itself still happens under a claim. A Facebook video that
+    became ready is marked posted (it was published when it was sent); that also
+    settles an "unconfirmed" video that outlived the status checks.
+    """
+    from media_content.models import ScheduledPost
+    from media_content.publishing import enqueue_publish, resolve_unconfirmed
+
+    account = account_for(organization=media.organization_id)
+    if account is None or not account.is_usable or sandbox_active():
+        return
+    client = GraphClient(account.get_token())
+    waiting = media.posts.filter(
+        status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.UNCONFIRMED]
+    )
+    for post in waiting:
+        state = post.external_state or {}
+        try:
+            if state.get("container_id") and post.status == ScheduledPost.Status.PENDING:
+                code = client.get(state["container_id"], fields="status_code").get(
+                    "status_code", ""
+                )
+                ScheduledPost.objects.filter(pk=post.pk).update(
+                    external_state={**state, "container_status": code}
+                )
+                if code != "IN_PROGRESS":
+                    _make_due(post, enqueue=enqueue_publish)
+            elif state.get("fb_video_id"):
+                status = client.get(state["fb_video_id"], fields="status").get("status") or {}
+                video_status = status.get("video_status", "")
+                ScheduledPost.objects.filter(pk=post.pk).update(
+                    external_state={**state, "fb_video_status": video_status}
+                )
+                if video_status == "ready" and post.status == ScheduledPost.Status.UNCONFIRMED:
+                    url = (
+                        f"https://www.facebook.com/{account.page_id}/videos/{state['fb_video_id']}"
+                    )
+                    ScheduledPost.objects.filter(pk=post.pk).update(
+                        external_id=state["fb_video_id"]
+                    )
+                    resolve_unconfirmed(post=post, posted=True, external_url=url)
+                elif video_status != "processing" and post.status == ScheduledPost.Status.PENDING:
+                    _make_due(post, enqueue=enqueue_publish)
+        except GraphError as error:
+            if error.kind == Kind.TOKEN:
+                account_mark_needs_reconnect(account=account, message=error.message)
+                return
+            logger.info("Refresh of post %s: %s", post.pk, error.message)
+
+
+def _make_due(post, *, enqueue) -> None:
+    from django.db import transaction
+
+    from media_content.models import ScheduledPost
+
+    with transaction.atomic():
+        if ScheduledPost.objects.filter(pk=post.pk, status=ScheduledPost.Status.PENDING).update(
+            next_attempt_at=timezone.now()
+        ):
+            enqueue(post.pk)
+
+
+def post_media_now(
+    *, organization_id: int, media_content_id: int | None, destinations: list[str]
+) -> list[int]:
+    """Due-now posts for the given social destinations of one item of one dealership."""
+    from django.db import transaction
+
+    from media_content.models import ScheduledPost
+    from media_content.publishing import enqueue_publish
+
+    if media_content_id is None:
+        logger.warning("post_media_task without a media item: nothing to post.")
+        return []
+    with transaction.atomic():
+        media = (
+            MediaContent.objects.for_org(organization_id)
+            .select_for_update()
+            .filter(pk=media_content_id)
+            .first()
+        )
+        if media is None:
+            logger.warning("Media %s is not in organization %s.", media_content_id, organization_id)
+            return []
+        live = set(
+            media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values_list(
+                "destination", flat=True
+            )
+        )
+        now = timezone.now()
+        created = [
+            ScheduledPost.objects.create(
+                organization_id=media.organization_id,
+                media_content=media,
+                title=media.title,
+                destination=destination,
+                scheduled_time=now,
+            )
+            for destination in destinations
+            if destination not in live
+        ]
+        if created:
+            MediaContent.objects.filter(pk=media.pk).update(
+                status=MediaContent.Status.SCHEDULED, scheduled_post_time=now, updated_at=now
+            )
+            for post in created:
+                enqueue_publish(post.pk)
+    return [post.pk for post in created]

@@ -1,0 +1,65 @@
+import pytest
+from cryptography.fernet import Fernet
+
+from social.models import SocialAccount
+
+from ..factories import MediaContentFactory
+from .fake_graph import FakeGraph
+
+TOKEN = "EAAGsecretPageTokenZZ1234567890abcdefXYZ"
+PUBLIC_MEDIA_URL = "https://cdn.sunrise.example/media/"
+
+
+@pytest.fixture(autouse=True)
+def encryption_key(settings):
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    return settings.FIELD_ENCRYPTION_KEY
+
+
+@pytest.fixture
+def fake_graph(settings):
+    """The fake Graph API, with the graph publishers pointed at it and quick retries."""
+    fake = FakeGraph().start()
+    settings.FACEBOOK_GRAPH_URL = fake.url
+    settings.FACEBOOK_GRAPH_VIDEO_URL = fake.url
+    settings.FACEBOOK_GRAPH_VERSION = "v24.0"
+    settings.FACEBOOK_GRAPH_READ_TIMEOUT = 1.0
+    settings.SOCIAL_PUBLISHER = "graph"
+    settings.PUBLISHERS = {
+        **settings.PUBLISHERS,
+        "facebook": "social.publishers.FacebookPublisher",
+        "instagram": "social.publishers.InstagramPublisher",
+    }
+    settings.SOCIAL_RETRY_BASE_SECONDS = 0
+    settings.SOCIAL_STATUS_CHECK_SECONDS = 0
+    settings.SOCIAL_MAX_RETRIES = 3
+    settings.SOCIAL_MAX_STATUS_CHECKS = 5
+    settings.MEDIA_URL = PUBLIC_MEDIA_URL  # files served by a public web server
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def account(sunrise):
+    account = SocialAccount(
+        organization=sunrise,
+        page_id="111",
+        page_name="Sunrise Motors",
+        instagram_account_id="17841400000000001",
+        instagram_username="sunrisemotors",
+    )
+    account.set_token(TOKEN)
+    account.save()
+    return account
+
+
+@pytest.fixture
+def photo(sunrise):
+    return MediaContentFactory(
+        organization=sunrise,
+        title="Spring sale",
+        description="Zero down on every SUV.",
+        link_url="https://sunrise.example/suv",
+        post_to_facebook=True,
+        post_to_instagram=True,
+    )

@@ -1,0 +1,233 @@
+"""A fake Graph API over real HTTP on 127.0.0.1 (wsgiref in a thread, ephemeral port).
+
+It keeps every request it receives and answers like Meta: ids for posts, the
+Instagram container flow, publishing limits, and, when told to, errors with
+Meta's error object and usage headers, a slow answer, or a held answer.
+
+Scripting: ``fake.script("POST", "/photos", Reply(...), Reply(...))`` queues
+replies for requests whose path ends with the suffix; each is used once, then
+the default answer applies again.
+"""
+
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+TOKEN_HEADER = "HTTP_AUTHORIZATION"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+    hold: threading.Event | None = None  # answer only once this is set
+
+
+def graph_error(
+    code: int,
+    message: str = "An error happened",
+    *,
+    status: int = 400,
+    subcode: int | None = None,
+    transient: bool = False,
+    user_msg: str = "",
+    headers: dict | None = None,
+    error_data: dict | None = None,
+) -> Reply:
+    error = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "is_transient": transient,
+        "fbtrace_id": f"Atrace{code}",
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    if user_msg:
+        error["error_user_msg"] = user_msg
+    if error_data:
+        error["error_data"] = error_data
+    return Reply(status=status, body={"error": error}, headers=headers or {})
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict
+    authorization: str
+    body: bytes
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+class FakeGraph:
+    def __init__(self):
+        self.requests: list[Request] = []
+        self.scripts: list[tuple[str, str, list[Reply]]] = []
+        self.received = threading.Event()
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1000)
+        self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
+        self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
+        self.server = make_server(
+            "127.0.0.1", 0, self.app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "FakeGraph":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- telling it what to answer ---------------------------------------------
+    def script(self, method: str, suffix: str, *replies: Reply) -> None:
+        with self.lock:
+            self.scripts.append((method, suffix, list(replies)))
+
+    def calls(self, method: str | None = None, suffix: str = "") -> list[Request]:
+        with self.lock:
+            return [
+                r
+                for r in self.requests
+                if (method is None or r.method == method) and r.path.endswith(suffix)
+            ]
+
+    # --- the WSGI app ----------------------------------------------------------
+    def app(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        params = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        content_type = environ.get("CONTENT_TYPE", "")
+        if body and content_type.startswith("application/x-www-form-urlencoded"):
+            params.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        elif body and content_type.startswith("multipart/form-data"):
+            params.update(_multipart_fields(body, content_type))
+        request = Request(method, path, params, environ.get(TOKEN_HEADER, ""), body)
+        with self.lock:
+            self.requests.append(request)
+            reply = self._scripted(method, path)
+        self.received.set()
+        if reply is None:
+            reply = self._default(request)
+        if reply.hold is not None:
+            reply.hold.wait(30)
+        if reply.delay:
+            time.sleep(reply.delay)
+        headers = [("Content-Type", "application/json"), *list(reply.headers.items())]
+        start_response(f"{reply.status} X", headers)
+        return [json.dumps(reply.body).encode()]
+
+    def _scripted(self, method: str, path: str) -> Reply | None:
+        for script_method, suffix, replies in self.scripts:
+            if script_method == method and path.endswith(suffix) and replies:
+                return replies.pop(0)
+        return None
+
+    def _default(self, request: Request) -> Reply:
+        if not request.authorization.startswith("Bearer "):
+            return graph_error(190, "An active access token must be used", status=401)
+        path = request.path.split("/", 2)[-1]  # drop the version
+        parts = path.split("/")
+        if request.method == "GET":
+            fields = request.params.get("fields", "")
+            if parts[-1] == "content_publishing_limit":
+                return Reply(body={"data": [self.ig_quota]})
+            if "instagram_business_account" in fields:
+                return Reply(
+                    body={
+                        "id": parts[0],
+                        "name": self.page["name"],
+                        "instagram_business_account": {"id": self.page["ig"]},
+                    }
+                )
+            if fields == "username":
+                return Reply(body={"id": parts[0], "username": "sunrisemotors"})
+            if "status_code" in fields:
+                return Reply(body={"id": parts[0], "status_code": "FINISHED"})
+            if fields == "status":
+                return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
+            if fields == "permalink":
+                return Reply(
+                    body={"id": parts[0], "permalink": f"https://instagram.test/p/{parts[0]}"}
+                )
+            if fields == "permalink_url":
+                return Reply(
+                    body={"id": parts[0], "permalink_url": f"https://facebook.test/{parts[0]}"}
+                )
+            return Reply(body={"id": parts[0]})
+        new_id = str(next(self.ids))
+        edge = parts[-1]
+        if edge == "photos":
+            return Reply(body={"id": new_id, "post_id": f"{parts[0]}_{new_id}"})
+        if edge == "feed":
+            return Reply(body={"id": f"{parts[0]}_{new_id}"})
+        if edge == "videos":
+            phase = request.params.get("upload_phase")
+            if phase == "start":
+                size = int(request.params["file_size"])
+                return Reply(
+                    body={
+                        "upload_session_id": f"s{new_id}",
+                        "video_id": f"v{new_id}",
+                        "start_offset": "0",
+                        "end_offset": str(min(size, 1024)),
+                    }
+                )
+            if phase == "transfer":
+                return Reply(body=self._next_chunk(request))
+            if phase == "finish":
+                return Reply(body={"success": True})
+            return Reply(body={"id": f"v{new_id}"})
+        if edge == "media":
+            return Reply(body={"id": f"c{new_id}"})
+        if edge == "media_publish":
+            return Reply(body={"id": f"m{new_id}"})
+        return Reply(body={"id": new_id})
+
+    def _next_chunk(self, request: Request) -> dict:
+        start = next(r for r in self.requests if r.params.get("upload_phase") == "start")
+        size = int(start.params["file_size"])
+        received = sum(
+            len(r.params.get("video_file_chunk", b""))
+            for r in self.requests
+            if r.params.get("upload_phase") == "transfer"
+        )
+        return {"start_offset": str(received), "end_offset": str(min(size, received + 1024))}
+
+
+def _multipart_fields(body: bytes, content_type: str) -> dict:
+    boundary = content_type.split("boundary=")[-1].encode()
+    fields = {}
+    for part in body.split(b"--" + boundary):
+        if b"\r\n\r\n" not in part:
+            continue
+        head, _, value = part.partition(b"\r\n\r\n")
+        value = value.removesuffix(b"\r\n")
+        found = re.search(rb'\bname="([^"]+)"', head)
+        if not found:
+            continue
+        name = found.group(1).decode()
+        fields[name] = value if b"filename=" in head else value.decode()
+    return fields
