@@ -146,6 +146,11 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         logger.info("Post %s is not due and pending; not publishing it now.", post_id)
         return None
     post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
+    refusal = _refusal_before_sending(post)
+    if refusal:
+        _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
+        post.refresh_from_db()
+        return post
     try:
         result = get_publisher(post.destination).publish(post)
     except LostClaim:
@@ -187,6 +192,16 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         )
     post.refresh_from_db()
     return post
+
+
+def _refusal_before_sending(post: ScheduledPost) -> str:
+    """The destination's checks, run again just before a first send (the file may have changed)."""
+    if post.media_content is None or post.send_started_at or post.external_state:
+        return ""
+    from .processing.checks import validate_for
+
+    errors = validate_for(post.media_content, post.destination).errors
+    return f"Not sent: {errors[0]}" if errors else ""
 
 
 def backoff_seconds(retry: int, *, retry_after: float | None = None) -> float:

@@ -104,7 +104,7 @@ def test_partial_success_names_the_failed_destination(sunrise, django_capture_on
     assert posts["facebook"].status == "posted"
     assert posts["facebook"].external_id.startswith("sandbox_")
     assert posts["banner"].status == "failed"
-    assert posts["banner"].last_error == "Only images can be shown as website banners."
+    assert posts["banner"].last_error == "Not sent: Website banners must be images, not videos."
     assert video.status == MediaContent.Status.FAILED
 
 
@@ -128,3 +128,15 @@ def test_banner_destination_shows_the_image_on_the_website(sunrise):
     assert banner.link_url == "https://sunrise.example/suv"
     assert banner.image.name == media.file.name
     assert banner.start_date == timezone.localdate(timezone=sunrise.tzinfo)
+
+
+def test_checks_run_again_before_sending(counting, sunrise):
+    """A file that became unfit after scheduling is refused before anything is sent."""
+    media = MediaContentFactory(
+        organization=sunrise, media_type="video", processing_status="ready", duration=3600 * 5.0
+    )
+    post = ScheduledPostFactory(media_content=media, destination="facebook")
+    result = publishing.publish_post(post_id=post.pk)
+    assert result.status == ScheduledPost.Status.FAILED
+    assert result.last_error.startswith("Not sent: ")
+    assert counting.calls == []
