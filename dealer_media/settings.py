@@ -204,3 +204,14 @@ PUBLISHERS = {
     "instagram": env("INSTAGRAM_PUBLISHER", default="social.publishers.SandboxPublisher"),
     "banner": "banners.publisher.BannerPublisher",
 }
+
+# --- Scheduling (media_content/dispatch.py, media_content/periodic.py) -----------
+# The dispatcher's interval is stored in django-celery-beat (editable in the admin);
+# this is only the value it is created with.
+SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)
+SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
+SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
+# A post queued this long ago and still not started (its message lost) is queued again.
+SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
+# Posted items are archived (hidden from the active library) after this many days.
+MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class MediaContentConfig(AppConfig):
     name = "media_content"
     verbose_name = "Media library"
+
+    def ready(self) -> None:
+        from .periodic import setup_after_migrate
+
+        post_migrate.connect(setup_after_migrate, sender=self, dispatch_uid="media_periodic_tasks")
