@@ -62,9 +62,9 @@ def due_q(now: datetime.datetime) -> Q:
 
 def release_expired_leases(*, now: datetime.datetime, lease: datetime.timedelta) -> int:
     """Queued posts never started within ``lease`` go back to pending (compare-and-set)."""
-    released = ScheduledPost.objects.filter(status=Status.QUEUED, claimed_at__lt=now - lease).update(
-        status=Status.PENDING, claimed_at=None, updated_at=now
-    )
+    released = ScheduledPost.objects.filter(
+        status=Status.QUEUED, claimed_at__lt=now - lease
+    ).update(status=Status.PENDING, claimed_at=None, updated_at=now)
     if released:
         logger.warning("%s queued post(s) were never started; queuing them again.", released)
     return released

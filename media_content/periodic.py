@@ -121,4 +121,4 @@ def setup_after_migrate(sender, using="default", **kwargs) -> None:
         return
     report = setup_periodic_tasks()
     if report.created and kwargs.get("verbosity", 1) >= 2:
-        print(f"  Periodic tasks created: {', '.join(report.created)}")  # noqa: T201
+        print(f"  Periodic tasks created: {', '.join(report.created)}")

@@ -99,9 +99,7 @@ def cancel_pending_posts(*, posts: QuerySet[ScheduledPost]) -> int:
     """
     return posts.filter(
         status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED]
-    ).update(
-        status=ScheduledPost.Status.CANCELLED, updated_at=timezone.now()
-    )
+    ).update(status=ScheduledPost.Status.CANCELLED, updated_at=timezone.now())
 
 
 def media_refresh_status(*, media: MediaContent) -> MediaContent.Status:

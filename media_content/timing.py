@@ -55,7 +55,9 @@ def is_ambiguous(wall: datetime.datetime, tz: datetime.tzinfo) -> bool:
     return first.utcoffset() != second.utcoffset()
 
 
-def _gap_bounds(wall: datetime.datetime, tz: datetime.tzinfo) -> tuple[datetime.time, datetime.time]:
+def _gap_bounds(
+    wall: datetime.datetime, tz: datetime.tzinfo
+) -> tuple[datetime.time, datetime.time]:
     """The wall-clock times on either side of the jump that skips ``wall``."""
     before = wall.replace(tzinfo=tz, fold=0).utcoffset()
     after = wall.replace(tzinfo=tz, fold=1).utcoffset()
