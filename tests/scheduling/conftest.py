@@ -37,13 +37,14 @@ def _reset_broker_pools() -> None:
 
 def use_broker(url: str, *, eager: bool = False):
     """Point this process's Celery app at ``url``; answers a function that undoes it."""
-    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = url
+    # Celery prefers the CELERY_BROKER_URL variable to broker_url; the write URL wins over both.
+    old_write_url, old_eager = app.conf.get("broker_write_url"), app.conf.task_always_eager
+    app.conf.broker_write_url = url
     app.conf.task_always_eager = eager
     _reset_broker_pools()
 
     def restore():
-        app.conf.broker_url = old_url
+        app.conf.broker_write_url = old_write_url
         app.conf.task_always_eager = old_eager
         _reset_broker_pools()
 
