@@ -8,5 +8,6 @@ class MediaContentConfig(AppConfig):
 
     def ready(self) -> None:
         from .periodic import setup_after_migrate
+        from .processing import signals  # noqa: F401 - connects the file clean-up handlers
 
         post_migrate.connect(setup_after_migrate, sender=self, dispatch_uid="media_periodic_tasks")
