@@ -20,6 +20,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py setup_periodic_tasks
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 

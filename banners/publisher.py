@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from media_content.models import ScheduledPost
 from media_content.publishing import PublishError, PublishResult
@@ -16,8 +17,14 @@ class BannerPublisher:
             raise PublishError(
                 "The media item was deleted before it could be shown on the website."
             )
+        media = post.media_content
+        # The banner starts on the dealer's local date of the post's time (not the
+        # day a late worker got to it) and ends on the day the dealer chose, if any.
+        start_date = timezone.localdate(post.scheduled_time, timezone=post.organization.tzinfo)
         try:
-            banner = banner_from_media(media=post.media_content)
+            banner = banner_from_media(
+                media=media, start_date=start_date, end_date=media.banner_end_date
+            )
         except ValidationError as error:
             raise PublishError(" ".join(error.messages)) from error
         return PublishResult(external_id=f"banner-{banner.pk}")

@@ -262,5 +262,20 @@ SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
 # 1 GB by URL per ../shared/reference/graph-api.md (not confirmed in Meta's current
 # pages; chunked uploads allow about 10 GB).
 FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
+# A post left in "publishing" this long lost its worker: the periodic sweep marks it
+# unconfirmed when a request had been sent, pending again when nothing was sent.
+# Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.
+PUBLISHING_STALE_SECONDS = env.int("PUBLISHING_STALE_SECONDS", default=15 * 60)
 # How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
 SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)
+
+# --- Scheduling (media_content/dispatch.py, media_content/periodic.py) -----------
+# The dispatcher's interval is stored in django-celery-beat (editable in the admin);
+# this is only the value it is created with.
+SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)
+SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
+SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
+# A post queued this long ago and still not started (its message lost) is queued again.
+SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
+# Posted items are archived (hidden from the active library) after this many days.
+MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)

@@ -113,6 +113,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "post_to_instagram",
                     "post_to_banner",
                     "scheduled_post_time",
+                    "banner_end_date",
                     "checks_by_destination",
                 ]
             },

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class MediaContentConfig(AppConfig):
@@ -6,4 +7,7 @@ class MediaContentConfig(AppConfig):
     verbose_name = "Media library"
 
     def ready(self) -> None:
+        from .periodic import setup_after_migrate
         from .processing import signals  # noqa: F401 - connects the file clean-up handlers
+
+        post_migrate.connect(setup_after_migrate, sender=self, dispatch_uid="media_periodic_tasks")

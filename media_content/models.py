@@ -59,6 +59,11 @@ class MediaContent(TenantModel):
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
     scheduled_post_time = models.DateTimeField(null=True, blank=True)
+    banner_end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day the website banner is shown (dealer's local date); empty: no end.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
 
     original_filename = models.CharField(max_length=255, blank=True)
@@ -139,10 +144,9 @@ class ScheduledPost(TenantModel):
     State machine (every move is a compare-and-set UPDATE on ``status``)::
 
         pending ──claim──> queued ──start──> publishing ──> posted
-           │                 │                   │     └──> failed ──retry──> pending
-           │                 └─lease expired─> pending
-           │                                     └─outcome unknown─> unconfirmed
-           └──cancel──> cancelled                        (a person decides)
+           │  <─lease expired─┤                   ├──> failed ──retry──> pending
+           │                  │                   └─outcome unknown─> unconfirmed
+           └──cancel──> cancelled <──cancel──┘                 (a person decides)
 
     ``pending``, ``queued``, ``publishing`` and ``unconfirmed`` are *live*: at
     most one live post exists per media item and destination. ``posted``,

@@ -14,10 +14,16 @@ from .models import MediaContent, ScheduledPost
 
 
 def _enqueue_publishing(post_ids: list[int]) -> None:
-    from .tasks import publish_scheduled_post
+    """Send the publishing tasks after the commit; a broker that is down is only logged.
 
-    for post_id in post_ids:
-        transaction.on_commit(lambda post_id=post_id: publish_scheduled_post.delay(post_id))
+    The posts are committed as pending and due, so the dispatcher's next sweep
+    sends them when the broker is back: the dealer never sees a broker error.
+    """
+    from .dispatch import send_publishing_tasks
+
+    ids = list(post_ids)
+    if ids:
+        transaction.on_commit(lambda: send_publishing_tasks(ids))
 
 
 def media_publish_now(*, media: MediaContent) -> list[ScheduledPost]:
@@ -86,10 +92,14 @@ def media_archive(*, media: MediaContent) -> None:
 
 
 def cancel_pending_posts(*, posts: QuerySet[ScheduledPost]) -> int:
-    """Cancel posts that nobody has started publishing; in-flight ones are left to finish."""
-    return posts.filter(status=ScheduledPost.Status.PENDING).update(
-        status=ScheduledPost.Status.CANCELLED, updated_at=timezone.now()
-    )
+    """Cancel posts that nobody has started publishing; in-flight ones are left to finish.
+
+    Queued posts are cancelled too: their message, when it arrives, finds a
+    post that is neither pending nor queued and publishes nothing.
+    """
+    return posts.filter(
+        status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED]
+    ).update(status=ScheduledPost.Status.CANCELLED, updated_at=timezone.now())
 
 
 def media_refresh_status(*, media: MediaContent) -> MediaContent.Status:

@@ -1,8 +1,10 @@
+import datetime
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 
-from . import publishing
+from . import dispatch, publishing, scheduling
 from .processing import ProcessingFailed
 from .processing import services as processing
 
@@ -12,6 +14,27 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def publish_scheduled_post(post_id: int) -> None:
     publishing.publish_post(post_id=post_id)
+
+
+@shared_task(acks_late=False)
+def dispatch_due_posts() -> dict:
+    """The periodic sweep (media_content/dispatch.py); a lost one is replaced by the next."""
+    report = dispatch.dispatch_due_posts()
+    return {"claimed": report.claimed, "sent": report.sent, "released": report.released}
+
+
+@shared_task
+def mark_stale_publishing_unconfirmed() -> int:
+    """Posts stuck in "publishing" (their worker died): unconfirmed if sent, else pending again."""
+    older_than = datetime.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
+    return publishing.mark_stale_publishing_unconfirmed(older_than=older_than)
+
+
+@shared_task
+def archive_old_posted_media() -> int:
+    return scheduling.archive_old_posted_media(
+        older_than=datetime.timedelta(days=settings.MEDIA_ARCHIVE_POSTED_AFTER_DAYS)
+    )
 
 
 class ProcessingTask(Task):

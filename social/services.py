@@ -233,3 +233,30 @@ def post_media_now(
             for post in created:
                 enqueue_publish(post.pk)
     return [post.pk for post in created]
+
+
+def poll_pending_posts(*, limit: int = 200) -> int:
+    """Periodic: ask Meta about every container or video still in progress.
+
+    Answers how many media items were checked. Each check only reads; a post
+    that became ready is published under its own claim by its task.
+    """
+    from django.db.models import Q
+
+    from media_content.models import ScheduledPost
+
+    waiting = (
+        ScheduledPost.objects.filter(
+            status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.UNCONFIRMED],
+            media_content__isnull=False,
+        )
+        .filter(
+            Q(external_state__has_key="container_id") | Q(external_state__has_key="fb_video_id")
+        )
+        .values_list("media_content_id", flat=True)
+        .distinct()
+    )
+    media_ids = list(waiting[:limit])
+    for media in MediaContent.objects.filter(pk__in=media_ids).select_related("organization"):
+        refresh_media_destinations(media=media)
+    return len(media_ids)

@@ -32,3 +32,8 @@ def post_media_task(
         media_content_id=media_content_id,
         destinations=["facebook", "instagram"] if post_to_instagram else ["facebook"],
     )
+
+
+@shared_task
+def poll_pending_posts() -> int:
+    return services.poll_pending_posts()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_content', '0002_processing'),
+        ('media_content', '0003_scheduling'),
     ]
 
     operations = [

@@ -1,0 +1,124 @@
+"""Every periodic task of the product, declared here and stored in django-celery-beat.
+
+``setup_periodic_tasks`` upserts them (run by ``make run`` through the
+``setup_periodic_tasks`` command, and after every ``migrate`` by a
+post_migrate handler). It only creates what is missing: an interval or an
+"enabled" box changed in the admin (*Periodic tasks*) survives every deploy.
+
+A job whose task does not exist in this code base (yet) is skipped with a
+log line rather than stored, so beat never sends a name no worker knows.
+To add a job, append a ``PeriodicJob`` to ``PERIODIC_JOBS``.
+"""
+
+import importlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str  # PeriodicTask.name, unique; what the admin shows
+    task: str  # dotted name of the Celery task
+    every_seconds: int
+    description: str
+    expire_seconds: int | None = None  # a message older than this is dropped, not run
+
+
+def _jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            name="Dispatch due posts",
+            task="media_content.tasks.dispatch_due_posts",
+            every_seconds=settings.SCHEDULING_DISPATCH_EVERY_SECONDS,
+            description="Claims due scheduled posts and sends their publishing tasks.",
+            # Sweeps piled up while no worker ran are useless: one fresh sweep does it all.
+            expire_seconds=max(settings.SCHEDULING_DISPATCH_EVERY_SECONDS, 10),
+        ),
+        PeriodicJob(
+            name="Check posts still processing at Meta",
+            task="social.tasks.poll_pending_posts",
+            every_seconds=60,
+            description="Instagram containers and Facebook videos that Meta is still processing.",
+        ),
+        PeriodicJob(
+            name="Mark posts stuck in publishing",
+            task="media_content.tasks.mark_stale_publishing_unconfirmed",
+            every_seconds=300,
+            description="Posts whose worker went silent become unconfirmed (or pending again).",
+        ),
+        PeriodicJob(
+            name="Delete expired partial uploads",
+            task="media_content.uploads.tasks.delete_expired_uploads",
+            every_seconds=3600,
+            description="Resumable uploads abandoned before they finished.",
+        ),
+        PeriodicJob(
+            name="Archive old posted items",
+            task="media_content.tasks.archive_old_posted_media",
+            every_seconds=24 * 3600,
+            description="Posted items older than MEDIA_ARCHIVE_POSTED_AFTER_DAYS leave the library.",
+        ),
+    ]
+
+
+def task_exists(dotted_name: str) -> bool:
+    """True when ``module.task`` can be imported (and so a worker knows it)."""
+    module_name, _, attribute = dotted_name.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return False
+    return callable(getattr(module, attribute, None))
+
+
+@dataclass
+class SetupReport:
+    created: list[str]
+    kept: list[str]
+    skipped: list[str]
+
+
+def setup_periodic_tasks(*, jobs: list[PeriodicJob] | None = None) -> SetupReport:
+    """Create the periodic tasks that are missing; leave existing rows as the admin left them."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+
+    report = SetupReport(created=[], kept=[], skipped=[])
+    for job in _jobs() if jobs is None else jobs:
+        if PeriodicTask.objects.filter(name=job.name).exists():
+            report.kept.append(job.name)
+            continue
+        if not task_exists(job.task):
+            logger.info("Periodic job %r skipped: task %s is not in this code.", job.name, job.task)
+            report.skipped.append(job.name)
+            continue
+        interval = IntervalSchedule.objects.filter(
+            every=job.every_seconds, period=IntervalSchedule.SECONDS
+        ).first() or IntervalSchedule.objects.create(
+            every=job.every_seconds, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.create(
+            name=job.name,
+            task=job.task,
+            interval=interval,
+            description=job.description,
+            expire_seconds=job.expire_seconds,
+        )
+        report.created.append(job.name)
+    if report.created:
+        PeriodicTasks.update_changed()  # tell a running beat to reload its schedule
+    return report
+
+
+def setup_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate handler: the schedule exists as soon as the database does."""
+    from django.db import connections
+
+    if "django_celery_beat_periodictask" not in connections[using].introspection.table_names():
+        return
+    report = setup_periodic_tasks()
+    if report.created and kwargs.get("verbosity", 1) >= 2:
+        print(f"  Periodic tasks created: {', '.join(report.created)}")

@@ -1,0 +1,26 @@
+"""A publisher for worker processes started by tests: it writes each call to a file.
+
+Set SCHEDULING_TEST_RECORD to the file. A post whose title starts with "slow"
+stays in ``publish`` for a minute, so a test can kill the worker mid-way.
+"""
+
+import os
+import time
+
+from media_content.publishing import PublishResult
+
+
+def _note(line: str) -> None:
+    with open(os.environ["SCHEDULING_TEST_RECORD"], "a") as record:
+        record.write(line + "\n")
+
+
+class RecordingPublisher:
+    label = "recording"
+
+    def publish(self, post):
+        _note(f"start {post.pk}")
+        if post.title.startswith("slow"):
+            time.sleep(60)
+        _note(f"done {post.pk}")
+        return PublishResult(external_id=f"recorded_{post.pk}")
