@@ -21,6 +21,7 @@ urlpatterns = [
         name="switch_organization",
     ),
     path("marketing/", include("media_content.urls")),
+    path("marketing/", include("banners.urls")),
 ]
 
 if settings.DEBUG and settings.MEDIA_STORAGE == "local":
