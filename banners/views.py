@@ -117,7 +117,11 @@ def banner_update(request: HttpRequest, pk: int) -> HttpResponse:
     banner = services.banner_update(banner=banner, **changes)
     if wants_json(request):
         return JsonResponse(_banner_json(banner))
-    messages.success(request, f"Saved “{banner.title}”.")
+    if set(request.POST) - {"csrfmiddlewaretoken"} == {"is_active"}:
+        shown = "now shows on" if banner.is_active else "no longer shows on"
+        messages.success(request, f"“{banner.title}” {shown} your website.")
+    else:
+        messages.success(request, f"Saved “{banner.title}”.")
     return redirect("banners:list")
 
 

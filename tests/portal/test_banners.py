@@ -227,3 +227,11 @@ def test_reorder_with_another_dealerships_banner_changes_nothing(
     assert response.status_code == 400
     assert "each of the dealership's banners once" in response.json()["errors"]["order"][0]
     assert list(Banner.objects.order_by("pk").values_list("pk", "sort_order")) == before
+
+
+def test_toggle_from_the_page_says_what_changed(sunrise_client, sunrise_banners):
+    banner = sunrise_banners[0]
+    response = sunrise_client.post(
+        f"/marketing/banners/{banner.pk}/update", {"is_active": "false"}, follow=True
+    )
+    assert "“Banner 0” no longer shows on your website." in response.content.decode()
