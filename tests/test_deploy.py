@@ -1,0 +1,52 @@
+"""Production settings come from the environment and pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "media.example.com",
+    "DJANGO_SETTINGS_MODULE": "dealer_media.settings",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # A clean environment, as a production host would have: nothing leaks in from the tests.
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_reports_nothing_with_production_variables():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_s3_storage_is_chosen_by_environment():
+    result = _manage(
+        "shell",
+        "-c",
+        'from django.core.files.storage import storages; s = storages["default"]; print(type(s).__name__, s.bucket_name)',
+        env={**PRODUCTION_ENV, "MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "dealer-media"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "S3Storage dealer-media"

@@ -1,0 +1,42 @@
+"""The publishing path through a real broker and a real Celery worker process."""
+
+import pytest
+
+from dealer_media.celery import app
+from media_content import services
+from media_content.models import MediaContent, ScheduledPost
+
+from .factories import MediaContentFactory
+from .processes import celery_worker, wait_for
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def through_the_broker():
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_broker):
+    media = MediaContentFactory(organization=sunrise, post_to_facebook=True, post_to_banner=True)
+    with celery_worker() as worker:
+        app.conf.task_default_queue = worker.queue
+        try:
+            services.media_publish_now(media=media)
+        finally:
+            app.conf.task_default_queue = "celery"
+
+        def all_posted():
+            statuses = set(
+                ScheduledPost.objects.filter(media_content=media).values_list("status", flat=True)
+            )
+            return statuses == {"posted"}
+
+        wait_for(all_posted, timeout=60)
+    assert worker.log.count("publish_scheduled_post") >= 2, worker.log
+    media.refresh_from_db()
+    assert media.status == MediaContent.Status.POSTED
+    assert list(ScheduledPost.objects.values_list("attempts", flat=True)) == [1, 1]
+    assert media.banners.get().is_active
