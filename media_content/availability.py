@@ -1,8 +1,13 @@
-"""Whether each destination can be posted to, for the portal's badges.
+"""What the portal asks other parts of the product, in one small module.
 
-A stand-in the social publishing work replaces with its own selector (accounts
-connected, tokens valid): until then the answer comes from ``settings.PUBLISHERS``.
-The portal calls only :func:`destination_availability`, so swapping is one import.
+- :func:`destination_availability`: can a destination be posted to (badges and
+  checkboxes of the upload form). The social publishing work answers for
+  Facebook and Instagram (``social.selectors.destination_availability``); without
+  it, the answer comes from ``settings.PUBLISHERS`` (sandbox when the publisher
+  class is a sandbox).
+- :func:`destination_checks`: the processing work's per-destination errors and
+  warnings of one item (``media_content.processing.checks.destination_checks``);
+  empty until that work is installed.
 """
 
 from dataclasses import dataclass
@@ -11,7 +16,7 @@ from django.conf import settings
 
 from dealer_media.tenancy.models import Organization
 
-from .models import Destination
+from .models import Destination, MediaContent
 
 CONNECTED = "connected"
 NOT_CONFIGURED = "not_configured"
@@ -24,6 +29,12 @@ LABELS = {
     SANDBOX: "Sandbox",
     NEEDS_RECONNECT: "Needs reconnect",
 }
+REASONS = {
+    NOT_CONFIGURED: "Not set up for this dealership yet; ask staff to connect it.",
+    SANDBOX: "Sandbox: posts are recorded here and not sent.",
+    CONNECTED: "",
+    NEEDS_RECONNECT: "The connection expired; ask staff to reconnect it.",
+}
 
 
 @dataclass(frozen=True)
@@ -31,10 +42,11 @@ class Availability:
     destination: str
     label: str
     state: str
+    reason: str = ""
 
     @property
     def state_label(self) -> str:
-        return LABELS[self.state]
+        return LABELS.get(self.state, self.state.replace("_", " ").capitalize())
 
     @property
     def usable(self) -> bool:
@@ -42,18 +54,44 @@ class Availability:
         return self.state in (CONNECTED, SANDBOX)
 
 
+def _social_answers(organization: Organization) -> dict[str, dict]:
+    try:
+        from social.selectors import destination_availability as social_availability
+    except ImportError:  # the social publishing work is not installed
+        return {}
+    return social_availability(organization)
+
+
+def _from_settings(destination: str) -> str:
+    path = settings.PUBLISHERS.get(destination, "")
+    if not path:
+        return NOT_CONFIGURED
+    if "Sandbox" in path.rsplit(".", 1)[-1]:
+        return SANDBOX
+    return CONNECTED
+
+
 def destination_availability(*, organization: Organization) -> dict[str, Availability]:
     """One entry per destination, in the order the upload form shows them."""
+    social = _social_answers(organization)
     result = {}
     for destination in Destination:
-        path = settings.PUBLISHERS.get(destination.value, "")
-        if not path:
-            state = NOT_CONFIGURED
-        elif "Sandbox" in path.rsplit(".", 1)[-1]:
-            state = SANDBOX
+        answer = social.get(destination.value)
+        if answer:
+            state, reason = answer["state"], answer.get("reason", "")
         else:
-            state = CONNECTED
+            state = _from_settings(destination.value)
+            reason = REASONS.get(state, "")
         result[destination.value] = Availability(
-            destination=destination.value, label=destination.label, state=state
+            destination=destination.value, label=destination.label, state=state, reason=reason
         )
     return result
+
+
+def destination_checks(*, media: MediaContent) -> dict[str, dict[str, list[str]]]:
+    """``{destination: {"errors": [...], "warnings": [...]}}`` for one item (may query)."""
+    try:
+        from media_content.processing.checks import destination_checks as processing_checks
+    except ImportError:  # the processing work is not installed
+        return {}
+    return processing_checks(media)

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from dealer_media.tenancy.models import Organization
 
+from .availability import destination_checks
 from .models import Destination, MediaContent, ScheduledPost
 
 # What a dealer sees per destination (the post states folded into fewer words).
@@ -159,6 +160,7 @@ def media_as_json(*, media: MediaContent) -> dict:
     processing_status = getattr(media, "processing_status", None)
     if processing_status is not None:
         data["processing_status"] = processing_status
+    data["checks"] = destination_checks(media=media)
     return data
 
 

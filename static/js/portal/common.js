@@ -113,7 +113,27 @@
     window.location.reload();
   }
 
+  /* The processing checks of one item, next to each destination's checkbox in `root`. */
+  function renderChecks(root, checks) {
+    var any = false;
+    root.querySelectorAll("[data-checks-for]").forEach(function (slot) {
+      slot.innerHTML = "";
+      var result = (checks || {})[slot.dataset.checksFor] || {};
+      [["errors", "check-error"], ["warnings", "check-warning"]].forEach(function (pair) {
+        (result[pair[0]] || []).forEach(function (text) {
+          var line = document.createElement("span");
+          line.className = pair[1];
+          line.textContent = text + " ";
+          slot.appendChild(line);
+          any = true;
+        });
+      });
+    });
+    return any;
+  }
+
   window.Portal = {
+    renderChecks: renderChecks,
     csrfToken: csrfToken, post: post, getJSON: getJSON, clearErrors: clearErrors,
     showErrors: showErrors, toast: toast, formatBytes: formatBytes, openDialog: openDialog,
     reloadWithToast: reloadWithToast

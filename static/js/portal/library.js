@@ -25,6 +25,7 @@
       badge.title = state && state.error ? state.error : "";
       badge.hidden = !state;
     });
+    P.renderChecks(editForm, data.checks);
     var box = editForm.querySelector(".edit-preview .thumb");
     box.innerHTML = "";
     if (data.thumbnail_url) {

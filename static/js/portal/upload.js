@@ -38,6 +38,7 @@
   var previewUrl = null;
   var tusUpload = null;
   var busy = false;
+  var completed = false; // uploaded; the button now only leaves the form
 
   /* --- Choosing a file ------------------------------------------------------ */
 
@@ -225,7 +226,16 @@
     setBusy(false);
     if (answer.ok && answer.data.id) {
       var done = { now: "is on its way", scheduled: "is scheduled", draft: "is saved as a draft" }[mode()];
-      P.reloadWithToast("“" + form.elements.title.value + "” " + done + ".");
+      var message = "“" + form.elements.title.value + "” " + done + ".";
+      // Show what the checks say about the new item before leaving the form, if anything.
+      P.getJSON("/marketing/media/" + answer.data.id + "/get").then(function (item) {
+        if (!item.ok || !P.renderChecks(form, item.data.checks)) { P.reloadWithToast(message); return; }
+        progressText.textContent = message + " Read the notes next to each destination.";
+        pauseButton.hidden = resumeButton.hidden = true;
+        submit.textContent = "Done";
+        submit.disabled = false;
+        completed = true;
+      }, function () { P.reloadWithToast(message); });
       return;
     }
     progressBox.hidden = true;
@@ -343,6 +353,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (completed) { window.location.reload(); return; }
     if (busy) return;
     var errors = browserErrors();
     if (Object.keys(errors).length) {
