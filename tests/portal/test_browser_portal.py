@@ -112,7 +112,7 @@ def test_upload_and_schedule_then_find_it_in_the_library(signed_in, sunrise):
     page.get_by_label("Date").fill(tomorrow.isoformat())
     page.get_by_label("Time").fill("09:30")
     page.get_by_role("button", name="Upload and schedule").click()
-    page.locator("#library").get_by_text("Saturday lot photo").wait_for()
+    page.locator("#library .item-title", has_text="Saturday lot photo").wait_for()
     item = MediaContent.objects.get(title="Saturday lot photo")
     local = item.scheduled_post_time.astimezone(sunrise.tzinfo)
     assert (local.date(), local.hour, local.minute) == (tomorrow, 9, 30)
@@ -149,7 +149,7 @@ def test_a_40_mb_video_goes_through_tus_with_pause_and_resume(signed_in, tmp_pat
     page.wait_for_timeout(500)
     assert page.locator("#upload-progress").get_attribute("value") == paused_at
     page.get_by_role("button", name="Resume").click()
-    page.locator("#library").get_by_text("Showroom tour").wait_for(timeout=60_000)
+    page.locator("#library .item-title", has_text="Showroom tour").wait_for(timeout=60_000)
     item = MediaContent.objects.get(title="Showroom tour")
     with item.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
