@@ -1,13 +1,32 @@
+"""Banner admin: thumbnails, active toggle, date range, and drag-and-drop ordering.
+
+Ordering is per dealership (django-ordered-model's ``order_with_respect_to``), so
+rows can be dragged only when the list shows one dealership: a staff user of a
+single dealership always, otherwise after choosing one in the filter.
+"""
+
+import json
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.selectors import organizations_for_user
 
 from .models import Banner
+from .services import banners_reorder
+
+ORGANIZATION_FILTER = "organization__id__exact"
+MAX_REORDER_IDS = 1000
 
 
 @admin.register(Banner)
 class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/banners/banner/change_list.html"
     list_display = [
         "thumbnail_preview",
         "title",
@@ -21,6 +40,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ["organization", "is_active"]
     search_fields = ["title", "link_url"]
     list_select_related = ["organization"]
+    list_per_page = 200
     ordering = ["organization", "sort_order"]
     fields = [
         "organization",
@@ -32,6 +52,98 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
         "is_active",
         "media_content",
     ]
+
+    # --- Reordering -------------------------------------------------------------
+    def reorder_state(self, request: HttpRequest) -> dict:
+        """Which dealership the list can be reordered for, or why it cannot."""
+        if hasattr(request, "_banner_reorder_state"):
+            return request._banner_reorder_state
+        state: dict = {"organization": None, "url": "", "reason": ""}
+        allowed = organizations_for_user(user=request.user)
+        chosen = request.GET.get(ORGANIZATION_FILTER)
+        organization = None
+        if chosen and chosen.isdigit():
+            organization = allowed.filter(pk=chosen).first()
+        elif not request.user.is_superuser:
+            mine = list(allowed[:2])
+            organization = mine[0] if len(mine) == 1 else None
+        if not self.has_change_permission(request):
+            state["reason"] = "You may not change banners, so you cannot reorder them."
+        elif organization is None:
+            state["reason"] = (
+                "To reorder banners by dragging, first choose one dealership in the "
+                "“By organization” filter on the right: the order is kept per dealership."
+            )
+        elif "o" in request.GET:
+            state["reason"] = (
+                "The list is sorted by a column. Remove the sorting to reorder banners by dragging."
+            )
+        else:
+            state["organization"] = organization
+            state["url"] = reverse("admin:banners_banner_reorder", args=[organization.pk])
+        request._banner_reorder_state = state
+        return state
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if self.reorder_state(request)["url"]:
+            columns.insert(0, "move_controls")
+        return columns
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "banner_reorder": self.reorder_state(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_urls(self):
+        reorder = path(
+            "reorder/<int:organization_id>/",
+            self.admin_site.admin_view(self.reorder_view),
+            name="banners_banner_reorder",
+        )
+        return [reorder, *super().get_urls()]
+
+    def reorder_view(self, request: HttpRequest, organization_id: int) -> JsonResponse:
+        """POST a JSON array of banner ids: their new order, saved at once."""
+        return require_POST(self._reorder)(request, organization_id)
+
+    def _reorder(self, request: HttpRequest, organization_id: int) -> JsonResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        organization = organizations_for_user(user=request.user).filter(pk=organization_id).first()
+        if organization is None:
+            # Another dealership's banners: as if it did not exist.
+            return JsonResponse({"error": "No such dealership."}, status=404)
+        try:
+            banner_ids = json.loads(request.body or b"null")
+        except ValueError:
+            banner_ids = None
+        if (
+            not isinstance(banner_ids, list)
+            or not banner_ids
+            or len(banner_ids) > MAX_REORDER_IDS
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in banner_ids)
+        ):
+            return JsonResponse(
+                {"error": "Send the banners' ids in their new order, as a JSON list of numbers."},
+                status=400,
+            )
+        try:
+            order = banners_reorder(organization=organization, banner_ids=banner_ids, partial=True)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        return JsonResponse({"organization": organization.pk, "order": order})
+
+    # --- Columns ----------------------------------------------------------------
+    @admin.display(description="Order")
+    def move_controls(self, banner: Banner) -> str:
+        return format_html(
+            '<span class="sort-handle" data-sort-id="{}" title="Drag to reorder" aria-hidden="true">⠿</span>'
+            '<button type="button" class="sort-up" aria-label="Move “{}” up">↑</button>'
+            '<button type="button" class="sort-down" aria-label="Move “{}” down">↓</button>',
+            banner.pk,
+            banner.title,
+            banner.title,
+        )
 
     @admin.display(description="Image")
     def thumbnail_preview(self, banner: Banner) -> str:

@@ -54,6 +54,8 @@ class Banner(OrderedModelBase):
     )
     title = models.CharField(max_length=255)
     image = models.ImageField(upload_to=banner_upload_to, max_length=255)
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     thumbnail = models.FileField(upload_to=banner_thumbnail_upload_to, max_length=255, blank=True)
     link_url = models.CharField(max_length=2000, blank=True, validators=[validate_link])
     sort_order = models.PositiveIntegerField(editable=False, db_index=True)
@@ -86,6 +88,17 @@ class Banner(OrderedModelBase):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Dimensions of a new upload, read while the file is still in memory (the
+        # carousel's srcset and width/height attributes need them). Not through
+        # ImageField's width_field: that re-reads the stored file on every load.
+        if self.image and not getattr(self.image, "_committed", True):
+            try:
+                self.image_width, self.image_height = self.image.width, self.image.height
+            except (OSError, ValueError, TypeError):
+                self.image_width = self.image_height = None
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

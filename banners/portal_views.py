@@ -84,10 +84,10 @@ def banners_reorder(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     try:
-        services.banners_reorder(organization=request.organization, banner_ids=banner_ids)
+        order = services.banners_reorder(organization=request.organization, banner_ids=banner_ids)
     except ValidationError as error:
         return JsonResponse({"errors": {"order": error.messages}}, status=400)
-    return JsonResponse({"order": banner_ids})
+    return JsonResponse({"order": order})
 
 
 @require_POST

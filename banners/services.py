@@ -8,6 +8,7 @@ from django.utils import timezone
 from dealer_media.tenancy.models import Organization
 from media_content.models import MediaContent
 
+from .cache import invalidate_active_banners
 from .models import Banner
 
 
@@ -24,6 +25,8 @@ def banner_from_media(*, media: MediaContent, start_date=None, end_date=None) ->
     banner.link_url = media.link_url
     banner.image.name = media.file.name
     banner.thumbnail.name = media.thumbnail.name
+    # Setting the name skips ImageField's dimension reading; the library knows them.
+    banner.image_width, banner.image_height = media.width, media.height
     banner.start_date = start_date
     banner.end_date = end_date
     banner.is_active = True
@@ -33,19 +36,41 @@ def banner_from_media(*, media: MediaContent, start_date=None, end_date=None) ->
 
 
 @transaction.atomic
-def banners_reorder(*, organization: Organization, banner_ids: list[int]) -> None:
-    """Save the dealer's order: ``banner_ids`` lists every banner of the dealership, first first."""
-    banners = list(Banner.objects.for_org(organization).select_for_update().order_by("sort_order"))
+def banners_reorder(
+    *, organization: Organization, banner_ids: list[int], partial: bool = False
+) -> list[int]:
+    """Save the dealer's order of banners, first first, and return the whole new order.
+
+    ``banner_ids`` lists every banner of the dealership once. With ``partial`` it may
+    list only some of them (a filtered or paged admin list): those banners are put
+    in the given order into the places they held, and the others keep theirs.
+    """
+    banners = list(
+        Banner.objects.for_org(organization).select_for_update().order_by("sort_order", "pk")
+    )
     known = {banner.pk: banner for banner in banners}
-    if len(banner_ids) != len(set(banner_ids)) or set(banner_ids) != set(known):
+    if len(banner_ids) != len(set(banner_ids)):
+        raise ValidationError("The new order lists a banner twice.")
+    if not set(banner_ids) <= set(known):
+        raise ValidationError(
+            "The new order names a banner this dealership does not have (deleted meanwhile, "
+            "or another dealership's). Reload the page and try again."
+        )
+    if not partial and set(banner_ids) != set(known):
         raise ValidationError("The new order must list each of the dealership's banners once.")
+    listed = set(banner_ids)
+    moved = iter(banner_ids)
+    new_order = [next(moved) if banner.pk in listed else banner.pk for banner in banners]
     changed = []
-    for position, banner_id in enumerate(banner_ids):
+    for position, banner_id in enumerate(new_order):
         banner = known[banner_id]
         if banner.sort_order != position:
             banner.sort_order = position
             changed.append(banner)
     Banner.objects.bulk_update(changed, ["sort_order"])
+    # bulk_update sends no signals: invalidate the website's cache here.
+    invalidate_active_banners(organization.pk)
+    return new_order
 
 
 # --- The portal's banner page --------------------------------------------------

@@ -23,8 +23,9 @@ if DEBUG:
 else:
     SECRET_KEY = env("SECRET_KEY")  # no default outside DEBUG on purpose
 
+# ".localhost" lets the demo dealers' sites answer on sunrise.localhost:8000 and friends.
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", ".localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealer_media.tenancy.middleware.CurrentOrganizationMiddleware",
+    "dealer_media.tenancy.sites.SiteOrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -92,6 +94,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a worker process in a test can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# --- Cache ------------------------------------------------------------------
+# Local memory per process by default; with several workers or machines set
+# REDIS_CACHE_URL (or CACHE_URL, any django-environ cache URL) so that they all see
+# one cache and a banner change reaches every worker at once.
+_cache_url = env("REDIS_CACHE_URL", default="") or env("CACHE_URL", default="")
+if _cache_url:
+    CACHES = {"default": {**env.cache_url_config(_cache_url), "KEY_PREFIX": "dm"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "dealer-media",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# How long a dealership's active banners stay cached (seconds). Keep it below
+# AWS_QUERYSTRING_EXPIRE: the cached entries hold signed image URLs on S3.
+BANNERS_CACHE_SECONDS = env.int("BANNERS_CACHE_SECONDS", default=3600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

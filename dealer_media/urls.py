@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from banners import views as banner_views
 from dealer_media.tenancy import views as tenancy_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="media_content:library", permanent=False)),
+    # A dealer's host name shows its website's homepage; any other host the portal.
+    path("", banner_views.site_root, name="home"),
+    path("", include("banners.urls")),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
 from . import services
-from .models import MediaContent, ScheduledPost
+from .models import Destination, MediaContent, ScheduledPost
+from .processing import ProcessingFailed
+from .processing import services as processing
+from .processing.checks import destination_checks
+from .processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
 
 
 class ScheduledPostInline(admin.TabularInline):
@@ -46,6 +50,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         "organization",
         "media_type",
         "status",
+        "processing_status",
         "destination_list",
         "scheduled_post_time",
         "created_at",
@@ -55,6 +60,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         "organization",
         "media_type",
         "status",
+        "processing_status",
         "post_to_facebook",
         "post_to_instagram",
         "post_to_banner",
@@ -64,6 +70,13 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [
         "thumbnail_preview",
+        "processing_state",
+        "checks_by_destination",
+        "container",
+        "video_codec",
+        "audio_codec",
+        "frame_rate",
+        "bit_rate",
         "original_filename",
         "content_type",
         "size_bytes",
@@ -88,6 +101,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "thumbnail_preview",
                     "media_type",
                     "status",
+                    "processing_state",
                 ]
             },
         ),
@@ -99,6 +113,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "post_to_instagram",
                     "post_to_banner",
                     "scheduled_post_time",
+                    "checks_by_destination",
                 ]
             },
         ),
@@ -114,6 +129,11 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "width",
                     "height",
                     "duration",
+                    "container",
+                    "video_codec",
+                    "audio_codec",
+                    "frame_rate",
+                    "bit_rate",
                     "created_by",
                     "created_at",
                     "updated_at",
@@ -122,7 +142,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         ),
     ]
     inlines = [ScheduledPostInline]
-    actions = ["publish_now", "retry_failed", "archive"]
+    actions = ["publish_now", "retry_failed", "archive", "process_again", "make_instagram_copy"]
 
     @admin.display(description="Thumbnail")
     def thumbnail_preview(self, media: MediaContent) -> str:
@@ -136,6 +156,33 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             url,
         )
 
+    @admin.display(description="Processing")
+    def processing_state(self, media: MediaContent) -> str:
+        label = media.get_processing_status_display()
+        if media.processing_status == MediaContent.ProcessingStatus.FAILED:
+            return format_html("{}: {}", label, media.processing_error)
+        return label
+
+    @admin.display(description="Checks per destination")
+    def checks_by_destination(self, media: MediaContent) -> str:
+        if not media.pk:
+            return "—"
+        rows = []
+        for destination, result in destination_checks(media).items():
+            problems = [("error", m) for m in result["errors"]] + [
+                ("warning", m) for m in result["warnings"]
+            ]
+            if not problems:
+                problems = [("ok", "No problems found.")]
+            rows.append(
+                format_html(
+                    "<p><strong>{}</strong></p><ul>{}</ul>",
+                    Destination(destination).label,
+                    format_html_join("", "<li>{}: {}</li>", problems),
+                )
+            )
+        return format_html_join("", "{}", ((row,) for row in rows))
+
     @admin.display(description="Destinations")
     def destination_list(self, media: MediaContent) -> str:
         return ", ".join(d.title() for d in media.destinations) or "—"
@@ -144,6 +191,10 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change or "file" in form.changed_data:
+            processing.request_processing(media=obj)
+        elif "title" in form.changed_data:
+            processing.request_placeholder_refresh(media=obj)
 
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
@@ -162,6 +213,28 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             services.media_archive(media=media)
             count += 1
         self.message_user(request, f"{count} item(s) archived.", messages.SUCCESS)
+
+    @admin.action(description="Process the file again")
+    def process_again(self, request, queryset):
+        count = 0
+        for media in queryset:
+            processing.request_processing(media=media)
+            count += 1
+        self.message_user(request, f"{count} item(s) queued for processing.", messages.SUCCESS)
+
+    @admin.action(description="Make an Instagram-ready JPEG copy")
+    def make_instagram_copy(self, request, queryset):
+        made, refused = 0, []
+        for media in queryset:
+            try:
+                rendition_get_or_create(media=media, spec=INSTAGRAM_PAD)
+                made += 1
+            except ProcessingFailed as error:
+                refused.append(f"{media.title}: {error.message}")
+        if made:
+            self.message_user(request, f"{made} Instagram-ready copy(ies) ready.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
 
 
 @admin.register(ScheduledPost)

@@ -1,13 +1,10 @@
-"""What the portal asks other parts of the product, in one small module.
+"""What the portal asks the social publishing work: can a destination be posted to.
 
 - :func:`destination_availability`: can a destination be posted to (badges and
   checkboxes of the upload form). The social publishing work answers for
   Facebook and Instagram (``social.selectors.destination_availability``); without
   it, the answer comes from ``settings.PUBLISHERS`` (sandbox when the publisher
   class is a sandbox).
-- :func:`destination_checks`: the processing work's per-destination errors and
-  warnings of one item (``media_content.processing.checks.destination_checks``);
-  empty until that work is installed.
 """
 
 from dataclasses import dataclass
@@ -16,7 +13,7 @@ from django.conf import settings
 
 from dealer_media.tenancy.models import Organization
 
-from .models import Destination, MediaContent
+from .models import Destination
 
 CONNECTED = "connected"
 NOT_CONFIGURED = "not_configured"
@@ -86,12 +83,3 @@ def destination_availability(*, organization: Organization) -> dict[str, Availab
             destination=destination.value, label=destination.label, state=state, reason=reason
         )
     return result
-
-
-def destination_checks(*, media: MediaContent) -> dict[str, dict[str, list[str]]]:
-    """``{destination: {"errors": [...], "warnings": [...]}}`` for one item (may query)."""
-    try:
-        from media_content.processing.checks import destination_checks as processing_checks
-    except ImportError:  # the processing work is not installed
-        return {}
-    return processing_checks(media)

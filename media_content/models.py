@@ -20,6 +20,11 @@ def thumbnail_upload_to(instance: "MediaContent", filename: str) -> str:
     return f"org-{instance.organization_id}/thumbnails/{secrets.token_hex(16)}.jpg"
 
 
+def rendition_upload_to(instance: "Rendition", filename: str) -> str:
+    """A fresh random name per rendition, so a new version never hits an old cache entry."""
+    return f"org-{instance.media.organization_id}/renditions/{secrets.token_hex(16)}.jpg"
+
+
 class Destination(models.TextChoices):
     FACEBOOK = "facebook", "Facebook"
     INSTAGRAM = "instagram", "Instagram"
@@ -30,6 +35,12 @@ class MediaContent(TenantModel):
     class MediaType(models.TextChoices):
         IMAGE = "image", "Image"
         VIDEO = "video", "Video"
+
+    class ProcessingStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be processed"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Processing failed"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -57,6 +68,25 @@ class MediaContent(TenantModel):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds, for videos.")
+    container = models.CharField(
+        max_length=64, blank=True, help_text="Image format (Pillow) or video container (ffmpeg)."
+    )
+    video_codec = models.CharField(max_length=32, blank=True)
+    audio_codec = models.CharField(max_length=32, blank=True)
+    frame_rate = models.FloatField(null=True, blank=True, help_text="Frames per second.")
+    bit_rate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bits per second.")
+    processing_status = models.CharField(
+        max_length=12, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
+    )
+    processing_error = models.TextField(blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Processing runs started for the current file (crash-loop guard)."
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    thumbnail_is_placeholder = models.BooleanField(
+        default=False,
+        help_text="The thumbnail is the drawn title card, not a frame of the video.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -80,6 +110,10 @@ class MediaContent(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_processed(self) -> bool:
+        return self.processing_status == self.ProcessingStatus.READY
 
     @property
     def media_url(self) -> str:
@@ -173,3 +207,32 @@ class ScheduledPost(TenantModel):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+
+class Rendition(models.Model):
+    """A derived file of a media item (display size, Instagram-ready JPEG), one per spec.
+
+    Unique on (media, spec) like Wagtail's renditions: two workers making the
+    same rendition cannot both keep theirs. Files are deleted after the
+    commit that deletes the row.
+    """
+
+    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=64)
+    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "spec"], name="rendition_one_per_media_spec"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media_id}:{self.spec}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url if self.file else ""

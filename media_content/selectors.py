@@ -8,7 +8,6 @@ from django.db.models.functions import Coalesce
 
 from dealer_media.tenancy.models import Organization
 
-from .availability import destination_checks
 from .models import Destination, MediaContent, ScheduledPost
 
 # What a dealer sees per destination (the post states folded into fewer words).
@@ -160,8 +159,19 @@ def media_as_json(*, media: MediaContent) -> dict:
     processing_status = getattr(media, "processing_status", None)
     if processing_status is not None:
         data["processing_status"] = processing_status
-    data["checks"] = destination_checks(media=media)
+    data["checks"] = media_destination_checks(media=media)
     return data
+
+
+def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list[str]]]:
+    """Errors and warnings per destination, as plain data for pages and scheduling.
+
+    ``{"facebook": {"errors": [...], "warnings": [...]}, "instagram": ..., "banner": ...}``;
+    a destination with errors cannot be scheduled.
+    """
+    from .processing.checks import destination_checks
+
+    return destination_checks(media)
 
 
 def history_posts(

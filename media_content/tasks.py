@@ -1,8 +1,70 @@
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
 
 from . import publishing
+from .processing import ProcessingFailed
+from .processing import services as processing
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def publish_scheduled_post(post_id: int) -> None:
     publishing.publish_post(post_id=post_id)
+
+
+class ProcessingTask(Task):
+    """When the last retry fails too, the item says so: processing failed, with the reason."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        media_id = args[0] if args else kwargs.get("media_id")
+        if media_id is not None:
+            processing.media_mark_failed(
+                media_id=media_id,
+                reason=f"Processing stopped on an unexpected error ({type(exc).__name__}: {exc}).",
+            )
+
+
+@shared_task(
+    base=ProcessingTask,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(ProcessingFailed,),
+    max_retries=3,
+    retry_backoff=10,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def process_media(media_id: int) -> None:
+    """Metadata and thumbnails of a new or replaced file; bounded retries, then 'failed'."""
+    try:
+        processing.media_process(media_id=media_id)
+    except ProcessingFailed as error:
+        # The row already says why; a corrupt file does not get better by retrying.
+        logger.info("Media %s cannot be processed: %s", media_id, error.message)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=5)
+def regenerate_video_thumbnail(title: str, org_id: int, thumbnail_url: str) -> None:
+    """Redraw a video's placeholder thumbnail with its new title (never a real frame)."""
+    processing.placeholder_regenerate(
+        title=title, organization_id=org_id, thumbnail_url=thumbnail_url
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=5)
+def make_rendition(media_id: int, spec: str) -> None:
+    """A derived file on request (e.g. the Instagram-ready JPEG); made once per spec."""
+    from .models import MediaContent
+    from .processing.renditions import rendition_get_or_create
+
+    media = MediaContent.objects.filter(pk=media_id).first()
+    if media is None:
+        return
+    try:
+        rendition_get_or_create(media=media, spec=spec)
+    except ProcessingFailed as error:
+        logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)

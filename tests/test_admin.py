@@ -177,3 +177,21 @@ def test_archive_action_cancels_pending_posts(staff_client, sunrise):
     post.media_content.refresh_from_db()
     assert post.status == "cancelled"
     assert post.media_content.status == "archived"
+
+
+def test_dealership_filter_lists_only_the_staff_users_dealerships(staff_client, sunrise, lakeside):
+    MediaContentFactory(organization=sunrise, title="Sunrise truck month")
+    for url_name in (
+        "admin:media_content_mediacontent_changelist",
+        "admin:banners_banner_changelist",
+    ):
+        page = staff_client.get(reverse(url_name)).content.decode()
+        assert f"?organization__id__exact={sunrise.pk}" in page
+        assert "Lakeside Auto" not in page
+
+
+def test_filtering_by_another_dealership_shows_nothing(staff_client, lakeside):
+    MediaContentFactory(organization=lakeside, title="Lakeside lease deal")
+    url = reverse("admin:media_content_mediacontent_changelist")
+    page = staff_client.get(f"{url}?organization__id__exact={lakeside.pk}").content.decode()
+    assert "Lakeside lease deal" not in page

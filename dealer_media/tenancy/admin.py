@@ -7,6 +7,21 @@ from .models import Membership, Organization
 from .selectors import organizations_for_user
 
 
+class OrganizationListFilter(admin.SimpleListFilter):
+    """The "By dealership" filter, listing only the dealerships the user belongs to."""
+
+    title = "dealership"
+    parameter_name = "organization__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [(org.pk, org.name) for org in organizations_for_user(user=request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(organization_id=self.value())
+        return queryset
+
+
 class TenantAdminMixin:
     """A superuser sees everything; other staff only their dealerships' rows.
 
@@ -15,6 +30,8 @@ class TenantAdminMixin:
     """
 
     organization_field = "organization"
+    # Dealers type "sunrisemotors.com/offers": treat a missing scheme as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -32,6 +49,12 @@ class TenantAdminMixin:
             elif any(f.name == "organization" for f in related._meta.get_fields()):
                 kwargs["queryset"] = related._default_manager.filter(organization__in=allowed)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        return [
+            OrganizationListFilter if entry == self.organization_field else entry
+            for entry in super().get_list_filter(request)
+        ]
 
 
 class MembershipInline(admin.TabularInline):

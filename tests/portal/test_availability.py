@@ -52,8 +52,3 @@ def test_the_social_selector_answers_when_installed(sunrise, monkeypatch):
     assert answer["facebook"].usable is False
     assert answer["instagram"].usable is True
     assert answer["banner"].state == "connected", "the banner is not the social work's to answer"
-
-
-def test_item_json_carries_the_checks(sunrise_client, sunrise_item):
-    data = sunrise_client.get(f"/marketing/media/{sunrise_item.pk}/get").json()
-    assert isinstance(data["checks"], dict)

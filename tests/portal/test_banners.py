@@ -202,6 +202,16 @@ def test_reorder_saves_the_new_order(sunrise_client, sunrise, sunrise_banners):
     assert saved == new_order
 
 
+def test_reorder_must_list_every_banner(sunrise_client, sunrise_banners):
+    response = sunrise_client.post(
+        "/marketing/banners/reorder",
+        json.dumps([sunrise_banners[1].pk, sunrise_banners[0].pk]),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "each of the dealership's banners once" in response.json()["errors"]["order"][0]
+
+
 @pytest.mark.parametrize(
     "body",
     ["not json", json.dumps({"order": [1]}), json.dumps([1, "2"]), json.dumps([True])],
@@ -225,7 +235,7 @@ def test_reorder_with_another_dealerships_banner_changes_nothing(
         "/marketing/banners/reorder", json.dumps(body), content_type="application/json"
     )
     assert response.status_code == 400
-    assert "each of the dealership's banners once" in response.json()["errors"]["order"][0]
+    assert "a banner this dealership does not have" in response.json()["errors"]["order"][0]
     assert list(Banner.objects.order_by("pk").values_list("pk", "sort_order")) == before
 
 

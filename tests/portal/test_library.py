@@ -285,3 +285,13 @@ def test_upload_form_names_the_time_zone_and_destination_badges(sunrise_client, 
     assert "Not configured" in page
     for name in ("media_file", "title", "description", "link_url", "schedule_mode"):
         assert f'name="{name}"' in page
+
+
+def test_get_carries_the_processing_checks(sunrise_client, sunrise):
+    video = MediaContentFactory(
+        organization=sunrise, media_type=MediaContent.MediaType.VIDEO, post_to_banner=False
+    )
+    checks = sunrise_client.get(f"/marketing/media/{video.pk}/get").json()["checks"]
+    assert set(checks) == {"facebook", "instagram", "banner"}
+    assert checks["banner"]["errors"], "a video cannot be a website banner"
+    assert all(set(result) == {"errors", "warnings"} for result in checks.values())

@@ -113,23 +113,26 @@
     window.location.reload();
   }
 
-  /* The processing checks of one item, next to each destination's checkbox in `root`. */
-  function renderChecks(root, checks) {
-    var any = false;
+  /* The processing checks of one item, next to each destination's checkbox in `root`;
+   * only `destinations` (all when omitted). Answers how many errors were shown. */
+  function renderChecks(root, checks, destinations) {
+    var errors = 0;
     root.querySelectorAll("[data-checks-for]").forEach(function (slot) {
       slot.innerHTML = "";
-      var result = (checks || {})[slot.dataset.checksFor] || {};
+      var key = slot.dataset.checksFor;
+      if (destinations && destinations.indexOf(key) === -1) return;
+      var result = (checks || {})[key] || {};
       [["errors", "check-error"], ["warnings", "check-warning"]].forEach(function (pair) {
         (result[pair[0]] || []).forEach(function (text) {
           var line = document.createElement("span");
           line.className = pair[1];
           line.textContent = text + " ";
           slot.appendChild(line);
-          any = true;
+          if (pair[0] === "errors") errors += 1;
         });
       });
     });
-    return any;
+    return errors;
   }
 
   window.Portal = {

@@ -227,10 +227,17 @@
     if (answer.ok && answer.data.id) {
       var done = { now: "is on its way", scheduled: "is scheduled", draft: "is saved as a draft" }[mode()];
       var message = "“" + form.elements.title.value + "” " + done + ".";
-      // Show what the checks say about the new item before leaving the form, if anything.
+      // A chosen destination the checks refuse: say so before leaving the form.
+      var chosenDestinations = ["facebook", "instagram", "banner"].filter(function (key) {
+        var box = form.elements["post_to_" + key];
+        return box && box.checked && !box.disabled;
+      });
       P.getJSON("/marketing/media/" + answer.data.id + "/get").then(function (item) {
-        if (!item.ok || !P.renderChecks(form, item.data.checks)) { P.reloadWithToast(message); return; }
-        progressText.textContent = message + " Read the notes next to each destination.";
+        if (!item.ok || !P.renderChecks(form, item.data.checks, chosenDestinations)) {
+          P.reloadWithToast(message);
+          return;
+        }
+        progressText.textContent = message + " Read the notes next to the destinations.";
         pauseButton.hidden = resumeButton.hidden = true;
         submit.textContent = "Done";
         submit.disabled = false;

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from banners.demo import seed_demo_banners
 from dealer_media.tenancy.models import Membership, Organization
 
 DEMO_PASSWORD = "demo-pass"  # noqa: S105 - development credentials, printed on purpose
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             Membership.objects.update_or_create(
                 user=user, organization=organization, defaults={"role": Membership.Role.OWNER}
             )
+            seed_demo_banners(organization=organization)
         admin, _ = User.objects.get_or_create(username="admin")
         admin.is_staff = admin.is_superuser = True
         admin.email = admin.email or "admin@example.com"
@@ -63,3 +65,9 @@ class Command(BaseCommand):
                 f"  {demo['name']:<16} user {demo['username']:<9} password {DEMO_PASSWORD}"
             )
         self.stdout.write(f"  {'Admin (/admin/)':<16} user {'admin':<9} password {ADMIN_PASSWORD}")
+        self.stdout.write("Demo websites with the banner carousel:")
+        for demo in DEMO_DEALERSHIPS:
+            self.stdout.write(
+                f"  http://127.0.0.1:8000/site/{demo['slug']}/  "
+                f"or http://{demo['site_host_names'][0]}:8000/"
+            )

@@ -1,0 +1,190 @@
+"""Thumbnail speed: our code against the bare tools, in one process, after a warm-up.
+
+    python bench/thumbnails.py [--runs 7]
+
+Generates (once, cached under var/bench/) a 1920x1080, 60 s H.264 file with a
+keyframe every 8.3 s and a 4000x3000 JPEG, then prints medians of several runs:
+
+- video: our thumbnail step (``video_thumbnail_and_metadata``: one ffmpeg run
+  that also yields the metadata) and the whole ``process_media`` work on the
+  item, against a bare ``ffmpeg -ss 1 -i FILE -frames:v 1`` of the same binary
+  (target: at most 1.3 times);
+- image: our thumbnail against a naive Pillow open-resize-save (target: at
+  least 3 times faster) and against ``pyvips.Image.thumbnail`` (target:
+  within 1.1 times); also our thumbnail plus display rendition as the task
+  makes them.
+"""
+
+import argparse
+import io
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+
+from media_content.processing import thumbnails  # noqa: E402
+from media_content.processing.ffmpeg import ffmpeg_exe  # noqa: E402
+
+CACHE = ROOT / "var" / "bench"
+logging.getLogger("pyvips").setLevel(logging.WARNING)
+
+
+def _median(fn, runs: int) -> float:
+    fn()  # warm-up: imports, page cache, fonts
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def make_video() -> Path:
+    path = CACHE / "1080p-60s.mp4"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=60",
+                "-c:v", "libx264", "-preset", "veryfast", "-g", "250", "-pix_fmt", "yuv420p",
+                str(path),
+            ],
+            check=True,
+        )  # fmt: skip
+    return path
+
+
+def make_jpeg() -> Path:
+    path = CACHE / "12mp.jpg"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        # Photo-like entropy: about 4 MB at quality 90, like a 12 MP phone photo. (Pure
+        # noise would make 7+ MB files whose Huffman decoding dominates every method.)
+        gradient = Image.linear_gradient("L").resize((4000, 3000))
+        noise = Image.effect_noise((4000, 3000), 25)
+        fractal = Image.effect_mandelbrot((4000, 3000), (-2.0, -1.2, 1.0, 1.2), 60)
+        Image.merge("RGB", (gradient, Image.blend(noise, fractal, 0.5), fractal)).save(
+            path, "JPEG", quality=90
+        )
+    return path
+
+
+def bench_video(runs: int) -> dict[str, float]:
+    path = str(make_video())
+    out = Path(tempfile.mkdtemp()) / "frame.jpg"
+
+    def bare():
+        subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+             "-ss", "1", "-i", path, "-frames:v", "1", str(out)],
+            check=True,
+        )  # fmt: skip
+
+    def ours():
+        thumbnails.video_thumbnail_and_metadata(path, title="Bench")
+
+    return {"bare": _median(bare, runs), "ours": _median(ours, runs)}
+
+
+def bench_task(runs: int) -> float:
+    """The whole processing of a video item (read, metadata, thumbnail, rows) in the test DB."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()
+    django.setup()
+    from django.core.files import File
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from dealer_media.tenancy.models import Organization
+    from media_content.models import MediaContent
+    from media_content.processing.services import media_process
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    try:
+        org = Organization.objects.create(name="Bench", slug="bench")
+        with open(make_video(), "rb") as handle:
+            media = MediaContent.objects.create(
+                organization=org,
+                title="Bench",
+                media_type=MediaContent.MediaType.VIDEO,
+                file=File(handle, name="bench.mp4"),
+            )
+        return _median(lambda: media_process(media_id=media.pk), runs)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def bench_image(runs: int) -> dict[str, float]:
+    import pyvips
+
+    path = str(make_jpeg())
+
+    def naive():
+        image = Image.open(path)
+        image = image.resize((400, 300))
+        image.save(io.BytesIO(), "JPEG")
+
+    def ours():
+        thumbnails.image_thumbnail(path)
+
+    def both():
+        thumbnails.image_renditions(path)
+
+    def vips():
+        pyvips.Image.thumbnail(path, 400, height=300).write_to_buffer(".jpg")
+
+    return {
+        "naive": _median(naive, runs),
+        "ours": _median(ours, runs),
+        "pyvips": _median(vips, runs),
+        "ours_both": _median(both, runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-task", action="store_true", help="skip the database-backed run")
+    runs = parser.parse_args().runs
+    args = parser.parse_args()
+    print(f"Medians of {runs} runs after a warm-up, on {os.cpu_count()} cores (shared machine).")
+    video = bench_video(runs)
+    print("Video thumbnail, 1920x1080 60 s H.264, frame at 1 s to 400x300 JPEG:")
+    print(f"  bare ffmpeg -ss 1 -i FILE -frames:v 1        {video['bare'] * 1000:7.0f} ms")
+    print(
+        f"  ours (frame + metadata, one ffmpeg run)     {video['ours'] * 1000:7.0f} ms"
+        f"  = {video['ours'] / video['bare']:.2f}x bare (target <= 1.3x)"
+    )
+    if not args.no_task:
+        task = bench_task(runs)
+        print(
+            f"  whole processing of the item (DB, storage)  {task * 1000:7.0f} ms"
+            f"  = {task / video['bare']:.2f}x bare"
+        )
+    image = bench_image(runs)
+    print("Image thumbnail, 4000x3000 JPEG to fit 400x300 JPEG:")
+    print(f"  naive Pillow open-resize-save               {image['naive'] * 1000:7.1f} ms")
+    print(f"  pyvips.Image.thumbnail                      {image['pyvips'] * 1000:7.1f} ms")
+    print(
+        f"  ours (draft, transpose, thumbnail)          {image['ours'] * 1000:7.1f} ms"
+        f"  = {image['naive'] / image['ours']:.1f}x faster than naive (target >= 3x),"
+        f" {image['ours'] / image['pyvips']:.2f}x pyvips (target <= 1.1x)"
+    )
+    print(f"  ours, thumbnail + 1280 display rendition    {image['ours_both'] * 1000:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

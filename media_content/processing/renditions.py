@@ -1,0 +1,139 @@
+"""Derived files kept beside the original, one ``Rendition`` row per (media, spec).
+
+Specs: ``display`` (longest side 1280, for the library and the admin),
+``instagram-pad`` and ``instagram-crop`` (the mechanical fix for Instagram:
+a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB).
+
+Creation is race-free like Wagtail's: the file is written first, then the
+row; if another worker's row won the unique constraint, our file is deleted
+and theirs returned.
+"""
+
+import logging
+import math
+from fractions import Fraction
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from PIL import Image
+
+from ..models import MediaContent, Rendition
+from . import ProcessingFailed
+from .checks import (
+    IG_IMAGE_MAX_BYTES,
+    IG_IMAGE_MAX_WIDTH,
+    IG_IMAGE_MIN_WIDTH,
+    IG_MAX_ASPECT,
+    IG_MIN_ASPECT,
+)
+from .storage import delete_files_on_commit, local_path
+from .thumbnails import encode_jpeg, flatten_rgb, open_reduced
+
+logger = logging.getLogger(__name__)
+
+DISPLAY = "display"
+INSTAGRAM_PAD = "instagram-pad"
+INSTAGRAM_CROP = "instagram-crop"
+INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
+
+
+def nearest_allowed_aspect(aspect: float) -> Fraction:
+    return min(max(Fraction(aspect), IG_MIN_ASPECT), IG_MAX_ASPECT)
+
+
+def _allowed_height(width: int, height: int) -> int:
+    """The height nearest ``height`` that keeps width:height within 4:5..1.91:1 exactly."""
+    lowest = math.ceil(width / IG_MAX_ASPECT)
+    highest = math.floor(width / IG_MIN_ASPECT)
+    return min(max(height, lowest), highest)
+
+
+def instagram_ready(image: Image.Image, *, mode: str) -> Image.Image:
+    """Pad (white bars) or crop (centre) to the nearest allowed aspect, then fit the width.
+
+    Widths end within 320..1440 px (Instagram would rescale others anyway).
+    """
+    image = flatten_rgb(image)  # transparency onto white, as JPEG has none
+    width, height = image.size
+    if mode == "pad":
+        if Fraction(width, height) < IG_MIN_ASPECT:  # too tall: widen with bars
+            new_size = (math.ceil(height * IG_MIN_ASPECT), height)
+        else:  # too wide (or fine): heighten with bars
+            new_size = (width, _allowed_height(width, height))
+        if new_size != (width, height):
+            canvas = Image.new("RGB", new_size, "white")
+            canvas.paste(image, ((new_size[0] - width) // 2, (new_size[1] - height) // 2))
+            image = canvas
+    else:
+        if Fraction(width, height) > IG_MAX_ASPECT:  # too wide: cut the sides
+            new_width = math.floor(height * IG_MAX_ASPECT)
+            left = (width - new_width) // 2
+            image = image.crop((left, 0, left + new_width, height))
+        else:  # too tall (or fine): cut top and bottom
+            new_height = _allowed_height(width, height)
+            top = (height - new_height) // 2
+            image = image.crop((0, top, width, top + new_height))
+    width, height = image.size
+    goal_width = min(max(width, IG_IMAGE_MIN_WIDTH), IG_IMAGE_MAX_WIDTH)
+    goal_height = _allowed_height(goal_width, max(1, round(height * goal_width / width)))
+    if (goal_width, goal_height) != (width, height):
+        image = image.resize((goal_width, goal_height), Image.Resampling.LANCZOS)
+    return image
+
+
+def _jpeg_under(image: Image.Image, limit: int) -> bytes:
+    for quality in (90, 85, 78, 70, 60):
+        data = encode_jpeg(image, quality=quality)
+        if len(data) <= limit:
+            return data
+    raise ProcessingFailed("The Instagram copy stays over 8 MB even at low quality.")
+
+
+def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
+    if media.media_type != MediaContent.MediaType.IMAGE:
+        raise ProcessingFailed("Only images have display and Instagram-ready copies.")
+    with local_path(media.file) as path:
+        if spec == DISPLAY:
+            image = open_reduced(path, (1280, 1280))
+            image.thumbnail((1280, 1280), Image.Resampling.LANCZOS)
+            return encode_jpeg(image, quality=85), image.size
+        if spec in INSTAGRAM_SPECS:
+            image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
+            ready = instagram_ready(image, mode="pad" if spec == INSTAGRAM_PAD else "crop")
+            return _jpeg_under(ready, IG_IMAGE_MAX_BYTES), ready.size
+    raise ValueError(f"Unknown rendition spec {spec!r}")
+
+
+def save_rendition(
+    *, media: MediaContent, spec: str, data: bytes, size: tuple[int, int]
+) -> Rendition:
+    """Store ``data`` as the (media, spec) rendition unless one exists already."""
+    rendition = Rendition(media=media, spec=spec, width=size[0], height=size[1])
+    rendition.size_bytes = len(data)
+    rendition.file.save("rendition.jpg", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            rendition.save()
+    except IntegrityError:
+        rendition.file.storage.delete(rendition.file.name)  # another worker's row won
+        return Rendition.objects.get(media=media, spec=spec)
+    return rendition
+
+
+def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition:
+    existing = Rendition.objects.filter(media=media, spec=spec).first()
+    if existing is not None:
+        return existing
+    data, size = _render(media, spec)
+    return save_rendition(media=media, spec=spec, data=data, size=size)
+
+
+def renditions_delete(*, media: MediaContent, specs: tuple[str, ...] | None = None) -> int:
+    """Delete rows now and their files after the commit (the post_delete handler does that)."""
+    queryset = Rendition.objects.filter(media=media)
+    if specs is not None:
+        queryset = queryset.filter(spec__in=specs)
+    names = list(queryset.values_list("file", flat=True))
+    count, _ = queryset.delete()
+    delete_files_on_commit(names)  # the signal handler does it too; deleting twice is harmless
+    return count

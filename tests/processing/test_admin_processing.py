@@ -1,0 +1,95 @@
+"""The admin starts processing on a new or replaced file and shows the outcome."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from media_content.models import MediaContent
+
+from .media import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(media_or_org, **overrides) -> dict:
+    data = {
+        "organization": media_or_org.pk,
+        "title": "Spring sale",
+        "description": "",
+        "link_url": "",
+        "media_type": "image",
+        "status": "draft",
+        "posts-TOTAL_FORMS": "0",
+        "posts-INITIAL_FORMS": "0",
+        "posts-MIN_NUM_FORMS": "0",
+        "posts-MAX_NUM_FORMS": "1000",
+    }
+    return data | overrides
+
+
+def test_uploading_in_the_admin_processes_the_file_after_the_commit(
+    client, superuser, sunrise, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    upload = SimpleUploadedFile("lot.jpg", image_bytes(2000, 1000), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:media_content_mediacontent_add"), _form(sunrise, file=upload)
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    media = MediaContent.objects.get(title="Spring sale")
+    assert media.processing_status == MediaContent.ProcessingStatus.READY
+    assert (media.width, media.height) == (2000, 1000)
+    assert media.thumbnail_url
+
+    page = client.get(reverse("admin:media_content_mediacontent_change", args=[media.pk]))
+    html = page.content.decode()
+    assert "Checks per destination" in html
+    assert "Instagram takes only JPEG" not in html  # a JPEG: no format error
+    assert "Instagram needs an aspect ratio between 4:5 and 1.91:1" in html  # 2:1 is too wide
+    assert media.thumbnail_url in html
+
+
+def test_a_title_change_alone_does_not_reprocess(
+    client, superuser, sunrise, make_media, process, django_capture_on_commit_callbacks
+):
+    media = process(make_media(image_bytes(), "photo.jpg"))
+    thumb = media.thumbnail.name
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:media_content_mediacontent_change", args=[media.pk]),
+            _form(sunrise, title="Renamed"),
+        )
+    media.refresh_from_db()
+    assert media.title == "Renamed" and media.thumbnail.name == thumb
+
+
+def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
+    client, superuser, sunrise, make_media, process, django_capture_on_commit_callbacks
+):
+    media = process(
+        make_media(b"\x00" * 4000, "broken.mp4", media_type=MediaContent.MediaType.VIDEO)
+    )
+    thumb = media.thumbnail.name
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:media_content_mediacontent_change", args=[media.pk]),
+            _form(sunrise, title="Renamed video", media_type="video"),
+        )
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert media.thumbnail_is_placeholder and media.thumbnail.name != thumb
+
+
+def test_admin_action_makes_the_instagram_copy(client, superuser, make_media, process):
+    media = process(make_media(image_bytes(3000, 1000, fmt="PNG"), "wide.png"))
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:media_content_mediacontent_changelist"),
+        {"action": "make_instagram_copy", "_selected_action": [media.pk]},
+        follow=True,
+    )
+    assert "1 Instagram-ready copy(ies) ready." in response.content.decode()
+    assert media.renditions.filter(spec="instagram-pad").exists()
