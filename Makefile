@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test setup lint format migrations-check
 
@@ -12,12 +13,19 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The portal's browser libraries (tus-js-client), served by Django's staticfiles.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's nodejs and npm for the portal's browser libraries"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) \
 	  || echo "Could not install chromium: browser tests will be skipped."; }
 
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py setup_periodic_tasks

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
@@ -70,3 +71,70 @@ def banners_reorder(
     # bulk_update sends no signals: invalidate the website's cache here.
     invalidate_active_banners(organization.pk)
     return new_order
+
+
+# --- The portal's banner page --------------------------------------------------
+
+
+@transaction.atomic
+def banner_create(
+    *,
+    organization: Organization,
+    title: str,
+    image,
+    link_url: str = "",
+    start_date=None,
+    end_date=None,
+    is_active: bool = True,
+) -> Banner:
+    """A new banner goes last in the carousel; the dealer drags it elsewhere if wanted."""
+    banner = Banner(
+        organization=organization,
+        title=title,
+        image=image,
+        link_url=link_url,
+        start_date=start_date,
+        end_date=end_date,
+        is_active=is_active,
+    )
+    banner.full_clean(exclude=["sort_order", "image"])
+    banner.save()
+    return banner
+
+
+@transaction.atomic
+def banner_update(*, banner: Banner, **changes) -> Banner:
+    """Change what the dealer edited; a replaced image file is removed after the commit."""
+    allowed = {"title", "image", "link_url", "start_date", "end_date", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Not editable here: {', '.join(sorted(unknown))}")
+    banner = Banner.objects.select_for_update().get(pk=banner.pk)
+    old_image = banner.image.name
+    for name, value in changes.items():
+        setattr(banner, name, value)
+    banner.full_clean(exclude=["sort_order", "image"])
+    banner.save()
+    if banner.image.name != old_image and not _file_in_use(old_image):
+        storage = banner.image.storage
+        transaction.on_commit(lambda: storage.delete(old_image))
+    return banner
+
+
+@transaction.atomic
+def banner_delete(*, banner: Banner) -> None:
+    """Remove a banner; its image goes too unless a library item still uses the file."""
+    names = {name for name in (banner.image.name, banner.thumbnail.name) if name}
+    storage = banner.image.storage
+    banner.delete()
+    for name in names:
+        if not _file_in_use(name):
+            transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+def _file_in_use(name: str) -> bool:
+    """Banners made from library items share the item's files."""
+    return (
+        MediaContent.objects.filter(Q(file=name) | Q(thumbnail=name)).exists()
+        or Banner.objects.filter(Q(image=name) | Q(thumbnail=name)).exists()
+    )

@@ -136,7 +136,11 @@ USE_TZ = True
 # --- Static files and media -----------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Browser libraries installed from npm by `make` (package.json), served as /static/vendor/...
+    ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+]
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 

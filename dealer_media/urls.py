@@ -23,6 +23,7 @@ urlpatterns = [
         name="switch_organization",
     ),
     path("marketing/", include("media_content.urls")),
+    path("marketing/", include("banners.portal_urls")),
 ]
 
 if settings.DEBUG and settings.MEDIA_STORAGE == "local":

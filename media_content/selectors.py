@@ -1,13 +1,166 @@
-from django.db.models import QuerySet
+"""Reads for the portal: the library, one item's state, the posting history."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from dealer_media.tenancy.models import Organization
 
-from .models import MediaContent
+from .models import Destination, MediaContent, ScheduledPost
+
+# What a dealer sees per destination (the post states folded into fewer words).
+POST_BADGE = {
+    ScheduledPost.Status.PENDING: "scheduled",
+    ScheduledPost.Status.QUEUED: "scheduled",
+    ScheduledPost.Status.PUBLISHING: "scheduled",
+    ScheduledPost.Status.POSTED: "posted",
+    ScheduledPost.Status.FAILED: "failed",
+    ScheduledPost.Status.UNCONFIRMED: "unconfirmed",
+}
+BADGE_LABELS = {
+    "draft": "Draft",
+    "scheduled": "Scheduled",
+    "posted": "Posted",
+    "failed": "Failed",
+    "archived": "Archived",
+    "unconfirmed": "Unconfirmed",
+}
 
 
-def library_items(*, organization: Organization) -> QuerySet[MediaContent]:
-    """The dealership's media library, newest first."""
-    return MediaContent.objects.for_org(organization).order_by("-created_at", "-id")
+@dataclass(frozen=True)
+class DestinationState:
+    """One destination of one item: the badge, and why it failed when it did."""
+
+    destination: str
+    label: str
+    status: str
+    error: str = ""
+    external_id: str = ""
+    external_url: str = ""
+    scheduled_time: datetime.datetime | None = None
+    posted_at: datetime.datetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        return BADGE_LABELS.get(self.status, self.status.title())
+
+    def as_json(self, tzinfo: datetime.tzinfo) -> dict:
+        def local(value):
+            return value.astimezone(tzinfo).isoformat() if value else None
+
+        return {
+            "label": self.label,
+            "status": self.status,
+            "error": self.error,
+            "external_id": self.external_id,
+            "external_url": self.external_url,
+            "scheduled_time": local(self.scheduled_time),
+            "posted_at": local(self.posted_at),
+        }
+
+
+def _posts_oldest_first() -> Prefetch:
+    return Prefetch(
+        "posts",
+        queryset=ScheduledPost.objects.order_by("created_at", "id"),
+        to_attr="posts_in_order",
+    )
+
+
+def library_items(
+    *,
+    organization: Organization,
+    query: str = "",
+    media_type: str = "",
+    status: str = "",
+) -> QuerySet[MediaContent]:
+    """The dealership's media library, newest first; archived items only when asked for.
+
+    Posts come in one extra query for the whole page (``posts_in_order``), so a
+    page costs the same number of queries however large the library is.
+    """
+    items = MediaContent.objects.for_org(organization)
+    if query:
+        items = items.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    if media_type in MediaContent.MediaType.values:
+        items = items.filter(media_type=media_type)
+    if status in MediaContent.Status.values:
+        items = items.filter(status=status)
+    else:
+        items = items.exclude(status=MediaContent.Status.ARCHIVED)
+    return items.order_by("-created_at", "-id").prefetch_related(_posts_oldest_first())
+
+
+def media_for_portal(*, organization: Organization, pk: int) -> MediaContent:
+    """One item of the dealership, with its posts; another dealership's id is not found."""
+    return (
+        MediaContent.objects.for_org(organization)
+        .prefetch_related(_posts_oldest_first())
+        .get(pk=pk)
+    )
+
+
+def destination_states(*, media: MediaContent) -> list[DestinationState]:
+    """The badge of each destination the item goes to, from its latest post there."""
+    posts = getattr(media, "posts_in_order", None)
+    if posts is None:
+        posts = list(media.posts.order_by("created_at", "id"))
+    latest: dict[str, ScheduledPost] = {}
+    for post in posts:
+        if post.status != ScheduledPost.Status.CANCELLED:
+            latest[post.destination] = post
+    states = []
+    for destination in media.destinations:
+        label = Destination(destination).label
+        post = latest.get(destination)
+        if media.status == MediaContent.Status.ARCHIVED:
+            states.append(DestinationState(destination, label, "archived"))
+        elif post is None:
+            states.append(DestinationState(destination, label, "draft"))
+        else:
+            states.append(
+                DestinationState(
+                    destination,
+                    label,
+                    POST_BADGE[post.status],
+                    error=post.last_error if post.status == ScheduledPost.Status.FAILED else "",
+                    external_id=post.external_id,
+                    external_url=post.external_url,
+                    scheduled_time=post.scheduled_time,
+                    posted_at=post.posted_at,
+                )
+            )
+    return states
+
+
+def media_as_json(*, media: MediaContent) -> dict:
+    """What the edit modal and scripts read about one item (times in the dealership's zone)."""
+    tzinfo = media.organization.tzinfo
+    scheduled = media.scheduled_post_time
+    data = {
+        "id": media.pk,
+        "title": media.title,
+        "description": media.description,
+        "link_url": media.link_url,
+        "post_to_facebook": media.post_to_facebook,
+        "post_to_instagram": media.post_to_instagram,
+        "post_to_banner": media.post_to_banner,
+        "status": media.status,
+        "media_type": media.media_type,
+        "media_url": media.media_url,
+        "thumbnail_url": media.thumbnail_url,
+        "scheduled_post_time": scheduled.astimezone(tzinfo).isoformat() if scheduled else None,
+        "destinations": {
+            state.destination: state.as_json(tzinfo) for state in destination_states(media=media)
+        },
+    }
+    processing_status = getattr(media, "processing_status", None)
+    if processing_status is not None:
+        data["processing_status"] = processing_status
+    data["checks"] = media_destination_checks(media=media)
+    return data
 
 
 def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list[str]]]:
@@ -19,3 +172,33 @@ def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list
     from .processing.checks import destination_checks
 
     return destination_checks(media)
+
+
+def history_posts(
+    *, organization: Organization, destination: str = "", status: str = ""
+) -> QuerySet[ScheduledPost]:
+    """Every post of the dealership, the latest first (posted time, else scheduled time)."""
+    posts = ScheduledPost.objects.for_org(organization).select_related("media_content")
+    if destination in Destination.values:
+        posts = posts.filter(destination=destination)
+    if status in ScheduledPost.Status.values:
+        posts = posts.filter(status=status)
+    else:
+        posts = posts.exclude(status=ScheduledPost.Status.CANCELLED)
+    return posts.annotate(happened_at=Coalesce("posted_at", "scheduled_time")).order_by(
+        "-happened_at", "-id"
+    )
+
+
+def posts_between(
+    *, organization: Organization, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[ScheduledPost]:
+    """Posts that go out (or went out) in ``[start, end)``, for the calendar."""
+    return (
+        ScheduledPost.objects.for_org(organization)
+        .exclude(status=ScheduledPost.Status.CANCELLED)
+        .annotate(happened_at=Coalesce("posted_at", "scheduled_time"))
+        .filter(happened_at__gte=start, happened_at__lt=end)
+        .select_related("media_content")
+        .order_by("happened_at", "id")
+    )

@@ -7,7 +7,7 @@ themselves. Publishing tasks are enqueued only after the transaction commits.
 import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import MediaContent, ScheduledPost
@@ -129,3 +129,69 @@ def media_refresh_status(*, media: MediaContent) -> MediaContent.Status:
         )
         media.status = new_status
     return new_status
+
+
+# --- Portal edits ------------------------------------------------------------
+# (The scheduling work may replace the destination handling with its
+# reschedule/cancel services; views call only these two functions.)
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "link_url",
+    "post_to_facebook",
+    "post_to_instagram",
+    "post_to_banner",
+)
+
+
+@transaction.atomic
+def media_update(
+    *, media: MediaContent, when: datetime.datetime | None = None, **changes
+) -> MediaContent:
+    """Save a dealer's edit; a scheduled item's posts follow its destinations and time.
+
+    ``when`` moves a scheduled item to a new time. Destinations taken away lose
+    their unstarted post; added ones get a post at the item's time (at once if
+    that time has passed). A drawn title card is redrawn when the title changes.
+    """
+    from .processing.services import request_placeholder_refresh
+    from .scheduling import media_reschedule
+
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable here: {', '.join(sorted(unknown))}")
+    media = MediaContent.objects.select_for_update().get(pk=media.pk)
+    old_title = media.title
+    for name, value in changes.items():
+        setattr(media, name, value)
+    media.full_clean(exclude=["file", "thumbnail"])
+    media.save()
+    if media.status == MediaContent.Status.SCHEDULED and (when or media.scheduled_post_time):
+        media_reschedule(media=media, when=when or media.scheduled_post_time)
+    else:
+        live = media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES)
+        cancel_pending_posts(posts=live.exclude(destination__in=media.destinations))
+        live.filter(status=ScheduledPost.Status.PENDING).update(title=media.title)
+    if media.title != old_title:
+        request_placeholder_refresh(media=media)
+    media_refresh_status(media=media)
+    media.refresh_from_db()
+    return media
+
+
+@transaction.atomic
+def media_delete(*, media: MediaContent) -> None:
+    """Remove an item: pending posts are cancelled, history rows stay, files go after commit."""
+    from banners.models import Banner
+
+    cancel_pending_posts(posts=media.posts.all())
+    names = {f.name for f in (media.file, media.thumbnail) if f}
+    # A banner made from this item shares its files: those stay while it does.
+    shared = Banner.objects.filter(Q(image__in=names) | Q(thumbnail__in=names))
+    for banner in shared.only("image", "thumbnail"):
+        names -= {banner.image.name, banner.thumbnail.name}
+    storage = media.file.storage
+    media.delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: storage.delete(name))

@@ -7,6 +7,12 @@ from . import views
 app_name = "media_content"
 
 urlpatterns = [
+    # GET is the library page; the uploads work adds the POST branch.
     path("media", views.library, name="library"),
     path("media/<int:pk>/refresh", media_refresh, name="media_refresh"),
+    path("media/<int:pk>/get", views.media_get, name="get"),
+    path("media/<int:pk>/update", views.media_update, name="update"),
+    path("media/<int:pk>/delete", views.media_delete, name="delete"),
+    path("history", views.history, name="history"),
+    path("calendar", views.calendar, name="calendar"),
 ]

@@ -1,14 +1,160 @@
+"""Portal pages of the media library, its history and its calendar.
+
+Thin: every read goes through ``selectors`` (scoped with ``for_org``), every
+write through ``services``. An id of another dealership is not found (404).
+"""
+
+import datetime
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
 
-from . import selectors
+from . import selectors, services
+from .availability import destination_availability
+from .calendar import MONTH, WEEK, calendar_period
+from .edit_forms import MediaEditForm, form_errors_json
+from .models import Destination, MediaContent, ScheduledPost
+
+LIBRARY_PAGE_SIZE = 24
+HISTORY_PAGE_SIZE = 50
+
+# What the browser checks before sending a file (the server checks again).
+UPLOAD_RULES = {
+    "image_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
+    "video_types": ["video/mp4", "video/quicktime", "video/webm"],
+    "max_image_bytes": 30 * 1024 * 1024,
+    "max_video_bytes": 2 * 1024 * 1024 * 1024,
+    "resumable_above_bytes": 8 * 1024 * 1024,
+}
 
 
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _media_or_404(request: HttpRequest, pk: int) -> MediaContent:
+    try:
+        return selectors.media_for_portal(organization=request.organization, pk=pk)
+    except MediaContent.DoesNotExist:
+        raise Http404("No such media item in this dealership.") from None
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
 @organization_required
 def library(request: HttpRequest) -> HttpResponse:
-    items = selectors.library_items(organization=request.organization)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "marketing/media.html", {"page": page})
+    """The library page: upload form, search and filters, one page of items."""
+    organization = request.organization
+    filters = {
+        "query": request.GET.get("q", "").strip(),
+        "media_type": request.GET.get("type", ""),
+        "status": request.GET.get("status", ""),
+    }
+    items = selectors.library_items(organization=organization, **filters)
+    page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"item": item, "states": selectors.destination_states(media=item)} for item in page]
+    return render(
+        request,
+        "marketing/media.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "query_without_page": _query_without_page(request),
+            "media_types": MediaContent.MediaType.choices,
+            "statuses": MediaContent.Status.choices,
+            "availability": destination_availability(organization=organization),
+            "upload_rules": UPLOAD_RULES,
+            "today": timezone.localdate(timezone=organization.tzinfo),
+        },
+    )
+
+
+@require_GET
+@organization_required
+def media_get(request: HttpRequest, pk: int) -> JsonResponse:
+    media = _media_or_404(request, pk)
+    return JsonResponse(selectors.media_as_json(media=media))
+
+
+@require_POST
+@organization_required
+def media_update(request: HttpRequest, pk: int) -> HttpResponse:
+    media = _media_or_404(request, pk)
+    form = MediaEditForm(request.POST, instance=media)
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse(form_errors_json(form), status=400)
+        for messages_of_field in form.errors.values():
+            for message in messages_of_field:
+                messages.error(request, message)
+        return redirect("media_content:library")
+    media = services.media_update(media=media, when=form.when, **form.changes)
+    if wants_json(request):
+        media = selectors.media_for_portal(organization=request.organization, pk=media.pk)
+        return JsonResponse(selectors.media_as_json(media=media))
+    messages.success(request, f"Saved “{media.title}”.")
+    return redirect("media_content:library")
+
+
+@require_POST
+@organization_required
+def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    media = _media_or_404(request, pk)
+    title = media.title
+    services.media_delete(media=media)
+    if wants_json(request):
+        return JsonResponse({"deleted": pk})
+    messages.success(request, f"Deleted “{title}”. Posts already published stay where they are.")
+    return redirect(reverse("media_content:library"))
+
+
+@require_GET
+@organization_required
+def history(request: HttpRequest) -> HttpResponse:
+    """Everything sent or scheduled, the latest first, filterable by destination and status."""
+    filters = {
+        "destination": request.GET.get("destination", ""),
+        "status": request.GET.get("status", ""),
+    }
+    posts = selectors.history_posts(organization=request.organization, **filters)
+    page = Paginator(posts, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketing/history.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "query_without_page": _query_without_page(request),
+            "destinations": Destination.choices,
+            "statuses": ScheduledPost.Status.choices,
+        },
+    )
+
+
+@require_GET
+@organization_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """A month (or week) of posts on the dealership's local dates."""
+    organization = request.organization
+    view = WEEK if request.GET.get("view") == WEEK else MONTH
+    try:
+        anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        anchor = timezone.localdate(timezone=organization.tzinfo)
+    period = calendar_period(organization=organization, view=view, anchor=anchor)
+    return render(request, "marketing/calendar.html", {"period": period})

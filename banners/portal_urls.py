@@ -1,0 +1,14 @@
+"""The portal's banner pages, included under /marketing/."""
+
+from django.urls import path
+
+from . import portal_views as views
+
+app_name = "banners"
+
+urlpatterns = [
+    path("banners", views.banners, name="list"),
+    path("banners/reorder", views.banners_reorder, name="reorder"),
+    path("banners/<int:pk>/update", views.banner_update, name="update"),
+    path("banners/<int:pk>/delete", views.banner_delete, name="delete"),
+]

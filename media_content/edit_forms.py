@@ -1,0 +1,74 @@
+"""The library's edit modal (the upload form, MediaUploadForm, lives in forms.py)."""
+
+from django import forms
+
+from . import timing
+from .models import MediaContent
+
+
+class MediaEditForm(forms.ModelForm):
+    link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    # Only a scheduled item shows these: its new local date and time.
+    scheduled_date = forms.DateField(required=False)
+    scheduled_time = forms.TimeField(required=False)
+
+    class Meta:
+        model = MediaContent
+        fields = [
+            "title",
+            "description",
+            "link_url",
+            "post_to_facebook",
+            "post_to_instagram",
+            "post_to_banner",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = any(
+            cleaned.get(name)
+            for name in ("post_to_facebook", "post_to_instagram", "post_to_banner")
+        )
+        if not chosen and self.instance.status != MediaContent.Status.DRAFT:
+            raise forms.ValidationError(
+                "Choose at least one destination: Facebook, Instagram or Website banner.",
+                code="no_destination",
+            )
+        if (
+            cleaned.get("post_to_banner")
+            and self.instance.media_type != MediaContent.MediaType.IMAGE
+        ):
+            self.add_error("post_to_banner", "Only images can be shown as website banners.")
+        self._clean_when(cleaned)
+        return cleaned
+
+    def _clean_when(self, cleaned: dict) -> None:
+        date, time = cleaned.get("scheduled_date"), cleaned.get("scheduled_time")
+        cleaned["when"] = None
+        if date is None and time is None:
+            return
+        if self.instance.status != MediaContent.Status.SCHEDULED:
+            self.add_error("scheduled_date", "Only a scheduled item can be given a new time.")
+        elif date is None or time is None:
+            self.add_error("scheduled_time", "Give both a date and a time.")
+        else:
+            try:
+                cleaned["when"] = timing.local_schedule_time(
+                    organization=self.instance.organization, date=date, time=time
+                )
+            except forms.ValidationError as error:
+                self.add_error("scheduled_time", error)
+
+    @property
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    @property
+    def when(self):
+        """The new scheduled time (aware, UTC) when the dealer moved it, else None."""
+        return self.cleaned_data.get("when")
+
+
+def form_errors_json(form: forms.BaseForm) -> dict:
+    """``{"errors": {"field": ["reason"]}}``; errors of the whole form under ``__all__``."""
+    return {"errors": {field: list(messages) for field, messages in form.errors.items()}}

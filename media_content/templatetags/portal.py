@@ -1,0 +1,30 @@
+"""Small formatting helpers of the portal's templates."""
+
+import datetime
+
+from django import template
+
+register = template.Library()
+
+
+def _short(day: datetime.date, with_year: bool) -> str:
+    text = f"{day:%b} {day.day}"
+    return f"{text}, {day.year}" if with_year else text
+
+
+@register.filter
+def date_range(start: datetime.date | None, end: datetime.date | None) -> str:
+    """``Jan 15 - Feb 28``; years appear only when the range crosses one."""
+    if start and end:
+        crosses = start.year != end.year
+        return f"{_short(start, crosses)} - {_short(end, crosses)}"
+    if start:
+        return f"From {_short(start, False)}"
+    if end:
+        return f"Until {_short(end, False)}"
+    return "Always"
+
+
+@register.filter
+def filesize_mb(value: int) -> str:
+    return f"{value / 1024 / 1024:.0f} MB"

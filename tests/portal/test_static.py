@@ -1,0 +1,15 @@
+"""The browser libraries the pages load are installed (npm ci) and found by staticfiles."""
+
+from django.contrib.staticfiles import finders
+
+
+def test_tus_js_client_is_served_from_node_modules():
+    path = finders.find("vendor/tus/tus.min.js")
+    assert path, "run `make setup` (npm ci) to install tus-js-client"
+    with open(path, encoding="utf-8") as script:
+        assert "tus" in script.read(4096)
+
+
+def test_portal_scripts_are_found():
+    for name in ("common", "upload", "library", "sortable", "banners"):
+        assert finders.find(f"js/portal/{name}.js"), name
