@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import timing
 from .models import MediaContent, ScheduledPost
-from .services import _enqueue_publishing, cancel_pending_posts, media_refresh_status
+from .services import _enqueue_publishing, cancel_pending_posts, media_refresh_status, new_posts
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +64,9 @@ def media_reschedule(*, media: MediaContent, when: datetime.datetime) -> list[Sc
             "destination", flat=True
         )
     )
-    created = [
-        ScheduledPost.objects.create(
-            organization_id=media.organization_id,
-            media_content=media,
-            title=media.title,
-            destination=destination,
-            scheduled_time=when,
-        )
-        for destination in media.destinations
-        if destination not in keep
-    ]
+    created = new_posts(
+        media=media, destinations=[d for d in media.destinations if d not in keep], when=when
+    )
     media.scheduled_post_time = when
     if posts.filter(status__in=ScheduledPost.LIVE_STATUSES).exists():
         media.status = MediaContent.Status.SCHEDULED

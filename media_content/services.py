@@ -31,9 +31,27 @@ def media_publish_now(*, media: MediaContent) -> list[ScheduledPost]:
     return media_schedule(media=media, when=timezone.now())
 
 
+def new_posts(
+    *, media: MediaContent, destinations: list[str], when: datetime.datetime
+) -> list[ScheduledPost]:
+    """Pending posts of ``media`` at ``when``; the title is copied so history outlives the item."""
+    return [
+        ScheduledPost.objects.create(
+            organization_id=media.organization_id,
+            media_content=media,
+            title=media.title,
+            destination=destination,
+            scheduled_time=when,
+        )
+        for destination in destinations
+    ]
+
+
 @transaction.atomic
-def media_schedule(*, media: MediaContent, when: datetime.datetime) -> list[ScheduledPost]:
-    """Schedule the item's chosen destinations at ``when`` (aware; due now or later).
+def media_schedule(
+    *, media: MediaContent, when: datetime.datetime, destinations: list[str] | None = None
+) -> list[ScheduledPost]:
+    """Schedule the item's chosen destinations (or ``destinations``) at ``when``.
 
     Destinations that already have a live post keep it. Posts due now are
     enqueued after the commit; later ones wait for the dispatcher.
@@ -44,17 +62,8 @@ def media_schedule(*, media: MediaContent, when: datetime.datetime) -> list[Sche
             "destination", flat=True
         )
     )
-    created = [
-        ScheduledPost.objects.create(
-            organization_id=media.organization_id,
-            media_content=media,
-            title=media.title,
-            destination=destination,
-            scheduled_time=when,
-        )
-        for destination in media.destinations
-        if destination not in live
-    ]
+    wanted = media.destinations if destinations is None else destinations
+    created = new_posts(media=media, destinations=[d for d in wanted if d not in live], when=when)
     if created:
         media.scheduled_post_time = when
         media.status = MediaContent.Status.SCHEDULED

@@ -191,47 +191,16 @@ def post_media_now(
     *, organization_id: int, media_content_id: int | None, destinations: list[str]
 ) -> list[int]:
     """Due-now posts for the given social destinations of one item of one dealership."""
-    from django.db import transaction
-
-    from media_content.models import ScheduledPost
-    from media_content.publishing import enqueue_publish
+    from media_content.services import media_schedule
 
     if media_content_id is None:
         logger.warning("post_media_task without a media item: nothing to post.")
         return []
-    with transaction.atomic():
-        media = (
-            MediaContent.objects.for_org(organization_id)
-            .select_for_update()
-            .filter(pk=media_content_id)
-            .first()
-        )
-        if media is None:
-            logger.warning("Media %s is not in organization %s.", media_content_id, organization_id)
-            return []
-        live = set(
-            media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values_list(
-                "destination", flat=True
-            )
-        )
-        now = timezone.now()
-        created = [
-            ScheduledPost.objects.create(
-                organization_id=media.organization_id,
-                media_content=media,
-                title=media.title,
-                destination=destination,
-                scheduled_time=now,
-            )
-            for destination in destinations
-            if destination not in live
-        ]
-        if created:
-            MediaContent.objects.filter(pk=media.pk).update(
-                status=MediaContent.Status.SCHEDULED, scheduled_post_time=now, updated_at=now
-            )
-            for post in created:
-                enqueue_publish(post.pk)
+    media = MediaContent.objects.for_org(organization_id).filter(pk=media_content_id).first()
+    if media is None:
+        logger.warning("Media %s is not in organization %s.", media_content_id, organization_id)
+        return []
+    created = media_schedule(media=media, when=timezone.now(), destinations=destinations)
     return [post.pk for post in created]
 
 
