@@ -173,3 +173,8 @@ class ScheduledPost(TenantModel):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+
+from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
+
+__all__ = ["Destination", "MediaContent", "ScheduledPost", "Upload"]
