@@ -64,8 +64,10 @@ def container_kind(head: bytes) -> str | None:
 
 
 def megabytes(size: int) -> str:
-    """30000000 → '30 MB'; small limits keep their decimals (tests use them)."""
-    return f"{round(size / 1_000_000, 3):g} MB"
+    """30000000 → '30 MB'; below a megabyte, bytes."""
+    if size < 1_000_000:
+        return f"{size:,} bytes"
+    return f"{round(size / 1_000_000, 1):g} MB"
 
 
 def size_limit(media_type: str) -> int:

@@ -128,7 +128,7 @@ def test_over_max_size_is_413(sunrise_client, settings, stored_files):
     settings.TUS_MAX_SIZE = 1000
     response = tus_create(sunrise_client, 1001)
     assert response.status_code == 413
-    assert response.json()["error"] == "Files can be at most 0.001 MB."
+    assert response.json()["error"] == "Files can be at most 1,000 bytes."
     assert not Upload.objects.exists()
     settings.TUS_MAX_SIZE = 50_000_000
     response = tus_create(sunrise_client, 40_000_000, "big.jpg", "image/jpeg")
@@ -391,3 +391,19 @@ def test_restart_unacknowledged_tail_dropped_and_sha256_recomputed(sunrise_clien
     assert upload.sha256 == hashlib.sha256(data).hexdigest()
     with get_store().open(str(upload.pk)) as file:
         assert file.read() == data
+
+
+@pytest.mark.parametrize("sample", ["html", "bmp", "unknown"])
+def test_unsupported_types_are_refused_at_the_first_chunk(
+    sunrise_client, samples, stored_files, sample
+):
+    data = samples[sample]
+    url = tus_create(sunrise_client, len(data), "photo.jpg", "image/jpeg")["Location"]
+    response = tus_patch(sunrise_client, url, data)
+    assert response.status_code == 415
+    assert response.json()["error"] == (
+        "This file is not a supported type: upload JPEG, PNG, WebP or GIF images, "
+        "or MP4, MOV or WebM videos."
+    )
+    assert not Upload.objects.exists()
+    assert stored_files() == []
