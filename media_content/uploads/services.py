@@ -114,28 +114,39 @@ def parse_checksum(header: str) -> tuple[Callable, bytes] | None:
 # --- claims --------------------------------------------------------------------------
 
 
+def _claim(upload: Upload, token: str, **conditions) -> bool:
+    now = timezone.now()
+    return bool(
+        Upload.objects.filter(pk=upload.pk, **conditions)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + LEASE, lock_token=token)
+    )
+
+
+def _locked() -> UploadError:
+    return UploadError(
+        "Another request is writing to this upload; try again when it is done.",
+        status=423,
+        code="locked",
+    )
+
+
+def _release(upload: Upload, token: str, **fields) -> int:
+    return Upload.objects.filter(pk=upload.pk, lock_token=token).update(
+        locked_until=None, lock_token="", **fields
+    )
+
+
 @contextlib.contextmanager
 def upload_claimed(upload: Upload) -> Iterator[str]:
     """Hold the upload's lease for the block (423 if another request holds it)."""
     token = secrets.token_hex(16)
-    now = timezone.now()
-    claimed = (
-        Upload.objects.filter(pk=upload.pk)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + LEASE, lock_token=token)
-    )
-    if not claimed:
-        raise UploadError(
-            "Another request is writing to this upload; try again when it is done.",
-            status=423,
-            code="locked",
-        )
+    if not _claim(upload, token):
+        raise _locked()
     try:
         yield token
     finally:
-        Upload.objects.filter(pk=upload.pk, lock_token=token).update(
-            locked_until=None, lock_token=""
-        )
+        _release(upload, token)
 
 
 def _renew(upload: Upload, token: str) -> None:
@@ -224,17 +235,25 @@ def upload_append(
             status=413,
             code="too_many_bytes",
         )
-    with upload_claimed(upload) as token:
+    token = secrets.token_hex(16)
+    # One UPDATE claims the upload only if nobody holds it and the offset still
+    # matches; the answer says which of the two failed.
+    if not _claim(upload, token, offset=offset, state=Upload.State.RECEIVING):
         upload.refresh_from_db()
-        if offset != upload.offset:
+        if upload.offset != offset or upload.state != Upload.State.RECEIVING:
             raise UploadError(
                 f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
                 status=409,
                 code="offset_mismatch",
             )
+        raise _locked()
+    released = False
+    try:
         upload_id = str(upload.pk)
         hasher = _take_hasher(upload_id, offset)
         chunk_digest = checksum[0]() if checksum else None
+        # A chunk that fails its checksum is discarded: so is its part of the digest.
+        hasher_before = hasher.copy() if hasher is not None and checksum else None
         received = 0
         broken = False
         last_renewal = time.monotonic()
@@ -271,6 +290,8 @@ def upload_append(
                     last_renewal = time.monotonic()
             if chunk_digest is not None and (broken or chunk_digest.digest() != checksum[1]):
                 writer.discard()
+                if hasher_before is not None:
+                    _keep_hasher(upload_id, offset, hasher_before)
                 if broken:
                     raise UploadError("The connection broke mid-chunk.", status=400)
                 raise UploadError(
@@ -283,24 +304,22 @@ def upload_append(
         fields = {"offset": new_offset, "expires_at": _expiry()}
         if new_offset == upload.length:
             fields["state"] = Upload.State.COMPLETE
-            fields["sha256"] = (
-                hasher.hexdigest()
-                if hasher is not None
-                else media_services.file_sha256(_path_for_hash(upload_id))
-            )
+            # Without the running digest (the chunks went to several processes)
+            # it stays blank and the item's creation hashes the file once.
+            fields["sha256"] = hasher.hexdigest() if hasher is not None else ""
         elif hasher is not None:
             _keep_hasher(upload_id, new_offset, hasher)
-        Upload.objects.filter(pk=upload.pk, lock_token=token).update(**fields)
+        # The new offset and the release of the claim in one UPDATE, after fsync.
+        _release(upload, token, **fields)
+        released = True
         for name, value in fields.items():
             setattr(upload, name, value)
+    finally:
+        if not released:
+            _release(upload, token)
     if offset < 16 <= new_offset or (new_offset == upload.length and offset < 16):
         _check_head(upload)
     return upload
-
-
-def _path_for_hash(upload_id: str):
-    with get_store().local_path(upload_id) as path:
-        return path
 
 
 def _check_head(upload: Upload) -> None:
