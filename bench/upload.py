@@ -91,6 +91,22 @@ def peak_memory(root_pid: int) -> tuple[int, int]:
     return max(peaks), sum(peaks)
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of the process and its children (load-independent cost)."""
+    pids = [root_pid]
+    children_file = Path(f"/proc/{root_pid}/task/{root_pid}/children")
+    if children_file.exists():
+        pids += [int(pid) for pid in children_file.read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def timed_upload(url: str, path: Path, headers: dict, chunk: int) -> float:
     client = tus_client.TusClient(url, headers=headers)
     uploader = client.uploader(
@@ -113,7 +129,7 @@ def listening_socket() -> socket.socket:
     return sock
 
 
-def start_django(work: Path, workers: int) -> tuple[subprocess.Popen, str, dict]:
+def start_django(work: Path, workers: int, threads: int) -> tuple[subprocess.Popen, str, dict]:
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -142,6 +158,8 @@ def start_django(work: Path, workers: int) -> tuple[subprocess.Popen, str, dict]
             f"fd://{sock.fileno()}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--timeout",
             "300",
             "--log-level",
@@ -208,13 +226,14 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, nargs="+", default=[1024])
     parser.add_argument("--chunk-mib", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
     parser.add_argument("--no-node", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=REPO / "var" if (REPO / "var").exists() else None) as tmp:
         work = Path(tmp)
-        django, django_url, headers = start_django(work, args.workers)
+        django, django_url, headers = start_django(work, args.workers, args.threads)
         node = None if args.no_node else start_node(work)
         try:
             for size_mib in args.size_mib:
@@ -223,12 +242,18 @@ def main() -> None:
                 make_file(source, size)
                 raw = statistics.median(raw_disk_write(work, size) for _ in range(args.runs))
                 ours = []
+                cpu_before = cpu_seconds(django.pid)
                 for _ in range(args.runs):
                     ours.append(timed_upload(django_url, source, headers, args.chunk_mib * MiB))
                     clear(work / "uploads")
+                ours_cpu = (cpu_seconds(django.pid) - cpu_before) / args.runs / (size / 2**30)
                 ours_mb = statistics.median(ours)
                 worker_peak, total_peak = peak_memory(django.pid)
-                print(f"== {size_mib} MiB in {args.chunk_mib} MiB chunks, {args.runs} run(s)")
+                print(
+                    f"== {size_mib} MiB in {args.chunk_mib} MiB chunks, {args.runs} run(s), "
+                    f"gunicorn {args.workers} worker(s) x {args.threads} thread(s), "
+                    f"load average {os.getloadavg()[0]:.1f}"
+                )
                 print(f"raw disk write (fsync)      {raw:8.1f} MB/s")
                 print(
                     f"dealer-media tus (gunicorn) {ours_mb:8.1f} MB/s  ratio to disk "
@@ -236,20 +261,28 @@ def main() -> None:
                 )
                 print(
                     f"  server peak memory: largest worker {worker_peak / 1e6:.0f} MB, "
-                    f"all gunicorn processes {total_peak / 1e6:.0f} MB"
+                    f"all gunicorn processes {total_peak / 1e6:.0f} MB; "
+                    f"server CPU {ours_cpu:.2f} s per GiB"
                 )
                 if node:
                     theirs = []
+                    node_cpu_before = cpu_seconds(node[0].pid)
                     for _ in range(args.runs):
                         theirs.append(timed_upload(node[1], source, {}, args.chunk_mib * MiB))
                         clear(work / "node-files")
                     node_mb = statistics.median(theirs)
                     node_peak, _ = peak_memory(node[0].pid)
+                    node_cpu = (
+                        (cpu_seconds(node[0].pid) - node_cpu_before) / args.runs / (size / 2**30)
+                    )
                     print(
                         f"@tus/server + file-store    {node_mb:8.1f} MB/s  ratio to disk "
                         f"{node_mb / raw:.2f}  runs {', '.join(f'{r:.0f}' for r in theirs)}"
                     )
-                    print(f"  node peak memory {node_peak / 1e6:.0f} MB")
+                    print(
+                        f"  node peak memory {node_peak / 1e6:.0f} MB; "
+                        f"server CPU {node_cpu:.2f} s per GiB"
+                    )
                     print(f"ours / node throughput      {ours_mb / node_mb:8.2f}")
                 source.unlink()
         finally:

@@ -238,3 +238,34 @@ def test_other_dealership_cannot_continue(tus, video_file, live_server, lakeside
         other.uploader(file_path=str(video_file), url=uploader.url)
     assert error.value.status_code == 404
     assert _upload_of(uploader.url).offset == 16 * 1024
+
+
+def test_patch_streams_in_constant_memory(tus, video_file, tmp_path, auth_headers):
+    """A 32 MiB PATCH through the live server allocates about two 1 MiB blocks at a time.
+
+    tracemalloc sees every thread of this process: the server's and the client's.
+    """
+    import tracemalloc
+
+    big = tmp_path / "big.mp4"
+    with open(big, "wb") as file:
+        file.write(video_file.read_bytes())
+        file.write(bytes(32 * 1024 * 1024))
+    url = tus.uploader(file_path=str(big)).create_url()
+    headers = {
+        **auth_headers,
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+        "Content-Length": str(big.stat().st_size),
+    }
+    tracemalloc.start()
+    try:
+        with open(big, "rb") as body:
+            response = requests.patch(url, data=body, headers=headers, timeout=60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 204, response.text
+    assert response.headers["Upload-Offset"] == str(big.stat().st_size)
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while streaming 32 MiB"
