@@ -250,7 +250,7 @@ def test_expired_upload_answers_410_and_is_removed(sunrise_client, samples, stor
 
 
 def test_delete_expired_uploads_task(sunrise_client, samples, stored_files):
-    from media_content.tasks import delete_expired_uploads
+    from media_content.uploads.tasks import delete_expired_uploads
 
     old = tus_create(sunrise_client, 5000)["Location"]
     tus_patch(sunrise_client, old, samples["mp4"][:100])
@@ -258,6 +258,7 @@ def test_delete_expired_uploads_task(sunrise_client, samples, stored_files):
     Upload.objects.filter(pk=old.rsplit("/", 1)[-1]).update(
         expires_at=timezone.now() - datetime.timedelta(hours=1)
     )
+    assert delete_expired_uploads.name == "media_content.uploads.tasks.delete_expired_uploads"
     assert delete_expired_uploads.delay().get() == 1
     assert list(Upload.objects.values_list("pk", flat=True)) == [
         __import__("uuid").UUID(fresh.rsplit("/", 1)[-1])
