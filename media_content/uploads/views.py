@@ -51,9 +51,13 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _fail(request: HttpRequest, status: int, message: str, code: str, **extra) -> HttpResponse:
+def _fail(
+    request: HttpRequest, status: int, message: str, code: str, field: str = "__all__", **extra
+) -> HttpResponse:
+    """JSON ``{"error", "code", "errors": {field: [message]}}`` (the portal's error shape)."""
     if _wants_json(request):
-        return JsonResponse({"error": message, "code": code, **extra}, status=status)
+        body = {"error": message, "code": code, "errors": {field: [message]}, **extra}
+        return JsonResponse(body, status=status)
     messages.error(request, message)
     return redirect("media_content:library")
 
@@ -72,7 +76,9 @@ def _duplicate(request: HttpRequest, error: services.DuplicateMedia) -> HttpResp
         f"{error} Use the existing item, or send again with allow_duplicate=true "
         "to keep a second copy."
     )
-    return _fail(request, 409, message, "duplicate", existing=media_json(error.existing))
+    return _fail(
+        request, 409, message, "duplicate", "media_file", existing=media_json(error.existing)
+    )
 
 
 def _created(request: HttpRequest, media: MediaContent, created: bool = True) -> HttpResponse:
@@ -105,7 +111,7 @@ def media_create_view(request: HttpRequest) -> HttpResponse:
                 **form.media_fields(),
             )
     except MediaRejected as error:
-        return _fail(request, error.status, error.message, error.code)
+        return _fail(request, error.status, error.message, error.code, "media_file")
     except services.DuplicateMedia as error:
         return _duplicate(request, error)
     return _created(request, media)
@@ -142,7 +148,9 @@ def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
             allow_duplicate=form.cleaned_data["allow_duplicate"],
             **form.media_fields(),
         )
-    except (MediaRejected, UploadError) as error:
+    except MediaRejected as error:
+        return _fail(request, error.status, error.message, error.code, "media_file")
+    except UploadError as error:
         return _fail(request, error.status, error.message, error.code)
     except services.DuplicateMedia as error:
         return _duplicate(request, error)

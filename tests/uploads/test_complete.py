@@ -361,3 +361,16 @@ def test_media_is_served_with_nosniff(sunrise_client, samples, settings):
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/png"
+
+
+def test_errors_name_the_field_for_the_portal(sunrise_client, samples):
+    response = regular(sunrise_client, samples["html"], "photo.jpg")
+    assert response.json()["errors"] == {"media_file": [response.json()["error"]]}
+    upload_id = tus_upload(sunrise_client, samples["truncated_jpeg"], "a.jpg")
+    response = complete(sunrise_client, upload_id)
+    assert response.json()["errors"] == {
+        "media_file": ["This image is truncated or corrupt and cannot be read."]
+    }
+    upload_id = tus_upload(sunrise_client, samples["jpeg"], "a.jpg")
+    response = complete(sunrise_client, upload_id, link_url="nope")
+    assert response.json()["errors"] == {"link_url": ["Enter a valid URL."]}
