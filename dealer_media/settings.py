@@ -283,3 +283,14 @@ SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", d
 SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
 # Posted items are archived (hidden from the active library) after this many days.
 MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)
+
+# --- Uploads ----------------------------------------------------------------
+# Size limits by kind of media; the tus server advertises the largest.
+UPLOAD_MAX_IMAGE_SIZE = env.int("UPLOAD_MAX_IMAGE_SIZE", default=30 * 1000 * 1000)
+UPLOAD_MAX_VIDEO_SIZE = env.int("UPLOAD_MAX_VIDEO_SIZE", default=4 * 1000 * 1000 * 1000)
+TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD_MAX_VIDEO_SIZE))
+# Partial uploads live here until they are finished (one directory per web host).
+TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")
+TUS_EXPIRATION_HOURS = env.int("TUS_EXPIRATION_HOURS", default=24)
+# Regular (multipart) uploads: files above this go to a temporary file, never memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -248,3 +248,8 @@ class Rendition(models.Model):
     @property
     def url(self) -> str:
         return self.file.url if self.file else ""
+
+
+from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
+
+__all__ = ["Destination", "MediaContent", "Rendition", "ScheduledPost", "Upload"]

@@ -5,6 +5,7 @@ themselves. Publishing tasks are enqueued only after the transaction commits.
 """
 
 import datetime
+import os
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -204,3 +205,108 @@ def media_delete(*, media: MediaContent) -> None:
     media.delete()
     for name in names:
         transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+# --- Creating media items (uploads) ------------------------------------------
+
+
+class DuplicateMedia(Exception):
+    """The dealership already has a file with these bytes; ``existing`` is that item."""
+
+    def __init__(self, existing: MediaContent):
+        super().__init__(f"The library already has this file: “{existing.title}”.")
+        self.existing = existing
+
+
+def file_sha256(path) -> str:
+    """Read once in 1 MiB blocks: constant memory whatever the size."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def media_create(
+    *,
+    organization,
+    created_by,
+    path,
+    original_filename: str,
+    title: str,
+    description: str = "",
+    link_url: str = "",
+    post_to_facebook: bool = False,
+    post_to_instagram: bool = False,
+    post_to_banner: bool = False,
+    schedule_mode: str = "draft",
+    scheduled_at: datetime.datetime | None = None,
+    banner_end_date: datetime.date | None = None,
+    sha256: str = "",
+    sniffed=None,
+    allow_duplicate: bool = False,
+) -> MediaContent:
+    """Validate the file at ``path`` by content, store it and create the item (and its posts).
+
+    Raises ``uploads.validation.MediaRejected`` for a file we cannot use and
+    ``DuplicateMedia`` when the dealership already has these bytes (unless
+    ``allow_duplicate``). The bytes are copied into the default storage under a
+    generated name (streamed: S3 gets a multipart upload); the row and the
+    schedule are written in one transaction, and the stored file is removed
+    again if that transaction fails.
+    """
+    from django.core.files import File
+
+    from .processing.services import request_processing
+    from .scheduling import media_reschedule
+    from .uploads.validation import sniff
+
+    sniffed = sniffed or sniff(path)
+    sha256 = sha256 or file_sha256(path)
+    if not allow_duplicate:
+        existing = (
+            MediaContent.objects.for_org(organization)
+            .filter(sha256=sha256)
+            .exclude(status=MediaContent.Status.ARCHIVED)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if existing is not None:
+            raise DuplicateMedia(existing)
+
+    media = MediaContent(
+        organization=organization,
+        created_by=created_by,
+        title=title or (original_filename or "Untitled")[:255],
+        description=description,
+        link_url=link_url,
+        post_to_facebook=post_to_facebook,
+        post_to_instagram=post_to_instagram,
+        post_to_banner=post_to_banner,
+        banner_end_date=banner_end_date if post_to_banner else None,
+        media_type=sniffed.media_type,
+        content_type=sniffed.content_type,
+        original_filename=(original_filename or "")[:255],
+        size_bytes=os.path.getsize(path),
+        sha256=sha256,
+        width=sniffed.width,
+        height=sniffed.height,
+    )
+    with open(path, "rb") as source:
+        # The name only carries the sniffed extension; upload_to generates the rest.
+        media.file.save(f"upload.{sniffed.extension}", File(source), save=False)
+    try:
+        with transaction.atomic():
+            media.save()
+            if schedule_mode == "now":
+                media_publish_now(media=media)
+            elif schedule_mode == "scheduled" and scheduled_at is not None:
+                media_reschedule(media=media, when=scheduled_at)
+            request_processing(media=media)  # thumbnails and metadata, after the commit
+            media.refresh_from_db()
+    except BaseException:
+        media.file.delete(save=False)
+        raise
+    return media

@@ -91,3 +91,7 @@ def make_rendition(media_id: int, spec: str) -> None:
         rendition_get_or_create(media=media, spec=spec)
     except ProcessingFailed as error:
         logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)
+
+
+# Tasks declared elsewhere in the app, imported so that workers register them.
+from .uploads import tasks as _upload_tasks  # noqa: E402, F401

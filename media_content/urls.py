@@ -3,6 +3,8 @@ from django.urls import path
 from social.views import media_refresh
 
 from . import views
+from .uploads import tus
+from .uploads import views as upload_views
 
 app_name = "media_content"
 
@@ -15,4 +17,11 @@ urlpatterns = [
     path("media/<int:pk>/delete", views.media_delete, name="delete"),
     path("history", views.history, name="history"),
     path("calendar", views.calendar, name="calendar"),
+    path("uploads/", tus.TusView.as_view(), name="tus_collection"),
+    path("uploads/<uuid:upload_id>", tus.TusView.as_view(), name="tus_upload"),
+    path(
+        "complete-chunk-upload",
+        upload_views.complete_chunk_upload,
+        name="complete_chunk_upload",
+    ),
 ]

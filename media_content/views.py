@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
 
@@ -21,6 +21,7 @@ from .availability import destination_availability
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
 from .models import Destination, MediaContent, ScheduledPost
+from .uploads import views as upload_views
 
 LIBRARY_PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 50
@@ -52,10 +53,15 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @organization_required
 def library(request: HttpRequest) -> HttpResponse:
-    """The library page: upload form, search and filters, one page of items."""
+    """The library page: upload form, search and filters, one page of items.
+
+    A POST is a regular (single-request) upload from the same form.
+    """
+    if request.method == "POST":
+        return upload_views.media_create_view(request)
     organization = request.organization
     filters = {
         "query": request.GET.get("q", "").strip(),

@@ -1,0 +1,130 @@
+"""The media form: what a dealer fills in when uploading, for both regular and tus uploads."""
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from . import timing
+from .uploads.validation import MediaRejected, Sniffed, sniff
+
+
+class MediaDetailsForm(forms.Form):
+    """Everything but the file: used by complete-chunk-upload after a tus upload."""
+
+    SCHEDULE_MODES = [("now", "Post now"), ("scheduled", "Schedule"), ("draft", "Save as draft")]
+
+    title = forms.CharField(max_length=255, required=False)
+    description = forms.CharField(required=False, widget=forms.Textarea)
+    link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    post_to_facebook = forms.BooleanField(required=False)
+    post_to_instagram = forms.BooleanField(required=False)
+    post_to_banner = forms.BooleanField(required=False)
+    schedule_mode = forms.ChoiceField(choices=SCHEDULE_MODES, required=False)
+    scheduled_date = forms.DateField(required=False)
+    scheduled_time = forms.TimeField(required=False)
+    banner_end_date = forms.DateField(
+        required=False, help_text="Last day the website shows the banner (optional)."
+    )
+    allow_duplicate = forms.BooleanField(
+        required=False, help_text="Keep a second copy of a file the library already has."
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_schedule_mode(self) -> str:
+        return self.cleaned_data.get("schedule_mode") or "draft"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        mode = data.get("schedule_mode") or "draft"
+        chosen = [data.get(f"post_to_{d}") for d in ("facebook", "instagram", "banner")]
+        if mode != "draft" and not any(chosen):
+            raise forms.ValidationError(
+                "Choose at least one destination (Facebook, Instagram or the website banner), "
+                "or save as a draft.",
+                code="no_destination",
+            )
+        data["scheduled_at"] = None
+        if mode == "scheduled":
+            date, time = data.get("scheduled_date"), data.get("scheduled_time")
+            if date is None or time is None:
+                if "scheduled_date" not in self.errors and "scheduled_time" not in self.errors:
+                    raise forms.ValidationError(
+                        "Pick a date and a time to schedule the post.", code="no_date"
+                    )
+                return data
+            try:
+                when = timing.local_schedule_time(
+                    organization=self.organization, date=date, time=time
+                )
+            except forms.ValidationError as error:
+                self.add_error("scheduled_time", error)
+                return data
+            data["scheduled_at"] = when
+        self._clean_banner_end(data, mode)
+        return data
+
+    def _clean_banner_end(self, data: dict, mode: str) -> None:
+        end = data.get("banner_end_date")
+        if not (end and data.get("post_to_banner")) or mode == "draft":
+            return
+        start = timing.local_date(data.get("scheduled_at") or timezone.now(), self.organization)
+        if end < start:
+            self.add_error(
+                "banner_end_date",
+                f"The banner's last day cannot be before its first day, "
+                f"{start:%B} {start.day}, {start.year}.",
+            )
+
+    def media_fields(self) -> dict:
+        """Keyword arguments for ``services.media_create``."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "link_url": data["link_url"],
+            "post_to_facebook": data["post_to_facebook"],
+            "post_to_instagram": data["post_to_instagram"],
+            "post_to_banner": data["post_to_banner"],
+            "schedule_mode": data["schedule_mode"],
+            "scheduled_at": data["scheduled_at"],
+            "banner_end_date": data.get("banner_end_date"),
+        }
+
+
+@contextlib.contextmanager
+def uploaded_file_path(uploaded: UploadedFile) -> Iterator[Path]:
+    """A path to the uploaded bytes: Django's temporary file, or a copy of a small one."""
+    if hasattr(uploaded, "temporary_file_path"):
+        yield Path(uploaded.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
+        for chunk in uploaded.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
+
+
+class MediaUploadForm(MediaDetailsForm):
+    """The regular (one request, multipart) upload: the file is checked by its content."""
+
+    media_file = forms.FileField(allow_empty_file=True)
+
+    field_order = ["media_file"]
+
+    def clean_media_file(self) -> UploadedFile:
+        uploaded = self.cleaned_data["media_file"]
+        try:
+            with uploaded_file_path(uploaded) as path:
+                self.sniffed: Sniffed = sniff(path)
+        except MediaRejected as error:
+            self.rejection = error
+            raise forms.ValidationError(error.message, code=error.code) from error
+        return uploaded

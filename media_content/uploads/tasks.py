@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task
+def delete_expired_uploads() -> int:
+    """Periodic (django-celery-beat, hourly): remove tus uploads abandoned past their expiry."""
+    from .services import delete_expired_uploads as delete_expired
+
+    return delete_expired()

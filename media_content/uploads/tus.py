@@ -1,0 +1,175 @@
+"""The tus 1.0.0 server: HTTP in, ``uploads.services`` calls, HTTP out.
+
+Mounted at ``/marketing/uploads/`` (the collection) and
+``/marketing/uploads/<id>`` (one upload). Extensions: creation,
+creation-with-upload, termination, checksum, expiration. CSRF is checked by
+Django's middleware like every portal POST/PATCH/DELETE (tus clients send the
+token in the X-CSRFToken header with the session cookie).
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views import View
+
+from .models import Upload
+from .services import (
+    CHECKSUM_ALGORITHMS,
+    UploadError,
+    encode_metadata,
+    parse_checksum,
+    parse_metadata,
+    upload_append,
+    upload_create,
+    upload_delete,
+    upload_terminate,
+)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
+OCTET_STREAM = "application/offset+octet-stream"
+
+
+def _answer(status: int, headers: dict | None = None, body: dict | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body) if body else b"",
+        status=status,
+        content_type="application/json" if body else "text/plain",
+    )
+    response["Tus-Resumable"] = TUS_VERSION
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _error(status: int, message: str, code: str = "invalid", method: str = "") -> HttpResponse:
+    body = None if method == "HEAD" else {"error": message, "code": code}
+    return _answer(status, body=body)
+
+
+def _int_header(request: HttpRequest, name: str) -> int | None:
+    value = request.headers.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise UploadError(f"{name} must be a non-negative integer.", status=400)
+    return int(value)
+
+
+def _expires(upload: Upload) -> str:
+    return http_date(upload.expires_at.timestamp())
+
+
+class TusView(View):
+    http_method_names = ["get", "post", "head", "patch", "delete", "options"]
+
+    def dispatch(self, request: HttpRequest, upload_id=None) -> HttpResponse:
+        method = request.method
+        override = request.headers.get("X-HTTP-Method-Override", "").upper()
+        if method == "POST" and override in {"PATCH", "DELETE", "HEAD"}:
+            method = override
+        if method == "OPTIONS":
+            return self.options(request)
+        if request.headers.get("Tus-Resumable") != TUS_VERSION:
+            response = _error(412, f"This server speaks tus {TUS_VERSION}.", "version", method)
+            response["Tus-Version"] = TUS_VERSION
+            return response
+        if not request.user.is_authenticated:
+            return _error(401, "Sign in to upload.", "unauthenticated", method)
+        try:
+            if upload_id is None:
+                if method != "POST":
+                    return _error(405, "Only POST creates an upload here.", "method", method)
+                if request.organization is None:
+                    return _error(403, "You are not a member of a dealership.", "forbidden")
+                return self.create(request)
+            upload = self._find(request, upload_id)
+            if upload is None:
+                return _error(404, "No such upload.", "not_found", method)
+            if upload.expires_at < timezone.now():
+                upload_delete(upload=upload)
+                return _error(410, "This upload expired and was deleted.", "expired", method)
+            if method in {"HEAD", "GET"}:
+                return self.head(request, upload)
+            if method == "PATCH":
+                return self.patch(request, upload)
+            if method == "DELETE":
+                upload_terminate(upload=upload)
+                return _answer(204)
+            return _error(405, f"{method} is not allowed on an upload.", "method", method)
+        except UploadError as error:
+            return _error(error.status, error.message, error.code, method)
+
+    def _find(self, request: HttpRequest, upload_id) -> Upload | None:
+        # Tenancy: another dealership's upload (or no dealership) is simply not found.
+        return Upload.objects.for_org(request.organization).filter(pk=upload_id).first()
+
+    def options(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = HttpResponse(status=204)
+        response["Tus-Version"] = TUS_VERSION
+        response["Tus-Extension"] = TUS_EXTENSIONS
+        response["Tus-Max-Size"] = str(settings.TUS_MAX_SIZE)
+        response["Tus-Checksum-Algorithm"] = ",".join(CHECKSUM_ALGORITHMS)
+        return response
+
+    def create(self, request: HttpRequest) -> HttpResponse:
+        if request.headers.get("Upload-Defer-Length"):
+            raise UploadError(
+                "Upload-Defer-Length is not supported; send Upload-Length.", status=400
+            )
+        length = _int_header(request, "Upload-Length")
+        if length is None:
+            raise UploadError("Upload-Length is required.", status=400)
+        upload = upload_create(
+            organization=request.organization,
+            created_by=request.user,
+            length=length,
+            metadata=parse_metadata(request.headers.get("Upload-Metadata", "")),
+        )
+        headers = {
+            "Location": request.build_absolute_uri(
+                reverse("media_content:tus_upload", args=[upload.pk])
+            ),
+            "Upload-Expires": _expires(upload),
+        }
+        content_length = _int_header(request, "Content-Length") or 0
+        if request.content_type == OCTET_STREAM and content_length:
+            # creation-with-upload: the POST carries the first chunk.
+            upload = self._append(request, upload, offset=0)
+            headers["Upload-Offset"] = str(upload.offset)
+        return _answer(201, headers)
+
+    def head(self, request: HttpRequest, upload: Upload) -> HttpResponse:
+        headers = {
+            "Upload-Offset": str(upload.offset),
+            "Upload-Length": str(upload.length),
+            "Cache-Control": "no-store",
+            "Upload-Expires": _expires(upload),
+        }
+        if upload.metadata:
+            headers["Upload-Metadata"] = encode_metadata(upload.metadata)
+        return _answer(200, headers)
+
+    def patch(self, request: HttpRequest, upload: Upload) -> HttpResponse:
+        if request.content_type != OCTET_STREAM:
+            raise UploadError(f"PATCH needs Content-Type: {OCTET_STREAM}.", status=415)
+        offset = _int_header(request, "Upload-Offset")
+        if offset is None:
+            raise UploadError("Upload-Offset is required.", status=400)
+        upload = self._append(request, upload, offset=offset)
+        return _answer(
+            204, {"Upload-Offset": str(upload.offset), "Upload-Expires": _expires(upload)}
+        )
+
+    def _append(self, request: HttpRequest, upload: Upload, *, offset: int) -> Upload:
+        return upload_append(
+            upload=upload,
+            offset=offset,
+            read=request.read,
+            content_length=_int_header(request, "Content-Length"),
+            checksum=parse_checksum(request.headers.get("Upload-Checksum", "")),
+        )

@@ -1,0 +1,157 @@
+"""Portal endpoints that turn uploaded bytes into media items.
+
+``POST /marketing/media`` (regular multipart upload) and
+``POST /marketing/complete-chunk-upload`` (after a tus upload). Both answer
+JSON when asked with ``Accept: application/json``, else redirect to the
+library with a message.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from dealer_media.tenancy.decorators import organization_required
+
+from .. import services
+from ..forms import MediaDetailsForm, MediaUploadForm, uploaded_file_path
+from ..models import MediaContent
+from .models import Upload
+from .services import UploadError, media_create_from_upload
+from .validation import MediaRejected
+
+
+def media_json(media: MediaContent) -> dict:
+    return {
+        "id": media.pk,
+        "title": media.title,
+        "description": media.description,
+        "link_url": media.link_url,
+        "post_to_facebook": media.post_to_facebook,
+        "post_to_instagram": media.post_to_instagram,
+        "post_to_banner": media.post_to_banner,
+        "media_type": media.media_type,
+        "content_type": media.content_type,
+        "original_filename": media.original_filename,
+        "size_bytes": media.size_bytes,
+        "sha256": media.sha256,
+        "width": media.width,
+        "height": media.height,
+        "status": media.status,
+        "scheduled_post_time": (
+            media.scheduled_post_time.isoformat() if media.scheduled_post_time else None
+        ),
+        "media_url": media.media_url,
+    }
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _fail(
+    request: HttpRequest, status: int, message: str, code: str, field: str = "__all__", **extra
+) -> HttpResponse:
+    """JSON ``{"error", "code", "errors": {field: [message]}}`` (the portal's error shape)."""
+    if _wants_json(request):
+        body = {"error": message, "code": code, "errors": {field: [message]}, **extra}
+        return JsonResponse(body, status=status)
+    messages.error(request, message)
+    return redirect("media_content:library")
+
+
+def _form_errors(request: HttpRequest, form) -> HttpResponse:
+    rejection = getattr(form, "rejection", None)
+    status = rejection.status if rejection else 400
+    code = rejection.code if rejection else "invalid"
+    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+    message = " ".join(message for errs in errors.values() for message in errs)
+    return _fail(request, status, message, code, errors=errors)
+
+
+def _duplicate(request: HttpRequest, error: services.DuplicateMedia) -> HttpResponse:
+    message = (
+        f"{error} Use the existing item, or send again with allow_duplicate=true "
+        "to keep a second copy."
+    )
+    return _fail(
+        request, 409, message, "duplicate", "media_file", existing=media_json(error.existing)
+    )
+
+
+def _created(request: HttpRequest, media: MediaContent, created: bool = True) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {**media_json(media), "created": created}, status=201 if created else 200
+        )
+    if created:
+        messages.success(request, f"“{media.title}” was added to your library.")
+    return redirect("media_content:library")
+
+
+@organization_required
+@require_POST
+def media_create_view(request: HttpRequest) -> HttpResponse:
+    """A regular upload: the file arrives in the request (Django streams it to a temp file)."""
+    form = MediaUploadForm(request.POST, request.FILES, organization=request.organization)
+    if not form.is_valid():
+        return _form_errors(request, form)
+    uploaded = form.cleaned_data["media_file"]
+    try:
+        with uploaded_file_path(uploaded) as path:
+            media = services.media_create(
+                organization=request.organization,
+                created_by=request.user,
+                path=path,
+                original_filename=uploaded.name or "",
+                sniffed=form.sniffed,
+                allow_duplicate=form.cleaned_data["allow_duplicate"],
+                **form.media_fields(),
+            )
+    except MediaRejected as error:
+        return _fail(request, error.status, error.message, error.code, "media_file")
+    except services.DuplicateMedia as error:
+        return _duplicate(request, error)
+    return _created(request, media)
+
+
+@organization_required
+@require_POST
+def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
+    """Turn a finished tus upload (``upload_id``) and the media fields into a media item."""
+    upload_id = request.POST.get("upload_id", "").strip().rstrip("/").rsplit("/", 1)[-1]
+    try:
+        upload_uuid = uuid.UUID(upload_id)
+    except ValueError:  # a malformed id is not found, like another dealership's
+        upload_uuid = None
+    upload = (
+        Upload.objects.for_org(request.organization)
+        .select_related("organization", "media_content")
+        .filter(pk=upload_uuid)
+        .first()
+        if upload_uuid
+        else None
+    )
+    if upload is None:
+        return _fail(request, 404, "No such upload.", "not_found")
+    if upload.state == Upload.State.CONSUMED and upload.media_content_id:
+        return _created(request, upload.media_content, created=False)
+    form = MediaDetailsForm(request.POST, organization=request.organization)
+    if not form.is_valid():
+        return _form_errors(request, form)
+    try:
+        media, created = media_create_from_upload(
+            upload=upload,
+            created_by=request.user,
+            allow_duplicate=form.cleaned_data["allow_duplicate"],
+            **form.media_fields(),
+        )
+    except MediaRejected as error:
+        return _fail(request, error.status, error.message, error.code, "media_file")
+    except UploadError as error:
+        return _fail(request, error.status, error.message, error.code)
+    except services.DuplicateMedia as error:
+        return _duplicate(request, error)
+    return _created(request, media, created)

@@ -1,0 +1,128 @@
+"""The S3 path: moto's real HTTP server on 127.0.0.1, django-storages and boto3 unpatched."""
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import boto3
+import pytest
+from django.core.files.storage import default_storage
+from moto.server import ThreadedMotoServer
+from PIL import Image
+
+from media_content.models import MediaContent, Upload
+
+from .conftest import tus_upload
+
+pytestmark = pytest.mark.django_db
+
+BUCKET = "dealer-media-test"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint, settings, monkeypatch):
+    """Media on S3 for this test: STORAGES points the default storage at the moto server."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "endpoint_url": s3_endpoint,
+                "region_name": "us-east-1",
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def _objects(client, folder: str = "/media/") -> list[dict]:
+    """Stored originals (thumbnails and renditions live in other folders)."""
+    contents = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return [item for item in contents if folder in item["Key"]]
+
+
+@pytest.fixture(scope="module")
+def big_png() -> bytes:
+    """About 9.7 MB of noise (PNG cannot compress it): larger than one 8 MB S3 part."""
+    image = Image.frombytes("RGB", (1800, 1800), os.urandom(1800 * 1800 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    assert buffer.tell() > 8 * 1024 * 1024
+    return buffer.getvalue()
+
+
+def test_finished_upload_moves_to_s3_in_parts(
+    s3, settings, sunrise_client, sunrise, big_png, django_capture_on_commit_callbacks
+):
+    assert default_storage.__class__.__name__ == "S3Storage"
+    upload_id = tus_upload(sunrise_client, big_png, "showroom.png", "image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sunrise_client.post(
+            "/marketing/complete-chunk-upload",
+            {"upload_id": upload_id, "title": "Showroom"},
+            HTTP_ACCEPT="application/json",
+        )
+    assert response.status_code == 201, response.content
+    media = MediaContent.objects.get()
+    [stored] = _objects(s3)
+    assert stored["Key"] == media.file.name
+    assert stored["Key"].startswith(f"org-{sunrise.pk}/media/") and stored["Key"].endswith(".png")
+    assert stored["Size"] == len(big_png)
+    assert stored["ETag"].strip('"').endswith("-2")  # a multipart upload: two 8 MB parts
+    head = s3.head_object(Bucket=BUCKET, Key=stored["Key"])
+    assert head["ContentType"] == "image/png"
+    body = s3.get_object(Bucket=BUCKET, Key=stored["Key"])["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == media.sha256 == hashlib.sha256(big_png).hexdigest()
+    assert Upload.objects.get().state == Upload.State.CONSUMED
+    assert list(Path(settings.TUS_UPLOAD_DIR).iterdir()) == []  # the partial upload is gone
+    # Processing ran on the S3 file too: its thumbnail is in the bucket.
+    media.refresh_from_db()
+    assert media.processing_status == "ready"
+    assert [thumb["Key"] for thumb in _objects(s3, "/thumbnails/")] == [media.thumbnail.name]
+
+
+def test_regular_upload_to_s3_and_rejections_leave_nothing(s3, sunrise_client, samples):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = sunrise_client.post(
+        "/marketing/media",
+        {"media_file": SimpleUploadedFile("clip.mov", samples["webm"]), "title": "Clip"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 201, response.content
+    [stored] = _objects(s3)
+    assert stored["Key"].endswith(".webm")
+    assert s3.get_object(Bucket=BUCKET, Key=stored["Key"])["Body"].read() == samples["webm"]
+
+    response = sunrise_client.post(
+        "/marketing/media",
+        {"media_file": SimpleUploadedFile("x.jpg", samples["truncated_jpeg"]), "title": "Bad"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert len(_objects(s3)) == 1
+    assert MediaContent.objects.count() == 1
