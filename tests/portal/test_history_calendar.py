@@ -93,9 +93,29 @@ def test_calendar_places_posts_on_local_dates(sunrise_client, sunrise, lakeside)
     assert "Lakeside plan" not in page
     day = page.split('data-date="2026-03-14"')[1].split("</td>")[0]
     assert "Late night sale" in day and "11:30 PM" in day
-    assert "to Facebook, Website banner" in day, "both destinations fold into one entry"
+    assert "Facebook, Website banner" in day, "both destinations fold into one entry"
     assert "Late night sale" not in page.split('data-date="2026-03-15"')[1].split("</td>")[0]
     assert 'class="day today" data-date="2026-03-10"' in page
+
+
+def test_destinations_posted_moments_apart_are_one_entry(sunrise_client, sunrise):
+    item = MediaContentFactory(organization=sunrise, title="Truck month")
+    for destination, posted in [
+        (Destination.FACEBOOK, datetime.datetime(2026, 3, 7, 20, 0, 59, 900_000, tzinfo=UTC)),
+        (Destination.BANNER, datetime.datetime(2026, 3, 7, 20, 1, 0, 200_000, tzinfo=UTC)),
+    ]:
+        ScheduledPostFactory(
+            media_content=item,
+            destination=destination,
+            status=ScheduledPost.Status.POSTED,
+            posted_at=posted,
+            scheduled_time=posted,
+        )
+    html = sunrise_client.get("/marketing/calendar", {"date": "2026-03-07"}).content.decode()
+    day = html.split('data-date="2026-03-07"')[1].split("</td>")[0]
+    assert day.count('class="entry-title"') == 1
+    assert "12:00 PM" in day  # the earlier of the two, in Los Angeles
+    assert "Facebook, Website banner" in day
 
 
 def test_calendar_week_view_and_navigation(sunrise_client, sunrise):
