@@ -114,7 +114,8 @@ def calendar_period(
     for post in posts_between(organization=organization, start=begin, end=end):
         local = post.happened_at.astimezone(tzinfo)
         media = post.media_content
-        key = (local.date(), post.media_content_id or f"post-{post.pk}", local.replace(second=0))
+        # One entry per item and local day: its destinations go out moments apart.
+        key = (local.date(), post.media_content_id or f"post-{post.pk}")
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = CalendarEntry(
@@ -125,6 +126,7 @@ def calendar_period(
                 media_type=media.media_type if media else "",
             )
             days[local.date()].entries.append(entry)
+        entry.local_time = min(entry.local_time, local)
         entry.destinations.append(Destination(post.destination).label)
         entry.statuses.add(POST_BADGE.get(post.status, ScheduledPost.Status(post.status).value))
 

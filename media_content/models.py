@@ -220,6 +220,11 @@ class ScheduledPost(TenantModel):
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
 
+    @property
+    def is_sandbox(self) -> bool:
+        """Recorded by the sandbox publisher: nothing was sent to Meta."""
+        return bool((self.external_state or {}).get("sandbox"))
+
 
 class Rendition(models.Model):
     """A derived file of a media item (display size, Instagram-ready JPEG), one per spec.

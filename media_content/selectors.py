@@ -41,6 +41,7 @@ class DestinationState:
     external_url: str = ""
     scheduled_time: datetime.datetime | None = None
     posted_at: datetime.datetime | None = None
+    sandbox: bool = False
 
     @property
     def status_label(self) -> str:
@@ -58,6 +59,7 @@ class DestinationState:
             "external_url": self.external_url,
             "scheduled_time": local(self.scheduled_time),
             "posted_at": local(self.posted_at),
+            "sandbox": self.sandbox,
         }
 
 
@@ -130,6 +132,7 @@ def destination_states(*, media: MediaContent) -> list[DestinationState]:
                     external_url=post.external_url,
                     scheduled_time=post.scheduled_time,
                     posted_at=post.posted_at,
+                    sandbox=post.is_sandbox,
                 )
             )
     return states

@@ -148,3 +148,20 @@ def test_pages_need_a_dealership(client, outsider, path):
     response = client.get(path)
     assert response.status_code == 403
     assert "No dealership yet" in response.content.decode()
+
+
+def test_sandbox_posts_are_labelled_in_history_and_library(
+    sunrise_client, sunrise, django_capture_on_commit_callbacks
+):
+    from media_content import services
+
+    item = MediaContentFactory(organization=sunrise, title="Demo post", post_to_facebook=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.media_publish_now(media=item)
+    assert item.posts.get().is_sandbox
+    history = sunrise_client.get("/marketing/history").content.decode()
+    assert "nothing was sent to Meta" in history and ">Sandbox</span>" in history
+    library = sunrise_client.get("/marketing/media").content.decode()
+    assert "Facebook: Posted (sandbox)" in library
+    answer = sunrise_client.get(f"/marketing/media/{item.pk}/get").json()
+    assert answer["destinations"]["facebook"]["sandbox"] is True
