@@ -1,7 +1,9 @@
 """Fixtures of the portal's tests: media items with posts in known states."""
 
 import datetime
+import subprocess
 
+import imageio_ffmpeg
 import pytest
 from django.utils import timezone
 
@@ -46,3 +48,33 @@ def sunrise_banners(sunrise):
 @pytest.fixture
 def lakeside_banner(lakeside):
     return BannerFactory(organization=lakeside, title="Lakeside banner")
+
+
+@pytest.fixture
+def big_video(tmp_path):
+    """A real ~40 MB MP4 (the server checks content): 6 s of noise, which barely compresses."""
+    video = tmp_path / "showroom.mp4"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:s=640x360:r=25,noise=alls=100:allf=t+u",
+            "-t",
+            "6",
+            "-c:v",
+            "mpeg4",
+            "-q:v",
+            "1",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+        timeout=60,
+    )
+    assert video.stat().st_size > 35_000_000
+    return video

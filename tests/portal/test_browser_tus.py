@@ -1,8 +1,8 @@
-"""The upload UI's resumable path in Chromium, against a small tus server (tus_fake).
+"""The upload UI's resumable path in Chromium against the product's tus server.
 
-The product's tus server comes with the uploads work; test_browser_portal has
-the same flow against it. These tests drive the real tus-js-client: progress,
-pause and resume from the same offset, and resume after a page reload.
+The real tus-js-client: progress, pause and resume from the same offset, and
+resume after a page reload. One Upload row per file proves the client never
+started over (a new start would POST a new upload).
 """
 
 import hashlib
@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from media_content.models import MediaContent
+from media_content.uploads.models import Upload
 from tests.conftest import ARTIFACTS_DIR
-
-from . import tus_fake
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,28 +22,11 @@ MB = 1024 * 1024
 @pytest.fixture(autouse=True)
 def _test_urls(settings):
     settings.ROOT_URLCONF = "tests.portal.urls"
-    tus_fake.UPLOADS.clear()
-    tus_fake.PATCH_OFFSETS.clear()
-
-
-@pytest.fixture
-def big_video(tmp_path):
-    video = tmp_path / "showroom.mp4"
-    block = b"".join(hashlib.sha256(bytes([n])).digest() for n in range(256)) * 128  # 1 MB
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + block * 40)  # about 40 MB
-    return video
 
 
 def _open_form(page, sign_in, live_server):
     sign_in("sunrise", next_path="/marketing/media")
     page.wait_for_url("**/marketing/media")
-    page.evaluate(
-        """() => {
-          const form = document.getElementById("upload-form");
-          form.dataset.tusEndpoint = "/test-tus/";
-          form.dataset.completeUrl = "/test-tus-complete";
-        }"""
-    )
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     # About 16 MB/s up: slow enough to pause in the middle, fast enough for a short test.
@@ -74,17 +56,16 @@ def test_forty_megabytes_with_progress_pause_and_resume(
     expect(page.locator("#progress-text")).to_contain_text("Paused at")
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     page.locator("#upload-form").screenshot(path=str(ARTIFACTS_DIR / "portal-tus-paused.png"))
-    paused_offsets = len(tus_fake.PATCH_OFFSETS)
+    paused_at = Upload.objects.get().offset
+    assert 0 < paused_at < big_video.stat().st_size
     page.get_by_role("button", name="Resume").click()
     page.locator("#library .item-title", has_text="Showroom tour").wait_for(timeout=60_000)
 
     item = MediaContent.objects.get(title="Showroom tour")
     with item.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
-    offsets = [offset for _, offset in tus_fake.PATCH_OFFSETS]
-    assert len({upload_id for upload_id, _ in tus_fake.PATCH_OFFSETS}) == 1, "one upload, resumed"
-    assert offsets == sorted(offsets) and offsets.count(0) == 1, "the resume did not start over"
-    assert len(offsets) > paused_offsets
+    upload = Upload.objects.get()  # one upload, resumed: never started over
+    assert upload.state == Upload.State.CONSUMED and upload.media_content_id == item.pk
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tus::')).length") == 0
 
 
@@ -97,7 +78,7 @@ def test_resume_after_a_page_reload(page, sign_in, live_server, sunrise_user, bi
     expect(page.locator("#resume-note")).to_contain_text(
         "“showroom.mp4” stopped before it finished"
     )
-    sent_before_reload = max(offset for _, offset in tus_fake.PATCH_OFFSETS)
+    sent_before_reload = Upload.objects.get().offset
     assert sent_before_reload > 0
 
     _open_form(page, lambda *a, **k: None, live_server)  # still signed in: endpoints and throttle
@@ -108,7 +89,5 @@ def test_resume_after_a_page_reload(page, sign_in, live_server, sunrise_user, bi
     item = MediaContent.objects.get(title="Reloaded tour")
     with item.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
-    uploads = {upload_id for upload_id, _ in tus_fake.PATCH_OFFSETS}
-    assert len(uploads) == 1, "the reload resumed the same upload instead of starting a new one"
-    offsets = [offset for _, offset in tus_fake.PATCH_OFFSETS]
-    assert offsets.count(0) == 1
+    upload = Upload.objects.get()  # the reload resumed the same upload, not a new one
+    assert upload.state == Upload.State.CONSUMED and upload.media_content_id == item.pk
