@@ -1,6 +1,7 @@
 """The publishing path through a real broker and a real Celery worker process."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from dealer_media.celery import app
 from media_content import services
@@ -40,3 +41,34 @@ def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_br
     assert media.status == MediaContent.Status.POSTED
     assert list(ScheduledPost.objects.values_list("attempts", flat=True)) == [1, 1]
     assert media.banners.get().is_active
+
+
+def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_the_broker):
+    from django.db import transaction
+
+    from media_content.processing.services import request_processing
+
+    from .media import jpeg_bytes
+
+    media = MediaContentFactory(
+        organization=sunrise, file=ContentFile(jpeg_bytes(2400, 1600), name="lot.jpg")
+    )
+    with celery_worker() as worker:
+        app.conf.task_default_queue = worker.queue
+        try:
+            with transaction.atomic():
+                request_processing(media=media)
+            media.refresh_from_db()
+            assert media.processing_status == "pending"  # the request did not wait
+        finally:
+            app.conf.task_default_queue = "celery"
+
+        def processed():
+            media.refresh_from_db()
+            return media.processing_status == "ready"
+
+        wait_for(processed, timeout=60)
+    assert "process_media" in worker.log
+    assert (media.width, media.height) == (2400, 1600)
+    assert media.thumbnail.name and media.thumbnail.storage.exists(media.thumbnail.name)
+    assert media.renditions.get(spec="display").width == 1280
