@@ -270,6 +270,13 @@ FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1
 # unconfirmed when a request had been sent, pending again when nothing was sent.
 # Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.
 PUBLISHING_STALE_SECONDS = env.int("PUBLISHING_STALE_SECONDS", default=15 * 60)
+# A post due while its file is still being processed waits for it (the checks and the
+# Instagram-ready copy need the file's details), checking every few seconds, for at
+# most this long after its time; then it fails with the reason.
+PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
+    "PUBLISHING_WAIT_FOR_PROCESSING_SECONDS", default=15 * 60
+)
+PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=5.0)
 # How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
 SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)
 
@@ -281,6 +288,10 @@ SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
 SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
 # A post queued this long ago and still not started (its message lost) is queued again.
 SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
+# An item still waiting to be processed this long after its last change (the message
+# was lost: broker down, worker gone) is sent to processing again by a periodic job.
+# Longer than one attempt and its retry delay (process_media: 360 s + up to 300 s).
+PROCESSING_STALE_SECONDS = env.int("PROCESSING_STALE_SECONDS", default=15 * 60)
 # Posted items are archived (hidden from the active library) after this many days.
 MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)
 
@@ -288,6 +299,8 @@ MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", def
 # Size limits by kind of media; the tus server advertises the largest.
 UPLOAD_MAX_IMAGE_SIZE = env.int("UPLOAD_MAX_IMAGE_SIZE", default=30 * 1000 * 1000)
 UPLOAD_MAX_VIDEO_SIZE = env.int("UPLOAD_MAX_VIDEO_SIZE", default=4 * 1000 * 1000 * 1000)
+# The portal sends files above this through tus (resumable, in parts); smaller ones in one request.
+UPLOAD_RESUMABLE_ABOVE = env.int("UPLOAD_RESUMABLE_ABOVE", default=8 * 1024 * 1024)
 TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD_MAX_VIDEO_SIZE))
 # Partial uploads live here until they are finished (one directory per web host).
 TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")

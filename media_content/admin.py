@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
-from . import services
+from . import scheduling, services
 from .models import Destination, MediaContent, ScheduledPost
 from .processing import ProcessingFailed
 from .processing import services as processing
@@ -42,8 +44,59 @@ class ScheduledPostInline(admin.TabularInline):
         return post.external_id or "—"
 
 
+SCHEDULE_FIELDS = {
+    "post_to_facebook",
+    "post_to_instagram",
+    "post_to_banner",
+    "scheduled_post_time",
+    "banner_end_date",
+    "status",
+}
+
+
+class MediaContentAdminForm(forms.ModelForm):
+    """Staff scheduling follows the portal's rules: a time, and no destination whose checks fail."""
+
+    link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+
+    class Meta:
+        model = MediaContent
+        fields = [
+            "organization",
+            "title",
+            "description",
+            "link_url",
+            "file",
+            "media_type",
+            "status",
+            *sorted(SCHEDULE_FIELDS - {"status"}),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") != MediaContent.Status.SCHEDULED or self.instance.pk is None:
+            return cleaned
+        if not cleaned.get("scheduled_post_time"):
+            self.add_error("scheduled_post_time", "A scheduled item needs a time.")
+            return cleaned
+        time_moved = {"scheduled_post_time", "status"} & set(self.changed_data)
+        added = [
+            d
+            for d in Destination
+            if cleaned.get(f"post_to_{d}") and (time_moved or f"post_to_{d}" in self.changed_data)
+        ]
+        try:
+            services.refuse_destinations_with_errors(media=self.instance, destinations=added)
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                for message in field_messages:
+                    self.add_error(field, message)
+        return cleaned
+
+
 @admin.register(MediaContent)
 class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = MediaContentAdminForm
     list_display = [
         "thumbnail_preview",
         "title",
@@ -192,14 +245,32 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if change and SCHEDULE_FIELDS & set(form.changed_data):
+            self._follow_schedule(request, obj, form)
         if not change or "file" in form.changed_data:
             processing.request_processing(media=obj)
         elif "title" in form.changed_data:
             processing.request_placeholder_refresh(media=obj)
 
+    def _follow_schedule(self, request, media: MediaContent, form) -> None:
+        """The item's posts follow what staff changed, through the same service as the portal."""
+        if media.status == MediaContent.Status.SCHEDULED:
+            created = scheduling.media_reschedule(media=media, when=media.scheduled_post_time)
+            if created:
+                self.message_user(request, f"{len(created)} post(s) scheduled.", messages.INFO)
+        elif form.initial.get("status") == MediaContent.Status.SCHEDULED:
+            cancelled = scheduling.media_unschedule(media=media)
+            self.message_user(request, f"{cancelled} pending post(s) cancelled.", messages.INFO)
+
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
-        posts = sum(len(services.media_publish_now(media=media)) for media in queryset)
+        posts = 0
+        for media in queryset:
+            try:
+                posts += len(services.media_publish_now(media=media))
+            except ValidationError as error:
+                reasons = " ".join(m for ms in error.message_dict.values() for m in ms)
+                self.message_user(request, f"“{media.title}” not sent. {reasons}", messages.ERROR)
         self.message_user(request, f"{posts} post(s) queued for publishing.", messages.SUCCESS)
 
     @admin.action(description="Retry failed destinations")

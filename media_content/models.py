@@ -121,6 +121,14 @@ class MediaContent(TenantModel):
         return self.processing_status == self.ProcessingStatus.READY
 
     @property
+    def processing_finished(self) -> bool:
+        """Ready or failed: either way its checks are known."""
+        return self.processing_status in (
+            self.ProcessingStatus.READY,
+            self.ProcessingStatus.FAILED,
+        )
+
+    @property
     def media_url(self) -> str:
         return self.file.url if self.file else ""
 

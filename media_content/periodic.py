@@ -51,6 +51,12 @@ def _jobs() -> list[PeriodicJob]:
             description="Posts whose worker went silent become unconfirmed (or pending again).",
         ),
         PeriodicJob(
+            name="Process files whose processing was lost",
+            task="media_content.tasks.requeue_stale_processing",
+            every_seconds=300,
+            description="Items still waiting to be processed long after upload (broker was down).",
+        ),
+        PeriodicJob(
             name="Delete expired partial uploads",
             task="media_content.uploads.tasks.delete_expired_uploads",
             every_seconds=3600,

@@ -146,6 +146,14 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         logger.info("Post %s is not due and pending; not publishing it now.", post_id)
         return None
     post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
+    if _waits_for_processing(post):
+        _wait(
+            post,
+            delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS,
+            last_error="Waiting for the file to finish processing.",
+        )
+        post.refresh_from_db()
+        return post
     refusal = _refusal_before_sending(post)
     if refusal:
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
@@ -194,13 +202,36 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
     return post
 
 
+def _first_send(post: ScheduledPost) -> bool:
+    return post.media_content is not None and not (post.send_started_at or post.external_state)
+
+
+def _waits_for_processing(post: ScheduledPost) -> bool:
+    """A file uploaded with "Post now" is still being measured: its checks are not known yet.
+
+    Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
+    it stops waiting, and the checks refuse it with the reason.
+    """
+    if not _first_send(post) or post.media_content.processing_finished:
+        return False
+    waited = (timezone.now() - post.scheduled_time).total_seconds()
+    return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
+
+
 def _refusal_before_sending(post: ScheduledPost) -> str:
     """The destination's checks, run again just before a first send (the file may have changed)."""
-    if post.media_content is None or post.send_started_at or post.external_state:
+    if not _first_send(post):
         return ""
     from .processing.checks import validate_for
 
-    errors = validate_for(post.media_content, post.destination).errors
+    media = post.media_content
+    if not media.processing_finished:
+        return (
+            "Not sent: the file was still being processed "
+            f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
+            "Once the library shows it ready, send it again."
+        )
+    errors = validate_for(media, post.destination).errors
     return f"Not sent: {errors[0]}" if errors else ""
 
 

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from . import timing
 from .models import MediaContent, ScheduledPost
-from .services import _enqueue_publishing, cancel_pending_posts, media_refresh_status, new_posts
+from .services import (
+    _enqueue_publishing,
+    cancel_pending_posts,
+    media_refresh_status,
+    new_posts,
+    refuse_destinations_with_errors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +70,9 @@ def media_reschedule(*, media: MediaContent, when: datetime.datetime) -> list[Sc
             "destination", flat=True
         )
     )
-    created = new_posts(
-        media=media, destinations=[d for d in media.destinations if d not in keep], when=when
-    )
+    missing = [d for d in media.destinations if d not in keep]
+    refuse_destinations_with_errors(media=media, destinations=missing)
+    created = new_posts(media=media, destinations=missing, when=when)
     media.scheduled_post_time = when
     if posts.filter(status__in=ScheduledPost.LIVE_STATUSES).exists():
         media.status = MediaContent.Status.SCHEDULED

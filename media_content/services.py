@@ -7,11 +7,12 @@ themselves. Publishing tasks are enqueued only after the transaction commits.
 import datetime
 import os
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import MediaContent, ScheduledPost
+from .models import Destination, MediaContent, ScheduledPost
 
 
 def _enqueue_publishing(post_ids: list[int]) -> None:
@@ -30,6 +31,24 @@ def _enqueue_publishing(post_ids: list[int]) -> None:
 def media_publish_now(*, media: MediaContent) -> list[ScheduledPost]:
     """One pending post per chosen destination that has no live post yet, due now."""
     return media_schedule(media=media, when=timezone.now())
+
+
+def refuse_destinations_with_errors(*, media: MediaContent, destinations: list[str]) -> None:
+    """Scheduling refuses a destination whose checks found an error, and says which and why.
+
+    Raises ValidationError keyed by the destination's form field (``post_to_instagram``).
+    A file still processing has no errors yet: the publishing step checks it again.
+    """
+    from .processing.checks import validate_for
+
+    problems = {}
+    for destination in destinations:
+        errors = validate_for(media, destination).errors
+        if errors:
+            label = Destination(destination).label
+            problems[f"post_to_{destination}"] = f"Cannot schedule {label}: {errors[0]}"
+    if problems:
+        raise ValidationError(problems, code="destination_refused")
 
 
 def new_posts(
@@ -64,7 +83,9 @@ def media_schedule(
         )
     )
     wanted = media.destinations if destinations is None else destinations
-    created = new_posts(media=media, destinations=[d for d in wanted if d not in live], when=when)
+    missing = [d for d in wanted if d not in live]
+    refuse_destinations_with_errors(media=media, destinations=missing)
+    created = new_posts(media=media, destinations=missing, when=when)
     if created:
         media.scheduled_post_time = when
         media.status = MediaContent.Status.SCHEDULED

@@ -31,6 +31,13 @@ def mark_stale_publishing_unconfirmed() -> int:
 
 
 @shared_task
+def requeue_stale_processing() -> int:
+    """Items whose processing message was lost (broker down at upload, worker gone)."""
+    older_than = datetime.timedelta(seconds=settings.PROCESSING_STALE_SECONDS)
+    return processing.requeue_stale_processing(older_than=older_than)
+
+
+@shared_task
 def archive_old_posted_media() -> int:
     return scheduling.archive_old_posted_media(
         older_than=datetime.timedelta(days=settings.MEDIA_ARCHIVE_POSTED_AFTER_DAYS)

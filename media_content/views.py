@@ -6,7 +6,9 @@ write through ``services``. An id of another dealership is not found (404).
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -26,14 +28,18 @@ from .uploads import views as upload_views
 LIBRARY_PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 50
 
-# What the browser checks before sending a file (the server checks again).
-UPLOAD_RULES = {
-    "image_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
-    "video_types": ["video/mp4", "video/quicktime", "video/webm"],
-    "max_image_bytes": 30 * 1024 * 1024,
-    "max_video_bytes": 2 * 1024 * 1024 * 1024,
-    "resumable_above_bytes": 8 * 1024 * 1024,
-}
+
+def upload_rules() -> dict:
+    """What the browser checks before sending a file: the server's own limits and types."""
+    from .uploads.validation import IMAGE_FORMATS, VIDEO_TYPES
+
+    return {
+        "image_types": [content_type for content_type, _ in IMAGE_FORMATS.values()],
+        "video_types": [content_type for _, content_type, _ in VIDEO_TYPES.values()],
+        "max_image_bytes": settings.UPLOAD_MAX_IMAGE_SIZE,
+        "max_video_bytes": settings.UPLOAD_MAX_VIDEO_SIZE,
+        "resumable_above_bytes": settings.UPLOAD_RESUMABLE_ABOVE,
+    }
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -83,7 +89,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "media_types": MediaContent.MediaType.choices,
             "statuses": MediaContent.Status.choices,
             "availability": destination_availability(organization=organization),
-            "upload_rules": UPLOAD_RULES,
+            "upload_rules": upload_rules(),
             "today": timezone.localdate(timezone=organization.tzinfo),
         },
     )
@@ -96,19 +102,30 @@ def media_get(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(selectors.media_as_json(media=media))
 
 
+def _edit_refused(request: HttpRequest, form: MediaEditForm) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse(form_errors_json(form), status=400)
+    for messages_of_field in form.errors.values():
+        for message in messages_of_field:
+            messages.error(request, message)
+    return redirect("media_content:library")
+
+
 @require_POST
 @organization_required
 def media_update(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     form = MediaEditForm(request.POST, instance=media)
     if not form.is_valid():
-        if wants_json(request):
-            return JsonResponse(form_errors_json(form), status=400)
-        for messages_of_field in form.errors.values():
-            for message in messages_of_field:
-                messages.error(request, message)
-        return redirect("media_content:library")
-    media = services.media_update(media=media, when=form.when, **form.changes)
+        return _edit_refused(request, form)
+    try:
+        media = services.media_update(media=media, when=form.when, **form.changes)
+    except ValidationError as error:
+        # A destination whose checks fail (or a banner ending before it starts): nothing saved.
+        for field, field_messages in error.message_dict.items():
+            for message in field_messages:
+                form.add_error(field if field in form.fields else None, message)
+        return _edit_refused(request, form)
     if wants_json(request):
         media = selectors.media_for_portal(organization=request.organization, pk=media.pk)
         return JsonResponse(selectors.media_as_json(media=media))

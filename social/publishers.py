@@ -276,7 +276,7 @@ class InstagramPublisher(GraphPublisher):
         return self._wait_and_publish(post, account, client, post.external_state["container_id"])
 
     def _create_container(self, post, media, account, client) -> None:
-        url = services.public_media_url(media=media)
+        url = services.instagram_media_url(media=media)
         if not url:
             raise PublishError(
                 "Instagram fetches the file from the internet itself, and this server keeps "

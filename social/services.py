@@ -5,6 +5,7 @@ import logging
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -41,12 +42,29 @@ def public_media_url(*, media: MediaContent) -> str | None:
     (Meta fetches it within minutes of container creation). Files on the local
     disk are served under a relative or local MEDIA_URL, which Meta cannot reach.
     """
-    if not media.file:
-        return None
+    return _public_file_url(media.file.name) if media.file else None
+
+
+def instagram_media_url(*, media: MediaContent) -> str | None:
+    """What Instagram fetches: the Instagram-ready JPEG copy when there is one, else the file.
+
+    The checks tell the dealer that the copy is posted instead of the original
+    (a PNG, or a photo outside 4:5..1.91:1), so it must be what is sent.
+    """
+    from media_content.processing.renditions import instagram_copy
+
+    if media.media_type == MediaContent.MediaType.IMAGE:
+        copy = instagram_copy(media)
+        if copy is not None:
+            return _public_file_url(copy.file.name)
+    return public_media_url(media=media)
+
+
+def _public_file_url(name: str) -> str | None:
     try:
-        url = default_storage.url(media.file.name, expire=settings.SOCIAL_MEDIA_URL_EXPIRE)
+        url = default_storage.url(name, expire=settings.SOCIAL_MEDIA_URL_EXPIRE)
     except TypeError:  # storages without presigning (FileSystemStorage)
-        url = default_storage.url(media.file.name)
+        url = default_storage.url(name)
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not _is_public_host(parsed.hostname or ""):
         return None
@@ -200,7 +218,11 @@ def post_media_now(
     if media is None:
         logger.warning("Media %s is not in organization %s.", media_content_id, organization_id)
         return []
-    created = media_schedule(media=media, when=timezone.now(), destinations=destinations)
+    try:
+        created = media_schedule(media=media, when=timezone.now(), destinations=destinations)
+    except ValidationError as error:
+        logger.warning("Media %s not posted: %s", media_content_id, error.messages)
+        return []
     return [post.pk for post in created]
 
 

@@ -43,6 +43,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.OWNER
 
 
+def _is_image(media) -> bool:
+    return media.media_type == MediaContent.MediaType.IMAGE
+
+
 class MediaContentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MediaContent
@@ -51,9 +55,28 @@ class MediaContentFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Spring sale {n}")
     description = "Zero down on every SUV this weekend."
     media_type = MediaContent.MediaType.IMAGE
-    file = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(), name="photo.jpg"))
+    file = factory.LazyAttribute(
+        lambda media: (
+            ContentFile(jpeg_bytes(1200, 800), name="photo.jpg")
+            if media.media_type == MediaContent.MediaType.IMAGE
+            else ContentFile(b"\x00\x00\x00\x18ftypmp42" + bytes(1000), name="clip.mp4")
+        )
+    )
     original_filename = "photo.jpg"
     content_type = "image/jpeg"
+    # Processed, as most items in the library are; processing tests make their own.
+    processing_status = MediaContent.ProcessingStatus.READY
+    container = factory.LazyAttribute(
+        lambda media: "JPEG" if media.media_type == MediaContent.MediaType.IMAGE else "mov,mp4"
+    )
+    width = factory.LazyAttribute(lambda media: 1200 if _is_image(media) else 1080)
+    height = factory.LazyAttribute(lambda media: 800 if _is_image(media) else 1920)
+    # A 30-second portrait H.264 clip, fit for every destination that takes video.
+    duration = factory.LazyAttribute(lambda media: None if _is_image(media) else 30.0)
+    video_codec = factory.LazyAttribute(lambda media: "" if _is_image(media) else "h264")
+    audio_codec = factory.LazyAttribute(lambda media: "" if _is_image(media) else "aac")
+    frame_rate = factory.LazyAttribute(lambda media: None if _is_image(media) else 30.0)
+    size_bytes = factory.LazyAttribute(lambda media: getattr(media.file, "size", 0) or 0)
 
 
 class ScheduledPostFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,10 @@
 """A post is published once, whoever delivers the task and however often."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from banners.models import Banner
@@ -94,11 +98,17 @@ def test_a_crash_fails_the_post_without_leaking_details(settings, sunrise):
 
 
 def test_partial_success_names_the_failed_destination(sunrise, django_capture_on_commit_callbacks):
+    """Posts made while the file looked fine; it changed before they went out."""
     video = MediaContentFactory(
-        organization=sunrise, media_type="video", post_to_facebook=True, post_to_banner=True
+        organization=sunrise,
+        media_type="video",
+        status="scheduled",
+        post_to_facebook=True,
+        post_to_banner=True,
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        services.media_publish_now(media=video)
+    for destination in ("facebook", "banner"):
+        post = ScheduledPostFactory(media_content=video, destination=destination)
+        publishing.publish_post(post_id=post.pk)
     video.refresh_from_db()
     posts = {post.destination: post for post in video.posts.all()}
     assert posts["facebook"].status == "posted"
@@ -106,6 +116,56 @@ def test_partial_success_names_the_failed_destination(sunrise, django_capture_on
     assert posts["banner"].status == "failed"
     assert posts["banner"].last_error == "Not sent: Website banners must be images, not videos."
     assert video.status == MediaContent.Status.FAILED
+
+
+def test_scheduling_refuses_a_destination_whose_checks_fail_and_keeps_nothing(sunrise):
+    video = MediaContentFactory(
+        organization=sunrise, media_type="video", post_to_facebook=True, post_to_banner=True
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.media_publish_now(media=video)
+    assert refused.value.message_dict == {
+        "post_to_banner": [
+            "Cannot schedule Website banner: Website banners must be images, not videos."
+        ]
+    }
+    assert not video.posts.exists()
+    video.refresh_from_db()
+    assert video.status == MediaContent.Status.DRAFT
+
+
+def test_a_file_still_processing_is_waited_for_then_checked(sunrise, settings):
+    settings.PUBLISHING_PROCESSING_CHECK_SECONDS = 5
+    media = MediaContentFactory(
+        organization=sunrise, post_to_facebook=True, processing_status="processing"
+    )
+    post = ScheduledPostFactory(media_content=media, destination="facebook")
+    with time_machine.travel(post.scheduled_time, tick=False):
+        waited = publishing.publish_post(post_id=post.pk)
+    assert (waited.status, waited.last_error) == (
+        "pending",
+        "Waiting for the file to finish processing.",
+    )
+    assert waited.next_attempt_at == post.scheduled_time + datetime.timedelta(seconds=5)
+
+    MediaContent.objects.filter(pk=media.pk).update(processing_status="ready")
+    with time_machine.travel(post.scheduled_time + datetime.timedelta(seconds=6), tick=False):
+        posted = publishing.publish_post(post_id=post.pk)
+    assert posted.status == "posted"
+
+
+def test_a_file_stuck_in_processing_fails_the_post_with_the_reason(sunrise, settings):
+    media = MediaContentFactory(
+        organization=sunrise, post_to_facebook=True, processing_status="pending"
+    )
+    post = ScheduledPostFactory(media_content=media, destination="facebook")
+    late = post.scheduled_time + datetime.timedelta(
+        seconds=settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS + 1
+    )
+    with time_machine.travel(late, tick=False):
+        failed = publishing.publish_post(post_id=post.pk)
+    assert failed.status == "failed"
+    assert failed.last_error.startswith("Not sent: the file was still being processed 15 minutes")
 
 
 def test_publish_now_twice_makes_no_second_live_post(sunrise):

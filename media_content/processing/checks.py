@@ -89,11 +89,17 @@ def _container_kind(media: MediaContent) -> str:
 
 
 def _public_url_check(media: MediaContent, result: CheckResult, destination: str) -> None:
-    """Meta downloads the file from its URL itself: a local address cannot work."""
+    """Instagram downloads the file from its URL itself: a local address cannot work.
+
+    (Facebook does not need this: the publisher sends a local file's bytes.)
+    """
     url = media.media_url
     if url.startswith(("https://", "http://")):
         return
-    message = "Meta fetches the file from a public web address; this file is only on our server."
+    message = (
+        "Instagram fetches the file from the internet itself, and this server keeps media "
+        "on its own disk, which Instagram cannot reach."
+    )
     if settings.PUBLISHERS.get(destination, "").endswith("SandboxPublisher"):
         result.warnings.append(message + " (Fine for the sandbox, which sends nothing.)")
     else:
@@ -113,10 +119,10 @@ def _processing_gate(media: MediaContent, result: CheckResult) -> bool:
 
 
 def _instagram(media: MediaContent, result: CheckResult) -> None:
-    from .renditions import INSTAGRAM_SPECS
+    from .renditions import instagram_copy
 
     if media.media_type == MediaContent.MediaType.IMAGE:
-        ready = media.renditions.filter(spec__in=INSTAGRAM_SPECS).first()
+        ready = instagram_copy(media)
         if ready is not None:
             result.warnings.append(
                 "The Instagram-ready JPEG copy will be posted instead of the original."
@@ -238,7 +244,6 @@ def _facebook(media: MediaContent, result: CheckResult) -> None:
             result.warnings.append(
                 "Facebook shows videos between 9:16 and 16:9; this one will be letterboxed."
             )
-    _public_url_check(media, result, Destination.FACEBOOK)
 
 
 def _banner(media: MediaContent, result: CheckResult) -> None:

@@ -120,6 +120,11 @@ def save_rendition(
     return rendition
 
 
+def instagram_copy(media: MediaContent) -> Rendition | None:
+    """The Instagram-ready JPEG posted instead of the original; the latest made wins."""
+    return media.renditions.filter(spec__in=INSTAGRAM_SPECS).order_by("-created_at", "-pk").first()
+
+
 def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition:
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:

@@ -8,6 +8,7 @@ owns it then). A file we cannot read raises ``ProcessingFailed``: the row
 says "processing failed" with the reason, and the task does not retry.
 """
 
+import datetime
 import logging
 from urllib.parse import urlparse
 
@@ -16,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from ..models import MediaContent
 from . import ProcessingFailed, metadata, placeholder, thumbnails
@@ -33,8 +35,6 @@ MAX_PROCESSING_ATTEMPTS = 6
 
 def request_processing(*, media: MediaContent) -> None:
     """Mark the item pending and process it once this transaction has committed."""
-    from ..tasks import process_media
-
     MediaContent.objects.filter(pk=media.pk).update(
         processing_status=Status.PENDING,
         processing_error="",
@@ -43,7 +43,42 @@ def request_processing(*, media: MediaContent) -> None:
     )
     media.processing_status, media.processing_error = Status.PENDING, ""
     media_id = media.pk
-    transaction.on_commit(lambda: process_media.delay(media_id))
+    transaction.on_commit(lambda: _send_processing_task(media_id))
+
+
+def _send_processing_task(media_id: int) -> None:
+    """A broker that is down is only logged: the stale-processing job sends it later."""
+    from ..tasks import process_media
+
+    try:
+        process_media.delay(media_id)
+    except (KombuOperationalError, OSError):
+        logger.exception(
+            "Could not send the processing task of media %s (is the broker down?); "
+            "it is sent again within PROCESSING_STALE_SECONDS.",
+            media_id,
+        )
+
+
+def requeue_stale_processing(*, older_than: datetime.timedelta) -> int:
+    """Send again the items left waiting or half-processed: their message was lost.
+
+    Each is claimed by a conditional UPDATE of ``updated_at``, so two sweeps
+    never send one item twice; MAX_PROCESSING_ATTEMPTS bounds the restarts.
+    Answers the number sent again.
+    """
+    cutoff = timezone.now() - older_than
+    stale = MediaContent.objects.filter(
+        processing_status__in=[Status.PENDING, Status.PROCESSING], updated_at__lt=cutoff
+    )
+    requeued = 0
+    for media_id in list(stale.values_list("pk", flat=True)[:1000]):
+        if stale.filter(pk=media_id).update(updated_at=timezone.now()):
+            _send_processing_task(media_id)
+            requeued += 1
+    if requeued:
+        logger.warning("%s media item(s) sent to processing again.", requeued)
+    return requeued
 
 
 def request_placeholder_refresh(*, media: MediaContent) -> bool:
@@ -88,6 +123,7 @@ def media_process(*, media_id: int) -> MediaContent | None:
         processing_status=Status.PROCESSING,
         processing_error="",
         processing_attempts=F("processing_attempts") + 1,
+        updated_at=timezone.now(),
     )
     source_name = media.file.name
     display = None

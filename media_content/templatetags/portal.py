@@ -27,4 +27,8 @@ def date_range(start: datetime.date | None, end: datetime.date | None) -> str:
 
 @register.filter
 def filesize_mb(value: int) -> str:
-    return f"{value / 1024 / 1024:.0f} MB"
+    """Sizes as the settings give them (decimal: 30 MB is 30,000,000 bytes), GB above 1000 MB."""
+    megabytes = value / 1000 / 1000
+    if megabytes >= 1000:
+        return f"{megabytes / 1000:g} GB"
+    return f"{megabytes:.0f} MB"

@@ -9,6 +9,7 @@ library with a message.
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -81,6 +82,13 @@ def _duplicate(request: HttpRequest, error: services.DuplicateMedia) -> HttpResp
     )
 
 
+def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """Scheduling refused (a destination's checks failed): nothing was kept."""
+    errors = error.message_dict
+    message = " ".join(message for errs in errors.values() for message in errs)
+    return _fail(request, 400, message, "refused", errors=errors)
+
+
 def _created(request: HttpRequest, media: MediaContent, created: bool = True) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(
@@ -114,6 +122,8 @@ def media_create_view(request: HttpRequest) -> HttpResponse:
         return _fail(request, error.status, error.message, error.code, "media_file")
     except services.DuplicateMedia as error:
         return _duplicate(request, error)
+    except ValidationError as error:
+        return _refused(request, error)
     return _created(request, media)
 
 
@@ -154,4 +164,6 @@ def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
         return _fail(request, error.status, error.message, error.code)
     except services.DuplicateMedia as error:
         return _duplicate(request, error)
+    except ValidationError as error:
+        return _refused(request, error)
     return _created(request, media, created)

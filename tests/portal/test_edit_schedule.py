@@ -88,3 +88,36 @@ def test_removing_a_destination_cancels_only_its_post(sunrise_client, scheduled)
     assert statuses == {"facebook": "pending"}
     assert scheduled.posts.get(destination="banner").status == "cancelled"
     assert timezone.now() < scheduled.posts.get(destination="facebook").scheduled_time
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC), tick=False)
+def test_adding_a_destination_whose_checks_fail_is_refused_in_words(
+    sunrise_client, sunrise, settings
+):
+    settings.PUBLISHERS = {**settings.PUBLISHERS, "instagram": "social.publishers.GraphInstagram"}
+    video = MediaContentFactory(organization=sunrise, media_type="video", post_to_facebook=True)
+    services.media_schedule(
+        media=video, when=datetime.datetime(2026, 12, 5, 17, tzinfo=datetime.UTC)
+    )
+    answer = sunrise_client.post(
+        f"/marketing/media/{video.pk}/update",
+        {"title": "Walkaround", "post_to_facebook": "on", "post_to_instagram": "on"},
+        HTTP_ACCEPT="application/json",
+    )
+    # The factory's clip is a fine Reel, but this server keeps files where Meta cannot fetch them.
+    assert answer.status_code == 400
+    [reason] = answer.json()["errors"]["post_to_instagram"]
+    assert reason.startswith("Cannot schedule Instagram: Instagram fetches the file")
+    video.refresh_from_db()
+    assert (video.title, video.post_to_instagram) != ("Walkaround", True)
+    assert list(video.posts.values_list("destination", "status")) == [("facebook", "pending")]
+
+
+def test_the_upload_form_shows_the_limits_of_the_settings(sunrise_client, settings):
+    settings.UPLOAD_MAX_IMAGE_SIZE = 12 * 1000 * 1000
+    settings.UPLOAD_MAX_VIDEO_SIZE = 2 * 1000 * 1000 * 1000
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert f'data-max-image="{12 * 1000 * 1000}"' in page
+    assert f'data-max-video="{2 * 1000 * 1000 * 1000}"' in page
+    assert "GIF up to 12 MB; MP4, MOV or WebM video up to 2 GB." in page
+    assert 'data-video-types="video/mp4,video/quicktime,video/webm"' in page

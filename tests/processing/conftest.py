@@ -10,7 +10,7 @@ from .media import colour_change_mp4, image_bytes
 
 @pytest.fixture
 def make_media(sunrise):
-    """A saved media item of Sunrise Motors holding ``data`` as its file."""
+    """A saved media item of Sunrise Motors holding ``data`` as its file, not yet processed."""
 
     def _make(data: bytes, name: str, media_type: str = MediaContent.MediaType.IMAGE, **fields):
         return MediaContentFactory(
@@ -18,7 +18,16 @@ def make_media(sunrise):
             file=ContentFile(data, name=name),
             media_type=media_type,
             original_filename=name,
-            **({"size_bytes": len(data)} | fields),
+            **(
+                {
+                    "size_bytes": len(data),
+                    "processing_status": MediaContent.ProcessingStatus.PENDING,
+                    "container": "",
+                    "width": None,
+                    "height": None,
+                }
+                | fields
+            ),
         )
 
     return _make

@@ -84,9 +84,12 @@ def test_instagram_width_outside_320_to_1440_is_a_warning(make_media, width, war
 def test_local_files_need_a_public_url_error_unless_the_sandbox_publishes(make_media, settings):
     media = _image(make_media)
     sandbox = validate_for(media, "instagram")
-    assert not sandbox.errors and any("public web address" in w for w in sandbox.warnings)
+    assert not sandbox.errors and any("cannot reach" in w for w in sandbox.warnings)
     settings.PUBLISHERS = {**settings.PUBLISHERS, "instagram": "social.publishers.GraphInstagram"}
-    assert any("public web address" in e for e in _errors(media))
+    assert any("Instagram cannot reach" in e for e in _errors(media))
+    # Facebook takes a local file's bytes: no public address needed.
+    settings.PUBLISHERS = {**settings.PUBLISHERS, "facebook": "social.publishers.GraphFacebook"}
+    assert validate_for(media, "facebook").errors == []
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ def counting(settings):
         "facebook": "tests.scheduling.conftest.CountingPublisher",
         "instagram": "tests.scheduling.conftest.CountingPublisher",
     }
+    settings.MEDIA_URL = "https://cdn.sunrise.example/media/"  # Instagram's checks need it public
     return CountingPublisher
 
 

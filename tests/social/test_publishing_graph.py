@@ -98,6 +98,24 @@ def test_instagram_waits_for_the_container_then_publishes(
     assert photo.status == MediaContent.Status.POSTED
 
 
+def test_instagram_gets_the_instagram_ready_copy_when_there_is_one(
+    fake_graph, account, photo, django_capture_on_commit_callbacks
+):
+    """The checks promise the dealer that the copy is posted instead of the original."""
+    from media_content.processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
+
+    photo.post_to_facebook = False
+    photo.save()
+    copy = rendition_get_or_create(media=photo, spec=INSTAGRAM_PAD)
+    fake_graph.script("GET", "/c1000", Reply(body={"status_code": "FINISHED"}))
+    publish_all(photo, django_capture_on_commit_callbacks)
+
+    [created] = fake_graph.calls("POST", "/17841400000000001/media")
+    assert created.params["image_url"] == f"{PUBLIC_MEDIA_URL}{copy.file.name}"
+    assert copy.file.name != photo.file.name
+    assert photo.posts.get().status == ScheduledPost.Status.POSTED
+
+
 def test_instagram_video_is_a_reel(fake_graph, account, sunrise):
     video = MediaContentFactory(organization=sunrise, media_type="video", post_to_instagram=True)
     post = ScheduledPostFactory(media_content=video, destination="instagram")
