@@ -10,11 +10,14 @@
  *     upSelector: ".sort-up", downSelector: ".sort-down",
  *     status: element,                 // optional live region for messages
  *     csrfToken: "…",                  // optional; else a csrfmiddlewaretoken input or the cookie
- *     onSaved: function (ids, response) {}
+ *     onSaved: function (ids, response, row) {},  // row: the one that moved
+ *     onError: function (message) {}
  *   });
  *
+ * A focused handle also moves its row with the up and down arrow keys.
  * A failed save puts the rows back in the last saved order and shows the server's
- * message. Saves are sent one after another, never overlapping. */
+ * message ({"error": "…"} or {"errors": {"order": ["…"]}}). Saves are sent one after
+ * another, never overlapping. */
 (function (global) {
   "use strict";
 
@@ -38,6 +41,7 @@
         downSelector: ".sort-down",
         status: null,
         onSaved: null,
+        onError: null,
       },
       userOptions || {}
     );
@@ -66,7 +70,14 @@
       order.forEach(function (id) { if (byId[id]) container.appendChild(byId[id]); });
     }
 
-    function save() {
+    function serverMessage(body, status) {
+      if (body.error) return body.error;
+      var orderErrors = (body.errors || {}).order;
+      if (orderErrors && orderErrors.length) return orderErrors.join(" ");
+      return "The order could not be saved (" + status + ").";
+    }
+
+    function save(movedRow) {
       var order = ids();
       if (order.join(",") === saved.join(",")) return queue;
       container.setAttribute("aria-busy", "true");
@@ -84,16 +95,20 @@
         })
           .then(function (response) {
             return response.json().catch(function () { return {}; }).then(function (body) {
-              if (!response.ok) throw new Error(body.error || "The order could not be saved (" + response.status + ").");
+              if (!response.ok) throw new Error(serverMessage(body, response.status));
               saved = order;
               container.setAttribute("data-saved-order", order.join(","));
               say("Order saved.");
-              if (options.onSaved) options.onSaved(order, body);
+              if (options.onSaved) options.onSaved(order, body, movedRow);
             });
           })
           .catch(function (error) {
             restore(saved);
-            say(error.message || "The order could not be saved.", true);
+            var message = error instanceof TypeError
+              ? "No connection: the new order was not saved."
+              : error.message || "The order could not be saved.";
+            say(message, true);
+            if (options.onError) options.onError(message);
           })
           .finally(function () { container.removeAttribute("aria-busy"); });
       });
@@ -143,7 +158,7 @@
       state.row.classList.remove("sortable-dragging");
       container.classList.remove("sortable-active");
       if (cancelled) restore(state.before);
-      else save();
+      else save(state.row);
     }
 
     container.addEventListener("pointerdown", onPointerDown);
@@ -159,23 +174,34 @@
       }
     });
 
-    // --- Keyboard: move up / move down buttons ------------------------------
+    // --- Keyboard: move up / move down buttons, or arrows on a focused handle --
+    function move(row, up, focusAfter) {
+      var list = rows();
+      var index = list.indexOf(row);
+      if (up && index > 0) container.insertBefore(row, list[index - 1]);
+      else if (!up && index < list.length - 1) list[index + 1].after(row);
+      else return;
+      focusAfter.focus();
+      var position = rows().indexOf(row) + 1;
+      say("Moved to position " + position + " of " + list.length + ". Saving…");
+      save(row);
+    }
+
     container.addEventListener("click", function (event) {
       var up = event.target.closest(options.upSelector);
       var down = event.target.closest(options.downSelector);
       var button = up || down;
       if (!button || !container.contains(button)) return;
       event.preventDefault();
-      var row = button.closest(options.rowSelector);
-      var list = rows();
-      var index = list.indexOf(row);
-      if (up && index > 0) container.insertBefore(row, list[index - 1]);
-      else if (down && index < list.length - 1) list[index + 1].after(row);
-      else return;
-      button.focus();
-      var position = rows().indexOf(row) + 1;
-      say("Moved to position " + position + " of " + list.length + ". Saving…");
-      save();
+      move(button.closest(options.rowSelector), !!up, button);
+    });
+
+    container.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+      var handle = event.target.closest(options.handleSelector);
+      if (!handle || !container.contains(handle)) return;
+      event.preventDefault();
+      move(handle.closest(options.rowSelector), event.key === "ArrowUp", handle);
     });
 
     container.setAttribute("data-sortable-ready", "");

@@ -210,7 +210,14 @@ def test_drag_a_banner_and_the_order_stays_after_reload(signed_in, sunrise, live
     page.goto(f"{live_server.url}/marketing/banners")
     assert _banner_titles(page) == ["Offer 0", "Offer 1", "Offer 2"]
     with page.expect_response("**/marketing/banners/reorder") as answer:
-        page.locator(f"#banner-{banners[0].pk}").drag_to(page.locator(f"#banner-{banners[2].pk}"))
+        # Press the first row's handle, move below the middle of the last row, release.
+        handle = page.locator(f"#banner-{banners[0].pk} .handle").bounding_box()
+        target = page.locator(f"#banner-{banners[2].pk}").bounding_box()
+        x = handle["x"] + handle["width"] / 2
+        page.mouse.move(x, handle["y"] + handle["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(x, target["y"] + target["height"] * 0.8, steps=12)
+        page.mouse.up()
     assert answer.value.status == 200
     assert _banner_titles(page) == ["Offer 1", "Offer 2", "Offer 0"]
     page.reload()

@@ -7,20 +7,18 @@
   var tbody = table.querySelector("tbody[data-sortable]");
   var status = document.getElementById("reorder-status");
 
-  var saving = Promise.resolve();
-  PortalSortable.attach(tbody, function (order, row) {
-    // One save at a time, in the order the moves were made.
-    saving = saving.then(function () {
-      return P.post(table.dataset.reorderUrl, order).then(function (answer) {
-        if (answer.ok) {
-          var title = row.querySelector(".banner-title").textContent;
-          status.textContent = "“" + title + "” is now number " + (order.indexOf(Number(row.dataset.id)) + 1) + ". Order saved.";
-          P.toast("Order saved.");
-        } else {
-          P.reloadWithToast(((answer.data.errors || {}).order || ["The order could not be saved."]).join(" "));
-        }
-      }, function () { P.toast("No connection: the new order was not saved."); });
-    });
+  SortableRows.attach(tbody, {
+    url: table.dataset.reorderUrl,
+    handleSelector: ".handle",
+    status: status,
+    onSaved: function (order, answer, row) {
+      if (row) {
+        var title = row.querySelector(".banner-title").textContent;
+        status.textContent = "“" + title + "” is now number " + (order.indexOf(row.dataset.id) + 1) + ". Order saved.";
+      }
+      P.toast("Order saved.");
+    },
+    onError: function (message) { P.toast(message); },
   });
 
   var editDialog = document.getElementById("banner-edit-dialog");
