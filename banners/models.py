@@ -20,6 +20,10 @@ def banner_thumbnail_upload_to(instance: "Banner", filename: str) -> str:
     return f"org-{instance.organization_id}/banners/thumbnails/{secrets.token_hex(16)}.jpg"
 
 
+def banner_display_upload_to(instance: "Banner", filename: str) -> str:
+    return f"org-{instance.organization_id}/banners/display/{secrets.token_hex(16)}.jpg"
+
+
 def validate_link(value: str) -> None:
     """Only http(s) and site-relative links: a banner must never run ``javascript:``."""
     if not value:
@@ -57,6 +61,12 @@ class Banner(OrderedModelBase):
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     thumbnail = models.FileField(upload_to=banner_thumbnail_upload_to, max_length=255, blank=True)
+    # A lighter copy for the carousel (banners/display.py), made after the image is saved.
+    display = models.FileField(
+        upload_to=banner_display_upload_to, max_length=255, blank=True, editable=False
+    )
+    display_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    display_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     link_url = models.CharField(max_length=2000, blank=True, validators=[validate_link])
     sort_order = models.PositiveIntegerField(editable=False, db_index=True)
     start_date = models.DateField(
@@ -98,7 +108,17 @@ class Banner(OrderedModelBase):
                 self.image_width, self.image_height = self.image.width, self.image.height
             except (OSError, ValueError, TypeError):
                 self.image_width = self.image_height = None
+            self.forget_display()
         super().save(*args, **kwargs)
+
+    def forget_display(self) -> None:
+        """A new image: the old display copy goes after the commit, a new one is made."""
+        if self.display:
+            from media_content.processing.storage import delete_files_on_commit
+
+            delete_files_on_commit([self.display.name])
+        self.display = ""
+        self.display_width = self.display_height = None
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -107,6 +127,10 @@ class Banner(OrderedModelBase):
     @property
     def image_url(self) -> str:
         return self.image.url if self.image else ""
+
+    @property
+    def display_url(self) -> str:
+        return self.display.url if self.display else ""
 
     @property
     def thumbnail_url(self) -> str:

@@ -56,16 +56,17 @@ def safe_link(value: str) -> str:
 def image_sources(banner: Banner) -> tuple[str, str]:
     """The ``src`` and ``srcset`` of a banner's picture.
 
-    Candidates are the pictures whose width is known. Today that is the original
-    image; when the processing pipeline adds a display rendition (longest side
-    1280), list it here first. With no known width the srcset stays empty and the
-    browser uses ``src``, the original image.
+    ``src`` is the display copy (at most 1280 px wide) when there is one, so a
+    browser without srcset still gets the light picture; the srcset offers it
+    and the original, each with its width, and the browser picks by screen.
+    With no known width the srcset stays empty.
     """
-    src = banner.image_url
     candidates = []
-    if src and banner.image_width:
-        candidates.append(f"{src} {banner.image_width}w")
-    return src, ", ".join(candidates)
+    if banner.display and banner.display_width:
+        candidates.append(f"{banner.display_url} {banner.display_width}w")
+    if banner.image and banner.image_width:
+        candidates.append(f"{banner.image_url} {banner.image_width}w")
+    return banner.display_url or banner.image_url, ", ".join(candidates)
 
 
 def slide_from_banner(banner: Banner) -> Slide:

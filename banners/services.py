@@ -23,6 +23,8 @@ def banner_from_media(*, media: MediaContent, start_date=None, end_date=None) ->
         banner = Banner(organization_id=media.organization_id, media_content=media)
     banner.title = media.title
     banner.link_url = media.link_url
+    if banner.image.name != media.file.name:
+        banner.forget_display()
     banner.image.name = media.file.name
     banner.thumbnail.name = media.thumbnail.name
     # Setting the name skips ImageField's dimension reading; the library knows them.
@@ -126,7 +128,10 @@ def banner_delete(*, banner: Banner) -> None:
     """Remove a banner; its image goes too unless a library item still uses the file."""
     names = {name for name in (banner.image.name, banner.thumbnail.name) if name}
     storage = banner.image.storage
+    display = banner.display.name
     banner.delete()
+    if display:  # never shared
+        transaction.on_commit(lambda: storage.delete(display))
     for name in names:
         if not _file_in_use(name):
             transaction.on_commit(lambda name=name: storage.delete(name))

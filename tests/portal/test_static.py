@@ -11,5 +11,11 @@ def test_tus_js_client_is_served_from_node_modules():
 
 
 def test_portal_scripts_are_found():
-    for name in ("common", "upload", "library", "sortable", "banners"):
-        assert finders.find(f"js/portal/{name}.js"), name
+    for name in (
+        "portal/common",
+        "portal/upload",
+        "portal/library",
+        "portal/banners",
+        "sortable-rows",
+    ):
+        assert finders.find(f"js/{name}.js"), name
