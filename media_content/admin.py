@@ -269,14 +269,22 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             try:
                 posts += len(services.media_publish_now(media=media))
             except ValidationError as error:
-                reasons = " ".join(m for ms in error.message_dict.values() for m in ms)
-                self.message_user(request, f"“{media.title}” not sent. {reasons}", messages.ERROR)
+                self._not_sent(request, media, error)
         self.message_user(request, f"{posts} post(s) queued for publishing.", messages.SUCCESS)
 
     @admin.action(description="Retry failed destinations")
     def retry_failed(self, request, queryset):
-        retried = sum(services.media_retry_failed(media=media) for media in queryset)
+        retried = 0
+        for media in queryset:
+            try:
+                retried += services.media_retry_failed(media=media)
+            except ValidationError as error:
+                self._not_sent(request, media, error)
         self.message_user(request, f"{retried} failed post(s) queued again.", messages.SUCCESS)
+
+    def _not_sent(self, request, media: MediaContent, error: ValidationError) -> None:
+        reasons = " ".join(error.messages)
+        self.message_user(request, f"“{media.title}” not sent. {reasons}", messages.ERROR)
 
     @admin.action(description="Archive")
     def archive(self, request, queryset):

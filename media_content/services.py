@@ -97,11 +97,18 @@ def media_schedule(
 
 @transaction.atomic
 def media_retry_failed(*, media: MediaContent) -> int:
-    """Send again only the destinations that failed; those that posted are left alone."""
+    """Send again only the destinations that failed; those that posted are left alone.
+
+    Refused (ValidationError, nothing changed) while a destination's checks still fail.
+    """
     media = MediaContent.objects.select_for_update().get(pk=media.pk)
     failed = media.posts.filter(status=ScheduledPost.Status.FAILED)
     live = media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).values("destination")
-    retry_ids = list(failed.exclude(destination__in=live).values_list("pk", flat=True))
+    retry = failed.exclude(destination__in=live)
+    refuse_destinations_with_errors(
+        media=media, destinations=sorted(set(retry.values_list("destination", flat=True)))
+    )
+    retry_ids = list(retry.values_list("pk", flat=True))
     # Compare-and-set: only rows still failed move back to pending.
     retried = ScheduledPost.objects.filter(
         pk__in=retry_ids, status=ScheduledPost.Status.FAILED

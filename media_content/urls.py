@@ -15,6 +15,7 @@ urlpatterns = [
     path("media/<int:pk>/get", views.media_get, name="get"),
     path("media/<int:pk>/update", views.media_update, name="update"),
     path("media/<int:pk>/delete", views.media_delete, name="delete"),
+    path("media/<int:pk>/retry", views.media_retry, name="retry"),
     path("history", views.history, name="history"),
     path("calendar", views.calendar, name="calendar"),
     path("uploads/", tus.TusView.as_view(), name="tus_collection"),

@@ -135,6 +135,29 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organization_required
+def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the failed destinations of an item again; the posted ones are left alone."""
+    media = _media_or_404(request, pk)
+    try:
+        retried = services.media_retry_failed(media=media)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if wants_json(request):
+            return JsonResponse({"error": message, "errors": error.message_dict}, status=400)
+        messages.error(request, message)
+        return redirect("media_content:library")
+    if wants_json(request):
+        media = selectors.media_for_portal(organization=request.organization, pk=media.pk)
+        return JsonResponse({**selectors.media_as_json(media=media), "retried": retried})
+    if retried:
+        messages.success(request, f"Sending “{media.title}” again to {retried} destination(s).")
+    else:
+        messages.info(request, f"“{media.title}” has no failed destination to send again.")
+    return redirect("media_content:library")
+
+
+@require_POST
+@organization_required
 def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     title = media.title

@@ -114,3 +114,24 @@ def test_publish_now_action_names_what_it_could_not_send(staff_client, sunrise):
     assert "“Walkaround” not sent. Cannot schedule Website banner" in page
     assert "1 post(s) queued for publishing." in page
     assert not video.posts.exists() and photo.posts.count() == 1
+
+
+def test_retry_action_names_what_it_could_not_send(staff_client, sunrise):
+    video = MediaContentFactory(
+        organization=sunrise, title="Walkaround", media_type="video", status="failed"
+    )
+    post = video.posts.create(
+        organization=sunrise,
+        title=video.title,
+        destination="banner",
+        status="failed",
+        scheduled_time=LATER,
+    )
+    answer = staff_client.post(
+        reverse("admin:media_content_mediacontent_changelist"),
+        {"action": "retry_failed", "_selected_action": [video.pk]},
+        follow=True,
+    )
+    assert "“Walkaround” not sent. Cannot schedule Website banner" in answer.content.decode()
+    post.refresh_from_db()
+    assert post.status == "failed"

@@ -1,4 +1,4 @@
-/* The library table: edit in a modal, delete after a confirmation, refresh a status. */
+/* The library table: edit in a modal, delete after a confirmation, refresh a status, retry failures. */
 (function () {
   "use strict";
   var P = window.Portal;
@@ -69,6 +69,13 @@
       document.getElementById("delete-title").textContent = row.dataset.title;
       deleteForm.action = button.dataset.url;
       P.openDialog(deleteDialog, button);
+    } else if (action === "retry") {
+      button.disabled = true;
+      P.post(button.dataset.url, new FormData()).then(function (answer) {
+        button.disabled = false;
+        if (answer.ok) P.reloadWithToast("Sending again to " + answer.data.retried + " destination(s).");
+        else P.toast(answer.data.error || "It could not be sent again now; try again later.");
+      }, function () { button.disabled = false; P.toast("No connection: try again in a moment."); });
     } else if (action === "refresh") {
       button.disabled = true;
       P.post(button.dataset.url, new FormData()).then(function (answer) {
