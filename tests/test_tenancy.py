@@ -1,6 +1,7 @@
 """One dealership never sees another's data through any portal URL."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from .factories import MediaContentFactory, MembershipFactory
@@ -96,3 +97,38 @@ def test_for_org_is_the_scope(sunrise, lakeside):
     MediaContentFactory(organization=lakeside)
     assert list(MediaContent.objects.for_org(sunrise)) == [mine]
     assert list(MediaContent.objects.for_org(None)) == []
+
+
+def test_a_host_name_serves_one_dealership_only(sunrise, lakeside):
+    sunrise.site_host_names = ["www.sunrisemotors.com"]
+    sunrise.full_clean()  # its own names are fine, again and again
+    sunrise.save()
+    sunrise.full_clean()
+    lakeside.site_host_names = ["lakesideauto.com", "www.sunrisemotors.com"]
+    with pytest.raises(ValidationError) as refused:
+        lakeside.full_clean()
+    assert refused.value.message_dict["site_host_names"] == [
+        "“www.sunrisemotors.com” already serves another dealership's website; "
+        "each host name can belong to one dealership only."
+    ]
+
+
+def test_the_admin_refuses_another_dealerships_host_name(client, superuser, sunrise, lakeside):
+    sunrise.site_host_names = ["www.sunrisemotors.com"]
+    sunrise.save()
+    client.force_login(superuser)
+    url = reverse("admin:tenancy_organization_change", args=[lakeside.pk])
+    page = client.post(
+        url,
+        {
+            "name": lakeside.name,
+            "slug": lakeside.slug,
+            "timezone": lakeside.timezone,
+            "site_host_names": '["www.sunrisemotors.com"]',
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    ).content.decode()
+    assert "already serves another dealership" in page
+    lakeside.refresh_from_db()
+    assert lakeside.site_host_names == []

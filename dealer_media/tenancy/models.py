@@ -50,6 +50,20 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """One website, one dealership: a host name another dealership uses is refused."""
+        from .sites import host_name_taken
+
+        hosts = self.site_host_names if isinstance(self.site_host_names, list) else []
+        for host in hosts:
+            if isinstance(host, str) and host_name_taken(host, by_other_than=self):
+                raise ValidationError(
+                    {
+                        "site_host_names": f"“{host}” already serves another dealership's "
+                        "website; each host name can belong to one dealership only."
+                    }
+                )
+
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)

@@ -48,8 +48,8 @@ def normalize_host(host: str) -> str:
     return domain.rstrip(".")
 
 
-def _find(host: str) -> Organization | None:
-    candidates = Organization.objects.exclude(site_host_names=[])
+def _find(host: str, *, exclude_pk: int | None = None) -> Organization | None:
+    candidates = Organization.objects.exclude(site_host_names=[]).exclude(pk=exclude_pk)
     if connection.features.supports_json_field_contains:
         return candidates.filter(site_host_names__contains=[host]).order_by("pk").first()
     # SQLite cannot search inside JSON lists; the dealership list is short.
@@ -57,6 +57,11 @@ def _find(host: str) -> Organization | None:
         if host in organization.site_host_names:
             return organization
     return None
+
+
+def host_name_taken(host: str, *, by_other_than: Organization) -> bool:
+    """Another dealership's website is already served under ``host`` (checked on save)."""
+    return _find(normalize_host(host), exclude_pk=by_other_than.pk) is not None
 
 
 def organization_for_host(host: str) -> Organization | None:
