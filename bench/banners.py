@@ -1,6 +1,7 @@
 """Benchmark of the website banners: carousel render time and a demo homepage under load.
 
-    python bench/banners.py [--seconds 6] [--rounds 3] [--concurrency 8] [--workers 2] [--redis URL]
+    python bench/banners.py [--seconds 6] [--rounds 3] [--concurrency 8] [--workers 2]
+                            [--cache locmem|file | --redis URL]
 
 1. Renders ``{% banner_carousel org %}`` for a dealership with 50 active banners,
    uncached (the cache emptied before each render) and cached, and prints the
@@ -11,7 +12,8 @@
 
 Everything runs on loopback against a throwaway SQLite database and media folder
 in a temporary directory (or DATABASE_URL if you set it). With --redis the
-cache is Redis (use your own db number), else local memory per process.
+cache is Redis (use your own db number); ``--cache file`` is the embedded default's
+file cache (in the temporary directory); else local memory per process.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ HOST_NAME = "bench.localhost"
 SLUG = "bench-motors"
 
 
-def configure(tmp: Path, redis_url: str | None) -> dict[str, str]:
+def configure(tmp: Path, redis_url: str | None, cache: str = "locmem") -> dict[str, str]:
     env = {
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-a-secret",
@@ -48,6 +50,10 @@ def configure(tmp: Path, redis_url: str | None) -> dict[str, str]:
     }
     if redis_url:
         env["REDIS_CACHE_URL"] = redis_url
+    elif cache == "file":
+        env["CACHE_URL"] = f"filecache://{tmp / 'cache'}"
+    else:
+        env["CACHE_URL"] = "locmemcache://dealer-media"
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -188,16 +194,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", default=None, help="e.g. redis://127.0.0.1:6379/4")
+    parser.add_argument("--cache", choices=["locmem", "file"], default="locmem")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 60.0)  # bounded
     args.concurrency = min(args.concurrency, 32)
     args.rounds = max(1, min(args.rounds, 5))
 
     with tempfile.TemporaryDirectory(prefix="bench-banners-") as tmp_name:
-        env = configure(Path(tmp_name), args.redis)
+        env = configure(Path(tmp_name), args.redis, args.cache)
         organization = seed()
 
-        print(f"cache: {args.redis or 'local memory'}; CPU cores: {os.cpu_count()}")
+        cache_name = args.redis or {"locmem": "local memory", "file": "files"}[args.cache]
+        print(f"cache: {cache_name}; CPU cores: {os.cpu_count()}")
         timings = time_renders(organization, runs_uncached=200, runs_cached=2000)
         print(f"carousel, 50 banners, uncached: {summary(timings['uncached'])}")
         print(f"carousel, 50 banners, cached:   {summary(timings['cached'])}")

@@ -96,17 +96,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 # --- Cache ------------------------------------------------------------------
-# Local memory per process by default; with several workers or machines set
-# REDIS_CACHE_URL (or CACHE_URL, any django-environ cache URL) so that they all see
-# one cache and a banner change reaches every worker at once.
+# Files under var/ by default: the web server, the Celery worker and beat are separate
+# processes, and a change one of them makes (a banner the worker switches on at its
+# time, a display copy it made) must reach the others' cached carousel at once. With
+# several machines set REDIS_CACHE_URL (or CACHE_URL, any django-environ cache URL).
 _cache_url = env("REDIS_CACHE_URL", default="") or env("CACHE_URL", default="")
 if _cache_url:
     CACHES = {"default": {**env.cache_url_config(_cache_url), "KEY_PREFIX": "dm"}}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "dealer-media",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }

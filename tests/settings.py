@@ -17,3 +17,5 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "test-media"))
 STATIC_ROOT = None  # tests serve static files through the finders
 WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
+# One cache per test process (tests/test_cache_shared.py checks the default's sharing).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
