@@ -264,27 +264,28 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
-        posts = 0
-        for media in queryset:
-            try:
-                posts += len(services.media_publish_now(media=media))
-            except ValidationError as error:
-                self._not_sent(request, media, error)
+        posts = self._send_each(
+            request, queryset, lambda media: len(services.media_publish_now(media=media))
+        )
         self.message_user(request, f"{posts} post(s) queued for publishing.", messages.SUCCESS)
 
     @admin.action(description="Retry failed destinations")
     def retry_failed(self, request, queryset):
-        retried = 0
-        for media in queryset:
-            try:
-                retried += services.media_retry_failed(media=media)
-            except ValidationError as error:
-                self._not_sent(request, media, error)
+        retried = self._send_each(
+            request, queryset, lambda media: services.media_retry_failed(media=media)
+        )
         self.message_user(request, f"{retried} failed post(s) queued again.", messages.SUCCESS)
 
-    def _not_sent(self, request, media: MediaContent, error: ValidationError) -> None:
-        reasons = " ".join(error.messages)
-        self.message_user(request, f"“{media.title}” not sent. {reasons}", messages.ERROR)
+    def _send_each(self, request, queryset, send) -> int:
+        """Run ``send`` per item; an item whose checks refuse it is named with the reason."""
+        total = 0
+        for media in queryset:
+            try:
+                total += send(media)
+            except ValidationError as error:
+                reasons = " ".join(error.messages)
+                self.message_user(request, f"“{media.title}” not sent. {reasons}", messages.ERROR)
+        return total
 
     @admin.action(description="Archive")
     def archive(self, request, queryset):

@@ -12,11 +12,8 @@ import contextlib
 import datetime
 import hashlib
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +22,7 @@ from django.utils import timezone
 
 from .. import services as media_services
 from ..models import MediaContent
+from .digests import Digests, keep_hasher, take_hasher
 from .models import Upload
 from .store import get_store
 from .validation import MediaRejected, container_kind, megabytes, size_limit
@@ -47,62 +45,6 @@ class UploadError(Exception):
         self.message = message
         self.status = status
         self.code = code
-
-
-# --- incremental sha256 ----------------------------------------------------------
-# hashlib state cannot be saved in the database, so each process keeps the
-# running digest of the uploads it is receiving, keyed by upload and offset.
-# When a chunk lands on another process (or after a restart) the digest is
-# computed from the stored bytes once, when the upload finishes.
-_HASHERS: "OrderedDict[str, tuple[int, object]]" = OrderedDict()
-_HASHERS_LOCK = threading.Lock()
-_HASHERS_MAX = 256
-
-
-def _take_hasher(upload_id: str, offset: int):
-    with _HASHERS_LOCK:
-        entry = _HASHERS.pop(upload_id, None)
-    if entry is not None and entry[0] == offset:
-        return entry[1]
-    return hashlib.sha256() if offset == 0 else None
-
-
-def _keep_hasher(upload_id: str, offset: int, hasher) -> None:
-    with _HASHERS_LOCK:
-        _HASHERS[upload_id] = (offset, hasher)
-        while len(_HASHERS) > _HASHERS_MAX:
-            _HASHERS.popitem(last=False)
-
-
-_DIGEST_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-digest")
-
-
-class _Digests:
-    """Feed blocks to digests on a pool thread, in order, one block in flight.
-
-    hashlib releases the GIL on large updates, so hashing block N overlaps
-    reading and writing block N+1 (sha256 costs about as much CPU as the rest
-    of a PATCH together).
-    """
-
-    def __init__(self, digests: list):
-        self._digests = digests
-        self._pending: Future | None = None
-
-    def _update(self, data: bytes) -> None:
-        for digest in self._digests:
-            digest.update(data)
-
-    def update(self, data: bytes) -> None:
-        if not self._digests:
-            return
-        self.wait()
-        self._pending = _DIGEST_POOL.submit(self._update, data)
-
-    def wait(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
 
 
 # --- metadata ----------------------------------------------------------------------
@@ -282,14 +224,14 @@ def upload_append(
     released = False
     try:
         upload_id = str(upload.pk)
-        hasher = _take_hasher(upload_id, offset)
+        hasher = take_hasher(upload_id, offset)
         chunk_digest = checksum[0]() if checksum else None
         # A chunk that fails its checksum is discarded: so is its part of the digest.
         hasher_before = hasher.copy() if hasher is not None and checksum else None
         received = 0
         broken = False
         last_renewal = time.monotonic()
-        digests = _Digests([d for d in (hasher, chunk_digest) if d is not None])
+        digests = Digests([d for d in (hasher, chunk_digest) if d is not None])
         with get_store().writer(upload_id, offset) as writer:
             while content_length is None or received < content_length:
                 want = (
@@ -322,7 +264,7 @@ def upload_append(
             if chunk_digest is not None and (broken or chunk_digest.digest() != checksum[1]):
                 writer.discard()
                 if hasher_before is not None:
-                    _keep_hasher(upload_id, offset, hasher_before)
+                    keep_hasher(upload_id, offset, hasher_before)
                 if broken:
                     raise UploadError("The connection broke mid-chunk.", status=400)
                 raise UploadError(
@@ -339,7 +281,7 @@ def upload_append(
             # it stays blank and the item's creation hashes the file once.
             fields["sha256"] = hasher.hexdigest() if hasher is not None else ""
         elif hasher is not None:
-            _keep_hasher(upload_id, new_offset, hasher)
+            keep_hasher(upload_id, new_offset, hasher)
         # The new offset and the release of the claim in one UPDATE, after fsync.
         _release(upload, token, **fields)
         released = True

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from media_content.models import MediaContent, Upload
-from media_content.uploads import services
+from media_content.uploads import digests, services
 from media_content.uploads.store import get_store
 
 from .conftest import TUS, b64, tus_create, tus_patch
@@ -384,7 +384,7 @@ def test_restart_unacknowledged_tail_dropped_and_sha256_recomputed(sunrise_clien
     upload = Upload.objects.get()
     with open(get_store()._path(str(upload.pk)), "ab") as file:
         file.write(b"garbage the server never acknowledged")
-    services._HASHERS.clear()  # a new process: the running digest is gone
+    digests.forget_all()  # a new process: the running digest is gone
     response = sunrise_client.head(url, **TUS)
     assert response["Upload-Offset"] == "1000"
     assert tus_patch(sunrise_client, url, data[1000:], 1000).status_code == 204
