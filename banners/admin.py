@@ -7,6 +7,7 @@ single dealership always, otherwise after choosing one in the filter.
 
 import json
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, JsonResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 from dealer_media.tenancy.selectors import organizations_for_user
+from media_content.uploads.form_fields import CheckedFileField
 
 from .models import Banner
 from .services import banners_reorder
@@ -24,8 +26,27 @@ ORGANIZATION_FILTER = "organization__id__exact"
 MAX_REORDER_IDS = 1000
 
 
+class BannerAdminForm(forms.ModelForm):
+    # The library's content check, as on the portal's banner page (banners/forms.py).
+    image = CheckedFileField(images_only=True)
+
+    class Meta:
+        model = Banner
+        fields = [
+            "organization",
+            "title",
+            "image",
+            "link_url",
+            "start_date",
+            "end_date",
+            "is_active",
+            "media_content",
+        ]
+
+
 @admin.register(Banner)
 class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = BannerAdminForm
     change_list_template = "admin/banners/banner/change_list.html"
     list_display = [
         "thumbnail_preview",

@@ -1,43 +1,16 @@
-"""The portal's banner forms: the image is checked by its content (Pillow), not its name."""
+"""The portal's banner forms: the image goes through the library's content check."""
 
 from django import forms
-from PIL import Image
+
+from media_content.uploads.form_fields import CheckedFileField
 
 from .models import Banner
 
-BANNER_MAX_BYTES = 10 * 1024 * 1024
-BANNER_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
-
-
-def validate_banner_image(upload) -> None:
-    """Open the bytes with Pillow: a renamed PDF or a truncated file is refused here."""
-    if upload.size > BANNER_MAX_BYTES:
-        raise forms.ValidationError(
-            f"This image is {upload.size / 1024 / 1024:.1f} MB; banners can be at most "
-            f"{BANNER_MAX_BYTES // 1024 // 1024} MB.",
-            code="too_large",
-        )
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except Exception:
-        raise forms.ValidationError(
-            "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
-            code="not_an_image",
-        ) from None
-    finally:
-        upload.seek(0)
-    if image_format not in BANNER_FORMATS:
-        raise forms.ValidationError(
-            f"{image_format} images cannot be banners. Upload a JPEG, PNG, WebP or GIF.",
-            code="format",
-        )
-
 
 class BannerForm(forms.ModelForm):
-    image = forms.FileField(validators=[validate_banner_image])
+    # The library's check (Pillow's full decode, its pixel limit, the image size
+    # limit); stored under the detected format's extension and type.
+    image = CheckedFileField(images_only=True)
 
     class Meta:
         model = Banner
@@ -58,7 +31,7 @@ class BannerForm(forms.ModelForm):
 class BannerEditForm(BannerForm):
     """Editing keeps the image unless a new one is sent."""
 
-    image = forms.FileField(required=False, validators=[validate_banner_image])
+    image = CheckedFileField(images_only=True, required=False)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or self.instance.image

@@ -7,12 +7,13 @@ from django.db import models
 from django.db.models import F, Q
 from ordered_model.models import OrderedModelBase, OrderedModelManager, OrderedModelQuerySet
 
+from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantQuerySet
 
 
 def banner_upload_to(instance: "Banner", filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    extension = "".join(c for c in extension if c.isalnum())[:8] or "jpg"
+    """Forms name the file from its detected format (``CheckedFileField``); never the client."""
+    extension = stored_extension(filename)
     return f"org-{instance.organization_id}/banners/{secrets.token_hex(16)}.{extension}"
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
 from media_content.edit_forms import form_errors_json
+from media_content.uploads.form_fields import rejection_status
 from media_content.views import wants_json
 
 from . import services
@@ -54,7 +55,7 @@ def banners(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Added “{banner.title}” at the end of your carousel.")
             return redirect("banners:list")
         if wants_json(request):
-            return JsonResponse(form_errors_json(form), status=400)
+            return JsonResponse(form_errors_json(form), status=rejection_status(form))
     rows = Banner.objects.for_org(organization).order_by("sort_order", "pk")
     return render(
         request,
@@ -64,7 +65,7 @@ def banners(request: HttpRequest) -> HttpResponse:
             "form": form,
             "today": timezone.localdate(timezone=organization.tzinfo),
         },
-        status=400 if form.is_bound else 200,
+        status=rejection_status(form) if form.is_bound else 200,
     )
 
 
@@ -106,7 +107,7 @@ def banner_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = BannerEditForm(data, request.FILES, instance=banner)
     if not form.is_valid():
         if wants_json(request):
-            return JsonResponse(form_errors_json(form), status=400)
+            return JsonResponse(form_errors_json(form), status=rejection_status(form))
         for field_errors in form.errors.values():
             for message in field_errors:
                 messages.error(request, message)

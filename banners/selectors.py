@@ -12,7 +12,11 @@ from django.utils import timezone
 from dealer_media.tenancy.models import Organization
 
 from . import cache as banner_cache
+from .display import DISPLAY_WIDTH
 from .models import Banner, validate_link
+
+# The widest picture a carousel offers: the display copy's width on a 2x screen.
+SRCSET_MAX_WIDTH = 2 * DISPLAY_WIDTH
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,14 @@ def image_sources(banner: Banner) -> tuple[str, str]:
     ``src`` is the display copy (at most 1280 px wide) when there is one, so a
     browser without srcset still gets the light picture; the srcset offers it
     and the original, each with its width, and the browser picks by screen.
-    With no known width the srcset stays empty.
+    An original wider than ``SRCSET_MAX_WIDTH`` is never offered: no screen
+    needs it, and a visitor's browser would fetch it. With no known width the
+    srcset stays empty.
     """
     candidates = []
     if banner.display and banner.display_width:
         candidates.append(f"{banner.display_url} {banner.display_width}w")
-    if banner.image and banner.image_width:
+    if banner.image and banner.image_width and banner.image_width <= SRCSET_MAX_WIDTH:
         candidates.append(f"{banner.image_url} {banner.image_width}w")
     return banner.display_url or banner.image_url, ", ".join(candidates)
 

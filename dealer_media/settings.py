@@ -146,9 +146,13 @@ MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+# Local media files answered by Django itself (dealer_media/media_views.py), with the
+# type and disposition we chose and a sandboxing policy. On by default with DEBUG; in
+# production prefer S3 or a web server on a separate host (README, "Serving media").
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 if MEDIA_STORAGE == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "dealer_media.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),

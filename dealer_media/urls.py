@@ -1,9 +1,13 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from banners import views as banner_views
+from dealer_media import media_views
 from dealer_media.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -26,7 +30,12 @@ urlpatterns = [
     path("marketing/", include("banners.portal_urls")),
 ]
 
-if settings.DEBUG and settings.MEDIA_STORAGE == "local":
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_STORAGE == "local" and not urlsplit(settings.MEDIA_URL).netloc:
+    # Local files on this host; the view answers 404 unless SERVE_MEDIA is on.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            media_views.serve_media,
+            name="media",
+        )
+    ]

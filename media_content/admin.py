@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
@@ -11,6 +12,18 @@ from .processing import ProcessingFailed
 from .processing import services as processing
 from .processing.checks import destination_checks
 from .processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
+from .uploads.form_fields import CheckedFileField, uploaded_file_path
+
+# What staff fill in that ``media_create`` takes as it is.
+CREATE_FIELDS = (
+    "title",
+    "description",
+    "link_url",
+    "post_to_facebook",
+    "post_to_instagram",
+    "post_to_banner",
+    "banner_end_date",
+)
 
 
 class ScheduledPostInline(admin.TabularInline):
@@ -44,6 +57,7 @@ class ScheduledPostInline(admin.TabularInline):
         return post.external_id or "—"
 
 
+NEW_ITEM_STATUSES = (MediaContent.Status.DRAFT, MediaContent.Status.SCHEDULED)
 SCHEDULE_FIELDS = {
     "post_to_facebook",
     "post_to_instagram",
@@ -58,6 +72,8 @@ class MediaContentAdminForm(forms.ModelForm):
     """Staff scheduling follows the portal's rules: a time, and no destination whose checks fail."""
 
     link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    # The portal's content check; the kind of media, its name and type come from it.
+    file = CheckedFileField()
 
     class Meta:
         model = MediaContent
@@ -67,14 +83,17 @@ class MediaContentAdminForm(forms.ModelForm):
             "description",
             "link_url",
             "file",
-            "media_type",
             "status",
             *sorted(SCHEDULE_FIELDS - {"status"}),
         ]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") != MediaContent.Status.SCHEDULED or self.instance.pk is None:
+        if self.instance.pk is None:
+            if cleaned.get("status") not in (None, *NEW_ITEM_STATUSES):
+                self.add_error("status", "A new item starts as a draft or scheduled.")
+            return cleaned
+        if cleaned.get("status") != MediaContent.Status.SCHEDULED:
             return cleaned
         if not cleaned.get("scheduled_post_time"):
             self.add_error("scheduled_post_time", "A scheduled item needs a time.")
@@ -122,6 +141,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_select_related = ["organization"]
     date_hierarchy = "created_at"
     readonly_fields = [
+        "media_type",
         "thumbnail_preview",
         "processing_state",
         "checks_by_destination",
@@ -242,15 +262,60 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         return ", ".join(d.title() for d in media.destinations) or "—"
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
+        """Files go through the portal's services: checked, named from their format, processed."""
+        if not change:
+            self._create(request, obj, form)
+            return
+        new_file = form.cleaned_data["file"] if "file" in form.changed_data else None
+        if new_file is not None:
+            obj.file = form.initial["file"]  # saved below by media_replace_file
         super().save_model(request, obj, form, change)
-        if change and SCHEDULE_FIELDS & set(form.changed_data):
+        if SCHEDULE_FIELDS & set(form.changed_data):
             self._follow_schedule(request, obj, form)
-        if not change or "file" in form.changed_data:
-            processing.request_processing(media=obj)
+        if new_file is not None:
+            with uploaded_file_path(new_file) as path:
+                services.media_replace_file(
+                    media=obj,
+                    path=path,
+                    original_filename=new_file.original_name,
+                    sniffed=new_file.sniffed,
+                )
         elif "title" in form.changed_data:
             processing.request_placeholder_refresh(media=obj)
+
+    def _create(self, request, obj: MediaContent, form) -> None:
+        """A new item through ``media_create``, as in the portal (staff may keep duplicates)."""
+        uploaded = form.cleaned_data["file"]
+        with uploaded_file_path(uploaded) as path:
+            media = services.media_create(
+                organization=obj.organization,
+                created_by=request.user,
+                path=path,
+                original_filename=uploaded.original_name,
+                sniffed=uploaded.sniffed,
+                allow_duplicate=True,
+                **{name: getattr(obj, name) for name in CREATE_FIELDS},
+            )
+        obj.pk = media.pk
+        if form.cleaned_data.get("status") == MediaContent.Status.SCHEDULED:
+            self._schedule_new(request, media, when=form.cleaned_data.get("scheduled_post_time"))
+        obj.refresh_from_db()
+
+    def _schedule_new(self, request, media: MediaContent, *, when) -> None:
+        """Scheduling refused (a destination's checks, a banner date) keeps the new item a draft."""
+        if when is None:
+            self.message_user(
+                request, "Saved as a draft: a scheduled item needs a time.", messages.WARNING
+            )
+            return
+        try:
+            with transaction.atomic():
+                scheduling.media_reschedule(media=media, when=when)
+        except ValidationError as error:
+            reasons = " ".join(error.messages)
+            self.message_user(
+                request, f"Saved as a draft, not scheduled. {reasons}", messages.ERROR
+            )
 
     def _follow_schedule(self, request, media: MediaContent, form) -> None:
         """The item's posts follow what staff changed, through the same service as the portal."""

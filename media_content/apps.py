@@ -7,6 +7,7 @@ class MediaContentConfig(AppConfig):
     verbose_name = "Media library"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deploy check of media serving
         from .periodic import setup_after_migrate
         from .processing import signals  # noqa: F401 - connects the file clean-up handlers
 

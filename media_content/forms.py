@@ -1,15 +1,11 @@
 """The media form: what a dealer fills in when uploading, for both regular and tus uploads."""
 
-import contextlib
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from . import timing
+from .uploads.form_fields import uploaded_file_path
 from .uploads.validation import MediaRejected, Sniffed, sniff
 
 
@@ -97,19 +93,6 @@ class MediaDetailsForm(forms.Form):
             "scheduled_at": data["scheduled_at"],
             "banner_end_date": data.get("banner_end_date"),
         }
-
-
-@contextlib.contextmanager
-def uploaded_file_path(uploaded: UploadedFile) -> Iterator[Path]:
-    """A path to the uploaded bytes: Django's temporary file, or a copy of a small one."""
-    if hasattr(uploaded, "temporary_file_path"):
-        yield Path(uploaded.temporary_file_path())
-        return
-    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
-        for chunk in uploaded.chunks():
-            copy.write(chunk)
-        copy.flush()
-        yield Path(copy.name)
 
 
 class MediaUploadForm(MediaDetailsForm):

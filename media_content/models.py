@@ -6,13 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantModel
 
 
 def media_upload_to(instance: "MediaContent", filename: str) -> str:
-    """Generated names only: the client's file name is kept as data, never as a path."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    extension = "".join(c for c in extension if c.isalnum())[:8] or "bin"
+    """Generated names only: the client's file name is kept as data, never as a path.
+
+    Callers name the file ``upload.<detected extension>``; any other extension
+    becomes ``.bin``, which is only ever served as a download.
+    """
+    extension = stored_extension(filename)
     return f"org-{instance.organization_id}/media/{secrets.token_hex(16)}.{extension}"
 
 

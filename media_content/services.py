@@ -285,8 +285,6 @@ def media_create(
     schedule are written in one transaction, and the stored file is removed
     again if that transaction fails.
     """
-    from django.core.files import File
-
     from .processing.services import request_processing
     from .scheduling import media_reschedule
     from .uploads.validation import sniff
@@ -314,17 +312,8 @@ def media_create(
         post_to_instagram=post_to_instagram,
         post_to_banner=post_to_banner,
         banner_end_date=banner_end_date if post_to_banner else None,
-        media_type=sniffed.media_type,
-        content_type=sniffed.content_type,
-        original_filename=(original_filename or "")[:255],
-        size_bytes=os.path.getsize(path),
-        sha256=sha256,
-        width=sniffed.width,
-        height=sniffed.height,
     )
-    with open(path, "rb") as source:
-        # The name only carries the sniffed extension; upload_to generates the rest.
-        media.file.save(f"upload.{sniffed.extension}", File(source), save=False)
+    _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)
     try:
         with transaction.atomic():
             media.save()
@@ -337,4 +326,49 @@ def media_create(
     except BaseException:
         media.file.delete(save=False)
         raise
+    return media
+
+
+def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> None:
+    """Copy the checked file into storage under a name and type of the detected format."""
+    from django.core.files import File
+
+    media.media_type = sniffed.media_type
+    media.content_type = sniffed.content_type
+    media.original_filename = (name or "")[:255]
+    media.size_bytes = os.path.getsize(path)
+    media.sha256 = sha256
+    media.width, media.height = sniffed.width, sniffed.height
+    with open(path, "rb") as source:
+        # The name only carries the sniffed extension; upload_to generates the rest.
+        media.file.save(f"upload.{sniffed.extension}", File(source), save=False)
+
+
+def media_replace_file(
+    *, media: MediaContent, path, original_filename: str, sniffed=None
+) -> MediaContent:
+    """Give an item a new file (the admin's file field): checked, stored and processed again.
+
+    The old file goes after the commit unless a banner still shows it; the new
+    one is removed again if saving the row fails.
+    """
+    from .processing.services import request_processing
+    from .uploads.validation import sniff
+
+    sniffed = sniffed or sniff(path)
+    old_name = media.file.name
+    _store_file(
+        media=media, path=path, sniffed=sniffed, sha256=file_sha256(path), name=original_filename
+    )
+    try:
+        with transaction.atomic():
+            media.save()
+            request_processing(media=media)
+    except BaseException:
+        media.file.delete(save=False)
+        raise
+    if old_name and old_name != media.file.name:
+        from .processing.storage import delete_files_on_commit
+
+        delete_files_on_commit([old_name])
     return media

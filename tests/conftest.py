@@ -8,6 +8,8 @@ from django.conf import settings
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 
+pytest_plugins = ["tests.s3"]  # the moto S3 server fixtures, for any test module
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

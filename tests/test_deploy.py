@@ -12,6 +12,11 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "media.example.com",
     "DJANGO_SETTINGS_MODULE": "dealer_media.settings",
+    "MEDIA_STORAGE": "s3",
+    "AWS_STORAGE_BUCKET_NAME": "dealer-media",
+}
+LOCAL_MEDIA_ENV = {
+    k: v for k, v in PRODUCTION_ENV.items() if k not in {"MEDIA_STORAGE", "AWS_STORAGE_BUCKET_NAME"}
 }
 
 
@@ -49,4 +54,18 @@ def test_s3_storage_is_chosen_by_environment():
         env={**PRODUCTION_ENV, "MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "dealer-media"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "S3Storage dealer-media"
+    assert result.stdout.strip().splitlines()[-1] == "MediaS3Storage dealer-media"
+
+
+def test_check_deploy_says_when_nothing_serves_local_media():
+    result = _manage("check", "--deploy", env=LOCAL_MEDIA_ENV)
+    assert "media_content.W001" in result.stderr + result.stdout
+    assert "nothing serves them at /media/" in result.stderr + result.stdout
+
+
+def test_local_media_served_by_django_or_another_host_pass_the_deploy_check():
+    for extra in ({"SERVE_MEDIA": "true"}, {"MEDIA_URL": "https://media-files.example.net/"}):
+        result = _manage(
+            "check", "--deploy", "--fail-level", "WARNING", env={**LOCAL_MEDIA_ENV, **extra}
+        )
+        assert result.returncode == 0, (extra, result.stderr + result.stdout)

@@ -87,17 +87,25 @@ def check_size(media_type: str, size: int) -> None:
         )
 
 
-def sniff(path: Path) -> Sniffed:
-    """Identify and check the file at ``path``; raise MediaRejected if it is not usable."""
+SUPPORTED_IMAGES = "a JPEG, PNG, WebP or GIF image"
+
+
+def sniff(path: Path, *, images_only: bool = False) -> Sniffed:
+    """Identify and check the file at ``path``; raise MediaRejected if it is not usable.
+
+    The one content check of every file we store: library uploads (both ways),
+    banners and the admin's file fields. ``images_only`` is for banners.
+    """
     size = path.stat().st_size
     if size == 0:
         raise MediaRejected("The file is empty.", code="empty")
     with open(path, "rb") as file:
         head = file.read(16)
     kind = container_kind(head)
-    if kind is None:
+    if kind is None or (images_only and kind != "image"):
+        wanted = SUPPORTED_IMAGES if images_only else SUPPORTED
         raise MediaRejected(
-            f"This file is not a supported type: upload {SUPPORTED}.",
+            f"This file is not a supported type: upload {wanted}.",
             status=415,
             code="unsupported_type",
         )
@@ -115,7 +123,7 @@ def _sniff_image(path: Path) -> Sniffed:
                 width, height = image.size
                 if image_format not in IMAGE_FORMATS:
                     raise MediaRejected(
-                        f"{image_format} images are not supported: upload {SUPPORTED}.",
+                        f"{image_format} images are not supported: upload {SUPPORTED_IMAGES}.",
                         status=415,
                         code="unsupported_type",
                     )

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from dealer_media.tenancy.decorators import organization_required
 
 from .. import services
-from ..forms import MediaDetailsForm, MediaUploadForm, uploaded_file_path
+from ..forms import MediaDetailsForm, MediaUploadForm
 from ..models import MediaContent
+from .form_fields import uploaded_file_path
 from .models import Upload
 from .services import UploadError, media_create_from_upload
 from .validation import MediaRejected

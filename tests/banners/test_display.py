@@ -16,10 +16,10 @@ from ..media import jpeg_bytes
 pytestmark = pytest.mark.django_db
 
 
-def wide_banner(organization, **fields) -> Banner:
+def wide_banner(organization, width=3000, **fields) -> Banner:
     return BannerFactory(
         organization=organization,
-        image=ContentFile(jpeg_bytes(3000, 1000, "teal"), name="wide.jpg"),
+        image=ContentFile(jpeg_bytes(width, width // 3, "teal"), name="wide.jpg"),
         **fields,
     )
 
@@ -41,12 +41,24 @@ def test_the_carousel_offers_both_and_loads_the_light_one_by_default(
     sunrise, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        banner = wide_banner(sunrise, title="Wide")
+        banner = wide_banner(sunrise, width=2400, title="Wide")
     banner.refresh_from_db()
     html = Template("{% load banners %}{% banner_carousel org %}").render(Context({"org": sunrise}))
     assert f'src="{banner.display.url}"' in html
-    assert f'srcset="{banner.display.url} 1280w, {banner.image.url} 3000w"' in html
-    assert 'width="3000" height="1000"' in html  # the picture's shape, for the layout
+    assert f'srcset="{banner.display.url} 1280w, {banner.image.url} 2400w"' in html
+    assert 'width="2400" height="800"' in html  # the picture's shape, for the layout
+
+
+def test_an_original_far_wider_than_any_screen_is_never_offered(
+    sunrise, django_capture_on_commit_callbacks
+):
+    """The probe's 13000 px banner was in the public srcset; past 2x the display width, no."""
+    with django_capture_on_commit_callbacks(execute=True):
+        banner = wide_banner(sunrise, width=6000, title="Huge")
+    banner.refresh_from_db()
+    html = Template("{% load banners %}{% banner_carousel org %}").render(Context({"org": sunrise}))
+    assert f'src="{banner.display.url}" srcset="{banner.display.url} 1280w"' in html
+    assert banner.image.url not in html
 
 
 def test_the_copy_invalidates_the_cached_carousel(sunrise, django_capture_on_commit_callbacks):

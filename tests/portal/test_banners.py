@@ -68,26 +68,28 @@ def test_upload_json_answer(sunrise_client):
 
 
 @pytest.mark.parametrize(
-    ("upload", "message"),
+    ("upload", "status", "message"),
     [
         (
             SimpleUploadedFile("fake.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg"),
-            "This file is not an image we can read",
+            415,
+            "This file is not a supported type: upload a JPEG, PNG, WebP or GIF image.",
         ),
         (
             SimpleUploadedFile("cut.jpg", jpeg_bytes(1200, 400)[:200], content_type="image/jpeg"),
-            "This file is not an image we can read",
+            400,
+            "This image is truncated or corrupt and cannot be read.",
         ),
     ],
 )
-def test_banner_image_is_checked_by_content(sunrise_client, sunrise, upload, message):
+def test_banner_image_is_checked_by_content(sunrise_client, sunrise, upload, status, message):
     response = sunrise_client.post(
         "/marketing/banners",
         {"title": "Bad", "image": upload},
         HTTP_ACCEPT="application/json",
     )
-    assert response.status_code == 400
-    assert message in response.json()["errors"]["image"][0]
+    assert response.status_code == status
+    assert response.json()["errors"]["image"] == [message]
     assert not Banner.objects.for_org(sunrise).exists()
 
 
@@ -103,9 +105,9 @@ def test_banner_image_format_must_be_a_web_format(sunrise_client, sunrise):
         {"title": "Bitmap", "image": _image("b.jpg", buffer.getvalue())},
         HTTP_ACCEPT="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 415
     assert response.json()["errors"]["image"] == [
-        "BMP images cannot be banners. Upload a JPEG, PNG, WebP or GIF."
+        "This file is not a supported type: upload a JPEG, PNG, WebP or GIF image."
     ]
 
 

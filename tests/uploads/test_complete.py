@@ -352,12 +352,10 @@ def test_regular_upload_needs_a_dealership(client, outsider, samples):
 
 
 def test_media_is_served_with_nosniff(sunrise_client, samples, settings):
-    from django.test import override_settings
-
+    settings.SERVE_MEDIA = True
     regular(sunrise_client, samples["png"], "a.png")
     media = MediaContent.objects.get()
-    with override_settings(ROOT_URLCONF="tests.uploads.media_urls"):
-        response = sunrise_client.get(media.file.url)
+    response = sunrise_client.get(media.file.url)
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/png"

@@ -5,58 +5,16 @@ import io
 import os
 from pathlib import Path
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from media_content.models import MediaContent, Upload
+from tests.s3 import BUCKET
 
 from .conftest import tus_upload
 
 pytestmark = pytest.mark.django_db
-
-BUCKET = "dealer-media-test"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_endpoint, settings, monkeypatch):
-    """Media on S3 for this test: STORAGES points the default storage at the moto server."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": s3_endpoint,
-                "region_name": "us-east-1",
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield client
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
 
 
 def _objects(client, folder: str = "/media/") -> list[dict]:
@@ -78,7 +36,7 @@ def big_png() -> bytes:
 def test_finished_upload_moves_to_s3_in_parts(
     s3, settings, sunrise_client, sunrise, big_png, django_capture_on_commit_callbacks
 ):
-    assert default_storage.__class__.__name__ == "S3Storage"
+    assert default_storage.__class__.__name__ == "MediaS3Storage"
     upload_id = tus_upload(sunrise_client, big_png, "showroom.png", "image/png")
     with django_capture_on_commit_callbacks(execute=True):
         response = sunrise_client.post(
