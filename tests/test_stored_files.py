@@ -337,3 +337,50 @@ def test_on_s3_the_clients_content_type_is_not_stored(s3, sunrise_client, sunris
     head = s3.head_object(Bucket=BUCKET, Key=odd)
     assert head["ContentType"] == "application/octet-stream"
     assert head["ContentDisposition"].startswith("attachment;")
+
+
+# --- In a real browser ----------------------------------------------------------
+
+
+@pytest.fixture
+def portal_server(transactional_db, settings):
+    """The project's WSGI app alone on 127.0.0.1 (the test live server answers /media/ itself)."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_the_probes_payload_runs_no_script_in_chromium(portal_server, page, serve_media, sunrise):
+    """The probe's banner ran script on the portal's origin; now it is a picture, or a download."""
+    banner = BannerFactory(
+        organization=sunrise,
+        image=SimpleUploadedFile("upload.jpg", jpeg_with_script()),
+    )
+    page.goto(f"{portal_server}{banner.image.url}")
+    assert page.title() != "pwned"
+    assert page.evaluate("document.contentType") == "image/jpeg"
+
+    legacy = default_storage.save("org-1/banners/offer.html", io.BytesIO(SCRIPT))
+    page.goto(f"{portal_server}/accounts/login/")  # a page of the portal's origin
+    with page.expect_download() as download:
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; "
+            "document.body.append(a); a.click(); }",
+            f"/media/{legacy}",
+        )
+    assert download.value.suggested_filename == "offer.html"
+    assert page.title() != "pwned"
