@@ -262,6 +262,14 @@ FACEBOOK_GRAPH_READ_TIMEOUT = env.float("FACEBOOK_GRAPH_READ_TIMEOUT", default=6
 SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
 SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
 SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
+# Meta's answers that call for waits of their own (social/errors.py): Instagram's daily
+# publishing limit (error 2207042) is waited out hourly, at most two days; a temporary
+# block (368) gets one long wait, then the post fails; a file Meta could not fetch
+# (9004 / 2207052) is tried a few more times, then fails naming the host.
+SOCIAL_DAILY_LIMIT_WAIT_SECONDS = env.float("SOCIAL_DAILY_LIMIT_WAIT_SECONDS", default=3600.0)
+SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=48)
+SOCIAL_BLOCKED_WAIT_SECONDS = env.float("SOCIAL_BLOCKED_WAIT_SECONDS", default=6 * 3600.0)
+SOCIAL_MEDIA_FETCH_MAX_RETRIES = env.int("SOCIAL_MEDIA_FETCH_MAX_RETRIES", default=2)
 # Instagram containers and Facebook videos are checked again after this many
 # seconds, at most SOCIAL_MAX_STATUS_CHECKS times (Meta: "query a container's
 # status once per minute, for no more than 5 minutes",

@@ -55,11 +55,21 @@ class PublishError(Exception):
     Others are retried with backoff, not before ``retry_after`` seconds.
     """
 
-    def __init__(self, message: str, *, permanent: bool = True, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = True,
+        retry_after: float | None = None,
+        retry_budget: tuple[str, int] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
+        # (counter name, most tries) when this kind of failure has a budget of its own,
+        # e.g. one long wait after a block; else "retries" and SOCIAL_MAX_RETRIES.
+        self.retry_budget = retry_budget
 
 
 class PublishUnconfirmed(PublishError):
@@ -243,15 +253,16 @@ def backoff_seconds(retry: int, *, retry_after: float | None = None) -> float:
 
 
 def _retry_or_fail(post: ScheduledPost, error: PublishError) -> None:
-    retries = int(post.external_state.get("retries", 0))
-    if retries >= settings.SOCIAL_MAX_RETRIES:
+    counter, most = error.retry_budget or ("retries", settings.SOCIAL_MAX_RETRIES)
+    retries = int(post.external_state.get(counter, 0))
+    if retries >= most:
         _finish(
             post,
             status=ScheduledPost.Status.FAILED,
             last_error=f"{error.message} We gave up after {retries + 1} tries.",
         )
         return
-    post.external_state = {**post.external_state, "retries": retries + 1}
+    post.external_state = {**post.external_state, counter: retries + 1}
     _wait(
         post,
         delay=backoff_seconds(retries, retry_after=error.retry_after),
@@ -290,7 +301,9 @@ def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
     if status == ScheduledPost.Status.FAILED:
         # A person's retry starts afresh: new retry and status-check budgets.
         fields["external_state"] = {
-            k: v for k, v in post.external_state.items() if k not in ("retries", "checks")
+            k: v
+            for k, v in post.external_state.items()
+            if k not in ("retries", "checks") and not k.startswith("retries_")
         }
         fields["next_attempt_at"] = None
     _mine(post).update(status=status, updated_at=timezone.now(), **fields)

@@ -11,7 +11,6 @@ Error classification follows Meta's "Handling Errors" guide
 rate-limit guide (https://developers.facebook.com/docs/graph-api/overview/rate-limiting).
 """
 
-import enum
 import json
 import logging
 import re
@@ -23,45 +22,12 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+# The meaning of Meta's codes lives in one table, with the source of each row.
+from .errors import PUBLISH_PERMISSION, WORDS, Kind, lookup
+
+__all__ = ["GraphClient", "GraphError", "Kind", "classify", "parse_usage", "scrub"]
+
 logger = logging.getLogger(__name__)
-
-# Rate limits: 4 app, 17 user, 32 Pages, 613 custom, 341 app limit, 80000–80014
-# business use case (https://developers.facebook.com/docs/graph-api/overview/rate-limiting).
-RATE_LIMIT_CODES = {4, 17, 32, 613, 341} | set(range(80000, 80015))
-TOKEN_CODES = {190, 102}  # invalid or expired token: reconnect, never retry
-TRANSIENT_CODES = {1, 2, -1, -2}  # Graph 1/2 "temporary issue"; Instagram -1/-2 "try again"
-PERMISSION_CODES = {3, 10} | set(range(200, 300))
-DUPLICATE_CODE = 506
-NOT_READY_CODE, NOT_READY_SUBCODE = 9007, 2207027  # Instagram "Media ID is not available"
-POLICY_BLOCK_CODE = 368
-
-_PLAIN_WORDS = {
-    "token": "The Facebook connection of this dealership has expired or was revoked; "
-    "staff must reconnect the Page in the admin.",
-    "rate_limited": "Facebook is limiting how often we may post right now; "
-    "we will try again later.",
-    "transient": "Facebook had a temporary problem; we will try again.",
-    "permission": "The Facebook connection lacks a permission needed to post "
-    "(pages_manage_posts, instagram_content_publish); staff must reconnect the Page.",
-    "duplicate": "Facebook says the same post was just published on the Page.",
-    "not_ready": "Instagram has not finished preparing the media yet.",
-    "policy": "Facebook has temporarily blocked posting from this Page.",
-    "rejected": "Facebook refused the post.",
-}
-
-
-class Kind(enum.StrEnum):
-    TOKEN = "token"  # noqa: S105 - a kind of error, not a secret
-    RATE_LIMITED = "rate_limited"
-    TRANSIENT = "transient"
-    PERMISSION = "permission"
-    DUPLICATE = "duplicate"
-    NOT_READY = "not_ready"
-    POLICY = "policy"
-    REJECTED = "rejected"
-    # The request may have reached Meta but no answer came back: whether it took
-    # effect is unknown. Never retried blindly.
-    UNKNOWN_OUTCOME = "unknown_outcome"
 
 
 class GraphError(Exception):
@@ -78,6 +44,7 @@ class GraphError(Exception):
         http_status: int | None = None,
         retry_after: float | None = None,
         data: dict | None = None,
+        suffix: str = "",
     ):
         super().__init__(message)
         self.message = message
@@ -88,6 +55,7 @@ class GraphError(Exception):
         self.http_status = http_status
         self.retry_after = retry_after
         self.data = data or {}
+        self._suffix = suffix  # Meta's detail and reference, kept by describe()
 
     @property
     def retryable(self) -> bool:
@@ -96,6 +64,10 @@ class GraphError(Exception):
     @property
     def permanent(self) -> bool:
         return not self.retryable and self.kind != Kind.UNKNOWN_OUTCOME
+
+    def describe(self, words: str) -> str:
+        """The same error told with other words (e.g. naming the file's host)."""
+        return f"{words} {self._suffix}".strip()
 
 
 @dataclass
@@ -157,42 +129,58 @@ def parse_usage(headers: Any) -> Usage:
     return usage
 
 
-def classify(response: requests.Response, *, token: str = "") -> GraphError:
-    """Turn an error answer into a GraphError: kind from code, subcode, is_transient, status."""
+def classify(
+    response: requests.Response, *, token: str = "", network: str = "Facebook", method: str = "GET"
+) -> GraphError:
+    """Turn an error answer into a GraphError, by ``errors.ERROR_TABLE`` then the HTTP status.
+
+    A POST answered by a server error without an error object Meta knows (a bare
+    504 from a proxy, say) may well have been carried out: its outcome is unknown.
+    """
     try:
         error = response.json().get("error") or {}
     except (ValueError, AttributeError):
         error = {}
-    code = error.get("code")
-    subcode = error.get("error_subcode")
+    if not isinstance(error, dict):
+        error = {}
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    subcode = error.get("error_subcode") if isinstance(error.get("error_subcode"), int) else None
     trace = str(error.get("fbtrace_id") or response.headers.get("x-fb-trace-id") or "")
     status = response.status_code
     usage = parse_usage(response.headers)
-
-    if code in TOKEN_CODES:
-        kind = Kind.TOKEN
-    elif code in RATE_LIMIT_CODES or status == 429:
-        kind = Kind.RATE_LIMITED
-    elif code == DUPLICATE_CODE:
-        kind = Kind.DUPLICATE
-    elif code == NOT_READY_CODE and subcode == NOT_READY_SUBCODE:
-        kind = Kind.NOT_READY
-    elif code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
+    entry = lookup(code, subcode)
+    words = ""
+    if entry is not None:
+        kind, words = entry.kind, entry.words
+    elif error.get("is_transient") is True:
         kind = Kind.TRANSIENT
-    elif code in PERMISSION_CODES:
-        kind = Kind.PERMISSION
-    elif code == POLICY_BLOCK_CODE:
-        kind = Kind.POLICY
+    elif status >= 500 and method.upper() != "GET":
+        kind = Kind.UNKNOWN_OUTCOME
+        words = (
+            f"{network} answered with a server error (HTTP {status}) after we sent the post, "
+            f"so we cannot tell whether it was published. Check {network} before sending it "
+            "again."
+        )
+    elif status == 429:
+        kind = Kind.RATE_LIMITED
+    elif status >= 500:
+        kind = Kind.TRANSIENT
     else:
         kind = Kind.REJECTED
 
-    words = _PLAIN_WORDS[kind.value]
+    words = (words or WORDS[kind]).format(
+        network=network,
+        permission=PUBLISH_PERMISSION.get(network, "pages_manage_posts"),
+        host="the address we gave",
+    )
     detail = error.get("error_user_msg") or ""
     if kind == Kind.REJECTED and not detail:
         detail = error.get("message") or f"HTTP {status}"
-    if detail:
-        words = f"{words} {detail.strip()}"
-        words = words if words.endswith((".", "!", "?")) else words + "."
+    if kind == Kind.PERMISSION and not detail:
+        detail = error.get("message") or ""
+    detail = detail.strip()
+    if detail and not detail.endswith((".", "!", "?")):
+        detail += "."
     reference = []
     if code is not None:
         reference.append(f"Meta code {code}" + (f"/{subcode}" if subcode else ""))
@@ -200,12 +188,12 @@ def classify(response: requests.Response, *, token: str = "") -> GraphError:
         reference.append(f"HTTP {status}")
     if trace:
         reference.append(f"trace {trace}")
-    message = scrub(f"{words} ({', '.join(reference)})", token)
+    suffix = scrub(f"{detail} ({', '.join(reference)})".strip(), token)
     retry_after = usage.regain_seconds
     if retry_after is None and response.headers.get("Retry-After", "").isdigit():
         retry_after = float(response.headers["Retry-After"])
     return GraphError(
-        message,
+        scrub(f"{words} {suffix}", token),
         kind=kind,
         code=code,
         subcode=subcode,
@@ -213,6 +201,7 @@ def classify(response: requests.Response, *, token: str = "") -> GraphError:
         http_status=status,
         retry_after=retry_after,
         data=error.get("error_data") if isinstance(error.get("error_data"), dict) else None,
+        suffix=suffix,
     )
 
 
@@ -244,10 +233,14 @@ def _connection_never_made(error: requests.RequestException) -> bool:
 
 
 class GraphClient:
-    """Graph API calls made with one token (a Page token, or none for public reads)."""
+    """Graph API calls made with one token (a Page token, or none for public reads).
 
-    def __init__(self, token: str):
+    ``network`` names who answers in the words of errors: Instagram's say Instagram.
+    """
+
+    def __init__(self, token: str, *, network: str = "Facebook"):
         self._token = token
+        self.network = network
 
     def __repr__(self) -> str:
         return "<GraphClient>"
@@ -281,18 +274,19 @@ class GraphClient:
             )
         except requests.RequestException as error:
             never_sent = _connection_never_made(error)
+            network = self.network
             if method.upper() == "GET" or never_sent:
                 kind = Kind.TRANSIENT
                 words = (
-                    "We could not reach Facebook; we will try again."
+                    f"We could not reach {network}; we will try again."
                     if never_sent
-                    else "Facebook did not answer in time; we will try again."
+                    else f"{network} did not answer in time; we will try again."
                 )
             else:
                 kind = Kind.UNKNOWN_OUTCOME
                 words = (
-                    "Facebook did not answer in time after we sent the post, so we cannot "
-                    "tell whether it was published. Check the Page before sending it again."
+                    f"{network} did not answer in time after we sent the post, so we cannot "
+                    f"tell whether it was published. Check {network} before sending it again."
                 )
             logger.warning(
                 "Graph %s %s failed: %s", method, path, scrub(type(error).__name__, self._token)
@@ -302,7 +296,7 @@ class GraphClient:
         if usage.percent >= 80:
             logger.warning("Graph usage at %.0f%% of Meta's limit.", usage.percent)
         if response.status_code >= 400:
-            error = classify(response, token=self._token)
+            error = classify(response, token=self._token, network=self.network, method=method)
             logger.warning(
                 "Graph %s %s answered %s: %s", method, path, response.status_code, error.message
             )
@@ -312,13 +306,14 @@ class GraphClient:
         except ValueError:
             if method.upper() == "GET":
                 raise GraphError(
-                    "Facebook answered something we could not read; we will try again.",
+                    f"{self.network} answered something we could not read; we will try again.",
                     kind=Kind.TRANSIENT,
                     http_status=response.status_code,
                 ) from None
             raise GraphError(
-                "Facebook answered something we could not read after we sent the post, so "
-                "we cannot tell whether it was published. Check the Page before sending it again.",
+                f"{self.network} answered something we could not read after we sent the post, "
+                f"so we cannot tell whether it was published. Check {self.network} before "
+                "sending it again.",
                 kind=Kind.UNKNOWN_OUTCOME,
                 http_status=response.status_code,
             ) from None

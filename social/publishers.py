@@ -9,6 +9,7 @@ media_content/publishing.py) and either answers a PublishResult or raises.
 import contextlib
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -52,11 +53,39 @@ class SandboxPublisher:
         )
 
 
-def to_publish_error(error: GraphError, *, account: SocialAccount) -> Exception:
+def to_publish_error(
+    error: GraphError, *, account: SocialAccount, network: str = "Facebook", media_url: str = ""
+) -> Exception:
     """Map a classified Graph error onto the publishing outcome it calls for."""
-    if error.kind == Kind.TOKEN:
+    if error.kind in (Kind.TOKEN, Kind.PERMISSION):
         services.account_mark_needs_reconnect(account=account, message=error.message)
         return PublishError(error.message, permanent=True)
+    if error.kind == Kind.DAILY_LIMIT:
+        return PublishError(
+            error.message,
+            permanent=False,
+            retry_after=max(error.retry_after or 0, settings.SOCIAL_DAILY_LIMIT_WAIT_SECONDS),
+            retry_budget=("retries_daily_limit", settings.SOCIAL_DAILY_LIMIT_MAX_WAITS),
+        )
+    if error.kind == Kind.POLICY:
+        return PublishError(
+            error.message,
+            permanent=False,
+            retry_after=max(error.retry_after or 0, settings.SOCIAL_BLOCKED_WAIT_SECONDS),
+            retry_budget=("retries_blocked", 1),
+        )
+    if error.kind == Kind.MEDIA_UNREACHABLE:
+        host = urlsplit(media_url).hostname or "our file host"
+        words = (
+            f"{network} could not download the file from {host}. Check that {host} is "
+            "reachable from the internet."
+        )
+        return PublishError(
+            error.describe(words),
+            permanent=False,
+            retry_after=error.retry_after,
+            retry_budget=("retries_media_fetch", settings.SOCIAL_MEDIA_FETCH_MAX_RETRIES),
+        )
     if error.retryable:
         return PublishError(error.message, permanent=False, retry_after=error.retry_after)
     if error.kind == Kind.UNKNOWN_OUTCOME:
@@ -78,14 +107,19 @@ class GraphPublisher:
             raise PublishError("The media item was deleted before it could be published.")
         account = self.usable_account(post.organization_id)
         try:
-            client = GraphClient(account.get_token())
+            client = GraphClient(account.get_token(), network=self.destination_name)
         except TokenUnreadable as error:
             services.account_mark_needs_reconnect(account=account, message=str(error))
             raise PublishError(str(error)) from None
         try:
             return self.run(post, media, account, client)
         except GraphError as error:
-            raise to_publish_error(error, account=account) from None
+            raise to_publish_error(
+                error,
+                account=account,
+                network=self.destination_name,
+                media_url=services.public_media_url(media=media) or "",
+            ) from None
 
     def usable_account(self, organization_id: int) -> SocialAccount:
         account = services.account_for(organization=organization_id)

@@ -6,7 +6,10 @@ Meta's error object and usage headers, a slow answer, or a held answer.
 
 Scripting: ``fake.script("POST", "/photos", Reply(...), Reply(...))`` queues
 replies for requests whose path ends with the suffix; each is used once, then
-the default answer applies again.
+the default answer applies again. ``Reply(raw=b"")`` answers a bare body (a
+proxy's 504 carries no Graph error object), and ``Reply(done=True)`` carries out
+the request first, as Meta does when only its answer is lost. What Meta made
+public is kept in ``published``.
 """
 
 import itertools
@@ -29,6 +32,8 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
     hold: threading.Event | None = None  # answer only once this is set
+    raw: bytes | None = None  # a bare body instead of JSON (e.g. a proxy's 504 page)
+    done: bool = False  # carry the request out, then answer this instead of the result
 
 
 def graph_error(
@@ -83,6 +88,7 @@ class FakeGraph:
         self.received = threading.Event()
         self.lock = threading.Lock()
         self.ids = itertools.count(1000)
+        self.published: list[tuple[str, str]] = []  # (edge, id) of what went public
         self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
@@ -129,12 +135,18 @@ class FakeGraph:
             self.requests.append(request)
             reply = self._scripted(method, path)
         self.received.set()
-        if reply is None:
-            reply = self._default(request)
+        if reply is None or reply.done:
+            result = self._default(request)
+            reply = reply or result
         if reply.hold is not None:
             reply.hold.wait(30)
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.raw is not None:
+            start_response(
+                f"{reply.status} X", [("Content-Type", "text/html"), *reply.headers.items()]
+            )
+            return [reply.raw]
         headers = [("Content-Type", "application/json"), *list(reply.headers.items())]
         start_response(f"{reply.status} X", headers)
         return [json.dumps(reply.body).encode()]
@@ -180,8 +192,12 @@ class FakeGraph:
         new_id = str(next(self.ids))
         edge = parts[-1]
         if edge == "photos":
+            with self.lock:
+                self.published.append(("photos", new_id))
             return Reply(body={"id": new_id, "post_id": f"{parts[0]}_{new_id}"})
         if edge == "feed":
+            with self.lock:
+                self.published.append(("feed", f"{parts[0]}_{new_id}"))
             return Reply(body={"id": f"{parts[0]}_{new_id}"})
         if edge == "videos":
             phase = request.params.get("upload_phase")
@@ -203,6 +219,8 @@ class FakeGraph:
         if edge == "media":
             return Reply(body={"id": f"c{new_id}"})
         if edge == "media_publish":
+            with self.lock:
+                self.published.append(("media_publish", f"m{new_id}"))
             return Reply(body={"id": f"m{new_id}"})
         return Reply(body={"id": new_id})
 

@@ -226,10 +226,13 @@ def test_server_errors_are_retried_a_bounded_number_of_times(
     assert len(fake_graph.calls("POST", "/111/photos")) == 5
 
 
-def test_a_500_then_success_posts_once(
+def test_a_500_with_metas_temporary_error_is_retried_and_posts_once(
     fake_graph, account, photo, django_capture_on_commit_callbacks
 ):
-    fake_graph.script("POST", "/111/photos", Reply(status=500, body={}))
+    """Meta's error object says a temporary problem (code 2): nothing was done, so retry."""
+    fake_graph.script(
+        "POST", "/111/photos", graph_error(2, "Service temporarily unavailable", status=500)
+    )
     post = ScheduledPostFactory(media_content=photo, destination="facebook")
     with django_capture_on_commit_callbacks(execute=True):
         publish_scheduled_post.delay(post.pk)
@@ -237,6 +240,20 @@ def test_a_500_then_success_posts_once(
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_state["retries"] == 1
     assert len(fake_graph.calls("POST", "/111/photos")) == 2
+
+
+def test_a_bare_500_after_sending_is_unconfirmed_never_resent(
+    fake_graph, account, photo, django_capture_on_commit_callbacks
+):
+    """No error object: the request may have published the photo. A person checks."""
+    fake_graph.script("POST", "/111/photos", Reply(status=500, body={}))
+    post = ScheduledPostFactory(media_content=photo, destination="facebook")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_scheduled_post.delay(post.pk)
+    post.refresh_from_db()
+    assert post.status == ScheduledPost.Status.UNCONFIRMED
+    assert "cannot tell whether it was published" in post.last_error
+    assert len(fake_graph.calls("POST", "/111/photos")) == 1
 
 
 def test_expired_token_fails_and_marks_the_account(fake_graph, account, photo):
@@ -274,7 +291,7 @@ def test_rejected_media_fails_at_once(fake_graph, account, photo):
     result = publishing.publish_post(post_id=post.pk)
     assert result.status == ScheduledPost.Status.FAILED
     assert result.last_error == (
-        "Facebook refused the post. The image is too large to download. It should be less "
+        "Instagram refused the post. The image is too large to download. It should be less "
         "than 8 MiB. (Meta code 36000/2207004, trace Atrace36000)"
     )
     assert len(fake_graph.calls("POST", "/media")) == 1
@@ -333,7 +350,7 @@ def test_partial_success_names_the_failed_destination_and_retries_only_it(
     fake_graph.script(
         "POST",
         "/media",
-        graph_error(9004, "Media download has failed", user_msg="The media could not be fetched."),
+        graph_error(36000, "The image size is too large.", subcode=2207004, user_msg="Too large."),
     )
     publish_all(photo, django_capture_on_commit_callbacks)
     photo.refresh_from_db()
@@ -341,8 +358,8 @@ def test_partial_success_names_the_failed_destination_and_retries_only_it(
     states = destination_states(media=photo)
     assert states["facebook"]["status"] == "posted"
     assert states["instagram"]["status"] == "failed"
-    assert "could not be fetched" in states["instagram"]["error"]
-    assert "Meta code 9004" in states["instagram"]["error"]
+    assert "Instagram refused the post. Too large." in states["instagram"]["error"]
+    assert "Meta code 36000/2207004" in states["instagram"]["error"]
     assert states["instagram"]["retryable"] and not states["facebook"]["retryable"]
 
     with django_capture_on_commit_callbacks(execute=True):
