@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "ordered_model",
     "dealer_media.tenancy",
+    "dealer_media.accounts",  # after auth: replaces its user admin
     "media_content",
     "banners",
     "social",
@@ -52,9 +53,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells the person when the dealership they act for changes.
     "dealer_media.tenancy.middleware.CurrentOrganizationMiddleware",
     "dealer_media.tenancy.sites.SiteOrganizationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
