@@ -42,3 +42,13 @@ def test_the_header_switcher_changes_dealership_and_says_so(
     sign_in("sunrise", next_path="/marketing/media")
     assert "Acting for Lakeside Auto" in page.locator(".dealership").inner_text()
     assert page.get_by_text("Lakeside lease deal").is_visible()
+
+
+def test_a_locked_out_sign_in_is_told_in_words(live_server, page, sign_in, sunrise_user):
+    for n in range(10):
+        sign_in("sunrise", password=f"guess-{n}")
+    sign_in("sunrise")
+    assert page.get_by_role("heading", name="Signing in is paused").is_visible()
+    assert "paused for 15 minutes" in page.get_by_role("alert").inner_text()
+    page.get_by_role("link", name="Back to sign in").click()
+    assert "/accounts/login/" in page.url

@@ -1,9 +1,12 @@
-"""People in the admin: staff see only their dealerships' people.
+"""People in the admin: staff see only their dealerships' people; sign-in records for superusers.
 
-Installed after ``django.contrib.auth`` so that its registration is replaced here.
+Installed after ``django.contrib.auth`` and ``axes`` so that their registrations are
+replaced here.
 """
 
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
@@ -35,6 +38,57 @@ class DealershipUserAdmin(UserAdmin):
         return readonly
 
 
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
-admin.site.register(User, DealershipUserAdmin)
+class SuperuserOnly:
+    """Sign-in records name people of every dealership: superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_delete_permission(request, obj)
+
+
+class LockoutAdmin(SuperuserOnly, AccessAttemptAdmin):
+    """Failed sign-ins being counted; unlocking forgets them."""
+
+    actions = ["unlock", *AccessAttemptAdmin.actions]
+
+    @admin.action(description="Unlock: forget these failed sign-ins", permissions=["delete"])
+    def unlock(self, request, queryset):
+        people = sorted(
+            {
+                f"{attempt.username or 'no username'} from {attempt.ip_address}"
+                for attempt in queryset
+            }
+        )
+        count, _ = queryset.delete()
+        self.message_user(
+            request,
+            f"Unlocked {', '.join(people)}: {count} failed sign-in record(s) forgotten.",
+            messages.SUCCESS,
+        )
+
+
+class SignInLogAdmin(SuperuserOnly, AccessLogAdmin):
+    pass
+
+
+class SignInFailureLogAdmin(SuperuserOnly, AccessFailureLogAdmin):
+    pass
+
+
+for model, model_admin in [
+    (User, DealershipUserAdmin),
+    (AccessAttempt, LockoutAdmin),
+    (AccessLog, SignInLogAdmin),
+    (AccessFailureLog, SignInFailureLogAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    """People and signing in: the user admin scoped to dealerships."""
+    """Signing in: the scoped user admin and sign-in throttling (django-axes)."""
 
     name = "dealer_media.accounts"
     label = "accounts"
