@@ -6,6 +6,7 @@ sandbox publisher instead of Meta. Production sets DATABASE_URL,
 CELERY_BROKER_URL, MEDIA_STORAGE=s3 and friends (see the README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,7 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "ordered_model",
+    "axes",
     "dealer_media.tenancy",
+    "dealer_media.accounts",  # after auth and axes: replaces their admin registrations
     "media_content",
     "banners",
     "social",
@@ -52,10 +55,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells the person when the dealership they act for changes.
     "dealer_media.tenancy.middleware.CurrentOrganizationMiddleware",
     "dealer_media.tenancy.sites.SiteOrganizationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealer_media.urls"
@@ -123,6 +129,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sign-in throttling (django-axes) ----------------------------------------
+# Failures are counted per username and, separately, per client address: this many
+# within the cool-off lock that account (from anywhere) or that address (for anyone)
+# until the cool-off has passed since the last failure, or a superuser unlocks it in
+# the admin (Axes, Access attempts, action "Unlock") or runs `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success must not wipe the count: it would also wipe the address's failures for
+# other accounts, letting anyone with a valid account keep guessing from that address.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+# Logs and the admin's records name the account and the address (never the password),
+# so a lockout can be explained and the right one unlocked.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "dealer_media.accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "dealer_media.accounts.signin.client_ip_address"
+# Behind a reverse proxy the client's address is in X-Forwarded-For: set how many
+# proxies we run in front of Django (each appending one address). 0: REMOTE_ADDR.
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=0)
+_client_ip_header = env("CLIENT_IP_HEADER", default="X-Forwarded-For")
+CLIENT_IP_HEADER = "HTTP_" + _client_ip_header.upper().replace("-", "_")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "media_content:library"
@@ -226,6 +262,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every failed sign-in and lockout (username and address) at WARNING.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }
 
 # --- Publishing ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from dealer_media.tenancy.models import Membership, Organization
 
@@ -17,9 +18,12 @@ def test_seed_demo_is_idempotent_and_signs_in(settings, capsys):
     assert sunrise.timezone == "America/Los_Angeles"
     assert Organization.objects.get(slug="lakeside-auto").timezone == "America/Chicago"
     assert Membership.objects.count() == 2
-    assert authenticate(username="sunrise", password="demo-pass").organizations.get() == sunrise
-    assert authenticate(username="lakeside", password="demo-pass") is not None
-    admin = authenticate(username="admin", password="admin-pass")
+    # A request, as every sign-in has one: the throttling backend (django-axes) needs it.
+    request = RequestFactory().post("/accounts/login/")
+    sunrise_user = authenticate(request, username="sunrise", password="demo-pass")
+    assert sunrise_user.organizations.get() == sunrise
+    assert authenticate(request, username="lakeside", password="demo-pass") is not None
+    admin = authenticate(request, username="admin", password="admin-pass")
     assert admin.is_superuser
     assert "user sunrise   password demo-pass" in capsys.readouterr().out
 

@@ -1,10 +1,13 @@
 """Admin for dealerships, and the mixin that keeps staff inside their own dealerships."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 
 from .models import Membership, Organization
 from .selectors import organizations_for_user
+from .services import membership_check_enrolment
 
 
 class OrganizationListFilter(admin.SimpleListFilter):
@@ -57,10 +60,71 @@ class TenantAdminMixin:
         ]
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """Refuses, in words, a row that would put someone into the dealership.
+
+    Checked on the posted data, not only the widget: staff see no "add" row and the
+    person of an existing row read-only, but a hand-made POST must be refused too.
+    """
+
+    actor = None  # the signed-in user, set by MembershipInline.get_formset
+
+    def clean(self) -> None:
+        super().clean()
+        if self.actor is None or self.actor.is_superuser:
+            return
+        errors = []
+        for form in self.forms:
+            posted = form.data.get(form.add_prefix("user"))
+            if form.instance.pk is None:
+                if not posted or form.data.get(form.add_prefix("DELETE")):
+                    continue  # an empty extra row
+                previous = None
+            else:
+                previous = form.instance.user_id
+                if posted in (None, ""):
+                    continue  # the person is not part of the form: unchanged
+            try:
+                user_id = int(posted)
+            except (TypeError, ValueError):
+                user_id = None
+            try:
+                membership_check_enrolment(
+                    actor=self.actor,
+                    organization=self.instance,
+                    user_id=user_id,
+                    previous_user_id=previous,
+                )
+            except ValidationError as refused:
+                errors.extend(refused.messages)
+        if errors:
+            raise ValidationError(sorted(set(errors)))
+
+
 class MembershipInline(admin.TabularInline):
+    """Who acts for the dealership. Only superusers add people; staff change roles."""
+
     model = Membership
+    formset = MembershipFormSet
     extra = 1
     autocomplete_fields = ["user"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user
+        return formset
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra if request.user.is_superuser else 0
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("user")
+        return readonly
 
 
 @admin.register(Organization)

@@ -82,6 +82,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person picks this dealership in the portal's switcher; their next
+    # sign-in acts for the one chosen last (never chosen: the one they joined first).
+    last_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
