@@ -293,7 +293,9 @@ FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.c
 # https://developers.facebook.com/documentation/video-api/getting-started); set
 # https://graph-video.facebook.com here to use the old host.
 FACEBOOK_GRAPH_VIDEO_URL = env("FACEBOOK_GRAPH_VIDEO_URL", default=FACEBOOK_GRAPH_URL)
-FACEBOOK_GRAPH_VERSION = env("FACEBOOK_GRAPH_VERSION", default="v24.0")
+# The newest version Meta documents; social/versions.py knows each one's retirement date
+# and `check --deploy` warns 90 days before it.
+FACEBOOK_GRAPH_VERSION = env("FACEBOOK_GRAPH_VERSION", default="v26.0")
 FACEBOOK_GRAPH_CONNECT_TIMEOUT = env.float("FACEBOOK_GRAPH_CONNECT_TIMEOUT", default=5.0)
 FACEBOOK_GRAPH_READ_TIMEOUT = env.float("FACEBOOK_GRAPH_READ_TIMEOUT", default=60.0)
 # Transient failures and rate limits are retried this many times, with backoff.

@@ -1,5 +1,9 @@
+import datetime
+
 from django.conf import settings
 from django.core import checks
+
+from .versions import GRAPH_API_VERSIONS, NEWEST, WARN_BEFORE, retirement
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -14,3 +18,31 @@ def encryption_key_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.compatibility, deploy=True)
+def graph_version_check(app_configs, today: datetime.date | None = None, **kwargs):
+    """Warn within 90 days of the configured Graph API version's retirement, or after it."""
+    if settings.SOCIAL_PUBLISHER != "graph":
+        return []
+    version = settings.FACEBOOK_GRAPH_VERSION
+    today = today or datetime.date.today()
+    if version not in GRAPH_API_VERSIONS:
+        return [
+            checks.Warning(
+                f"FACEBOOK_GRAPH_VERSION {version} is not a Graph API version we know.",
+                hint=f"Use {NEWEST}, or add the version to social/versions.py.",
+                id="social.W002",
+            )
+        ]
+    retires = retirement(version)
+    if retires is None or retires - today > WARN_BEFORE:
+        return []
+    when = "retired" if retires <= today else "retires"
+    return [
+        checks.Warning(
+            f"Graph API {version} {when} on {retires:%B %-d, %Y}: Meta then stops answering it.",
+            hint=f"Set FACEBOOK_GRAPH_VERSION={NEWEST} after checking Meta's changelog.",
+            id="social.W001",
+        )
+    ]

@@ -172,3 +172,39 @@ def test_instagram_errors_say_instagram(
     other = ScheduledPostFactory(media_content=photo, destination="instagram")
     other = _publish(other, django_capture_on_commit_callbacks)
     assert other.last_error.startswith("Instagram refused the post.")
+
+
+# --- The Graph API version ----------------------------------------------------
+
+
+def test_the_default_version_is_the_newest_meta_documents():
+    from django.conf import settings as django_settings
+
+    from social.versions import NEWEST
+
+    assert NEWEST == "v26.0"
+    assert django_settings.FACEBOOK_GRAPH_VERSION == NEWEST  # nothing in tests overrides it
+
+
+@pytest.mark.parametrize(
+    ("version", "today", "warns"),
+    [
+        ("v26.0", datetime.date(2026, 12, 1), None),
+        ("v25.0", datetime.date(2026, 12, 1), None),
+        ("v21.0", datetime.date(2026, 10, 1), None),  # 112 days before
+        ("v21.0", datetime.date(2026, 12, 1), "retires on January 21, 2027"),
+        ("v20.0", datetime.date(2026, 12, 1), "retired on September 24, 2026"),
+        ("v9.9", datetime.date(2026, 12, 1), "not a Graph API version we know"),
+    ],
+)
+def test_check_deploy_warns_before_the_version_retires(settings, version, today, warns):
+    from social.checks import graph_version_check
+
+    settings.SOCIAL_PUBLISHER = "graph"
+    settings.FACEBOOK_GRAPH_VERSION = version
+    found = graph_version_check(None, today=today)
+    if warns is None:
+        assert found == []
+    else:
+        [warning] = found
+        assert warns in warning.msg
