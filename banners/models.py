@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from ordered_model.models import OrderedModelBase, OrderedModelManager, OrderedModelQuerySet
 
 from dealer_media.tenancy.models import TenantQuerySet
+from dealer_media.validators import validate_single_line_text
 
 
 def banner_upload_to(instance: "Banner", filename: str) -> str:
@@ -56,7 +57,7 @@ class Banner(OrderedModelBase):
         related_name="banners",
         help_text="The library item this banner was made from, if any.",
     )
-    title = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, validators=[validate_single_line_text])
     image = models.ImageField(upload_to=banner_upload_to, max_length=255)
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
