@@ -18,10 +18,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dealer_media.tenancy.models import Organization
+
 from .. import services as media_services
 from ..models import MediaContent
 from .digests import Digests, keep_hasher, take_hasher
 from .models import Upload
+from .quota import open_uploads_refusal
 from .store import get_store
 from .validation import MediaRejected, container_kind, megabytes, size_limit
 
@@ -102,7 +105,10 @@ def upload_too_large() -> UploadError:
     )
 
 
-def upload_create(*, organization, created_by, length: int, metadata: dict[str, str]) -> Upload:
+def upload_create(
+    *, organization: Organization, created_by, length: int, metadata: dict[str, str]
+) -> Upload:
+    """A new upload, if the dealership has room (caps on open uploads and bytes promised)."""
     if length == 0:
         raise UploadError("The file is empty.", status=400, code="empty")
     if length > settings.TUS_MAX_SIZE:
@@ -114,13 +120,20 @@ def upload_create(*, organization, created_by, length: int, metadata: dict[str, 
             status=413,
             code="too_large",
         )
-    upload = Upload.objects.create(
-        organization=organization,
-        created_by=created_by,
-        length=length,
-        metadata=metadata,
-        expires_at=_expiry(),
-    )
+    with transaction.atomic():
+        # The dealership's row is the lock: its creations queue here, so two of them
+        # cannot both count the same room (SQLite: the IMMEDIATE transaction).
+        Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
+        refusal = open_uploads_refusal(organization=organization, length=length)
+        if refusal is not None:
+            raise UploadError(refusal.message, status=refusal.status, code=refusal.code)
+        upload = Upload.objects.create(
+            organization=organization,
+            created_by=created_by,
+            length=length,
+            metadata=metadata,
+            expires_at=_expiry(),
+        )
     try:
         get_store().create(str(upload.pk))
     except BaseException:
