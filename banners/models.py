@@ -9,6 +9,7 @@ from ordered_model.models import OrderedModelBase, OrderedModelManager, OrderedM
 
 from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantQuerySet
+from dealer_media.validators import validate_single_line_text
 
 
 def banner_upload_to(instance: "Banner", filename: str) -> str:
@@ -57,7 +58,7 @@ class Banner(OrderedModelBase):
         related_name="banners",
         help_text="The library item this banner was made from, if any.",
     )
-    title = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, validators=[validate_single_line_text])
     image = models.ImageField(upload_to=banner_upload_to, max_length=255)
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)

@@ -136,6 +136,9 @@ def start_django(work: Path, workers: int, threads: int) -> tuple[subprocess.Pop
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
         "MEDIA_ROOT": str(work / "media"),
         "TUS_UPLOAD_DIR": str(work / "uploads"),
+        # Every finished upload stays open here (never turned into an item): lift the caps.
+        "TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION": "10000",
+        "TUS_MAX_OPEN_BYTES_PER_ORGANIZATION": str(10**15),
         "LOG_LEVEL": "WARNING",
     }
     python = sys.executable

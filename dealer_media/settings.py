@@ -360,5 +360,11 @@ TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD
 # Partial uploads live here until they are finished (one directory per web host).
 TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")
 TUS_EXPIRATION_HOURS = env.int("TUS_EXPIRATION_HOURS", default=24)
+# Unfinished uploads a dealership may hold at once, by number and by bytes promised
+# (Upload-Length): each one keeps disk for TUS_EXPIRATION_HOURS unless finished or cancelled.
+TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION = env.int("TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION", default=20)
+TUS_MAX_OPEN_BYTES_PER_ORGANIZATION = env.int(
+    "TUS_MAX_OPEN_BYTES_PER_ORGANIZATION", default=20 * 1000 * 1000 * 1000
+)
 # Regular (multipart) uploads: files above this go to a temporary file, never memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -4,6 +4,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from dealer_media.validators import validate_multi_line_text, validate_single_line_text
+
 from . import timing
 from .uploads.form_fields import uploaded_file_path
 from .uploads.validation import MediaRejected, Sniffed, sniff
@@ -14,9 +16,16 @@ class MediaDetailsForm(forms.Form):
 
     SCHEDULE_MODES = [("now", "Post now"), ("scheduled", "Schedule"), ("draft", "Save as draft")]
 
-    title = forms.CharField(max_length=255, required=False)
-    description = forms.CharField(required=False, widget=forms.Textarea)
-    link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    title = forms.CharField(max_length=255, required=False, validators=[validate_single_line_text])
+    description = forms.CharField(
+        required=False, widget=forms.Textarea, validators=[validate_multi_line_text]
+    )
+    link_url = forms.URLField(
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_single_line_text],
+    )
     post_to_facebook = forms.BooleanField(required=False)
     post_to_instagram = forms.BooleanField(required=False)
     post_to_banner = forms.BooleanField(required=False)

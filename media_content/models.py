@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantModel
+from dealer_media.validators import validate_multi_line_text, validate_single_line_text
 
 
 def media_upload_to(instance: "MediaContent", filename: str) -> str:
@@ -53,12 +54,18 @@ class MediaContent(TenantModel):
         FAILED = "failed", "Failed"
         ARCHIVED = "archived", "Archived"
 
-    title = models.CharField(max_length=255, help_text="Internal name, shown in the library.")
-    description = models.TextField(blank=True, help_text="Text published with the post.")
+    title = models.CharField(
+        max_length=255,
+        validators=[validate_single_line_text],
+        help_text="Internal name, shown in the library.",
+    )
+    description = models.TextField(
+        blank=True, validators=[validate_multi_line_text], help_text="Text published with the post."
+    )
     file = models.FileField(upload_to=media_upload_to, max_length=255)
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
     media_type = models.CharField(max_length=10, choices=MediaType.choices)
-    link_url = models.URLField(max_length=2000, blank=True)
+    link_url = models.URLField(max_length=2000, blank=True, validators=[validate_single_line_text])
     post_to_facebook = models.BooleanField(default=False)
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
@@ -70,7 +77,9 @@ class MediaContent(TenantModel):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
 
-    original_filename = models.CharField(max_length=255, blank=True)
+    original_filename = models.CharField(
+        max_length=255, blank=True, validators=[validate_single_line_text]
+    )
     content_type = models.CharField(max_length=100, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)

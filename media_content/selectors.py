@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from dealer_media.tenancy.models import Organization
+from dealer_media.validators import CONTROL_CHARACTERS
 
 from .models import Destination, MediaContent, ScheduledPost
 
@@ -84,6 +85,8 @@ def library_items(
     page costs the same number of queries however large the library is.
     """
     items = MediaContent.objects.for_org(organization)
+    # Saved text holds no control characters, and PostgreSQL refuses a NUL in a query.
+    query = CONTROL_CHARACTERS.sub("", query).strip()
     if query:
         items = items.filter(Q(title__icontains=query) | Q(description__icontains=query))
     if media_type in MediaContent.MediaType.values:

@@ -6,8 +6,6 @@ HTTP. Every change to an upload runs under a claim (a conditional UPDATE of
 cannot write one upload at once and a crashed worker's claim runs out.
 """
 
-import base64
-import binascii
 import contextlib
 import datetime
 import hashlib
@@ -20,10 +18,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dealer_media.tenancy.models import Organization
+
 from .. import services as media_services
 from ..models import MediaContent
 from .digests import Digests, keep_hasher, take_hasher
 from .models import Upload
+from .quota import open_uploads_refusal
 from .store import get_store
 from .validation import MediaRejected, container_kind, megabytes, size_limit
 
@@ -45,44 +46,6 @@ class UploadError(Exception):
         self.message = message
         self.status = status
         self.code = code
-
-
-# --- metadata ----------------------------------------------------------------------
-
-
-def parse_metadata(header: str) -> dict[str, str]:
-    """``key base64(value)`` pairs separated by commas; an empty header is no metadata."""
-    metadata: dict[str, str] = {}
-    for pair in filter(None, (part.strip() for part in header.split(","))):
-        key, _, encoded = pair.partition(" ")
-        if not key or key in metadata:
-            raise UploadError("Upload-Metadata has an empty or repeated key.", status=400)
-        try:
-            metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as error:
-            raise UploadError(
-                f"Upload-Metadata value of “{key}” is not base64.", status=400
-            ) from error
-    return metadata
-
-
-def encode_metadata(metadata: dict[str, str]) -> str:
-    return ",".join(
-        f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in metadata.items()
-    )
-
-
-def parse_checksum(header: str) -> tuple[Callable, bytes] | None:
-    if not header:
-        return None
-    name, _, encoded = header.strip().partition(" ")
-    algorithm = CHECKSUM_ALGORITHMS.get(name.lower())
-    if algorithm is None:
-        raise UploadError(f"Checksum algorithm “{name}” is not supported.", status=400)
-    try:
-        return algorithm, base64.b64decode(encoded.strip(), validate=True)
-    except binascii.Error as error:
-        raise UploadError("Upload-Checksum digest is not base64.", status=400) from error
 
 
 # --- claims --------------------------------------------------------------------------
@@ -136,15 +99,20 @@ def _expiry() -> datetime.datetime:
 # --- the protocol's operations ---------------------------------------------------------
 
 
-def upload_create(*, organization, created_by, length: int, metadata: dict[str, str]) -> Upload:
+def upload_too_large() -> UploadError:
+    return UploadError(
+        f"Files can be at most {megabytes(settings.TUS_MAX_SIZE)}.", status=413, code="too_large"
+    )
+
+
+def upload_create(
+    *, organization: Organization, created_by, length: int, metadata: dict[str, str]
+) -> Upload:
+    """A new upload, if the dealership has room (caps on open uploads and bytes promised)."""
     if length == 0:
         raise UploadError("The file is empty.", status=400, code="empty")
     if length > settings.TUS_MAX_SIZE:
-        raise UploadError(
-            f"Files can be at most {megabytes(settings.TUS_MAX_SIZE)}.",
-            status=413,
-            code="too_large",
-        )
+        raise upload_too_large()
     declared = metadata.get("filetype", "")
     if declared.startswith("image/") and length > size_limit(MediaContent.MediaType.IMAGE):
         raise UploadError(
@@ -152,13 +120,20 @@ def upload_create(*, organization, created_by, length: int, metadata: dict[str, 
             status=413,
             code="too_large",
         )
-    upload = Upload.objects.create(
-        organization=organization,
-        created_by=created_by,
-        length=length,
-        metadata=metadata,
-        expires_at=_expiry(),
-    )
+    with transaction.atomic():
+        # The dealership's row is the lock: its creations queue here, so two of them
+        # cannot both count the same room (SQLite: the IMMEDIATE transaction).
+        Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
+        refusal = open_uploads_refusal(organization=organization, length=length)
+        if refusal is not None:
+            raise UploadError(refusal.message, status=refusal.status, code=refusal.code)
+        upload = Upload.objects.create(
+            organization=organization,
+            created_by=created_by,
+            length=length,
+            metadata=metadata,
+            expires_at=_expiry(),
+        )
     try:
         get_store().create(str(upload.pk))
     except BaseException:

@@ -16,17 +16,16 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views import View
 
+from .headers import TooManyDigits, encode_metadata, parse_checksum, parse_count, parse_metadata
 from .models import Upload
 from .services import (
     CHECKSUM_ALGORITHMS,
     UploadError,
-    encode_metadata,
-    parse_checksum,
-    parse_metadata,
     upload_append,
     upload_create,
     upload_delete,
     upload_terminate,
+    upload_too_large,
 )
 
 TUS_VERSION = "1.0.0"
@@ -55,9 +54,7 @@ def _int_header(request: HttpRequest, name: str) -> int | None:
     value = request.headers.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise UploadError(f"{name} must be a non-negative integer.", status=400)
-    return int(value)
+    return parse_count(value, name=name)
 
 
 def _expires(upload: Upload) -> str:
@@ -121,14 +118,23 @@ class TusView(View):
             raise UploadError(
                 "Upload-Defer-Length is not supported; send Upload-Length.", status=400
             )
-        length = _int_header(request, "Upload-Length")
+        try:
+            length = _int_header(request, "Upload-Length")
+        except TooManyDigits:
+            raise upload_too_large() from None
         if length is None:
             raise UploadError("Upload-Length is required.", status=400)
+        metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
+        # Every header is read before the upload exists: a refusal leaves no row behind.
+        first_chunk = request.content_type == OCTET_STREAM and bool(
+            _int_header(request, "Content-Length")
+        )
+        checksum = parse_checksum(request.headers.get("Upload-Checksum", ""))
         upload = upload_create(
             organization=request.organization,
             created_by=request.user,
             length=length,
-            metadata=parse_metadata(request.headers.get("Upload-Metadata", "")),
+            metadata=metadata,
         )
         headers = {
             "Location": request.build_absolute_uri(
@@ -136,10 +142,14 @@ class TusView(View):
             ),
             "Upload-Expires": _expires(upload),
         }
-        content_length = _int_header(request, "Content-Length") or 0
-        if request.content_type == OCTET_STREAM and content_length:
+        if first_chunk:
             # creation-with-upload: the POST carries the first chunk.
-            upload = self._append(request, upload, offset=0)
+            try:
+                upload = self._append(request, upload, offset=0, checksum=checksum)
+            except UploadError:
+                # A refusal carries no Location, so nobody could resume this upload.
+                upload_delete(upload=upload)
+                raise
             headers["Upload-Offset"] = str(upload.offset)
         return _answer(201, headers)
 
@@ -160,16 +170,17 @@ class TusView(View):
         offset = _int_header(request, "Upload-Offset")
         if offset is None:
             raise UploadError("Upload-Offset is required.", status=400)
-        upload = self._append(request, upload, offset=offset)
+        checksum = parse_checksum(request.headers.get("Upload-Checksum", ""))
+        upload = self._append(request, upload, offset=offset, checksum=checksum)
         return _answer(
             204, {"Upload-Offset": str(upload.offset), "Upload-Expires": _expires(upload)}
         )
 
-    def _append(self, request: HttpRequest, upload: Upload, *, offset: int) -> Upload:
+    def _append(self, request: HttpRequest, upload: Upload, *, offset: int, checksum) -> Upload:
         return upload_append(
             upload=upload,
             offset=offset,
             read=request.read,
             content_length=_int_header(request, "Content-Length"),
-            checksum=parse_checksum(request.headers.get("Upload-Checksum", "")),
+            checksum=checksum,
         )

@@ -293,6 +293,11 @@
     return url.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop();
   }
 
+  /* The tus server's refusals carry {"error": "..."} in words (too many open uploads...). */
+  function serverMessage(response) {
+    try { return JSON.parse(response.getBody() || "{}").error || ""; } catch (e) { return ""; }
+  }
+
   function sendResumable() {
     var file = chosen;
     var options = tusOptions(file);
@@ -301,9 +306,12 @@
       pauseButton.hidden = true;
       resumeButton.hidden = false;
       var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
-      progressText.textContent = status
-        ? "The server stopped the upload (error " + status + "). Press Resume to try again."
-        : "The connection dropped. The upload continues when you press Resume (or when you are back online).";
+      var said = status ? serverMessage(error.originalResponse) : "";
+      progressText.textContent = said
+        ? said + " (error " + status + ")"
+        : status
+          ? "The server stopped the upload (error " + status + "). Press Resume to try again."
+          : "The connection dropped. The upload continues when you press Resume (or when you are back online).";
     };
     options.onSuccess = function () {
       pauseButton.hidden = true;
