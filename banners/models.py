@@ -30,6 +30,7 @@ def validate_link(value: str) -> None:
     """Only http(s) and site-relative links: a banner must never run ``javascript:``."""
     if not value:
         return
+    validate_single_line_text(value)
     lowered = value.strip().lower()
     if lowered.startswith(("http://", "https://")):
         return

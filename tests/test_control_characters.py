@@ -205,3 +205,23 @@ def test_searching_the_library_for_a_nul_is_not_an_error(sunrise_user, sunrise):
     response = client.get("/marketing/media", {"q": "Truck\x00"})
     assert response.status_code == 200
     assert "Truck month" in response.content.decode()
+
+
+def test_a_banner_link_with_a_control_character_is_refused_in_words(sunrise_client, sunrise):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from banners.models import Banner
+    from tests.media import jpeg_bytes
+
+    response = sunrise_client.post(
+        "/marketing/banners",
+        {
+            "title": "Offer",
+            "image": SimpleUploadedFile("a.jpg", jpeg_bytes(1200, 400)),
+            "link_url": "/specials\x1b[31m",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert "escape character (U+001B)" in " ".join(response.json()["errors"]["link_url"])
+    assert not Banner.objects.exists()
