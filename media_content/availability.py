@@ -56,3 +56,10 @@ def destination_availability(*, organization: Organization) -> dict[str, Availab
             destination=destination.value, label=destination.label, state=state, reason=reason
         )
     return result
+
+
+def destination_profile_urls(*, organization: Organization) -> dict[str, str]:
+    """Where the dealer checks a post whose outcome is unknown: their Page, their profile."""
+    from social.selectors import profile_urls
+
+    return profile_urls(organization)

@@ -380,3 +380,28 @@ def resolve_unconfirmed(*, post: ScheduledPost, posted: bool, external_url: str 
     if changed and post.media_content_id:
         media_refresh_status(media=post.media_content)
     return bool(changed)
+
+
+@transaction.atomic
+def send_unconfirmed_again(*, post: ScheduledPost, reason: str) -> bool:
+    """It was not published (a person checked, or Meta says so): send it again, under a claim.
+
+    Progress is kept: an Instagram container already made is published, not made again.
+    """
+    from .services import media_refresh_status
+
+    now = timezone.now()
+    changed = ScheduledPost.objects.filter(
+        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
+    ).update(
+        status=ScheduledPost.Status.PENDING,
+        send_started_at=None,
+        next_attempt_at=None,
+        last_error=reason,
+        updated_at=now,
+    )
+    if changed:
+        enqueue_publish(post.pk)
+        if post.media_content_id:
+            media_refresh_status(media=post.media_content)
+    return bool(changed)

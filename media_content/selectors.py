@@ -26,7 +26,7 @@ BADGE_LABELS = {
     "posted": "Posted",
     "failed": "Failed",
     "archived": "Archived",
-    "unconfirmed": "Unconfirmed",
+    "unconfirmed": "Needs a check",
 }
 
 
@@ -43,6 +43,7 @@ class DestinationState:
     scheduled_time: datetime.datetime | None = None
     posted_at: datetime.datetime | None = None
     sandbox: bool = False
+    check_url: str = ""  # for "Needs a check": where the dealer looks (their Page)
 
     @property
     def status_label(self) -> str:
@@ -61,6 +62,7 @@ class DestinationState:
             "scheduled_time": local(self.scheduled_time),
             "posted_at": local(self.posted_at),
             "sandbox": self.sandbox,
+            "check_url": self.check_url,
         }
 
 
@@ -107,8 +109,15 @@ def media_for_portal(*, organization: Organization, pk: int) -> MediaContent:
     )
 
 
-def destination_states(*, media: MediaContent) -> list[DestinationState]:
-    """The badge of each destination the item goes to, from its latest post there."""
+def destination_states(
+    *, media: MediaContent, profile_urls: dict[str, str] | None = None
+) -> list[DestinationState]:
+    """The badge of each destination the item goes to, from its latest post there.
+
+    A post that needs a check carries its reason and, from ``profile_urls``, the
+    Page or profile where the dealer can see whether it went out.
+    """
+    shown = (ScheduledPost.Status.FAILED, ScheduledPost.Status.UNCONFIRMED)
     posts = getattr(media, "posts_in_order", None)
     if posts is None:
         posts = list(media.posts.order_by("created_at", "id"))
@@ -130,12 +139,15 @@ def destination_states(*, media: MediaContent) -> list[DestinationState]:
                     destination,
                     label,
                     POST_BADGE[post.status],
-                    error=post.last_error if post.status == ScheduledPost.Status.FAILED else "",
+                    error=post.last_error if post.status in shown else "",
                     external_id=post.external_id,
                     external_url=post.external_url,
                     scheduled_time=post.scheduled_time,
                     posted_at=post.posted_at,
                     sandbox=post.is_sandbox,
+                    check_url=(profile_urls or {}).get(destination, "")
+                    if post.status == ScheduledPost.Status.UNCONFIRMED
+                    else "",
                 )
             )
     return states

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealer_media.tenancy.decorators import organization_required
 
 from . import selectors, services
-from .availability import destination_availability
+from .availability import destination_availability, destination_profile_urls
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
 from .models import Destination, MediaContent, ScheduledPost
@@ -76,7 +76,14 @@ def library(request: HttpRequest) -> HttpResponse:
     }
     items = selectors.library_items(organization=organization, **filters)
     page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"item": item, "states": selectors.destination_states(media=item)} for item in page]
+    profile_urls = destination_profile_urls(organization=organization)
+    rows = [
+        {
+            "item": item,
+            "states": selectors.destination_states(media=item, profile_urls=profile_urls),
+        }
+        for item in page
+    ]
     return render(
         request,
         "marketing/media.html",

@@ -67,5 +67,13 @@ class SocialAccount(TenantModel):
         return self.token_expires_at is not None and self.token_expires_at <= timezone.now()
 
     @property
+    def profile_urls(self) -> dict[str, str]:
+        """Where a person checks what was published: the Page and the Instagram profile."""
+        urls = {"facebook": f"https://www.facebook.com/{self.page_id}"} if self.page_id else {}
+        if self.instagram_username:
+            urls["instagram"] = f"https://www.instagram.com/{self.instagram_username}/"
+        return urls
+
+    @property
     def is_usable(self) -> bool:
         return self.status == self.Status.CONNECTED and self.has_token and not self.token_expired

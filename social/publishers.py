@@ -235,7 +235,9 @@ class FacebookPublisher(GraphPublisher):
                 raise GraphError(error.message, kind=Kind.TRANSIENT) from None
             raise
         session_id = start["upload_session_id"]
-        save_progress(post, fb_upload_session=session_id)
+        # The video's id is known from here: if the finish answer is lost, the post is
+        # unconfirmed and the refresh asks Meta about this id (services.refresh_...).
+        save_progress(post, fb_upload_session=session_id, fb_started_video_id=start["video_id"])
         offset, end = int(start["start_offset"]), int(start["end_offset"])
         with media.file.open("rb") as handle:
             while offset < end:

@@ -83,3 +83,9 @@ def destination_states(*, media: MediaContent) -> dict[str, dict]:
             "sandbox": bool(state.get("sandbox")),
         }
     return states
+
+
+def profile_urls(organization: Organization) -> dict[str, str]:
+    """The dealership's Page and Instagram profile, by destination (none without an account)."""
+    account = services.account_for(organization=organization)
+    return account.profile_urls if account is not None else {}

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from media_content.models import MediaContent
+from media_content.models import Destination, MediaContent, ScheduledPost
 
 from .graph import GraphClient, GraphError, Kind
 from .models import SocialAccount
@@ -160,8 +160,18 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
     )
     for post in waiting:
         state = post.external_state or {}
+        video_id = state.get("fb_video_id") or (
+            state.get("fb_started_video_id")
+            if post.status == ScheduledPost.Status.UNCONFIRMED
+            else ""
+        )
         try:
-            if state.get("container_id") and post.status == ScheduledPost.Status.PENDING:
+            if (
+                post.status == ScheduledPost.Status.UNCONFIRMED
+                and post.destination == Destination.INSTAGRAM
+            ):
+                settle_unconfirmed_instagram(post=post, account=account, client=client)
+            elif state.get("container_id") and post.status == ScheduledPost.Status.PENDING:
                 code = client.get(state["container_id"], fields="status_code").get(
                     "status_code", ""
                 )
@@ -170,19 +180,15 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                 )
                 if code != "IN_PROGRESS":
                     _make_due(post, enqueue=enqueue_publish)
-            elif state.get("fb_video_id"):
-                status = client.get(state["fb_video_id"], fields="status").get("status") or {}
+            elif video_id:
+                status = client.get(video_id, fields="status").get("status") or {}
                 video_status = status.get("video_status", "")
                 ScheduledPost.objects.filter(pk=post.pk).update(
                     external_state={**state, "fb_video_status": video_status}
                 )
                 if video_status == "ready" and post.status == ScheduledPost.Status.UNCONFIRMED:
-                    url = (
-                        f"https://www.facebook.com/{account.page_id}/videos/{state['fb_video_id']}"
-                    )
-                    ScheduledPost.objects.filter(pk=post.pk).update(
-                        external_id=state["fb_video_id"]
-                    )
+                    url = f"https://www.facebook.com/{account.page_id}/videos/{video_id}"
+                    ScheduledPost.objects.filter(pk=post.pk).update(external_id=video_id)
                     resolve_unconfirmed(post=post, posted=True, external_url=url)
                 elif video_status != "processing" and post.status == ScheduledPost.Status.PENDING:
                     _make_due(post, enqueue=enqueue_publish)
@@ -191,6 +197,55 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                 account_mark_needs_reconnect(account=account, message=error.message)
                 return
             logger.info("Refresh of post %s: %s", post.pk, error.message)
+
+
+def settle_unconfirmed_instagram(*, post, account: SocialAccount, client: GraphClient) -> str:
+    """Ask Instagram what became of a post whose publishing answer was lost.
+
+    Its container reads PUBLISHED, or the account's media since the send holds it:
+    posted, with its permalink. The container reads FINISHED (ready, never
+    published): nothing went out, so it is sent again under a new claim. Anything
+    else stays unconfirmed for a person. Answers what was decided.
+    """
+    from media_content.publishing import resolve_unconfirmed, send_unconfirmed_again
+
+    container_id = (post.external_state or {}).get("container_id", "")
+    code = ""
+    if container_id:
+        code = client.get(container_id, fields="status_code").get("status_code", "")
+    found = _instagram_media_since(post=post, account=account, client=client)
+    if code == "PUBLISHED" or found:
+        if found:
+            ScheduledPost.objects.filter(pk=post.pk).update(external_id=found["id"])
+        resolve_unconfirmed(post=post, posted=True, external_url=(found or {}).get("permalink", ""))
+        return "posted"
+    if code == "FINISHED":
+        send_unconfirmed_again(
+            post=post,
+            reason="Instagram says the prepared post was never published; sending it again.",
+        )
+        return "sent_again"
+    return "unconfirmed"
+
+
+def _instagram_media_since(*, post, account: SocialAccount, client: GraphClient) -> dict | None:
+    """The account's newest media published since the send, with this post's caption."""
+    import datetime
+
+    since = post.send_started_at or post.updated_at
+    caption = compose_message(media=post.media_content) if post.media_content else None
+    answer = client.get(
+        f"{account.instagram_account_id}/media", fields="id,caption,permalink,timestamp", limit=25
+    )
+    for item in answer.get("data") or []:
+        try:
+            published = datetime.datetime.strptime(item.get("timestamp", ""), "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            continue
+        # Meta's timestamps have whole seconds: allow for the one the send started in.
+        if published >= since - datetime.timedelta(seconds=1) and item.get("caption") == caption:
+            return item
+    return None
 
 
 def _make_due(post, *, enqueue) -> None:

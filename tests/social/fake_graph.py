@@ -23,6 +23,8 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 TOKEN_HEADER = "HTTP_AUTHORIZATION"
+# What a proxy in front of Meta answers when it gives up waiting: no Graph error object.
+PROXY_504 = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
 
 @dataclass
@@ -85,10 +87,15 @@ class FakeGraph:
     def __init__(self):
         self.requests: list[Request] = []
         self.scripts: list[tuple[str, str, list[Reply]]] = []
+        self.phase_scripts: dict[str, list[Reply]] = {}
         self.received = threading.Event()
         self.lock = threading.Lock()
         self.ids = itertools.count(1000)
         self.published: list[tuple[str, str]] = []  # (edge, id) of what went public
+        # Instagram containers: id -> {"status_code", "caption", "media_id"}; and the
+        # account's published media, newest last (GET /{ig-user-id}/media lists them).
+        self.containers: dict[str, dict] = {}
+        self.ig_media: list[dict] = []
         self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
@@ -109,6 +116,11 @@ class FakeGraph:
     def script(self, method: str, suffix: str, *replies: Reply) -> None:
         with self.lock:
             self.scripts.append((method, suffix, list(replies)))
+
+    def script_phase(self, phase: str, *replies: Reply) -> None:
+        """Replies for the resumable video upload's ``upload_phase`` (start, transfer, finish)."""
+        with self.lock:
+            self.phase_scripts.setdefault(phase, []).extend(replies)
 
     def calls(self, method: str | None = None, suffix: str = "") -> list[Request]:
         with self.lock:
@@ -134,6 +146,9 @@ class FakeGraph:
         with self.lock:
             self.requests.append(request)
             reply = self._scripted(method, path)
+            phase = self.phase_scripts.get(params.get("upload_phase", ""))
+            if reply is None and phase:
+                reply = phase.pop(0)
         self.received.set()
         if reply is None or reply.done:
             result = self._default(request)
@@ -177,7 +192,14 @@ class FakeGraph:
             if fields == "username":
                 return Reply(body={"id": parts[0], "username": "sunrisemotors"})
             if "status_code" in fields:
-                return Reply(body={"id": parts[0], "status_code": "FINISHED"})
+                container = self.containers.get(parts[0], {"status_code": "FINISHED"})
+                return Reply(body={"id": parts[0], "status_code": container["status_code"]})
+            if parts[-1] == "media" and len(parts) == 2:
+                listed = [
+                    {k: m[k] for k in ("id", "caption", "permalink", "timestamp")}
+                    for m in reversed(self.ig_media)
+                ]
+                return Reply(body={"data": listed})
             if fields == "status":
                 return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
             if fields == "permalink":
@@ -217,12 +239,36 @@ class FakeGraph:
                 return Reply(body={"success": True})
             return Reply(body={"id": f"v{new_id}"})
         if edge == "media":
+            with self.lock:
+                self.containers[f"c{new_id}"] = {
+                    "status_code": "FINISHED",
+                    "caption": request.params.get("caption", ""),
+                    "media_id": None,
+                }
             return Reply(body={"id": f"c{new_id}"})
         if edge == "media_publish":
-            with self.lock:
-                self.published.append(("media_publish", f"m{new_id}"))
-            return Reply(body={"id": f"m{new_id}"})
+            return self._media_publish(request.params.get("creation_id", ""), f"m{new_id}")
         return Reply(body={"id": new_id})
+
+    def _media_publish(self, creation_id: str, media_id: str) -> Reply:
+        """Meta publishes a FINISHED container once; unfinished or published ones are refused."""
+        with self.lock:
+            container = self.containers.get(creation_id)
+            if container is None:
+                return graph_error(100, "Invalid parameter", subcode=2207008)
+            if container["status_code"] != "FINISHED":
+                return graph_error(9007, "Media ID is not available", subcode=2207027)
+            container.update(status_code="PUBLISHED", media_id=media_id)
+            self.published.append(("media_publish", media_id))
+            self.ig_media.append(
+                {
+                    "id": media_id,
+                    "caption": container["caption"],
+                    "permalink": f"https://instagram.test/p/{media_id}",
+                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                }
+            )
+        return Reply(body={"id": media_id})
 
     def _next_chunk(self, request: Request) -> dict:
         start = next(r for r in self.requests if r.params.get("upload_phase") == "start")

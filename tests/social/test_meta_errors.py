@@ -17,11 +17,9 @@ from social.errors import ERROR_TABLE, Kind, lookup
 from social.models import SocialAccount
 
 from ..factories import ScheduledPostFactory
-from .fake_graph import Reply, graph_error
+from .fake_graph import PROXY_504, Reply, graph_error
 
 pytestmark = pytest.mark.django_db
-
-PROXY_504 = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
 
 def _publish(post, capture) -> ScheduledPost:
