@@ -7,6 +7,7 @@ from ..factories import MediaContentFactory
 from .fake_graph import FakeGraph
 
 TOKEN = "EAAGsecretPageTokenZZ1234567890abcdefXYZ"
+USER_TOKEN = "EAAGsecretUserTokenYY0987654321zyxwvuABC"
 PUBLIC_MEDIA_URL = "https://cdn.sunrise.example/media/"
 
 
@@ -17,9 +18,34 @@ def encryption_key(settings):
 
 
 @pytest.fixture
-def fake_graph(settings):
-    """The fake Graph API, with the graph publishers pointed at it and quick retries."""
+def public_media(settings):
+    """The "CDN" Meta fetches our files from: MEDIA_ROOT over real HTTP on 127.0.0.1."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(settings.MEDIA_ROOT))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fake_graph(settings, public_media):
+    """The fake Graph API, with the graph publishers pointed at it and quick retries.
+
+    It knows the Page token (``TOKEN``) and ``USER_TOKEN``, and downloads what it is
+    asked to fetch from PUBLIC_MEDIA_URL, which stands for MEDIA_ROOT served locally.
+    """
     fake = FakeGraph().start()
+    fake.tokens = {TOKEN: "page", USER_TOKEN: "user"}
+    fake.url_map = {PUBLIC_MEDIA_URL: public_media}
     settings.FACEBOOK_GRAPH_URL = fake.url
     settings.FACEBOOK_GRAPH_VIDEO_URL = fake.url
     settings.FACEBOOK_GRAPH_VERSION = "v24.0"

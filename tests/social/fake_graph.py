@@ -17,12 +17,14 @@ import json
 import re
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 TOKEN_HEADER = "HTTP_AUTHORIZATION"
+PUBLISHING_EDGES = {"photos", "feed", "videos", "media", "media_publish", "comments"}
 # What a proxy in front of Meta answers when it gives up waiting: no Graph error object.
 PROXY_504 = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
@@ -96,6 +98,13 @@ class FakeGraph:
         # account's published media, newest last (GET /{ig-user-id}/media lists them).
         self.containers: dict[str, dict] = {}
         self.ig_media: list[dict] = []
+        self.video_polls_in_progress = 1  # status reads of a video container before FINISHED
+        self.sessions: dict[str, dict] = {}  # resumable video uploads: size, bytes received
+        # Tokens Meta knows: token -> "page" or "user". Empty: any bearer is a Page token.
+        self.tokens: dict[str, str] = {}
+        # Public URL prefixes Meta fetches, mapped to where this machine serves them.
+        self.url_map: dict[str, str] = {}
+        self.fetched: list[tuple[str, int]] = []
         self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
@@ -173,46 +182,30 @@ class FakeGraph:
         return None
 
     def _default(self, request: Request) -> Reply:
-        if not request.authorization.startswith("Bearer "):
-            return graph_error(190, "An active access token must be used", status=401)
+        token = request.authorization.removeprefix("Bearer ")
+        if not request.authorization.startswith("Bearer ") or (
+            self.tokens and token not in self.tokens
+        ):
+            return graph_error(190, "Invalid OAuth access token", status=401, subcode=467)
         path = request.path.split("/", 2)[-1]  # drop the version
         parts = path.split("/")
         if request.method == "GET":
-            fields = request.params.get("fields", "")
-            if parts[-1] == "content_publishing_limit":
-                return Reply(body={"data": [self.ig_quota]})
-            if "instagram_business_account" in fields:
-                return Reply(
-                    body={
-                        "id": parts[0],
-                        "name": self.page["name"],
-                        "instagram_business_account": {"id": self.page["ig"]},
-                    }
-                )
-            if fields == "username":
-                return Reply(body={"id": parts[0], "username": "sunrisemotors"})
-            if "status_code" in fields:
-                container = self.containers.get(parts[0], {"status_code": "FINISHED"})
-                return Reply(body={"id": parts[0], "status_code": container["status_code"]})
-            if parts[-1] == "media" and len(parts) == 2:
-                listed = [
-                    {k: m[k] for k in ("id", "caption", "permalink", "timestamp")}
-                    for m in reversed(self.ig_media)
-                ]
-                return Reply(body={"data": listed})
-            if fields == "status":
-                return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
-            if fields == "permalink":
-                return Reply(
-                    body={"id": parts[0], "permalink": f"https://instagram.test/p/{parts[0]}"}
-                )
-            if fields == "permalink_url":
-                return Reply(
-                    body={"id": parts[0], "permalink_url": f"https://facebook.test/{parts[0]}"}
-                )
-            return Reply(body={"id": parts[0]})
+            return self._read(request, parts)
+        if self.tokens.get(token) == "user" and parts[-1] in PUBLISHING_EDGES:
+            # What Meta answers a User token on a Page's publishing edges (postiz PR #1881).
+            return graph_error(
+                200,
+                "(#200) If posting to a page, requires both pages_read_engagement and "
+                "pages_manage_posts as an admin with sufficient administrative permission",
+                status=403,
+            )
         new_id = str(next(self.ids))
         edge = parts[-1]
+        if edge in ("photos", "media") or (edge == "videos" and "file_url" in request.params):
+            url = request.params.get("url") or request.params.get("image_url")
+            url = url or request.params.get("video_url") or request.params.get("file_url")
+            if url and not self._fetch(url):
+                return self._unfetchable(edge, url)
         if edge == "photos":
             with self.lock:
                 self.published.append(("photos", new_id))
@@ -222,26 +215,14 @@ class FakeGraph:
                 self.published.append(("feed", f"{parts[0]}_{new_id}"))
             return Reply(body={"id": f"{parts[0]}_{new_id}"})
         if edge == "videos":
-            phase = request.params.get("upload_phase")
-            if phase == "start":
-                size = int(request.params["file_size"])
-                return Reply(
-                    body={
-                        "upload_session_id": f"s{new_id}",
-                        "video_id": f"v{new_id}",
-                        "start_offset": "0",
-                        "end_offset": str(min(size, 1024)),
-                    }
-                )
-            if phase == "transfer":
-                return Reply(body=self._next_chunk(request))
-            if phase == "finish":
-                return Reply(body={"success": True})
-            return Reply(body={"id": f"v{new_id}"})
+            return self._video(request, new_id)
         if edge == "media":
+            is_video = request.params.get("media_type") in ("REELS", "VIDEO")
             with self.lock:
                 self.containers[f"c{new_id}"] = {
-                    "status_code": "FINISHED",
+                    # Meta prepares a video for a while; an image is ready at once.
+                    "status_code": "IN_PROGRESS" if is_video else "FINISHED",
+                    "polls_left": self.video_polls_in_progress if is_video else 0,
                     "caption": request.params.get("caption", ""),
                     "media_id": None,
                 }
@@ -249,6 +230,121 @@ class FakeGraph:
         if edge == "media_publish":
             return self._media_publish(request.params.get("creation_id", ""), f"m{new_id}")
         return Reply(body={"id": new_id})
+
+    def _read(self, request: Request, parts: list[str]) -> Reply:
+        fields = request.params.get("fields", "")
+        if parts[-1] == "content_publishing_limit":
+            return Reply(body={"data": [self.ig_quota]})
+        if "instagram_business_account" in fields:
+            return Reply(
+                body={
+                    "id": parts[0],
+                    "name": self.page["name"],
+                    "instagram_business_account": {"id": self.page["ig"]},
+                }
+            )
+        if fields == "username":
+            return Reply(body={"id": parts[0], "username": "sunrisemotors"})
+        if "status_code" in fields:
+            with self.lock:
+                container = self.containers.get(parts[0], {"status_code": "FINISHED"})
+                code = container["status_code"]
+                if code == "IN_PROGRESS":
+                    container["polls_left"] -= 1
+                    if container["polls_left"] < 0:
+                        container["status_code"] = code = "FINISHED"
+            return Reply(body={"id": parts[0], "status_code": code})
+        if parts[-1] == "media" and len(parts) == 2:
+            listed = [
+                {k: m[k] for k in ("id", "caption", "permalink", "timestamp")}
+                for m in reversed(self.ig_media)
+            ]
+            return Reply(body={"data": listed})
+        if fields == "status":
+            return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
+        if fields == "permalink":
+            return Reply(body={"id": parts[0], "permalink": f"https://instagram.test/p/{parts[0]}"})
+        if fields == "permalink_url":
+            return Reply(
+                body={"id": parts[0], "permalink_url": f"https://facebook.test/{parts[0]}"}
+            )
+        return Reply(body={"id": parts[0]})
+
+    def _fetch(self, url: str) -> bool:
+        """Download what Meta is asked to fetch, as Meta does; False when it cannot be had."""
+        for public, local in self.url_map.items():
+            if url.startswith(public):
+                url = local + url[len(public) :]
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - test URLs
+                body = answer.read()
+        except (OSError, ValueError):
+            return False
+        with self.lock:
+            self.fetched.append((url, len(body)))
+        return bool(body)
+
+    @staticmethod
+    def _unfetchable(edge: str, url: str) -> Reply:
+        if edge == "media":  # Instagram (content publishing error codes)
+            return graph_error(
+                9004, "The media could not be fetched from this URI", subcode=2207052
+            )
+        if edge == "videos":
+            return graph_error(389, "Unable to fetch video file from URL.")
+        return graph_error(324, "Missing or invalid image file")
+
+    def _video(self, request: Request, new_id: str) -> Reply:
+        """``/videos`` by URL, or the resumable start, transfer and finish, checked like Meta."""
+        phase = request.params.get("upload_phase")
+        if phase is None:
+            with self.lock:
+                self.published.append(("videos", f"v{new_id}"))
+            return Reply(body={"id": f"v{new_id}"})
+        if phase == "start":
+            size = int(request.params["file_size"])
+            session = f"s{new_id}"
+            with self.lock:
+                self.sessions[session] = {"size": size, "received": 0, "video_id": f"v{new_id}"}
+            return Reply(
+                body={
+                    "upload_session_id": session,
+                    "video_id": f"v{new_id}",
+                    "start_offset": "0",
+                    "end_offset": str(min(size, 1024)),
+                }
+            )
+        with self.lock:
+            session = self.sessions.get(request.params.get("upload_session_id", ""))
+        if session is None:
+            return graph_error(100, "Invalid upload session id", subcode=1363019)
+        if phase == "transfer":
+            chunk = request.params.get("video_file_chunk", b"")
+            if int(request.params.get("start_offset", -1)) != session["received"]:
+                return graph_error(
+                    6000,
+                    "There was a problem uploading your video file",
+                    subcode=1363037,
+                    error_data={
+                        "start_offset": session["received"],
+                        "end_offset": min(session["size"], session["received"] + 1024),
+                    },
+                )
+            session["received"] += len(chunk)
+            received = session["received"]
+            return Reply(
+                body={
+                    "start_offset": str(received),
+                    "end_offset": str(min(session["size"], received + 1024)),
+                }
+            )
+        if phase == "finish":
+            if session["received"] != session["size"]:
+                return graph_error(6000, "The video file is incomplete", subcode=1363040)
+            with self.lock:
+                self.published.append(("videos", session["video_id"]))
+            return Reply(body={"success": True})
+        return graph_error(100, f"Unknown upload_phase {phase}")
 
     def _media_publish(self, creation_id: str, media_id: str) -> Reply:
         """Meta publishes a FINISHED container once; unfinished or published ones are refused."""
@@ -258,7 +354,11 @@ class FakeGraph:
                 return graph_error(100, "Invalid parameter", subcode=2207008)
             if container["status_code"] != "FINISHED":
                 return graph_error(9007, "Media ID is not available", subcode=2207027)
+            total = self.ig_quota["config"]["quota_total"]
+            if self.ig_quota["quota_usage"] >= total:
+                return graph_error(9, "Maximum number of posts reached", subcode=2207042)
             container.update(status_code="PUBLISHED", media_id=media_id)
+            self.ig_quota["quota_usage"] += 1
             self.published.append(("media_publish", media_id))
             self.ig_media.append(
                 {
@@ -269,16 +369,6 @@ class FakeGraph:
                 }
             )
         return Reply(body={"id": media_id})
-
-    def _next_chunk(self, request: Request) -> dict:
-        start = next(r for r in self.requests if r.params.get("upload_phase") == "start")
-        size = int(start.params["file_size"])
-        received = sum(
-            len(r.params.get("video_file_chunk", b""))
-            for r in self.requests
-            if r.params.get("upload_phase") == "transfer"
-        )
-        return {"start_offset": str(received), "end_offset": str(min(size, received + 1024))}
 
 
 def _multipart_fields(body: bytes, content_type: str) -> dict:
