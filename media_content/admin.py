@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
@@ -261,6 +262,17 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         elif form.initial.get("status") == MediaContent.Status.SCHEDULED:
             cancelled = scheduling.media_unschedule(media=media)
             self.message_user(request, f"{cancelled} pending post(s) cancelled.", messages.INFO)
+
+    def delete_model(self, request, obj):
+        """As the portal's delete: pending posts cancelled, files removed after the commit."""
+        with transaction.atomic():
+            services.media_delete(media=obj)
+
+    def delete_queryset(self, request, queryset):
+        """The "delete selected" action, item by item through the same service."""
+        with transaction.atomic():
+            for media in queryset:
+                services.media_delete(media=media)
 
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
