@@ -48,8 +48,13 @@ class WorkerProcess:
 
 
 @contextmanager
-def celery_worker(queue: str | None = None, **extra: str) -> Iterator[WorkerProcess]:
-    """A real worker process on its own queue; stopped (warm shutdown) afterwards."""
+def celery_worker(
+    queue: str | None = None, *, app: str = "dealer_media", **extra: str
+) -> Iterator[WorkerProcess]:
+    """A real worker process on its own queue; stopped (warm shutdown) afterwards.
+
+    ``app`` is the module holding the Celery app (a test may wrap the product's).
+    """
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
     log_file = log_path.open("w")
@@ -59,7 +64,7 @@ def celery_worker(queue: str | None = None, **extra: str) -> Iterator[WorkerProc
             "-m",
             "celery",
             "-A",
-            "dealer_media",
+            app,
             "worker",
             "--pool=solo",
             "--without-gossip",
