@@ -6,6 +6,9 @@ sweep and a worker finishes the item. The lease and sweep are seconds here
 bench/processing_recovery.py, not timed here.
 """
 
+import os
+import signal
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -18,7 +21,7 @@ from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..media import jpeg_bytes
-from ..processes import celery_worker, wait_for
+from ..processes import celery_worker, pool_processes, wait_for
 from ..scheduling.conftest import use_broker
 from ..scheduling.processes import celery_beat, private_redis, unique_queue
 
@@ -103,12 +106,58 @@ def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(
             restore()
 
     assert "Sending due task " + SWEEP in beat.log, beat.log
-    assert "requeue_stale_processing" in worker.log
+    assert "Task media_content.tasks.requeue_stale_processing[" in worker.log  # run by a worker
     media.refresh_from_db()
     assert (media.width, media.height) == (1600, 1200)
     assert media.processing_attempts == 2  # the killed run and the one that finished
     assert media.processing_claimed_at is None and media.processing_lease_until is None
     assert media.thumbnail and media.thumbnail.storage.exists(media.thumbnail.name)
+
+
+def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
+    sunrise, tmp_path, queue, short_lease, sweep_every_second
+):
+    """Prefork, as in production: the child dies, its message comes back (reject_on_worker_lost),
+    finds the dead child's lease still running and does nothing; the sweep finishes it."""
+    hold = tmp_path / "holding"
+    media = _new_photo(sunrise)
+    with private_redis() as broker:
+        env = {
+            **SHORT,
+            "CELERY_BROKER_URL": broker.url,
+            "PROCESSING_TEST_HOLD": str(hold),
+            "PYTHONUNBUFFERED": "1",
+        }
+        restore = use_broker(broker.url)
+        try:
+            with (
+                celery_worker(
+                    queue, app="tests.processing.slow_worker", pool="prefork", **env
+                ) as worker,
+                celery_beat(queue, **env),
+            ):
+                with transaction.atomic():
+                    request_processing(media=media)
+                try:
+                    wait_for(hold.exists, timeout=30)
+                except AssertionError:
+                    raise AssertionError(worker.log) from None
+                child = int(hold.read_text())
+                assert child in pool_processes(worker.process.pid)
+                os.kill(child, signal.SIGKILL)
+                wait_for(lambda: _ready(media), timeout=60)
+                log = worker.log
+        finally:
+            restore()
+    assert "WorkerLostError" in log or "exited with 'signal 9" in log, log
+    received = [
+        line
+        for line in log.splitlines()
+        if "media_content.tasks.process_media[" in line and line.endswith("] received")
+    ]
+    assert len(received) >= 3, log  # the first, the one given back at the kill, the sweep's
+    media.refresh_from_db()
+    assert (media.width, media.height, media.processing_attempts) == (1600, 1200, 2)
 
 
 def test_an_item_uploaded_while_the_broker_was_down_is_processed_once_it_is_back(
@@ -119,7 +168,10 @@ def test_an_item_uploaded_while_the_broker_was_down_is_processed_once_it_is_back
         restore = use_broker(broker.url)
         try:
             with celery_worker(queue, **env) as worker, celery_beat(queue, **env):
-                wait_for(lambda: "requeue_stale_processing" in worker.log, timeout=30)
+                wait_for(
+                    lambda: "Task media_content.tasks.requeue_stale_processing[" in worker.log,
+                    timeout=30,
+                )
                 broker.stop()
                 media = _new_photo(sunrise)
                 with transaction.atomic():
