@@ -343,10 +343,17 @@ SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
 SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
 # A post queued this long ago and still not started (its message lost) is queued again.
 SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
-# An item still waiting to be processed this long after its last change (the message
-# was lost: broker down, worker gone) is sent to processing again by a periodic job.
-# Longer than one attempt and its retry delay (process_media: 360 s + up to 300 s).
-PROCESSING_STALE_SECONDS = env.int("PROCESSING_STALE_SECONDS", default=15 * 60)
+# Processing (media_content/processing/lease.py). A worker holds an item by a lease of
+# PROCESSING_LEASE_SECONDS, renewed every third of it while it works, so the lease runs
+# out soon after the worker dies. An item sent to the workers and not taken within
+# PROCESSING_SEND_GRACE_SECONDS (its message lost with the broker) is sent again (then
+# after longer and longer waits, up to 15 minutes, so a long queue is not flooded).
+# The sweep that sends them runs every PROCESSING_SWEEP_SECONDS (stored in
+# django-celery-beat; this is the value it is created with). Worst case after a
+# worker's death: lease + sweep interval + the processing itself, under 2 minutes.
+PROCESSING_LEASE_SECONDS = env.int("PROCESSING_LEASE_SECONDS", default=60)
+PROCESSING_SEND_GRACE_SECONDS = env.int("PROCESSING_SEND_GRACE_SECONDS", default=60)
+PROCESSING_SWEEP_SECONDS = env.int("PROCESSING_SWEEP_SECONDS", default=30)
 # Posted items are archived (hidden from the active library) after this many days.
 MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)
 

@@ -328,6 +328,17 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             cancelled = scheduling.media_unschedule(media=media)
             self.message_user(request, f"{cancelled} pending post(s) cancelled.", messages.INFO)
 
+    def delete_model(self, request, obj):
+        """As the portal's delete: pending posts cancelled, files removed after the commit."""
+        with transaction.atomic():
+            services.media_delete(media=obj)
+
+    def delete_queryset(self, request, queryset):
+        """The "delete selected" action, item by item through the same service."""
+        with transaction.atomic():
+            for media in queryset:
+                services.media_delete(media=media)
+
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
         posts = self._send_each(

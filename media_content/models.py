@@ -101,6 +101,13 @@ class MediaContent(TenantModel):
         default=0, help_text="Processing runs started for the current file (crash-loop guard)."
     )
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The processing lease (media_content/processing/lease.py): when processing of the
+    # current file was asked for, which worker's claim holds it (the time of its claim),
+    # and the deadline past which the sweep sends it again: for a pending item, the time
+    # by which a worker should have taken it; for one being processed, the worker's lease.
+    processing_requested_at = models.DateTimeField(null=True, blank=True)
+    processing_claimed_at = models.DateTimeField(null=True, blank=True)
+    processing_lease_until = models.DateTimeField(null=True, blank=True)
     thumbnail_is_placeholder = models.BooleanField(
         default=False,
         help_text="The thumbnail is the drawn title card, not a frame of the video.",
@@ -118,6 +125,12 @@ class MediaContent(TenantModel):
             models.Index(fields=["organization", "-created_at"], name="media_org_created_idx"),
             models.Index(fields=["organization", "status"], name="media_org_status_idx"),
             models.Index(fields=["organization", "sha256"], name="media_org_sha256_idx"),
+            # The processing sweep: only items waiting for or under processing.
+            models.Index(
+                fields=["processing_lease_until"],
+                condition=Q(processing_status__in=["pending", "processing"]),
+                name="media_processing_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,6 +4,9 @@
 ``setup_periodic_tasks`` command, and after every ``migrate`` by a
 post_migrate handler). It only creates what is missing: an interval or an
 "enabled" box changed in the admin (*Periodic tasks*) survives every deploy.
+When a new version changes a job's default interval, the old default goes in
+``former_every_seconds``: rows still on it (nobody changed them) move to the
+new one on the next deploy; an interval a person chose stays.
 
 A job whose task does not exist in this code base (yet) is skipped with a
 log line rather than stored, so beat never sends a name no worker knows.
@@ -12,7 +15,7 @@ To add a job, append a ``PeriodicJob`` to ``PERIODIC_JOBS``.
 
 import importlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -26,6 +29,10 @@ class PeriodicJob:
     every_seconds: int
     description: str
     expire_seconds: int | None = None  # a message older than this is dropped, not run
+    # Intervals this job was created with by earlier versions of the code. A stored row
+    # still on one of them was never changed by a person, so it moves to every_seconds;
+    # any other interval is someone's choice and stays.
+    former_every_seconds: tuple[int, ...] = ()
 
 
 def _jobs() -> list[PeriodicJob]:
@@ -53,8 +60,12 @@ def _jobs() -> list[PeriodicJob]:
         PeriodicJob(
             name="Process files whose processing was lost",
             task="media_content.tasks.requeue_stale_processing",
-            every_seconds=300,
-            description="Items still waiting to be processed long after upload (broker was down).",
+            every_seconds=settings.PROCESSING_SWEEP_SECONDS,
+            description="Items whose worker died (lease over) or whose message never reached "
+            "a worker, sent to processing again.",
+            # Piled-up sweeps are useless: one fresh sweep sends everything overdue.
+            expire_seconds=max(settings.PROCESSING_SWEEP_SECONDS, 10),
+            former_every_seconds=(300,),
         ),
         PeriodicJob(
             name="Delete expired partial uploads",
@@ -86,35 +97,68 @@ class SetupReport:
     created: list[str]
     kept: list[str]
     skipped: list[str]
+    updated: list[str] = field(default_factory=list)
+
+
+def _interval(every_seconds: int):
+    from django_celery_beat.models import IntervalSchedule
+
+    return IntervalSchedule.objects.filter(
+        every=every_seconds, period=IntervalSchedule.SECONDS
+    ).first() or IntervalSchedule.objects.create(
+        every=every_seconds, period=IntervalSchedule.SECONDS
+    )
+
+
+def _upgrade_default_interval(task, job: PeriodicJob) -> bool:
+    """A row still on a former default interval gets the new one (and the new description)."""
+    from django_celery_beat.models import IntervalSchedule
+
+    interval = task.interval
+    if (
+        interval is None
+        or interval.period != IntervalSchedule.SECONDS
+        or interval.every not in job.former_every_seconds
+        or interval.every == job.every_seconds
+    ):
+        return False
+    task.interval = _interval(job.every_seconds)
+    task.description = job.description
+    task.expire_seconds = job.expire_seconds
+    task.save(update_fields=["interval", "description", "expire_seconds"])
+    return True
 
 
 def setup_periodic_tasks(*, jobs: list[PeriodicJob] | None = None) -> SetupReport:
-    """Create the periodic tasks that are missing; leave existing rows as the admin left them."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+    """Create the periodic tasks that are missing; leave existing rows as the admin left them.
+
+    The one exception: a row still on an interval that an earlier version of
+    the code chose (``former_every_seconds``) moves to the new default.
+    """
+    from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
     report = SetupReport(created=[], kept=[], skipped=[])
     for job in _jobs() if jobs is None else jobs:
-        if PeriodicTask.objects.filter(name=job.name).exists():
-            report.kept.append(job.name)
+        existing = PeriodicTask.objects.filter(name=job.name).select_related("interval").first()
+        if existing is not None:
+            if _upgrade_default_interval(existing, job):
+                report.updated.append(job.name)
+            else:
+                report.kept.append(job.name)
             continue
         if not task_exists(job.task):
             logger.info("Periodic job %r skipped: task %s is not in this code.", job.name, job.task)
             report.skipped.append(job.name)
             continue
-        interval = IntervalSchedule.objects.filter(
-            every=job.every_seconds, period=IntervalSchedule.SECONDS
-        ).first() or IntervalSchedule.objects.create(
-            every=job.every_seconds, period=IntervalSchedule.SECONDS
-        )
         PeriodicTask.objects.create(
             name=job.name,
             task=job.task,
-            interval=interval,
+            interval=_interval(job.every_seconds),
             description=job.description,
             expire_seconds=job.expire_seconds,
         )
         report.created.append(job.name)
-    if report.created:
+    if report.created or report.updated:
         PeriodicTasks.update_changed()  # tell a running beat to reload its schedule
     return report
 
@@ -128,3 +172,5 @@ def setup_after_migrate(sender, using="default", **kwargs) -> None:
     report = setup_periodic_tasks()
     if report.created and kwargs.get("verbosity", 1) >= 2:
         print(f"  Periodic tasks created: {', '.join(report.created)}")
+    if report.updated and kwargs.get("verbosity", 1) >= 2:
+        print(f"  Periodic tasks moved to their new default interval: {', '.join(report.updated)}")

@@ -11,7 +11,13 @@ from .processing import services as processing
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+# reject_on_worker_lost: when a pool process dies mid-task (SIGKILL, out of memory) the
+# message goes back to the queue instead of being acknowledged. Safe here because a run
+# does nothing unless it wins publishing.publish_post's claim (pending|queued →
+# publishing): a post the dead process had claimed is left to
+# mark_stale_publishing_unconfirmed (unconfirmed if a request was sent), one it had
+# finished is posted, and one it had not yet claimed is published once by the new run.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def publish_scheduled_post(post_id: int) -> None:
     publishing.publish_post(post_id=post_id)
 
@@ -30,11 +36,10 @@ def mark_stale_publishing_unconfirmed() -> int:
     return publishing.mark_stale_publishing_unconfirmed(older_than=older_than)
 
 
-@shared_task
+@shared_task(acks_late=False)
 def requeue_stale_processing() -> int:
-    """Items whose processing message was lost (broker down at upload, worker gone)."""
-    older_than = datetime.timedelta(seconds=settings.PROCESSING_STALE_SECONDS)
-    return processing.requeue_stale_processing(older_than=older_than)
+    """The processing sweep: items whose worker died or whose message was lost, sent again."""
+    return processing.requeue_stale_processing()
 
 
 @shared_task
@@ -56,9 +61,18 @@ class ProcessingTask(Task):
             )
 
 
+# reject_on_worker_lost: a pool process that dies mid-way puts the message back in the
+# queue. Running it again is safe: media_process works only under its claim (lease.py),
+# so a delivery while the dead process's lease still runs does nothing, one after it ran
+# out processes the item once, and MAX_PROCESSING_ATTEMPTS stops a file that kills every
+# worker it meets. Recovery of a claimed item is the processing sweep's job (within
+# lease + sweep interval); this keeps the message of a process that died before its claim.
+# A whole worker killed leaves its message unacknowledged in Redis until the visibility
+# timeout (1 h): the sweep has sent the item again long before.
 @shared_task(
     base=ProcessingTask,
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(Exception,),
     dont_autoretry_for=(ProcessingFailed,),
     max_retries=3,

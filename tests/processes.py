@@ -48,8 +48,14 @@ class WorkerProcess:
 
 
 @contextmanager
-def celery_worker(queue: str | None = None, **extra: str) -> Iterator[WorkerProcess]:
-    """A real worker process on its own queue; stopped (warm shutdown) afterwards."""
+def celery_worker(
+    queue: str | None = None, *, app: str = "dealer_media", pool: str = "solo", **extra: str
+) -> Iterator[WorkerProcess]:
+    """A real worker process on its own queue; stopped (warm shutdown) afterwards.
+
+    ``app`` is the module holding the Celery app (a test may wrap the product's);
+    ``pool="prefork"`` runs tasks in one child process, as production does.
+    """
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
     log_file = log_path.open("w")
@@ -59,9 +65,10 @@ def celery_worker(queue: str | None = None, **extra: str) -> Iterator[WorkerProc
             "-m",
             "celery",
             "-A",
-            "dealer_media",
+            app,
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            *(["--concurrency=1"] if pool == "prefork" else []),
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -95,3 +102,16 @@ def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"Condition not met within {timeout} s")
+
+
+def pool_processes(pid: int) -> list[int]:
+    """The child processes of ``pid`` (a prefork worker's pool), read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children

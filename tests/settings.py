@@ -16,6 +16,8 @@ STORAGES = {
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "test-media"))
 STATIC_ROOT = None  # tests serve static files through the finders
 WHITENOISE_USE_FINDERS = True
-CELERY_TASK_ALWAYS_EAGER = True
+# Eager in the test process; the worker and beat processes that tests start say "false"
+# (tests/processes.py: celery_env), so beat sends its tasks to the workers as in production.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true").lower() != "false"
 # One cache per test process (tests/test_cache_shared.py checks the default's sharing).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,10 +1,11 @@
 """Processing a media item: what the Celery tasks and the admin call.
 
 ``request_processing(media=...)`` marks the item pending and enqueues
-``process_media`` after the commit. ``media_process(media_id=...)`` does the
-work: metadata, thumbnail (and display rendition for images), then writes
-the outcome on the row, unless the file was replaced meanwhile (a newer task
-owns it then). A file we cannot read raises ``ProcessingFailed``: the row
+``process_media`` after the commit. ``media_process(media_id=...)`` claims the
+item (``lease.py``: one worker at a time, a lease renewed while it works) and
+does the work: metadata, thumbnail (and display rendition for images), then
+writes the outcome on the row, unless the file was replaced or the claim lost
+meanwhile (a newer task owns it then). A file we cannot read raises ``ProcessingFailed``: the row
 says "processing failed" with the reason, and the task does not retry.
 """
 
@@ -15,12 +16,10 @@ from urllib.parse import urlparse
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from ..models import MediaContent
-from . import ProcessingFailed, metadata, placeholder, thumbnails
+from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .renditions import DISPLAY, renditions_delete, save_rendition
 from .storage import delete_files_on_commit, local_path
 
@@ -28,57 +27,37 @@ logger = logging.getLogger(__name__)
 
 Status = MediaContent.ProcessingStatus
 
-# Runs started for one file, counting Celery retries and redeliveries after a worker died
-# (acks_late): past this the item is marked failed instead of trying again and again.
+# Runs started for one file, counting Celery retries and runs sent again after a worker
+# died: past this the item is marked failed instead of trying again and again.
 MAX_PROCESSING_ATTEMPTS = 6
+# process_media's longest retry countdown (retry_backoff_max) and some slack: an item
+# given back for a retry is not sent again by the sweep before its retry is due.
+RETRY_WAIT = datetime.timedelta(seconds=300 + 60)
 
 
 def request_processing(*, media: MediaContent) -> None:
-    """Mark the item pending and process it once this transaction has committed."""
+    """Mark the item pending and process it once this transaction has committed.
+
+    A worker still busy with a previous file loses its claim: its result is dropped.
+    """
+    now = timezone.now()
     MediaContent.objects.filter(pk=media.pk).update(
         processing_status=Status.PENDING,
         processing_error="",
         processing_attempts=0,
-        updated_at=timezone.now(),
+        processing_requested_at=now,
+        processing_claimed_at=None,
+        processing_lease_until=now + lease.send_grace(),
+        updated_at=now,
     )
     media.processing_status, media.processing_error = Status.PENDING, ""
     media_id = media.pk
-    transaction.on_commit(lambda: _send_processing_task(media_id))
+    transaction.on_commit(lambda: lease.send_processing_task(media_id))
 
 
-def _send_processing_task(media_id: int) -> None:
-    """A broker that is down is only logged: the stale-processing job sends it later."""
-    from ..tasks import process_media
-
-    try:
-        process_media.delay(media_id)
-    except (KombuOperationalError, OSError):
-        logger.exception(
-            "Could not send the processing task of media %s (is the broker down?); "
-            "it is sent again within PROCESSING_STALE_SECONDS.",
-            media_id,
-        )
-
-
-def requeue_stale_processing(*, older_than: datetime.timedelta) -> int:
-    """Send again the items left waiting or half-processed: their message was lost.
-
-    Each is claimed by a conditional UPDATE of ``updated_at``, so two sweeps
-    never send one item twice; MAX_PROCESSING_ATTEMPTS bounds the restarts.
-    Answers the number sent again.
-    """
-    cutoff = timezone.now() - older_than
-    stale = MediaContent.objects.filter(
-        processing_status__in=[Status.PENDING, Status.PROCESSING], updated_at__lt=cutoff
-    )
-    requeued = 0
-    for media_id in list(stale.values_list("pk", flat=True)[:1000]):
-        if stale.filter(pk=media_id).update(updated_at=timezone.now()):
-            _send_processing_task(media_id)
-            requeued += 1
-    if requeued:
-        logger.warning("%s media item(s) sent to processing again.", requeued)
-    return requeued
+def requeue_stale_processing() -> int:
+    """Send again the items whose worker died or whose message was lost (the periodic sweep)."""
+    return lease.resend_overdue()
 
 
 def request_placeholder_refresh(*, media: MediaContent) -> bool:
@@ -96,6 +75,8 @@ def media_mark_failed(*, media_id: int, reason: str) -> None:
     MediaContent.objects.filter(pk=media_id).update(
         processing_status=Status.FAILED,
         processing_error=reason[:2000],
+        processing_claimed_at=None,
+        processing_lease_until=None,
         processed_at=timezone.now(),
         updated_at=timezone.now(),
     )
@@ -108,23 +89,41 @@ def _new_thumbnail_name(media: MediaContent, data: bytes) -> str:
     return default_storage.save(name, ContentFile(data))
 
 
-def media_process(*, media_id: int) -> MediaContent | None:
-    media = MediaContent.objects.filter(pk=media_id).first()
-    if media is None or not media.file:
-        logger.info("Media %s is gone or has no file; nothing to process.", media_id)
+def media_process(
+    *, media_id: int, retry_wait: datetime.timedelta = RETRY_WAIT
+) -> MediaContent | None:
+    """Process the item if this worker wins its claim; a duplicate delivery does nothing.
+
+    On an unexpected error the claim is given back (pending, for the task's retry
+    due within ``retry_wait``) and the error raised.
+    """
+    claim = lease.claim(media_id=media_id)
+    if claim is None:
+        logger.info("Media %s is gone, done, or processed by another worker.", media_id)
         return None
-    if media.processing_attempts >= MAX_PROCESSING_ATTEMPTS:
+    media = MediaContent.objects.get(pk=media_id)
+    if not media.file:
+        media_mark_failed(media_id=media_id, reason="The item has no file to process.")
+        return None
+    if media.processing_attempts > MAX_PROCESSING_ATTEMPTS:
         media_mark_failed(
             media_id=media_id,
-            reason=f"Processing was started {media.processing_attempts} times without finishing.",
+            reason=f"Processing was started {media.processing_attempts - 1} times "
+            "without finishing.",
         )
         return None
-    MediaContent.objects.filter(pk=media_id).update(
-        processing_status=Status.PROCESSING,
-        processing_error="",
-        processing_attempts=F("processing_attempts") + 1,
-        updated_at=timezone.now(),
-    )
+    try:
+        with lease.LeaseKeeper(media_id=media_id, claim=claim):
+            return _process_claimed(media, claim=claim)
+    except ProcessingFailed:
+        raise
+    except Exception:
+        lease.release_for_retry(media_id=media_id, claim=claim, wait=retry_wait)
+        raise
+
+
+def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaContent | None:
+    media_id = media.pk
     source_name = media.file.name
     display = None
     failure: ProcessingFailed | None = None
@@ -150,8 +149,8 @@ def media_process(*, media_id: int) -> MediaContent | None:
     new_thumb_name = _new_thumbnail_name(media, thumb) if thumb else ""
     with transaction.atomic():
         current = MediaContent.objects.select_for_update().filter(pk=media_id).first()
-        if current is None or current.file.name != source_name:
-            # Deleted, or a new file arrived: its own task will do the work.
+        if current is None or current.file.name != source_name or not lease.holds(current, claim):
+            # Deleted, a new file arrived, or our lease ran out: another task does the work.
             delete_files_on_commit([new_thumb_name])
             return current
         old_thumb = current.thumbnail.name
@@ -159,6 +158,8 @@ def media_process(*, media_id: int) -> MediaContent | None:
             "size_bytes": size_bytes,
             "processed_at": timezone.now(),
             "updated_at": timezone.now(),
+            "processing_claimed_at": None,
+            "processing_lease_until": None,
         }
         if new_thumb_name:
             update |= {"thumbnail": new_thumb_name, "thumbnail_is_placeholder": is_placeholder}

@@ -75,3 +75,28 @@ def test_the_schedule_is_visible_and_editable_in_the_admin(client, superuser):
     page = client.get(f"/admin/django_celery_beat/periodictask/{dispatcher.pk}/change/")
     assert page.status_code == 200
     assert "media_content.tasks.dispatch_due_posts" in page.content.decode()
+
+
+def test_a_former_default_interval_moves_to_the_new_one_and_a_chosen_one_stays(capsys):
+    """The processing sweep was stored every 5 minutes by earlier versions; now every 30 s."""
+    sweep = PeriodicTask.objects.get(name="Process files whose processing was lost")
+    sweep.interval = IntervalSchedule.objects.get_or_create(every=300, period="seconds")[0]
+    sweep.description = "Items still waiting to be processed long after upload (broker was down)."
+    sweep.save()
+    before = PeriodicTasks.last_change()
+
+    call_command("setup_periodic_tasks")
+
+    out = capsys.readouterr().out
+    assert "moved to its new default interval: Process files whose processing was lost" in out
+    sweep.refresh_from_db()
+    assert (sweep.interval.every, sweep.interval.period) == (30, "seconds")
+    assert "worker died" in sweep.description
+    assert PeriodicTasks.last_change() > before  # a running beat reloads
+
+    chosen = IntervalSchedule.objects.get_or_create(every=120, period="seconds")[0]
+    PeriodicTask.objects.filter(pk=sweep.pk).update(interval=chosen)
+    report = setup_periodic_tasks()
+    assert "Process files whose processing was lost" in report.kept
+    sweep.refresh_from_db()
+    assert sweep.interval.every == 120  # a person's choice survives the deploy

@@ -243,8 +243,8 @@ def test_the_archive_task_reads_its_age_from_settings(noon, sunrise, settings):
     assert archive_old_posted_media.delay().get() == 1
 
 
-def test_a_new_file_with_the_broker_down_waits_for_the_stale_processing_job(
-    noon, sunrise, broker_down, django_capture_on_commit_callbacks, caplog, settings
+def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_back(
+    noon, sunrise, broker_down, django_capture_on_commit_callbacks, caplog
 ):
     from media_content.processing import services as processing
 
@@ -254,28 +254,30 @@ def test_a_new_file_with_the_broker_down_waits_for_the_stale_processing_job(
     assert "Could not send the processing task" in caplog.text
     media.refresh_from_db()
     assert media.processing_status == "pending"
-    stale_after = datetime.timedelta(seconds=settings.PROCESSING_STALE_SECONDS)
+    assert media.processing_lease_until is None  # nothing is out for it: the next sweep sends
 
-    assert processing.requeue_stale_processing(older_than=stale_after) == 0  # not stale yet
-    noon.shift(stale_after + datetime.timedelta(seconds=1))
+    assert processing.requeue_stale_processing() == 0  # still down: nothing sent, nothing lost
+    media.refresh_from_db()
+    assert (media.processing_status, media.processing_lease_until) == ("pending", None)
+    noon.shift(datetime.timedelta(seconds=1))
     from .conftest import use_broker
 
     restore = use_broker("memory://", eager=True)  # the broker is back
     try:
-        assert processing.requeue_stale_processing(older_than=stale_after) == 1
+        assert processing.requeue_stale_processing() == 1  # at once, no 15-minute wait
     finally:
         restore()
     media.refresh_from_db()
     # The eager worker processed it: the factory's bytes are a real JPEG.
     assert media.processing_status == "ready" and media.processing_attempts == 1
-    assert processing.requeue_stale_processing(older_than=stale_after) == 0
+    assert processing.requeue_stale_processing() == 0
 
 
-def test_the_stale_processing_job_is_stored_in_beat(sunrise):
+def test_the_processing_sweep_is_stored_in_beat_every_thirty_seconds(sunrise, settings):
     from django_celery_beat.models import PeriodicTask
 
     from media_content.periodic import setup_periodic_tasks
 
     setup_periodic_tasks()
     job = PeriodicTask.objects.get(task="media_content.tasks.requeue_stale_processing")
-    assert job.enabled and job.interval.every == 300
+    assert job.enabled and job.interval.every == settings.PROCESSING_SWEEP_SECONDS == 30

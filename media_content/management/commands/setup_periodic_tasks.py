@@ -13,6 +13,8 @@ class Command(BaseCommand):
         report = setup_periodic_tasks()
         for name in report.created:
             self.stdout.write(f"created: {name}")
+        for name in report.updated:
+            self.stdout.write(f"moved to its new default interval: {name}")
         for name in report.kept:
             self.stdout.write(f"kept as it is: {name}")
         for name in report.skipped:
