@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from banners import views as banner_views
+from dealer_media.ops import health
 from dealer_media.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", banner_views.site_root, name="home"),
     path("", include("banners.urls")),
     path("admin/", admin.site.urls),
+    # Operations: for load balancers and monitoring, no sign-in (dealer_media/ops/health.py).
+    path("health/", health.health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
