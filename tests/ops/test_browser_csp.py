@@ -37,9 +37,10 @@ class PolicyWatch:
         self.page = page
         self.base = live_server.url
         self.violations: list[str] = []
-        self.visited: list[str] = []
         page.add_init_script(COLLECT_VIOLATIONS)
         page.on("console", self._console)
+        # A script that stops half-way (say, a refused eval) is a broken page too.
+        page.on("pageerror", lambda error: self.violations.append(f"{page.url}: {error}"))
 
     def _console(self, message) -> None:
         if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
@@ -50,7 +51,6 @@ class PolicyWatch:
         policy = response.headers.get("content-security-policy", "")
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
         self.page.wait_for_load_state("load")
-        self.visited.append(path)
         self.collect()
 
     def collect(self) -> None:
