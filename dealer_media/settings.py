@@ -352,7 +352,7 @@ if env("CSP_REPORT_URI", default=""):
 # /health/ checks the database, the cache, the default storage and the broker. Load
 # balancers probe it over plain HTTP by IP address: keep it off the HTTPS redirect (the
 # middleware answers it before host validation, see docs/architecture.md).
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
 
 # --- Operations: errors to Sentry (dealer_media/ops/sentry.py) -------------------------
 # Nothing is sent without SENTRY_DSN; with it, Django and Celery errors go to Sentry with

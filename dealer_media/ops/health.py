@@ -26,6 +26,8 @@ from health_check.views import HealthCheckView
 from dealer_media.celery import app as celery_app
 
 PATH = "/health/"
+# Without the slash too: APPEND_SLASH's redirect would need an allowed Host.
+PATHS = frozenset({PATH, PATH.rstrip("/")})
 
 
 @dataclasses.dataclass
@@ -84,7 +86,7 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info != PATH:
+        if request.path_info not in PATHS:
             return self.get_response(request)
         response = async_to_sync(health)(request)
         if hasattr(response, "render") and callable(response.render):

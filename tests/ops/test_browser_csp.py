@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django_celery_beat.models import PeriodicTask
 
+from banners.models import Banner
 from media_content.models import MediaContent
 from media_content.periodic import setup_periodic_tasks
 from tests.factories import BannerFactory, MediaContentFactory
@@ -135,6 +136,7 @@ def test_portal_pages_run_with_no_violation(watch, sign_in, sunrise, sunrise_use
 
 def test_admin_pages_run_with_no_violation(watch, sign_in, sunrise, superuser):
     item, _ = _library_with_pictures(sunrise)
+    banner = Banner.objects.for_org(sunrise).first()
     setup_periodic_tasks()
     page = watch.page
     watch.goto("/admin/login/?next=/admin/")
@@ -150,9 +152,17 @@ def test_admin_pages_run_with_no_violation(watch, sign_in, sunrise, superuser):
         "/admin/django_celery_beat/periodictask/",
         f"/admin/django_celery_beat/periodictask/{periodic.pk}/change/",
         "/admin/auth/user/",
+        f"/admin/auth/user/{superuser.pk}/change/",  # SelectFilter, password widget
         "/admin/tenancy/organization/",
+        f"/admin/banners/banner/{banner.pk}/change/",  # date pickers
+        "/admin/social/socialaccount/add/",
     ):
         watch.goto(path)
+    # The admin's calendar pop-up (DateTimeShortcuts builds it and positions it from JS).
+    watch.goto(f"/admin/banners/banner/{banner.pk}/change/")
+    page.locator("#calendarlink0").click()
+    page.locator("#calendarbox0").wait_for()
+    watch.collect()
     watch.goto(f"/admin/banners/banner/?organization__id__exact={sunrise.pk}")
     page.wait_for_selector("tbody[data-sortable-ready]")
     # The drag and drop page's buttons save at once (fetch to 'self').

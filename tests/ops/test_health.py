@@ -61,6 +61,7 @@ def test_a_load_balancer_probing_by_ip_over_plain_http_gets_an_answer(client, se
     response = client.get("/health/?format=json", HTTP_HOST="10.0.3.17:8000")
     assert response.status_code == 200
     assert response.json()[broker_key()] == "OK"
+    assert client.get("/health", HTTP_HOST="10.0.3.17").status_code == 200  # no slash either
     # Everything else still refuses an unknown host and redirects plain HTTP.
     assert client.get("/accounts/login/", HTTP_HOST="10.0.3.17:8000").status_code == 400
     redirect = client.get("/accounts/login/", HTTP_HOST="dealers.example.com")
