@@ -171,7 +171,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
         if not banner.thumbnail_url:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="96" height="40" style="object-fit:cover;border-radius:4px">',
+            '<img src="{}" alt="" width="96" height="40" class="admin-thumbnail">',
             banner.thumbnail_url,
         )
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import environ
 
+from dealer_media.ops.csp import media_sources
+from dealer_media.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -46,10 +49,18 @@ INSTALLED_APPS = [
     "media_content",
     "banners",
     "social",
+    "csp",
+    "dealer_media.ops",
 ]
 
 MIDDLEWARE = [
+    # Operations (dealer_media/ops): a request id for every answer and log line (first, so
+    # that redirects carry it too), the CSP header, and /health/ answered before host
+    # validation and sessions.
+    "dealer_media.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dealer_media.ops.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -256,15 +267,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
-# --- Logging ----------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # django-axes logs every failed sign-in and lockout (username and address) at WARNING.
-    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
-}
+# --- Logging (dealer_media/ops/logs.py) ----------------------------------------
+# LOG_FORMAT=json: one JSON object a line (python-json-logger); "plain" otherwise. Every
+# line carries the request id (X-Request-ID), also in the Celery tasks a request enqueued.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
+# django-axes logs every failed sign-in and lockout (username and address) at WARNING.
+LOGGING["loggers"] = {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}}
 
 # --- Publishing ---------------------------------------------------------------
 # One publisher class per destination, like EMAIL_BACKEND. SOCIAL_PUBLISHER picks
@@ -375,3 +384,51 @@ TUS_MAX_OPEN_BYTES_PER_ORGANIZATION = env.int(
 )
 # Regular (multipart) uploads: files above this go to a temporary file, never memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- Operations: Content-Security-Policy (django-csp) ---------------------------------
+# A strict policy on every page (portal, admin, the dealers' websites, /health/): no inline
+# script or style anywhere, nothing may frame the pages. Media (pictures, videos) may also
+# come from the storage's host (S3, MEDIA_URL on another host) and CSP_MEDIA_SOURCES.
+CSP_MEDIA_SOURCES = media_sources(
+    media_url=MEDIA_URL,
+    media_storage=MEDIA_STORAGE,
+    storage_options=STORAGES["default"].get("OPTIONS"),
+    extra=env.list("CSP_MEDIA_SOURCES", default=[]),
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_SOURCES],
+        "media-src": ["'self'", "blob:", *CSP_MEDIA_SOURCES],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+if env("CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+
+# --- Operations: health (dealer_media/ops/health.py) ----------------------------------
+# /health/ checks the database, the cache, the default storage and the broker. Load
+# balancers probe it over plain HTTP by IP address: keep it off the HTTPS redirect (the
+# middleware answers it before host validation, see docs/architecture.md).
+SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
+
+# --- Operations: errors to Sentry (dealer_media/ops/sentry.py) -------------------------
+# Nothing is sent without SENTRY_DSN; with it, Django and Celery errors go to Sentry with
+# tokens scrubbed and no personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from dealer_media.ops.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

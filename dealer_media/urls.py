@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 
 from banners import views as banner_views
 from dealer_media import media_views
+from dealer_media.ops import health
 from dealer_media.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", banner_views.site_root, name="home"),
     path("", include("banners.urls")),
     path("admin/", admin.site.urls),
+    # Operations: for load balancers and monitoring, no sign-in (dealer_media/ops/health.py).
+    path("health/", health.health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -227,7 +227,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         if not url:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="80" height="60" style="object-fit:cover;border-radius:4px">',
+            '<img src="{}" alt="" width="80" height="60" class="admin-thumbnail">',
             url,
         )
 

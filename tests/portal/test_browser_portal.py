@@ -115,7 +115,8 @@ def test_upload_and_schedule_then_find_it_in_the_library(signed_in, sunrise):
     row = page.locator(f"#media-{item.pk}")
     assert "Facebook: Scheduled" in row.inner_text()
     page.wait_for_function(
-        f"document.querySelector('#media-{item.pk} .thumb img')?.naturalWidth > 0", timeout=30_000
+        f"() => document.querySelector('#media-{item.pk} .thumb img')?.naturalWidth > 0",
+        timeout=30_000,
     )
 
 
@@ -133,7 +134,7 @@ def test_a_40_mb_video_goes_through_tus_with_pause_and_resume(signed_in, big_vid
     page.get_by_label("Title").first.fill("Showroom tour")
     page.get_by_label("Save as draft").check()
     page.get_by_role("button", name="Save as draft").click()
-    page.wait_for_function("document.getElementById('upload-progress').value >= 5")
+    page.wait_for_function("() => document.getElementById('upload-progress').value >= 5")
     assert "MB/s" in page.locator("#progress-text").inner_text()
     page.get_by_role("button", name="Pause").click()
     paused_at = page.locator("#upload-progress").get_attribute("value")
@@ -248,7 +249,9 @@ def test_banner_upload_toggle_and_dates(signed_in, sunrise, live_server, tmp_pat
     page.get_by_text("Added “Spring event”").wait_for()
     row = page.locator("#banners-table tbody tr").first
     assert "Jan 15 - Feb 28" in row.inner_text()
-    page.wait_for_function("document.querySelector('#banners-table .thumb img').naturalWidth > 0")
+    page.wait_for_function(
+        "() => document.querySelector('#banners-table .thumb img').naturalWidth > 0"
+    )
     row.get_by_role("switch").click()
     page.wait_for_load_state()
     assert page.locator("#banners-table").get_by_role("switch").get_attribute("aria-checked") == (
@@ -297,7 +300,7 @@ def test_history_and_calendar(signed_in, sunrise, live_server):
     day = page.locator(f'td[data-date="{now.astimezone(sunrise.tzinfo).date().isoformat()}"]')
     assert "Posted photo" in day.inner_text()
     page.wait_for_function(
-        "[...document.querySelectorAll('#calendar .thumb img')].some(i => i.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('#calendar .thumb img')].some(i => i.naturalWidth > 0)"
     )
     page.get_by_role("link", name="Week").click()
     page.wait_for_url("**view=week**")

@@ -49,7 +49,7 @@ def test_forty_megabytes_with_progress_pause_and_resume(
     expected = hashlib.sha256(big_video.read_bytes()).hexdigest()
     _open_form(page, sign_in, live_server)
     _start(page, big_video, "Showroom tour")
-    page.wait_for_function("document.getElementById('upload-progress').value >= 10")
+    page.wait_for_function("() => document.getElementById('upload-progress').value >= 10")
     expect(page.locator("#progress-text")).to_contain_text("/s")
     expect(page.locator("#progress-text")).to_contain_text("left")
     page.get_by_role("button", name="Pause").click()
@@ -73,7 +73,7 @@ def test_resume_after_a_page_reload(page, sign_in, live_server, sunrise_user, bi
     expected = hashlib.sha256(big_video.read_bytes()).hexdigest()
     _open_form(page, sign_in, live_server)
     _start(page, big_video, "Reloaded tour")
-    page.wait_for_function("document.getElementById('upload-progress').value >= 20")
+    page.wait_for_function("() => document.getElementById('upload-progress').value >= 20")
     page.reload()
     expect(page.locator("#resume-note")).to_contain_text(
         "“showroom.mp4” stopped before it finished"

@@ -1,0 +1,1 @@
+"""Running the product for real dealers: CSP sources, /health/, request ids, logs, Sentry."""
