@@ -11,9 +11,9 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from kombu.exceptions import OperationalError as KombuOperationalError
 from PIL import Image
 
+from media_content import broker
 from media_content.processing import ProcessingFailed
 from media_content.processing.storage import delete_files_on_commit, local_path
 from media_content.processing.thumbnails import encode_jpeg, open_reduced
@@ -36,17 +36,7 @@ def needs_display(banner: Banner) -> bool:
 
 def request_display(*, banner: Banner) -> None:
     """Make the display copy after the commit; a broker that is down only loses a lighter copy."""
-    from .tasks import make_banner_display
-
-    banner_id = banner.pk
-
-    def _send() -> None:
-        try:
-            make_banner_display.delay(banner_id)
-        except (KombuOperationalError, OSError):
-            logger.exception("Could not send the display task of banner %s.", banner_id)
-
-    transaction.on_commit(_send)
+    broker.send_on_commit(broker.MAKE_BANNER_DISPLAY, banner.pk)
 
 
 def banner_display_make(*, banner_id: int) -> Banner | None:

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
-from . import publishing, scheduling, services
+from . import lifecycle, publishing, services
 from .models import Destination, MediaContent, ScheduledPost
 from .processing import ProcessingFailed
 from .processing import services as processing
@@ -106,7 +106,7 @@ class MediaContentAdminForm(forms.ModelForm):
             if cleaned.get(f"post_to_{d}") and (time_moved or f"post_to_{d}" in self.changed_data)
         ]
         try:
-            services.refuse_destinations_with_errors(media=self.instance, destinations=added)
+            lifecycle.refuse_destinations_with_errors(media=self.instance, destinations=added)
         except ValidationError as error:
             for field, field_messages in error.message_dict.items():
                 for message in field_messages:
@@ -311,7 +311,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             return
         try:
             with transaction.atomic():
-                scheduling.media_reschedule(media=media, when=when)
+                lifecycle.media_reschedule(media=media, when=when)
         except ValidationError as error:
             reasons = " ".join(error.messages)
             self.message_user(
@@ -321,11 +321,11 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     def _follow_schedule(self, request, media: MediaContent, form) -> None:
         """The item's posts follow what staff changed, through the same service as the portal."""
         if media.status == MediaContent.Status.SCHEDULED:
-            created = scheduling.media_reschedule(media=media, when=media.scheduled_post_time)
+            created = lifecycle.media_reschedule(media=media, when=media.scheduled_post_time)
             if created:
                 self.message_user(request, f"{len(created)} post(s) scheduled.", messages.INFO)
         elif form.initial.get("status") == MediaContent.Status.SCHEDULED:
-            cancelled = scheduling.media_unschedule(media=media)
+            cancelled = lifecycle.media_unschedule(media=media)
             self.message_user(request, f"{cancelled} pending post(s) cancelled.", messages.INFO)
 
     def delete_model(self, request, obj):
@@ -342,14 +342,14 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     @admin.action(description="Publish now to the chosen destinations")
     def publish_now(self, request, queryset):
         posts = self._send_each(
-            request, queryset, lambda media: len(services.media_publish_now(media=media))
+            request, queryset, lambda media: len(lifecycle.media_publish_now(media=media))
         )
         self.message_user(request, f"{posts} post(s) queued for publishing.", messages.SUCCESS)
 
     @admin.action(description="Retry failed destinations")
     def retry_failed(self, request, queryset):
         retried = self._send_each(
-            request, queryset, lambda media: services.media_retry_failed(media=media)
+            request, queryset, lambda media: lifecycle.media_retry_failed(media=media)
         )
         self.message_user(request, f"{retried} failed post(s) queued again.", messages.SUCCESS)
 
@@ -368,7 +368,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     def archive(self, request, queryset):
         count = 0
         for media in queryset:
-            services.media_archive(media=media)
+            lifecycle.media_archive(media=media)
             count += 1
         self.message_user(request, f"{count} item(s) archived.", messages.SUCCESS)
 

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import publishing
+from . import broker, publishing
 from .models import ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -100,26 +100,10 @@ def send_publishing_tasks(post_ids: list[int]) -> list[int]:
     Never raises: a broker that is down is logged, and the caller leaves those
     posts for the next sweep.
     """
-    from .tasks import publish_scheduled_post
-
-    if not post_ids:
-        return []
-    app = publish_scheduled_post.app
-    sent = 0
-    try:
-        if app.conf.task_always_eager:
-            for post_id in post_ids:
-                publish_scheduled_post.apply_async((post_id,))
-                sent += 1
-        else:
-            with app.producer_or_acquire() as producer:
-                for post_id in post_ids:
-                    publish_scheduled_post.apply_async((post_id,), producer=producer)
-                    sent += 1
-    except Exception:
-        logger.exception(
-            "Could not send %s publishing task(s) (is the broker down?); "
-            "the dispatcher's next sweep sends them.",
+    sent = broker.send_each(broker.PUBLISH_POST, [(post_id,) for post_id in post_ids])
+    if sent < len(post_ids):
+        logger.warning(
+            "%s publishing task(s) not sent; the dispatcher's next sweep sends them.",
             len(post_ids) - sent,
         )
     return post_ids[sent:]

@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import broker
 from .models import ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -287,16 +288,13 @@ def _wait(post: ScheduledPost, *, delay: float, last_error: str) -> None:
 
 
 def enqueue_publish(post_id: int, *, countdown: float = 0) -> None:
-    from .tasks import publish_scheduled_post
-
-    transaction.on_commit(
-        lambda: publish_scheduled_post.apply_async((post_id,), countdown=max(0, countdown))
-    )
+    """The post's task after the commit (``countdown`` seconds later); see ``broker``."""
+    broker.send_on_commit(broker.PUBLISH_POST, post_id, countdown=countdown)
 
 
 @transaction.atomic
 def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
-    from .services import media_refresh_status
+    from .lifecycle import media_refresh_status
 
     if status == ScheduledPost.Status.FAILED:
         # A person's retry starts afresh: new retry and status-check budgets.
@@ -320,7 +318,7 @@ def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
     Answers the number marked unconfirmed. ``older_than`` must be longer than a
     Graph request can take (FACEBOOK_GRAPH_READ_TIMEOUT).
     """
-    from .services import media_refresh_status
+    from .lifecycle import media_refresh_status
 
     cutoff = timezone.now() - older_than
     stale = ScheduledPost.objects.filter(
@@ -361,7 +359,7 @@ def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
 @transaction.atomic
 def resolve_unconfirmed(*, post: ScheduledPost, posted: bool, external_url: str = "") -> bool:
     """A person checked the page: the unconfirmed post was published, or it was not."""
-    from .services import media_refresh_status
+    from .lifecycle import media_refresh_status
 
     now = timezone.now()
     fields: dict[str, Any] = {"updated_at": now}
@@ -388,7 +386,7 @@ def send_unconfirmed_again(*, post: ScheduledPost, reason: str) -> bool:
 
     Progress is kept: an Instagram container already made is published, not made again.
     """
-    from .services import media_refresh_status
+    from .lifecycle import media_refresh_status
 
     now = timezone.now()
     changed = ScheduledPost.objects.filter(

@@ -4,7 +4,7 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import dispatch, publishing, scheduling
+from . import dispatch, lifecycle, publishing
 from .processing import ProcessingFailed
 from .processing import services as processing
 
@@ -44,7 +44,7 @@ def requeue_stale_processing() -> int:
 
 @shared_task
 def archive_old_posted_media() -> int:
-    return scheduling.archive_old_posted_media(
+    return lifecycle.archive_old_posted_media(
         older_than=datetime.timedelta(days=settings.MEDIA_ARCHIVE_POSTED_AFTER_DAYS)
     )
 

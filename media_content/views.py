@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dealer_media.tenancy.decorators import organization_required
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .availability import destination_availability, destination_profile_urls
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
@@ -146,7 +146,7 @@ def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed destinations of an item again; the posted ones are left alone."""
     media = _media_or_404(request, pk)
     try:
-        retried = services.media_retry_failed(media=media)
+        retried = lifecycle.media_retry_failed(media=media)
     except ValidationError as error:
         message = " ".join(error.messages)
         if wants_json(request):

@@ -264,7 +264,7 @@ def post_media_now(
     *, organization_id: int, media_content_id: int | None, destinations: list[str]
 ) -> list[int]:
     """Due-now posts for the given social destinations of one item of one dealership."""
-    from media_content.services import media_schedule
+    from media_content.lifecycle import media_schedule
 
     if media_content_id is None:
         logger.warning("post_media_task without a media item: nothing to post.")

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from media_content.lifecycle import media_refresh_status
 from media_content.models import MediaContent
-from media_content.services import media_refresh_status
 
 from . import selectors, services
 

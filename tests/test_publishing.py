@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from banners.models import Banner
-from media_content import publishing, services
+from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
 
 from .factories import MediaContentFactory, ScheduledPostFactory
@@ -123,7 +123,7 @@ def test_scheduling_refuses_a_destination_whose_checks_fail_and_keeps_nothing(su
         organization=sunrise, media_type="video", post_to_facebook=True, post_to_banner=True
     )
     with pytest.raises(ValidationError) as refused:
-        services.media_publish_now(media=video)
+        lifecycle.media_publish_now(media=video)
     assert refused.value.message_dict == {
         "post_to_banner": [
             "Cannot schedule Website banner: Website banners must be images, not videos."
@@ -170,8 +170,8 @@ def test_a_file_stuck_in_processing_fails_the_post_with_the_reason(sunrise, sett
 
 def test_publish_now_twice_makes_no_second_live_post(sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-    first = services.media_publish_now(media=media)
-    second = services.media_publish_now(media=media)
+    first = lifecycle.media_publish_now(media=media)
+    second = lifecycle.media_publish_now(media=media)
     assert len(first) == 1
     assert second == []
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from dealer_media.celery import app
-from media_content import services
+from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
 
 from .factories import MediaContentFactory
@@ -25,7 +25,7 @@ def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_br
     with celery_worker() as worker:
         app.conf.task_default_queue = worker.queue
         try:
-            services.media_publish_now(media=media)
+            lifecycle.media_publish_now(media=media)
         finally:
             app.conf.task_default_queue = "celery"
 

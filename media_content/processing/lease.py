@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
+from .. import broker
 from ..models import MediaContent
 
 logger = logging.getLogger(__name__)
@@ -52,12 +52,8 @@ def send_grace() -> datetime.timedelta:
 
 def send_processing_task(media_id: int) -> bool:
     """Send the task; a broker that is down is logged and remembered for the sweep."""
-    from ..tasks import process_media
-
-    try:
-        process_media.delay(media_id)
-    except (KombuOperationalError, OSError):
-        logger.exception(
+    if not broker.send(broker.PROCESS_MEDIA, media_id):
+        logger.warning(
             "Could not send the processing task of media %s (is the broker down?); "
             "the processing sweep sends it once the broker is back.",
             media_id,

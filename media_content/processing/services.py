@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from .. import broker
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .renditions import DISPLAY, renditions_delete, save_rendition
@@ -62,12 +63,10 @@ def requeue_stale_processing() -> int:
 
 def request_placeholder_refresh(*, media: MediaContent) -> bool:
     """After a title change: redraw the thumbnail if (and only if) it is the drawn title card."""
-    from ..tasks import regenerate_video_thumbnail
-
     if media.media_type != MediaContent.MediaType.VIDEO or not media.thumbnail_is_placeholder:
         return False
     title, org_id, url = media.title, media.organization_id, media.thumbnail_url
-    transaction.on_commit(lambda: regenerate_video_thumbnail.delay(title, org_id, url))
+    broker.send_on_commit(broker.REGENERATE_VIDEO_THUMBNAIL, title, org_id, url)
     return True
 
 
@@ -216,12 +215,11 @@ def request_instagram_copy(*, media: MediaContent, mode: str = "pad") -> str:
 
     Made by a task after the commit; returns the rendition spec to look for.
     """
-    from ..tasks import make_rendition
     from .renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
 
     if media.media_type != MediaContent.MediaType.IMAGE:
         raise ProcessingFailed("Only images have an Instagram-ready copy.")
     spec = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}[mode]
     media_id = media.pk
-    transaction.on_commit(lambda: make_rendition.delay(media_id, spec))
+    broker.send_on_commit(broker.MAKE_RENDITION, media_id, spec)
     return spec

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from media_content import services
+from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
 
 from ..factories import MediaContentFactory
@@ -23,7 +23,7 @@ def scheduled(sunrise):
     )
     when = datetime.datetime(2026, 12, 5, 17, 0, tzinfo=datetime.UTC)  # 9:00 AM in Los Angeles
     with time_machine.travel(datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC), tick=False):
-        services.media_schedule(media=media, when=when)
+        lifecycle.media_schedule(media=media, when=when)
     return media
 
 
@@ -47,7 +47,7 @@ def test_new_local_time_reschedules_the_pending_posts(sunrise_client, scheduled)
 def test_a_time_inside_the_spring_gap_is_refused_in_words(client, sunrise_user, sunrise):
     client.force_login(sunrise_user)  # a session of that day, not of today
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-    services.media_schedule(
+    lifecycle.media_schedule(
         media=media, when=datetime.datetime(2027, 3, 20, 17, tzinfo=datetime.UTC)
     )
     answer = client.post(
@@ -96,7 +96,7 @@ def test_adding_a_destination_whose_checks_fail_is_refused_in_words(
 ):
     settings.PUBLISHERS = {**settings.PUBLISHERS, "instagram": "social.publishers.GraphInstagram"}
     video = MediaContentFactory(organization=sunrise, media_type="video", post_to_facebook=True)
-    services.media_schedule(
+    lifecycle.media_schedule(
         media=video, when=datetime.datetime(2026, 12, 5, 17, tzinfo=datetime.UTC)
     )
     answer = sunrise_client.post(

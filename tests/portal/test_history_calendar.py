@@ -153,11 +153,11 @@ def test_pages_need_a_dealership(client, outsider, path):
 def test_sandbox_posts_are_labelled_in_history_and_library(
     sunrise_client, sunrise, django_capture_on_commit_callbacks
 ):
-    from media_content import services
+    from media_content import lifecycle
 
     item = MediaContentFactory(organization=sunrise, title="Demo post", post_to_facebook=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.media_publish_now(media=item)
+        lifecycle.media_publish_now(media=item)
     assert item.posts.get().is_sandbox
     history = sunrise_client.get("/marketing/history").content.decode()
     assert "nothing was sent to Meta" in history and ">Sandbox</span>" in history

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from dealer_media.celery import app
-from media_content import dispatch, services
+from media_content import dispatch, lifecycle
 from media_content.models import ScheduledPost
 from media_content.periodic import setup_periodic_tasks
 
@@ -81,7 +81,7 @@ def test_beat_and_a_worker_publish_a_post_five_seconds_ahead_once(
     )
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
     when = timezone.now() + datetime.timedelta(seconds=5)
-    [post] = services.media_schedule(media=media, when=when)
+    [post] = lifecycle.media_schedule(media=media, when=when)
 
     with celery_worker(queue, **record.env) as worker, celery_beat(queue, **record.env) as beat:
         wait_for(lambda: posted(post), timeout=40)
@@ -169,7 +169,7 @@ def test_the_broker_stopped_and_started(sunrise, record, queue, dispatch_every_s
             restore = use_broker(broker.url)
             try:
                 media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-                [post] = services.media_publish_now(media=media)  # no exception for the dealer
+                [post] = lifecycle.media_publish_now(media=media)  # no exception for the dealer
                 assert dispatch.dispatch_due_posts().broker_down
             finally:
                 restore()

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from banners.models import Banner
-from media_content import dispatch, scheduling, services, timing
+from media_content import dispatch, lifecycle, timing
 from media_content.models import MediaContent, ScheduledPost
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
@@ -35,7 +35,7 @@ def rows(media) -> list[tuple[str, str, datetime.datetime]]:
 
 def test_scheduling_later_makes_pending_posts_and_marks_the_item(noon, counting, sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True, post_to_instagram=True)
-    created = scheduling.media_reschedule(media=media, when=LATER)
+    created = lifecycle.media_reschedule(media=media, when=LATER)
     assert len(created) == 2
     assert rows(media) == [("facebook", "pending", LATER), ("instagram", "pending", LATER)]
     media.refresh_from_db()
@@ -45,9 +45,9 @@ def test_scheduling_later_makes_pending_posts_and_marks_the_item(noon, counting,
 
 def test_changing_the_time_replaces_the_pending_posts(noon, counting, sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-    [old] = scheduling.media_reschedule(media=media, when=LATER)
+    [old] = lifecycle.media_reschedule(media=media, when=LATER)
     new_time = LATER + datetime.timedelta(hours=3)
-    [new] = scheduling.media_reschedule(media=media, when=new_time)
+    [new] = lifecycle.media_reschedule(media=media, when=new_time)
     assert rows(media) == [("facebook", "cancelled", LATER), ("facebook", "pending", new_time)]
     # A message already sent for the old row publishes nothing.
     dispatch.send_publishing_tasks([old.pk])
@@ -59,20 +59,20 @@ def test_changing_the_time_replaces_the_pending_posts(noon, counting, sunrise):
 
 def test_the_same_time_keeps_the_posts(noon, sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-    scheduling.media_reschedule(media=media, when=LATER)
-    assert scheduling.media_reschedule(media=media, when=LATER) == []
+    lifecycle.media_reschedule(media=media, when=LATER)
+    assert lifecycle.media_reschedule(media=media, when=LATER) == []
     assert rows(media) == [("facebook", "pending", LATER)]
 
 
 def test_destinations_added_get_posts_and_removed_ones_are_cancelled(noon, sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True, post_to_instagram=True)
-    scheduling.media_reschedule(media=media, when=LATER)
+    lifecycle.media_reschedule(media=media, when=LATER)
     ScheduledPost.objects.filter(destination="instagram").update(status="queued", claimed_at=NOON)
     media.post_to_facebook = media.post_to_instagram = False
     media.post_to_banner = True
     media.title = "Summer sale"
     media.save()
-    scheduling.media_reschedule(media=media, when=LATER)
+    lifecycle.media_reschedule(media=media, when=LATER)
     assert rows(media) == [
         ("banner", "pending", LATER),
         ("facebook", "cancelled", LATER),
@@ -89,16 +89,16 @@ def test_posts_in_flight_or_posted_are_left_alone(noon, counting, sunrise):
     ScheduledPostFactory(
         media_content=media, destination="instagram", status="posted", posted_at=NOON
     )
-    assert scheduling.media_reschedule(media=media, when=LATER) == []
+    assert lifecycle.media_reschedule(media=media, when=LATER) == []
     assert [status for _, status, _ in rows(media)] == ["publishing", "posted"]
 
 
 def test_removing_every_destination_returns_the_item_to_draft(noon, sunrise):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
-    scheduling.media_reschedule(media=media, when=LATER)
+    lifecycle.media_reschedule(media=media, when=LATER)
     media.post_to_facebook = False
     media.save()
-    scheduling.media_reschedule(media=media, when=LATER)
+    lifecycle.media_reschedule(media=media, when=LATER)
     media.refresh_from_db()
     assert media.status == MediaContent.Status.DRAFT
     assert rows(media) == [("facebook", "cancelled", LATER)]
@@ -109,7 +109,7 @@ def test_post_now_through_reschedule_publishes_after_commit(
 ):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
     with django_capture_on_commit_callbacks(execute=True):
-        [post] = scheduling.media_reschedule(media=media, when=NOON)
+        [post] = lifecycle.media_reschedule(media=media, when=NOON)
     assert counting.calls == [post.pk]
     media.refresh_from_db()
     assert media.status == MediaContent.Status.POSTED
@@ -120,8 +120,8 @@ def test_deleting_an_item_cancels_what_is_pending_and_keeps_history(noon, sunris
     posted = ScheduledPostFactory(
         media_content=media, destination="facebook", status="posted", posted_at=NOON
     )
-    scheduling.media_reschedule(media=media, when=LATER)  # instagram: pending
-    assert scheduling.media_unschedule(media=media) == 1
+    lifecycle.media_reschedule(media=media, when=LATER)  # instagram: pending
+    assert lifecycle.media_unschedule(media=media) == 1
     media.delete()
     history = sorted(
         ScheduledPost.objects.values_list("destination", "status", "media_content", "title")
@@ -140,7 +140,7 @@ def test_the_banner_starts_on_the_scheduled_local_date_and_ends_when_chosen(noon
     media = MediaContentFactory(
         organization=sunrise, post_to_banner=True, banner_end_date=datetime.date(2024, 7, 14)
     )
-    scheduling.media_reschedule(media=media, when=when)
+    lifecycle.media_reschedule(media=media, when=when)
     assert not Banner.objects.exists()  # not before its time
     noon.move_to(when, tick=False)
     dispatch.dispatch_due_posts()
@@ -158,7 +158,7 @@ def test_a_banner_end_before_its_start_is_refused(noon, sunrise):
         organization=sunrise, post_to_banner=True, banner_end_date=datetime.date(2024, 6, 4)
     )
     with pytest.raises(ValidationError) as caught:
-        scheduling.media_reschedule(media=media, when=LATER)  # June 5
+        lifecycle.media_reschedule(media=media, when=LATER)  # June 5
     assert caught.value.message_dict == {
         "banner_end_date": ["The banner's last day cannot be before its first day, June 5, 2024."]
     }
@@ -170,7 +170,7 @@ def test_posting_now_with_the_broker_down_answers_normally(
 ):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
     with django_capture_on_commit_callbacks(execute=True):
-        [post] = services.media_publish_now(media=media)
+        [post] = lifecycle.media_publish_now(media=media)
     assert "the dispatcher's next sweep sends them" in caplog.text
     post.refresh_from_db()
     assert post.status == Status.PENDING
@@ -220,7 +220,7 @@ def test_old_posted_items_are_archived(noon, sunrise):
     ScheduledPostFactory(  # its second destination posted today: still active
         media_content=two_destinations, destination="instagram", status="posted", posted_at=NOON
     )
-    assert scheduling.archive_old_posted_media(older_than=datetime.timedelta(days=90)) == 1
+    assert lifecycle.archive_old_posted_media(older_than=datetime.timedelta(days=90)) == 1
     statuses = dict(MediaContent.objects.values_list("pk", "status"))
     assert statuses == {
         old.pk: "archived",

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from media_content import publishing, services
+from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
 from media_content.tasks import publish_scheduled_post
 from social.models import SocialAccount
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def publish_all(media, capture):
     with capture(execute=True):
-        return services.media_publish_now(media=media)
+        return lifecycle.media_publish_now(media=media)
 
 
 def test_facebook_photo_posts_url_and_message(fake_graph, account, photo):
@@ -220,7 +220,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times(
     # A person's retry gets a fresh budget and Meta is back.
     fake_graph.scripts.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.media_retry_failed(media=photo) == 1
+        assert lifecycle.media_retry_failed(media=photo) == 1
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert len(fake_graph.calls("POST", "/111/photos")) == 5
@@ -314,7 +314,7 @@ def test_no_answer_after_sending_leaves_the_post_unconfirmed(fake_graph, account
     assert result.status == ScheduledPost.Status.UNCONFIRMED
     assert "cannot tell whether it was published" in result.last_error
     assert publishing.publish_post(post_id=post.pk) is None
-    assert services.media_retry_failed(media=photo) == 0
+    assert lifecycle.media_retry_failed(media=photo) == 0
     assert len(fake_graph.calls("POST", "/111/photos")) == 1
     assert publishing.resolve_unconfirmed(post=result, posted=True)
     result.refresh_from_db()
@@ -363,7 +363,7 @@ def test_partial_success_names_the_failed_destination_and_retries_only_it(
     assert states["instagram"]["retryable"] and not states["facebook"]["retryable"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.media_retry_failed(media=photo) == 1
+        assert lifecycle.media_retry_failed(media=photo) == 1
     photo.refresh_from_db()
     assert photo.status == MediaContent.Status.POSTED
     assert len(fake_graph.calls("POST", "/111/photos")) == 1

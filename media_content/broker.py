@@ -1,0 +1,78 @@
+"""The one way to the broker: tasks are sent by name, and a broker that is down is only logged.
+
+Services never import ``tasks.py`` (which sits on top of everything and calls
+services); they send a task by its registered name through here. The database
+stays the source of truth: every caller leaves its rows in a state that a
+periodic sweep picks up when a message could not be sent (posts stay pending and
+due, processing has no deadline), so the person who saved never sees a broker
+error.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_POST = "media_content.tasks.publish_scheduled_post"
+PROCESS_MEDIA = "media_content.tasks.process_media"
+REGENERATE_VIDEO_THUMBNAIL = "media_content.tasks.regenerate_video_thumbnail"
+MAKE_RENDITION = "media_content.tasks.make_rendition"
+MAKE_BANNER_DISPLAY = "banners.tasks.make_banner_display"
+
+# A broker that is down raises kombu's OperationalError, the socket's OSError, or its
+# client library's own connection error (redis-py, amqp): any of them is logged, never
+# shown to the person who saved. The task is looked up before, so a wrong name raises.
+BROKER_ERRORS = (Exception,)
+
+
+def _task(name: str):
+    """The registered task: honours CELERY_TASK_ALWAYS_EAGER (tests), unlike app.send_task.
+
+    A web process imports no tasks module by itself; the first lookup runs Celery's
+    autodiscovery (the apps' ``tasks.py``), as a worker does when it starts.
+    """
+    app = current_app
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def send(name: str, *args, countdown: float = 0) -> bool:
+    """Send one task now; False (and a log line) when the broker cannot take it."""
+    task = _task(name)
+    try:
+        task.apply_async(args, countdown=max(0.0, countdown) or None)
+    except BROKER_ERRORS:
+        logger.exception("Could not send %s%r (is the broker down?).", name, args)
+        return False
+    return True
+
+
+def send_on_commit(name: str, *args, countdown: float = 0) -> None:
+    """Send once the current transaction commits: a rolled-back change sends nothing."""
+    transaction.on_commit(lambda: send(name, *args, countdown=countdown))
+
+
+def send_each(name: str, arguments: Iterable[tuple]) -> int:
+    """One task per argument tuple over one broker connection; answers how many were sent.
+
+    Stops at the first broker error (the rest are left to the caller's sweep).
+    """
+    task = _task(name)
+    sent = 0
+    try:
+        if task.app.conf.task_always_eager:
+            for args in arguments:
+                task.apply_async(args)
+                sent += 1
+        else:
+            with task.app.producer_or_acquire() as producer:
+                for args in arguments:
+                    task.apply_async(args, producer=producer)
+                    sent += 1
+    except BROKER_ERRORS:
+        logger.exception("Could not send %s task(s) (is the broker down?).", name)
+    return sent
