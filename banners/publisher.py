@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from media_content.models import ScheduledPost
-from media_content.publishing import PublishError, PublishResult
+from media_content.publisher_api import Claim, PublishError, PublishResult
 
 from .services import banner_from_media
 
@@ -12,7 +12,7 @@ class BannerPublisher:
 
     label = "website"
 
-    def publish(self, post: ScheduledPost) -> PublishResult:
+    def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult:
         if post.media_content is None:
             raise PublishError(
                 "The media item was deleted before it could be shown on the website."

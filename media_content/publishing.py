@@ -27,8 +27,7 @@ Retries never re-send blindly:
 import datetime
 import logging
 import random
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -38,62 +37,25 @@ from django.utils.module_loading import import_string
 
 from . import broker
 from .models import ScheduledPost
+from .publisher_api import (
+    LostClaim,
+    Publisher,
+    PublishError,
+    PublishInProgress,
+    PublishResult,
+    PublishUnconfirmed,
+)
+
+__all__ = [
+    "LostClaim",
+    "PublishError",
+    "PublishInProgress",
+    "PublishResult",
+    "PublishUnconfirmed",
+    "publish_post",
+]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    external_id: str
-    external_url: str = ""
-    note: str = ""  # kept in last_error when something worth telling happened
-
-
-class PublishError(Exception):
-    """A publishing failure, in words a dealer understands.
-
-    ``permanent`` failures are not retried (a rejected file, a dead token).
-    Others are retried with backoff, not before ``retry_after`` seconds.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = True,
-        retry_after: float | None = None,
-        retry_budget: tuple[str, int] | None = None,
-    ):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.retry_after = retry_after
-        # (counter name, most tries) when this kind of failure has a budget of its own,
-        # e.g. one long wait after a block; else "retries" and SOCIAL_MAX_RETRIES.
-        self.retry_budget = retry_budget
-
-
-class PublishUnconfirmed(PublishError):
-    """The request may have published the post, but no answer says so: a person checks."""
-
-
-class PublishInProgress(Exception):
-    """Progress is saved; the destination needs time (e.g. Instagram is fetching the video)."""
-
-    def __init__(self, message: str = "", *, check_after: float):
-        super().__init__(message)
-        self.message = message
-        self.check_after = check_after
-
-
-class LostClaim(Exception):
-    """This worker no longer holds the post (the stale sweep or a person took it)."""
-
-
-class Publisher(Protocol):
-    label: str
-
-    def publish(self, post: ScheduledPost) -> PublishResult: ...
 
 
 def get_publisher(destination: str) -> Publisher:
@@ -131,6 +93,26 @@ def end_send(post: ScheduledPost, **state: Any) -> None:
         raise LostClaim(post.pk)
     post.send_started_at = None
     post.external_state = new_state
+
+
+class PostClaim:
+    """This worker's claim on one post, handed to its publisher (``publisher_api.Claim``)."""
+
+    def __init__(self, post: ScheduledPost):
+        self.post = post
+
+    @property
+    def state(self) -> dict:
+        return self.post.external_state
+
+    def save_progress(self, **state: Any) -> None:
+        save_progress(self.post, **state)
+
+    def begin_send(self) -> None:
+        begin_send(self.post)
+
+    def end_send(self, **state: Any) -> None:
+        end_send(self.post, **state)
 
 
 def due_q(now: datetime.datetime | None = None) -> Q:
@@ -171,7 +153,7 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         post.refresh_from_db()
         return post
     try:
-        result = get_publisher(post.destination).publish(post)
+        result = get_publisher(post.destination).publish(post, PostClaim(post))
     except LostClaim:
         logger.warning("Post %s was taken from this worker while publishing.", post_id)
         return None

@@ -14,14 +14,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from media_content.models import MediaContent, ScheduledPost
-from media_content.publishing import (
+from media_content.publisher_api import (
+    Claim,
     PublishError,
     PublishInProgress,
     PublishResult,
     PublishUnconfirmed,
-    begin_send,
-    end_send,
-    save_progress,
 )
 
 from . import services
@@ -37,7 +35,8 @@ class SandboxPublisher:
 
     label = "sandbox"
 
-    def publish(self, post: ScheduledPost) -> PublishResult:
+    def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult:
+        self.claim = claim
         media = post.media_content
         record = {
             "sandbox": True,
@@ -45,7 +44,7 @@ class SandboxPublisher:
             "message": services.compose_message(media=media) if media else post.title,
             "media_url": media.media_url if media else "",
         }
-        save_progress(post, **record)
+        self.claim.save_progress(**record)
         logger.info("Sandbox: post %s recorded for %s, nothing sent.", post.pk, post.destination)
         return PublishResult(
             external_id=f"sandbox_{secrets.token_hex(8)}",
@@ -101,7 +100,8 @@ class GraphPublisher:
     label = "graph"
     destination_name = "Facebook"
 
-    def publish(self, post: ScheduledPost) -> PublishResult:
+    def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult:
+        self.claim = claim
         media = post.media_content
         if media is None:
             raise PublishError("The media item was deleted before it could be published.")
@@ -149,7 +149,7 @@ class GraphPublisher:
     def check_due(self, post: ScheduledPost) -> int:
         """Count a status check; past the bound the caller gives up."""
         checks = int(post.external_state.get("checks", 0)) + 1
-        save_progress(post, checks=checks)
+        self.claim.save_progress(checks=checks)
         return checks
 
 
@@ -170,14 +170,14 @@ class FacebookPublisher(GraphPublisher):
 
     def _send(self, post, account, call):
         """A request that publishes: stamp the post first; a 506 duplicate is not a failure."""
-        begin_send(post)
+        self.claim.begin_send()
         try:
             return call()
         except GraphError as error:
             if error.kind == Kind.DUPLICATE:
                 return {"duplicate": error.message}
             if error.kind != Kind.UNKNOWN_OUTCOME:
-                end_send(post)  # Meta answered: nothing was published
+                self.claim.end_send()  # Meta answered: nothing was published
             raise
 
     def _photo(self, post, media, account, client, message, url) -> PublishResult:
@@ -220,7 +220,7 @@ class FacebookPublisher(GraphPublisher):
             answer = self._resumable_upload(post, media, account, client, path, info)
         if "duplicate" in answer:
             return self._result(post, client, answer, None)
-        end_send(post, fb_video_id=str(answer["id"]), checks=0)
+        self.claim.end_send(fb_video_id=str(answer["id"]), checks=0)
         raise PublishInProgress(
             "Facebook is processing the video.", check_after=settings.SOCIAL_STATUS_CHECK_SECONDS
         )
@@ -237,7 +237,9 @@ class FacebookPublisher(GraphPublisher):
         session_id = start["upload_session_id"]
         # The video's id is known from here: if the finish answer is lost, the post is
         # unconfirmed and the refresh asks Meta about this id (services.refresh_...).
-        save_progress(post, fb_upload_session=session_id, fb_started_video_id=start["video_id"])
+        self.claim.save_progress(
+            fb_upload_session=session_id, fb_started_video_id=start["video_id"]
+        )
         offset, end = int(start["start_offset"]), int(start["end_offset"])
         with media.file.open("rb") as handle:
             while offset < end:
@@ -276,7 +278,7 @@ class FacebookPublisher(GraphPublisher):
         """``GET /{video-id}?fields=status``: ready is posted; processing waits; others fail."""
         status = (client.get(video_id, fields="status").get("status")) or {}
         video_status = status.get("video_status", "")
-        save_progress(post, fb_video_status=video_status)
+        self.claim.save_progress(fb_video_status=video_status)
         if video_status == "ready":
             return PublishResult(
                 external_id=video_id,
@@ -292,7 +294,7 @@ class FacebookPublisher(GraphPublisher):
                 "Facebook is processing the video.",
                 check_after=settings.SOCIAL_STATUS_CHECK_SECONDS,
             )
-        save_progress(post, fb_video_id="")  # a retry uploads the video again
+        self.claim.save_progress(fb_video_id="")  # a retry uploads the video again
         raise PublishError(f"Facebook could not process the video (status “{video_status}”).")
 
 
@@ -335,7 +337,7 @@ class InstagramPublisher(GraphPublisher):
                 # creating another one is safe.
                 raise GraphError(error.message, kind=Kind.TRANSIENT) from None
             raise
-        save_progress(post, container_id=str(answer["id"]), checks=0)
+        self.claim.save_progress(container_id=str(answer["id"]), checks=0)
 
     def _check_quota(self, client, ig: str) -> None:
         """Meta's moving 24-hour publishing quota, read (never assumed): ``quota_total`` as given.
@@ -358,10 +360,10 @@ class InstagramPublisher(GraphPublisher):
     def _wait_and_publish(self, post, account, client, container_id) -> PublishResult:
         status = client.get(container_id, fields="status_code,status")
         code = status.get("status_code", "")
-        save_progress(post, container_status=code)
+        self.claim.save_progress(container_status=code)
         if code == "IN_PROGRESS":
             if self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS:
-                save_progress(post, container_id="")
+                self.claim.save_progress(container_id="")
                 raise PublishError(
                     "Instagram took too long to prepare the media; retry to try again."
                 )
@@ -370,14 +372,14 @@ class InstagramPublisher(GraphPublisher):
                 check_after=settings.SOCIAL_STATUS_CHECK_SECONDS,
             )
         if code == "ERROR":
-            save_progress(post, container_id="")
+            self.claim.save_progress(container_id="")
             detail = status.get("status") or ""
             raise PublishError(
                 "Instagram could not use the media (for Reels: MP4 with H.264 video and AAC "
                 f"audio, 3 seconds to 15 minutes; images: JPEG). {detail}".strip()
             )
         if code == "EXPIRED":
-            save_progress(post, container_id="")
+            self.claim.save_progress(container_id="")
             raise PublishError(
                 "Instagram discarded the prepared post because it was not published within "
                 "24 hours; retry to prepare it again."
@@ -389,12 +391,12 @@ class InstagramPublisher(GraphPublisher):
         if code != "FINISHED":
             raise PublishError(f"Instagram answered an unknown container state “{code}”.")
         ig = account.instagram_account_id
-        begin_send(post)
+        self.claim.begin_send()
         try:
             answer = client.post(f"{ig}/media_publish", creation_id=container_id)
         except GraphError as error:
             if error.kind != Kind.UNKNOWN_OUTCOME:
-                end_send(post)
+                self.claim.end_send()
             if error.kind == Kind.NOT_READY and (
                 self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS
             ):

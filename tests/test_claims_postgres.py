@@ -18,7 +18,7 @@ class SlowCountingPublisher:
     calls: list[int] = []
     lock = threading.Lock()
 
-    def publish(self, post):
+    def publish(self, post, claim):
         with self.lock:
             SlowCountingPublisher.calls.append(post.pk)
         return publishing.PublishResult(external_id=f"fb_{post.pk}")

@@ -20,7 +20,7 @@ class CountingPublisher:
     label = "counting"
     calls: list[int] = []
 
-    def publish(self, post):
+    def publish(self, post, claim):
         CountingPublisher.calls.append(post.pk)
         return publishing.PublishResult(
             external_id=f"fb_{post.pk}", external_url="https://facebook.com/p/1"
@@ -30,14 +30,14 @@ class CountingPublisher:
 class RefusingPublisher:
     label = "refusing"
 
-    def publish(self, post):
+    def publish(self, post, claim):
         raise publishing.PublishError("Facebook refused the photo (code 324).")
 
 
 class CrashingPublisher:
     label = "crashing"
 
-    def publish(self, post):
+    def publish(self, post, claim):
         raise RuntimeError("token=SECRET leaked in a stack trace")
 
 

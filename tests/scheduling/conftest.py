@@ -14,7 +14,7 @@ class CountingPublisher:
     label = "counting"
     calls: list[int] = []
 
-    def publish(self, post):
+    def publish(self, post, claim):
         CountingPublisher.calls.append(post.pk)
         return publishing.PublishResult(external_id=f"fb_{post.pk}")
 

@@ -7,7 +7,7 @@ stays in ``publish`` for a minute, so a test can kill the worker mid-way.
 import os
 import time
 
-from media_content.publishing import PublishResult
+from media_content.publisher_api import PublishResult
 
 
 def _note(line: str) -> None:
@@ -18,7 +18,7 @@ def _note(line: str) -> None:
 class RecordingPublisher:
     label = "recording"
 
-    def publish(self, post):
+    def publish(self, post, claim):
         _note(f"start {post.pk}")
         if post.title.startswith("slow"):
             time.sleep(60)

@@ -134,9 +134,9 @@ class SweptWhilePublishing:
 
     label = "swept"
 
-    def publish(self, post):
+    def publish(self, post, claim):
         ScheduledPost.objects.filter(pk=post.pk).update(status="unconfirmed")
-        publishing.begin_send(post)  # must refuse: the claim is gone
+        claim.begin_send()  # must refuse: the claim is gone
 
 
 @pytest.mark.django_db

@@ -1,0 +1,86 @@
+"""What a publisher is: the one interface between the publishing engine and a destination.
+
+The engine (``publishing.py``) claims a post, then calls its destination's
+publisher (``settings.PUBLISHERS``: ``social.publishers``, ``banners.publisher``,
+the sandbox) with the post and a :class:`Claim`. A publisher reads the post,
+talks to its destination, records its progress and its sends through the claim,
+and answers a :class:`PublishResult` or raises one of the errors below. It never
+imports the engine: what it may do to the post is this interface.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .models import ScheduledPost
+
+
+class Claim(Protocol):
+    """The worker's hold on the post; every write is refused (LostClaim) once it is lost."""
+
+    @property
+    def state(self) -> dict:
+        """The post's saved progress (``external_state``)."""
+
+    def save_progress(self, **state: Any) -> None:
+        """Merge ``state`` into the saved progress, committed at once."""
+
+    def begin_send(self) -> None:
+        """Call before a request that makes something public: from here the outcome can
+        be unknown, and a post found stuck is shown to a person, never sent again."""
+
+    def end_send(self, **state: Any) -> None:
+        """The destination answered that request (e.g. with a video id): known again."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    external_id: str
+    external_url: str = ""
+    note: str = ""  # kept in last_error when something worth telling happened
+
+
+class PublishError(Exception):
+    """A publishing failure, in words a dealer understands.
+
+    ``permanent`` failures are not retried (a rejected file, a dead token).
+    Others are retried with backoff, not before ``retry_after`` seconds.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = True,
+        retry_after: float | None = None,
+        retry_budget: tuple[str, int] | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+        # (counter name, most tries) when this kind of failure has a budget of its own,
+        # e.g. one long wait after a block; else "retries" and SOCIAL_MAX_RETRIES.
+        self.retry_budget = retry_budget
+
+
+class PublishUnconfirmed(PublishError):
+    """The request may have published the post, but no answer says so: a person checks."""
+
+
+class PublishInProgress(Exception):
+    """Progress is saved; the destination needs time (e.g. Instagram is fetching the video)."""
+
+    def __init__(self, message: str = "", *, check_after: float):
+        super().__init__(message)
+        self.message = message
+        self.check_after = check_after
+
+
+class LostClaim(Exception):
+    """This worker no longer holds the post (the stale sweep or a person took it)."""
+
+
+class Publisher(Protocol):
+    label: str
+
+    def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult: ...
