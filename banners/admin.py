@@ -63,16 +63,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_select_related = ["organization"]
     list_per_page = 200
     ordering = ["organization", "sort_order"]
-    fields = [
-        "organization",
-        "title",
-        "image",
-        "link_url",
-        "start_date",
-        "end_date",
-        "is_active",
-        "media_content",
-    ]
+    fields = BannerAdminForm.Meta.fields
 
     # --- Reordering -------------------------------------------------------------
     def reorder_state(self, request: HttpRequest) -> dict:
