@@ -44,6 +44,7 @@ class DestinationState:
     posted_at: datetime.datetime | None = None
     sandbox: bool = False
     check_url: str = ""  # for "Needs a check": where the dealer looks (their Page)
+    first_comment: str = ""  # the first comment's own line ("First comment failed: ...")
 
     @property
     def status_label(self) -> str:
@@ -63,6 +64,7 @@ class DestinationState:
             "posted_at": local(self.posted_at),
             "sandbox": self.sandbox,
             "check_url": self.check_url,
+            "first_comment": self.first_comment,
         }
 
 
@@ -148,6 +150,7 @@ def destination_states(
                     check_url=(profile_urls or {}).get(destination, "")
                     if post.status == ScheduledPost.Status.UNCONFIRMED
                     else "",
+                    first_comment=post.first_comment_note,
                 )
             )
     return states
@@ -162,6 +165,10 @@ def media_as_json(*, media: MediaContent) -> dict:
         "title": media.title,
         "description": media.description,
         "link_url": media.link_url,
+        "facebook_caption": media.facebook_caption,
+        "instagram_caption": media.instagram_caption,
+        "first_comment": media.first_comment,
+        "alt_text": media.alt_text,
         "post_to_facebook": media.post_to_facebook,
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
