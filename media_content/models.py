@@ -290,6 +290,11 @@ class ScheduledPost(TenantModel):
         return bool((self.external_state or {}).get("sandbox"))
 
     @property
+    def first_comment_status(self) -> str:
+        """posted, failed, unknown, sending, or "" (no first comment tried)."""
+        return ((self.external_state or {}).get("first_comment") or {}).get("status", "")
+
+    @property
     def first_comment_note(self) -> str:
         """The first comment's own line under the post (social/first_comment.py), or ""."""
         record = (self.external_state or {}).get("first_comment") or {}
