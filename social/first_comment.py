@@ -55,6 +55,12 @@ def send_first_comment(
                 "be there. Check the post; it is not sent again by itself.",
             }
         logger.warning("First comment on %s %s: %s", network, object_id, record["error"])
+    except Exception:  # the post is out: nothing about its comment may change that
+        logger.exception("First comment on %s %s crashed.", network, object_id)
+        record = {
+            "status": "unknown",
+            "error": "an unexpected error stopped it; our team has been told. Check the post.",
+        }
     else:
         record = {"status": "posted", "id": str(answer.get("id", ""))}
     save(first_comment=record)

@@ -18,7 +18,7 @@ from .models import SocialAccount
 logger = logging.getLogger(__name__)
 
 
-def compose_message(*, media: MediaContent, network: str = "facebook") -> str:
+def compose_message(*, media: MediaContent, network: str) -> str:
     """The text posted on ``network``: its own caption, else title, description and link."""
     from media_content.captions import caption_for
 

@@ -66,9 +66,13 @@ def test_a_facebook_video_and_a_text_post_carry_the_facebook_caption(fake_graph,
     assert feed.params["message"] == "Open house Saturday"
 
 
-def test_the_unconfirmed_check_looks_for_the_instagram_caption(fake_graph, account, photo):
+def test_the_unconfirmed_check_looks_for_the_instagram_caption(
+    fake_graph, account, photo, settings
+):
     """Settling compares the account's media with what was sent to Instagram, not Facebook."""
     from social.services import refresh_media_destinations
+
+    settings.FACEBOOK_GRAPH_READ_TIMEOUT = 10.0  # every answer here is immediate; no load flake
 
     photo.post_to_facebook = False
     photo.instagram_caption = "Instagram's own words #suv"
@@ -235,3 +239,15 @@ def test_a_facebook_video_is_commented_once_it_is_ready(fake_graph, account, sun
     result = publishing.publish_post(post_id=post.pk)  # ready
     assert result.status == ScheduledPost.Status.POSTED
     assert fake_graph.comments == [("v1000", "Test drives all week.")]
+
+
+def test_a_first_comment_meta_cannot_read_is_shown_and_the_post_stays_posted(
+    fake_graph, account, commented
+):
+    """A bare 502 from a proxy on the comment: unknown, never sent again, the post posted."""
+    fake_graph.script("POST", "/comments", Reply(status=502, raw=b"<html>Bad gateway</html>"))
+    post = ScheduledPostFactory(media_content=commented, destination="facebook")
+    result = publishing.publish_post(post_id=post.pk)
+    assert result.status == ScheduledPost.Status.POSTED
+    assert result.first_comment_status == "unknown"
+    assert len(fake_graph.calls("POST", "/comments")) == 1
