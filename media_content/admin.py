@@ -15,11 +15,13 @@ from .processing.checks import destination_checks
 from .processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
 from .uploads.form_fields import CheckedFileField, uploaded_file_path
 
+PER_NETWORK_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
 # What staff fill in that ``media_create`` takes as it is.
 CREATE_FIELDS = (
     "title",
     "description",
     "link_url",
+    *PER_NETWORK_FIELDS,
     "post_to_facebook",
     "post_to_instagram",
     "post_to_banner",
@@ -83,6 +85,7 @@ class MediaContentAdminForm(forms.ModelForm):
             "title",
             "description",
             "link_url",
+            *PER_NETWORK_FIELDS,
             "file",
             "status",
             *sorted(SCHEDULE_FIELDS - {"status"}),
@@ -177,6 +180,14 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "status",
                     "processing_state",
                 ]
+            },
+        ),
+        (
+            "Per-network text",
+            {
+                "classes": ["collapse"],
+                "description": "Empty captions mean the title, description and link.",
+                "fields": list(PER_NETWORK_FIELDS),
             },
         ),
         (

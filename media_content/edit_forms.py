@@ -2,7 +2,7 @@
 
 from django import forms
 
-from . import timing
+from . import captions, timing
 from .models import MediaContent
 
 
@@ -18,6 +18,10 @@ class MediaEditForm(forms.ModelForm):
             "title",
             "description",
             "link_url",
+            "facebook_caption",
+            "instagram_caption",
+            "first_comment",
+            "alt_text",
             "post_to_facebook",
             "post_to_instagram",
             "post_to_banner",
@@ -25,6 +29,9 @@ class MediaEditForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for field, messages in captions.default_caption_errors(cleaned).items():
+            if field not in self.errors:
+                self.add_error(field, messages)
         chosen = any(
             cleaned.get(name)
             for name in ("post_to_facebook", "post_to_instagram", "post_to_banner")

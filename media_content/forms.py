@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
 
-from . import timing
+from . import captions, timing
 from .uploads.form_fields import uploaded_file_path
 from .uploads.validation import MediaRejected, Sniffed, sniff
 
@@ -24,6 +24,27 @@ class MediaDetailsForm(forms.Form):
         max_length=2000,
         required=False,
         assume_scheme="https",
+        validators=[validate_single_line_text],
+    )
+    facebook_caption = forms.CharField(
+        required=False,
+        widget=forms.Textarea,
+        validators=[validate_multi_line_text, captions.validate_facebook_caption],
+    )
+    instagram_caption = forms.CharField(
+        required=False,
+        widget=forms.Textarea,
+        validators=[validate_multi_line_text, captions.validate_instagram_caption],
+    )
+    first_comment = forms.CharField(
+        required=False,
+        max_length=captions.FIRST_COMMENT_MAX_CHARS,
+        widget=forms.Textarea,
+        validators=[validate_multi_line_text],
+    )
+    alt_text = forms.CharField(
+        required=False,
+        max_length=captions.ALT_TEXT_MAX_CHARS,
         validators=[validate_single_line_text],
     )
     post_to_facebook = forms.BooleanField(required=False)
@@ -48,6 +69,9 @@ class MediaDetailsForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        for field, messages in captions.default_caption_errors(data).items():
+            if field not in self.errors:
+                self.add_error(field, messages)
         mode = data.get("schedule_mode") or "draft"
         chosen = [data.get(f"post_to_{d}") for d in ("facebook", "instagram", "banner")]
         if mode != "draft" and not any(chosen):
@@ -95,6 +119,10 @@ class MediaDetailsForm(forms.Form):
             "title": data["title"],
             "description": data["description"],
             "link_url": data["link_url"],
+            "facebook_caption": data["facebook_caption"],
+            "instagram_caption": data["instagram_caption"],
+            "first_comment": data["first_comment"],
+            "alt_text": data["alt_text"],
             "post_to_facebook": data["post_to_facebook"],
             "post_to_instagram": data["post_to_instagram"],
             "post_to_banner": data["post_to_banner"],

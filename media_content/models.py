@@ -3,12 +3,20 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
 from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantModel
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
+
+from .captions import (
+    ALT_TEXT_MAX_CHARS,
+    FIRST_COMMENT_MAX_CHARS,
+    validate_facebook_caption,
+    validate_instagram_caption,
+)
 
 
 def media_upload_to(instance: "MediaContent", filename: str) -> str:
@@ -66,6 +74,28 @@ class MediaContent(TenantModel):
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
     media_type = models.CharField(max_length=10, choices=MediaType.choices)
     link_url = models.URLField(max_length=2000, blank=True, validators=[validate_single_line_text])
+    # Per-network text (media_content/captions.py): empty means title, description and link.
+    facebook_caption = models.TextField(
+        blank=True,
+        validators=[validate_multi_line_text, validate_facebook_caption],
+        help_text="Posted on Facebook instead of the title, description and link.",
+    )
+    instagram_caption = models.TextField(
+        blank=True,
+        validators=[validate_multi_line_text, validate_instagram_caption],
+        help_text="Posted on Instagram instead of the title, description and link.",
+    )
+    first_comment = models.TextField(
+        blank=True,
+        validators=[validate_multi_line_text, MaxLengthValidator(FIRST_COMMENT_MAX_CHARS)],
+        help_text="Posted as a comment right after the post goes out (both networks).",
+    )
+    alt_text = models.CharField(
+        max_length=ALT_TEXT_MAX_CHARS,
+        blank=True,
+        validators=[validate_single_line_text],
+        help_text="Describes the image for people who cannot see it (image posts only).",
+    )
     post_to_facebook = models.BooleanField(default=False)
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
@@ -258,6 +288,26 @@ class ScheduledPost(TenantModel):
     def is_sandbox(self) -> bool:
         """Recorded by the sandbox publisher: nothing was sent to Meta."""
         return bool((self.external_state or {}).get("sandbox"))
+
+    @property
+    def first_comment_status(self) -> str:
+        """posted, failed, unknown, sending, or "" (no first comment tried)."""
+        return ((self.external_state or {}).get("first_comment") or {}).get("status", "")
+
+    @property
+    def first_comment_note(self) -> str:
+        """The first comment's own line under the post (social/first_comment.py), or ""."""
+        record = (self.external_state or {}).get("first_comment") or {}
+        status = record.get("status")
+        if status == "posted":
+            return "First comment posted."
+        if status == "failed":
+            return f"First comment failed: {record.get('error', '')}".strip()
+        if status in ("unknown", "sending"):
+            return "First comment may not have been posted: " + (
+                record.get("error") or "we lost track of it while sending. Check the post."
+            )
+        return ""
 
 
 class Rendition(models.Model):

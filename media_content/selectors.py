@@ -44,6 +44,8 @@ class DestinationState:
     posted_at: datetime.datetime | None = None
     sandbox: bool = False
     check_url: str = ""  # for "Needs a check": where the dealer looks (their Page)
+    first_comment: str = ""  # the first comment's own line ("First comment failed: ...")
+    first_comment_status: str = ""
 
     @property
     def status_label(self) -> str:
@@ -63,6 +65,8 @@ class DestinationState:
             "posted_at": local(self.posted_at),
             "sandbox": self.sandbox,
             "check_url": self.check_url,
+            "first_comment": self.first_comment,
+            "first_comment_status": self.first_comment_status,
         }
 
 
@@ -148,6 +152,8 @@ def destination_states(
                     check_url=(profile_urls or {}).get(destination, "")
                     if post.status == ScheduledPost.Status.UNCONFIRMED
                     else "",
+                    first_comment=post.first_comment_note,
+                    first_comment_status=post.first_comment_status,
                 )
             )
     return states
@@ -162,6 +168,10 @@ def media_as_json(*, media: MediaContent) -> dict:
         "title": media.title,
         "description": media.description,
         "link_url": media.link_url,
+        "facebook_caption": media.facebook_caption,
+        "instagram_caption": media.instagram_caption,
+        "first_comment": media.first_comment,
+        "alt_text": media.alt_text,
         "post_to_facebook": media.post_to_facebook,
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
@@ -169,6 +179,7 @@ def media_as_json(*, media: MediaContent) -> dict:
         "media_type": media.media_type,
         "media_url": media.media_url,
         "thumbnail_url": media.thumbnail_url,
+        "instagram_preview_url": instagram_preview_url(media=media),
         "scheduled_post_time": scheduled.astimezone(tzinfo).isoformat() if scheduled else None,
         "destinations": {
             state.destination: state.as_json(tzinfo) for state in destination_states(media=media)
@@ -179,6 +190,16 @@ def media_as_json(*, media: MediaContent) -> dict:
         data["processing_status"] = processing_status
     data["checks"] = media_destination_checks(media=media)
     return data
+
+
+def instagram_preview_url(*, media: MediaContent) -> str:
+    """What the Instagram preview shows: the Instagram-ready copy, the photo, or the Reel frame."""
+    from .processing.renditions import instagram_copy
+
+    if media.media_type == MediaContent.MediaType.VIDEO:
+        return media.thumbnail_url
+    copy = instagram_copy(media)
+    return copy.file.url if copy is not None and copy.file else media.media_url
 
 
 def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list[str]]]:

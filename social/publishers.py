@@ -24,6 +24,7 @@ from media_content.publisher_api import (
 
 from . import services
 from .crypto import TokenUnreadable
+from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
 from .models import SocialAccount
 
@@ -41,7 +42,9 @@ class SandboxPublisher:
         record = {
             "sandbox": True,
             "destination": post.destination,
-            "message": services.compose_message(media=media) if media else post.title,
+            "message": services.compose_message(media=media, network=post.destination)
+            if media and post.destination in ("facebook", "instagram")
+            else post.title,
             "media_url": media.media_url if media else "",
         }
         self.claim.save_progress(**record)
@@ -146,6 +149,17 @@ class GraphPublisher:
     def run(self, post, media, account, client) -> PublishResult:
         raise NotImplementedError
 
+    def _first_comment(self, post: ScheduledPost, client: GraphClient, object_id: str) -> None:
+        """Right after the post went out: its first comment, once; never fails the post."""
+        if post.media_content is not None:
+            send_first_comment(
+                media=post.media_content,
+                state=post.external_state,
+                client=client,
+                object_id=object_id,
+                save=lambda **state: save_progress(post, **state),
+            )
+
     def check_due(self, post: ScheduledPost) -> int:
         """Count a status check; past the bound the caller gives up."""
         checks = int(post.external_state.get("checks", 0)) + 1
@@ -160,7 +174,7 @@ class FacebookPublisher(GraphPublisher):
         state = post.external_state
         if state.get("fb_video_id"):
             return self._video_status(post, account, client, state["fb_video_id"])
-        message = services.compose_message(media=media)
+        message = services.compose_message(media=media, network="facebook")
         url = services.public_media_url(media=media)
         if not media.file:
             return self._feed(post, account, client, message, media.link_url)
@@ -182,14 +196,18 @@ class FacebookPublisher(GraphPublisher):
 
     def _photo(self, post, media, account, client, message, url) -> PublishResult:
         path = f"{account.page_id}/photos"
+        # Alt text on Page photos: alt_text_custom (Page photos reference).
+        extra = {"alt_text_custom": media.alt_text} if media.alt_text.strip() else {}
         if url:
-            answer = self._send(post, account, lambda: client.post(path, url=url, message=message))
+            answer = self._send(
+                post, account, lambda: client.post(path, url=url, message=message, **extra)
+            )
         else:  # local storage: send the bytes (Meta cannot fetch them)
             with media.file.open("rb") as handle:
                 content = handle.read()
             files = {"source": (media.original_filename or "photo.jpg", content)}
             answer = self._send(
-                post, account, lambda: client.post(path, files=files, message=message)
+                post, account, lambda: client.post(path, files=files, message=message, **extra)
             )
         return self._result(post, client, answer, answer.get("post_id") or answer.get("id"))
 
@@ -204,6 +222,7 @@ class FacebookPublisher(GraphPublisher):
                 external_id="",
                 note=f"{answer['duplicate']} It was not sent again.",
             )
+        self._first_comment(post, client, str(object_id))
         url = f"https://www.facebook.com/{object_id}"
         with contextlib.suppress(GraphError):  # the post is out; a missing link is no failure
             url = client.get(str(object_id), fields="permalink_url").get("permalink_url") or url
@@ -211,7 +230,10 @@ class FacebookPublisher(GraphPublisher):
 
     def _video(self, post, media, account, client, url) -> PublishResult:
         path = f"{account.page_id}/videos"
-        info = {"title": media.title, "description": services.compose_message(media=media)}
+        info = {
+            "title": media.title,
+            "description": services.compose_message(media=media, network="facebook"),
+        }
         if url and media.file.size <= settings.FACEBOOK_VIDEO_URL_MAX_BYTES:
             answer = self._send(
                 post, account, lambda: client.post(path, video=True, file_url=url, **info)
@@ -280,6 +302,7 @@ class FacebookPublisher(GraphPublisher):
         video_status = status.get("video_status", "")
         self.claim.save_progress(fb_video_status=video_status)
         if video_status == "ready":
+            self._first_comment(post, client, video_id)
             return PublishResult(
                 external_id=video_id,
                 external_url=f"https://www.facebook.com/{account.page_id}/videos/{video_id}",
@@ -323,12 +346,14 @@ class InstagramPublisher(GraphPublisher):
             )
         ig = account.instagram_account_id
         self._check_quota(client, ig)
-        caption = services.compose_message(media=media)
+        caption = services.compose_message(media=media, network="instagram")
         if media.media_type == MediaContent.MediaType.VIDEO:
             # media_type=VIDEO is retired; single videos are Reels (content publishing guide).
             data = {"media_type": "REELS", "video_url": url, "caption": caption}
         else:
             data = {"image_url": url, "caption": caption}
+            if media.alt_text.strip():  # image containers only (IG User Media reference)
+                data["alt_text"] = media.alt_text
         try:
             answer = client.post(f"{ig}/media", **data)
         except GraphError as error:
@@ -406,6 +431,7 @@ class InstagramPublisher(GraphPublisher):
                 ) from None
             raise
         media_id = str(answer["id"])
+        self._first_comment(post, client, media_id)
         url = ""
         with contextlib.suppress(GraphError):  # published; the link can be read later
             url = client.get(media_id, fields="permalink").get("permalink", "")

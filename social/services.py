@@ -18,10 +18,11 @@ from .models import SocialAccount
 logger = logging.getLogger(__name__)
 
 
-def compose_message(*, media: MediaContent) -> str:
-    """The text posted: title, description, and the link when there is one."""
-    parts = [media.title.strip(), media.description.strip(), media.link_url.strip()]
-    return "\n\n".join(part for part in parts if part)
+def compose_message(*, media: MediaContent, network: str) -> str:
+    """The text posted on ``network``: its own caption, else title, description and link."""
+    from media_content.captions import caption_for
+
+    return caption_for(media=media, network=network)
 
 
 def _is_public_host(host: str) -> bool:
@@ -233,7 +234,11 @@ def _instagram_media_since(*, post, account: SocialAccount, client: GraphClient)
     import datetime
 
     since = post.send_started_at or post.updated_at
-    caption = compose_message(media=post.media_content) if post.media_content else None
+    caption = (
+        compose_message(media=post.media_content, network="instagram")
+        if post.media_content
+        else None
+    )
     answer = client.get(
         f"{account.instagram_account_id}/media", fields="id,caption,permalink,timestamp", limit=25
     )

@@ -32,3 +32,19 @@ def filesize_mb(value: int) -> str:
     if megabytes >= 1000:
         return f"{megabytes / 1000:g} GB"
     return f"{megabytes:.0f} MB"
+
+
+@register.simple_tag
+def caption_limits() -> dict:
+    """Meta's text limits (media_content/captions.py), for the portal's live counts."""
+    from media_content import captions
+
+    return {
+        "instagram_chars": captions.INSTAGRAM_CAPTION_MAX_CHARS,
+        "instagram_hashtags": captions.INSTAGRAM_CAPTION_MAX_HASHTAGS,
+        "instagram_mentions": captions.INSTAGRAM_CAPTION_MAX_MENTIONS,
+        "facebook_chars": captions.FACEBOOK_MESSAGE_MAX_CHARS,
+        "preview_chars": captions.INSTAGRAM_PREVIEW_CHARS,
+        "first_comment_chars": captions.FIRST_COMMENT_MAX_CHARS,
+        "alt_text_chars": captions.ALT_TEXT_MAX_CHARS,
+    }

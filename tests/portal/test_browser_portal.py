@@ -100,7 +100,7 @@ def test_upload_and_schedule_then_find_it_in_the_library(signed_in, sunrise):
     page.locator("#preview-element").wait_for()
     page.get_by_label("Title").first.fill("Saturday lot photo")
     page.get_by_label("Description").first.fill("Come see the lot this Saturday.")
-    page.get_by_label("Facebook").first.check()
+    page.get_by_label("Facebook", exact=True).first.check()
     page.get_by_label("Website banner").first.check()
     page.get_by_label("Schedule for later").check()
     tomorrow = timezone.localdate(timezone=sunrise.tzinfo) + datetime.timedelta(days=1)
@@ -160,7 +160,7 @@ def test_edit_the_title_in_the_modal(signed_in, sunrise, live_server):
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Title").wait_for()
     assert dialog.get_by_label("Title").input_value() == "Truck month"
-    assert dialog.get_by_label("Facebook").is_checked()
+    assert dialog.get_by_label("Facebook", exact=True).is_checked()
     dialog.get_by_label("Title").fill("")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.locator('[data-error-for="title"]')).to_have_text("This field is required.")

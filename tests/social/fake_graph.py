@@ -6,7 +6,8 @@ Meta's error object and usage headers, a slow answer, or a held answer.
 
 Scripting: ``fake.script("POST", "/photos", Reply(...), Reply(...))`` queues
 replies for requests whose path ends with the suffix; each is used once, then
-the default answer applies again. ``Reply(raw=b"")`` answers a bare body (a
+the default answer applies again (``fake.script("POST", "/comments", graph_error(...))``
+makes a first comment fail). ``Reply(raw=b"")`` answers a bare body (a
 proxy's 504 carries no Graph error object), and ``Reply(done=True)`` carries out
 the request first, as Meta does when only its answer is lost. What Meta made
 public is kept in ``published``.
@@ -105,6 +106,7 @@ class FakeGraph:
         # Public URL prefixes Meta fetches, mapped to where this machine serves them.
         self.url_map: dict[str, str] = {}
         self.fetched: list[tuple[str, int]] = []
+        self.comments: list[tuple[str, str]] = []  # (object id, message) of comments made
         self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
@@ -229,7 +231,30 @@ class FakeGraph:
             return Reply(body={"id": f"c{new_id}"})
         if edge == "media_publish":
             return self._media_publish(request.params.get("creation_id", ""), f"m{new_id}")
+        if edge == "comments":
+            return self._comment(parts[0], request.params.get("message", ""), new_id)
         return Reply(body={"id": new_id})
+
+    def _comment(self, object_id: str, message: str, new_id: str) -> Reply:
+        """``POST /{object-id}/comments``: only on something published, and only with text."""
+        with self.lock:
+            known = any(
+                object_id == published or object_id.endswith(f"_{published}")
+                for _, published in self.published
+            )
+            if not known:
+                # What Meta answers for an id it does not know (Graph API errors, code 100/33).
+                return graph_error(
+                    100,
+                    f"Unsupported post request. Object with ID '{object_id}' does not exist",
+                    subcode=33,
+                )
+            if not message.strip():
+                return graph_error(100, "(#100) The parameter message is required")
+            self.comments.append((object_id, message))
+        # Facebook comment ids are "{object}_{comment}"; Instagram's are plain numbers.
+        comment_id = new_id if object_id.startswith("m") else f"{object_id}_{new_id}"
+        return Reply(body={"id": comment_id})
 
     def _read(self, request: Request, parts: list[str]) -> Reply:
         fields = request.params.get("fields", "")

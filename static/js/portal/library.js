@@ -16,6 +16,9 @@
     editForm.elements.title.value = data.title || "";
     editForm.elements.description.value = data.description || "";
     editForm.elements.link_url.value = data.link_url || "";
+    ["facebook_caption", "instagram_caption", "first_comment", "alt_text"].forEach(function (name) {
+      if (editForm.elements[name]) editForm.elements[name].value = data[name] || "";
+    });
     ["facebook", "instagram", "banner"].forEach(function (key) {
       editForm.elements["post_to_" + key].checked = !!data["post_to_" + key];
       var badge = editForm.querySelector('[data-state-for="' + key + '"]');
@@ -46,6 +49,8 @@
       span.textContent = data.media_type === "video" ? "▶" : "◻";
       box.appendChild(span);
     }
+    // The per-network preview (captions.js) shows this item.
+    editForm.dispatchEvent(new CustomEvent("portal:filled", { detail: data }));
   }
 
   table.addEventListener("click", function (event) {

@@ -73,6 +73,7 @@
     zone.hidden = false;
     resumeNote.hidden = true;
     if (bannerBox && !bannerBox.dataset.unavailable) bannerBox.disabled = false;
+    form.dispatchEvent(new CustomEvent("portal:file", { detail: null }));
   }
 
   function choose(file) {
@@ -110,6 +111,8 @@
       if (bannerBox.disabled) bannerBox.checked = false;
     }
     noteResumable(file);
+    // The per-network preview (captions.js) shows the same file.
+    form.dispatchEvent(new CustomEvent("portal:file", { detail: { url: previewUrl, kind: kindOf(file) } }));
   }
 
   function noteResumable(file) {
