@@ -157,7 +157,7 @@ class GraphPublisher:
                 state=post.external_state,
                 client=client,
                 object_id=object_id,
-                save=lambda **state: save_progress(post, **state),
+                save=lambda **state: self.claim.save_progress(**state),
             )
 
     def check_due(self, post: ScheduledPost) -> int:
