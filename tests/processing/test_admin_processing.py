@@ -83,13 +83,33 @@ def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
     assert media.thumbnail_is_placeholder and media.thumbnail.name != thumb
 
 
-def test_admin_action_makes_the_instagram_copy(client, superuser, make_media, process):
+def test_admin_action_sends_the_instagram_copy_to_the_worker(
+    client, superuser, make_media, process, django_capture_on_commit_callbacks
+):
     media = process(make_media(image_bytes(3000, 1000, fmt="PNG"), "wide.png"))
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:media_content_mediacontent_changelist"),
+            {"action": "make_instagram_copy", "_selected_action": [media.pk]},
+            follow=True,
+        )
+    assert "1 Instagram-ready copy(ies) being made." in response.content.decode()
+    assert not media.renditions.filter(spec="instagram-pad").exists()  # nothing made in the request
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit sends make_rendition; eager Celery runs it here
+    assert media.renditions.get(spec="instagram-pad").width == 1440
+
+
+def test_admin_action_names_what_it_cannot_copy(client, superuser, make_media, process):
+    video = process(
+        make_media(b"\x00" * 4000, "broken.mp4", media_type=MediaContent.MediaType.VIDEO)
+    )
     client.force_login(superuser)
     response = client.post(
         reverse("admin:media_content_mediacontent_changelist"),
-        {"action": "make_instagram_copy", "_selected_action": [media.pk]},
+        {"action": "make_instagram_copy", "_selected_action": [video.pk]},
         follow=True,
     )
-    assert "1 Instagram-ready copy(ies) ready." in response.content.decode()
-    assert media.renditions.filter(spec="instagram-pad").exists()
+    assert "Only images have an Instagram-ready copy." in response.content.decode()
+    assert not video.renditions.exists()
