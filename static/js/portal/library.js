@@ -46,6 +46,8 @@
       span.textContent = data.media_type === "video" ? "▶" : "◻";
       box.appendChild(span);
     }
+    // Other parts of the modal follow the item (instagram-fit.js: the Instagram fit).
+    editForm.dispatchEvent(new CustomEvent("portal:edit-filled", { detail: data }));
   }
 
   table.addEventListener("click", function (event) {

@@ -73,6 +73,7 @@
     zone.hidden = false;
     resumeNote.hidden = true;
     if (bannerBox && !bannerBox.dataset.unavailable) bannerBox.disabled = false;
+    form.dispatchEvent(new CustomEvent("portal:file-cleared"));
   }
 
   function choose(file) {
@@ -110,6 +111,10 @@
       if (bannerBox.disabled) bannerBox.checked = false;
     }
     noteResumable(file);
+    // Other parts of the form follow the file (instagram-fit.js: the Instagram fit and its preview).
+    form.dispatchEvent(new CustomEvent("portal:file-chosen", {
+      detail: { file: file, url: previewUrl, kind: kindOf(file) }
+    }));
   }
 
   function noteResumable(file) {
