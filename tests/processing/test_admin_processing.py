@@ -113,3 +113,21 @@ def test_admin_action_names_what_it_cannot_copy(client, superuser, make_media, p
     )
     assert "Only images have an Instagram-ready copy." in response.content.decode()
     assert not video.renditions.exists()
+
+
+def test_ticking_instagram_in_the_admin_makes_the_copy_of_the_chosen_fit(
+    client, superuser, sunrise, make_media, process, django_capture_on_commit_callbacks
+):
+    media = process(make_media(image_bytes(1000, 2000, fmt="PNG"), "tall.png"))
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:media_content_mediacontent_change", args=[media.pk]),
+            _form(sunrise, post_to_instagram="on", instagram_fit="crop"),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    media.refresh_from_db()
+    assert media.instagram_fit == "crop"
+    assert [(r.spec, r.width, r.height) for r in media.renditions.exclude(spec="display")] == [
+        ("instagram-crop", 1000, 1250)
+    ]
