@@ -23,7 +23,6 @@ from media_content.processing import renditions
 from media_content.processing.checks import validate_for
 from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
 from media_content.processing.services import request_processing
-from media_content.scheduling import media_reschedule
 
 from .media import image_bytes
 
@@ -45,6 +44,16 @@ def _processed_without_the_copy(media, capture):
             callback()  # process_media (eager): READY, then asks for the copy after its commit
     media.refresh_from_db()
     return second
+
+
+def _schedule_tomorrow(media) -> MediaContent:
+    """The dealer schedules the item (its chosen destinations) for tomorrow, as an edit does."""
+    when = timezone.now() + datetime.timedelta(days=1)
+    MediaContent.objects.filter(pk=media.pk).update(
+        status=MediaContent.Status.SCHEDULED, scheduled_post_time=when
+    )
+    media.refresh_from_db()
+    return services.media_update(media=media, when=when)
 
 
 def _run(callbacks) -> None:
@@ -73,8 +82,8 @@ def test_a_png_ticked_for_instagram_gets_its_copy_from_the_worker(
     assert state.startswith("An Instagram-ready copy is being made (padded).")
     assert "Instagram takes only JPEG images; this is PNG." in state
     # Scheduling is not refused while the copy is being made.
-    when = timezone.now() + datetime.timedelta(days=1)
-    [post] = media_reschedule(media=media, when=when)
+    _schedule_tomorrow(media)
+    [post] = media.posts.filter(status=ScheduledPost.Status.PENDING)
     assert post.destination == "instagram"
 
     assert len(held) == 1
@@ -277,7 +286,7 @@ def test_an_image_instagram_cannot_fetch_stays_refused_and_no_copy_is_made(
     assert errors[0].startswith("Instagram fetches the file from the internet itself")
     assert "Instagram takes only JPEG images; this is PNG." in errors
     with pytest.raises(ValidationError) as refused:
-        media_reschedule(media=media, when=timezone.now() + datetime.timedelta(days=1))
+        _schedule_tomorrow(media)
     assert refused.value.message_dict["post_to_instagram"][0].startswith(
         "Cannot schedule Instagram: Instagram fetches the file from the internet itself"
     )
@@ -297,4 +306,4 @@ def test_a_copy_the_worker_cannot_make_is_an_error_in_words(
         "The Instagram copy stays over 8 MB even at low quality."
     ]
     with pytest.raises(ValidationError, match="Cannot schedule Instagram: We could not make"):
-        media_reschedule(media=media, when=timezone.now() + datetime.timedelta(days=1))
+        _schedule_tomorrow(media)
