@@ -12,7 +12,6 @@ from .models import Destination, MediaContent, ScheduledPost
 from .processing import ProcessingFailed
 from .processing import services as processing
 from .processing.checks import destination_checks
-from .processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
 from .uploads.form_fields import CheckedFileField, uploaded_file_path
 
 PER_NETWORK_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
@@ -25,6 +24,7 @@ CREATE_FIELDS = (
     "post_to_facebook",
     "post_to_instagram",
     "post_to_banner",
+    "instagram_fit",
     "banner_end_date",
 )
 
@@ -77,6 +77,9 @@ class MediaContentAdminForm(forms.ModelForm):
     link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
     # The portal's content check; the kind of media, its name and type come from it.
     file = CheckedFileField()
+    instagram_fit = forms.ChoiceField(
+        choices=MediaContent.InstagramFit.choices, required=False, label="Fit for Instagram"
+    )
 
     class Meta:
         model = MediaContent
@@ -89,7 +92,11 @@ class MediaContentAdminForm(forms.ModelForm):
             "file",
             "status",
             *sorted(SCHEDULE_FIELDS - {"status"}),
+            "instagram_fit",
         ]
+
+    def clean_instagram_fit(self) -> str:
+        return self.cleaned_data.get("instagram_fit") or self.instance.instagram_fit
 
     def clean(self):
         cleaned = super().clean()
@@ -197,6 +204,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "post_to_facebook",
                     "post_to_instagram",
                     "post_to_banner",
+                    "instagram_fit",
                     "scheduled_post_time",
                     "banner_end_date",
                     "checks_by_destination",
@@ -255,9 +263,11 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             return "—"
         rows = []
         for destination, result in destination_checks(media).items():
-            problems = [("error", m) for m in result["errors"]] + [
-                ("warning", m) for m in result["warnings"]
-            ]
+            problems = (
+                [("error", m) for m in result["errors"]]
+                + [("warning", m) for m in result["warnings"]]
+                + [("in progress", m) for m in result["preparing"]]
+            )
             if not problems:
                 problems = [("ok", "No problems found.")]
             rows.append(
@@ -284,6 +294,8 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if SCHEDULE_FIELDS & set(form.changed_data):
             self._follow_schedule(request, obj, form)
+        if {"post_to_instagram", "instagram_fit"} & set(form.changed_data):
+            processing.instagram_copy_follow_choice(media=obj)
         if new_file is not None:
             with uploaded_file_path(new_file) as path:
                 services.media_replace_file(
@@ -393,15 +405,18 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Make an Instagram-ready JPEG copy")
     def make_instagram_copy(self, request, queryset):
-        made, refused = 0, []
+        """Sent to the worker through the dealer's own service (the item's fit), never made here."""
+        asked, refused = 0, []
         for media in queryset:
             try:
-                rendition_get_or_create(media=media, spec=INSTAGRAM_PAD)
-                made += 1
+                processing.request_instagram_copy(media=media)
+                asked += 1
             except ProcessingFailed as error:
                 refused.append(f"{media.title}: {error.message}")
-        if made:
-            self.message_user(request, f"{made} Instagram-ready copy(ies) ready.", messages.SUCCESS)
+        if asked:
+            self.message_user(
+                request, f"{asked} Instagram-ready copy(ies) being made.", messages.SUCCESS
+            )
         for message in refused:
             self.message_user(request, message, messages.ERROR)
 

@@ -11,6 +11,8 @@ class MediaEditForm(forms.ModelForm):
     # Only a scheduled item shows these: its new local date and time.
     scheduled_date = forms.DateField(required=False)
     scheduled_time = forms.TimeField(required=False)
+    # Sent by the modal when it asks (an image Instagram would refuse); else kept as it is.
+    instagram_fit = forms.ChoiceField(choices=MediaContent.InstagramFit.choices, required=False)
 
     class Meta:
         model = MediaContent
@@ -26,6 +28,9 @@ class MediaEditForm(forms.ModelForm):
             "post_to_instagram",
             "post_to_banner",
         ]
+
+    def clean_instagram_fit(self) -> str:
+        return self.cleaned_data.get("instagram_fit") or self.instance.instagram_fit
 
     def clean(self):
         cleaned = super().clean()
@@ -68,7 +73,7 @@ class MediaEditForm(forms.ModelForm):
 
     @property
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in [*self.Meta.fields, "instagram_fit"]}
 
     @property
     def when(self):

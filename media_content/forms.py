@@ -7,8 +7,11 @@ from django.utils import timezone
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
 
 from . import captions, timing
+from .models import MediaContent
 from .uploads.form_fields import uploaded_file_path
 from .uploads.validation import MediaRejected, Sniffed, sniff
+
+FIT_CHOICES = MediaContent.InstagramFit.choices
 
 
 class MediaDetailsForm(forms.Form):
@@ -50,6 +53,7 @@ class MediaDetailsForm(forms.Form):
     post_to_facebook = forms.BooleanField(required=False)
     post_to_instagram = forms.BooleanField(required=False)
     post_to_banner = forms.BooleanField(required=False)
+    instagram_fit = forms.ChoiceField(choices=FIT_CHOICES, required=False)
     schedule_mode = forms.ChoiceField(choices=SCHEDULE_MODES, required=False)
     scheduled_date = forms.DateField(required=False)
     scheduled_time = forms.TimeField(required=False)
@@ -63,6 +67,10 @@ class MediaDetailsForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+
+    def clean_instagram_fit(self) -> str:
+        """Pad unless the dealer chose crop (only asked for images Instagram would refuse)."""
+        return self.cleaned_data.get("instagram_fit") or MediaContent.InstagramFit.PAD
 
     def clean_schedule_mode(self) -> str:
         return self.cleaned_data.get("schedule_mode") or "draft"
@@ -126,6 +134,7 @@ class MediaDetailsForm(forms.Form):
             "post_to_facebook": data["post_to_facebook"],
             "post_to_instagram": data["post_to_instagram"],
             "post_to_banner": data["post_to_banner"],
+            "instagram_fit": data["instagram_fit"],
             "schedule_mode": data["schedule_mode"],
             "scheduled_at": data["scheduled_at"],
             "banner_end_date": data.get("banner_end_date"),

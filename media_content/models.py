@@ -62,6 +62,10 @@ class MediaContent(TenantModel):
         FAILED = "failed", "Failed"
         ARCHIVED = "archived", "Archived"
 
+    class InstagramFit(models.TextChoices):
+        PAD = "pad", "Pad (the whole picture, white bars)"
+        CROP = "crop", "Crop (fill the frame, edges cut)"
+
     title = models.CharField(
         max_length=255,
         validators=[validate_single_line_text],
@@ -106,6 +110,15 @@ class MediaContent(TenantModel):
         help_text="Last day the website banner is shown (dealer's local date); empty: no end.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # The Instagram-ready copy (processing/renditions.py) of an image Instagram would
+    # refuse: the dealer's choice of fit, and why the worker could not make it, if so.
+    instagram_fit = models.CharField(
+        max_length=4,
+        choices=InstagramFit.choices,
+        default=InstagramFit.PAD,
+        help_text="How an image outside Instagram's 4:5 to 1.91:1 is made to fit for Instagram.",
+    )
+    instagram_copy_error = models.TextField(blank=True)
 
     original_filename = models.CharField(
         max_length=255, blank=True, validators=[validate_single_line_text]

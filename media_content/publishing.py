@@ -143,7 +143,9 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         _wait(
             post,
             delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS,
-            last_error="Waiting for the file to finish processing.",
+            last_error="Waiting for the file to finish processing."
+            if not post.media_content.processing_finished
+            else "Waiting for the Instagram-ready copy.",
         )
         post.refresh_from_db()
         return post
@@ -205,10 +207,19 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
-    if not _first_send(post) or post.media_content.processing_finished:
+    if not _first_send(post):
+        return False
+    if post.media_content.processing_finished and not _copy_being_made(post):
         return False
     waited = (timezone.now() - post.scheduled_time).total_seconds()
     return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
+
+
+def _copy_being_made(post: ScheduledPost) -> bool:
+    """The Instagram-ready copy this Instagram post sends is still being made by the worker."""
+    from .processing.checks import instagram_copy_pending
+
+    return post.destination == "instagram" and instagram_copy_pending(post.media_content)
 
 
 def _refusal_before_sending(post: ScheduledPost) -> str:
@@ -223,6 +234,15 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
             "Not sent: the file was still being processed "
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
             "Once the library shows it ready, send it again."
+        )
+    if _copy_being_made(post):
+        from .processing.services import request_instagram_copy
+
+        request_instagram_copy(media=media)  # in case its task was lost: ready for a retry
+        return (
+            "Not sent: the Instagram-ready copy was still being made "
+            f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
+            "Once the library shows the copy ready, send it again."
         )
     errors = validate_for(media, post.destination).errors
     return f"Not sent: {errors[0]}" if errors else ""

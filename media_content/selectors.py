@@ -161,6 +161,8 @@ def destination_states(
 
 def media_as_json(*, media: MediaContent) -> dict:
     """What the edit modal and scripts read about one item (times in the dealership's zone)."""
+    from .processing.checks import instagram_copy_summary
+
     tzinfo = media.organization.tzinfo
     scheduled = media.scheduled_post_time
     data = {
@@ -175,6 +177,7 @@ def media_as_json(*, media: MediaContent) -> dict:
         "post_to_facebook": media.post_to_facebook,
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
+        "instagram_fit": media.instagram_fit,
         "status": media.status,
         "media_type": media.media_type,
         "media_url": media.media_url,
@@ -189,6 +192,7 @@ def media_as_json(*, media: MediaContent) -> dict:
     if processing_status is not None:
         data["processing_status"] = processing_status
     data["checks"] = media_destination_checks(media=media)
+    data["instagram_copy"] = instagram_copy_summary(media)
     return data
 
 

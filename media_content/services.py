@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "post_to_facebook",
     "post_to_instagram",
     "post_to_banner",
+    "instagram_fit",
 )
 
 
@@ -44,7 +45,7 @@ def media_update(
     their unstarted post; added ones get a post at the item's time (at once if
     that time has passed). A drawn title card is redrawn when the title changes.
     """
-    from .processing.services import request_placeholder_refresh
+    from .processing.services import instagram_copy_follow_choice, request_placeholder_refresh
 
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -63,6 +64,7 @@ def media_update(
         live.filter(status=ScheduledPost.Status.PENDING).update(title=media.title)
     if media.title != old_title:
         request_placeholder_refresh(media=media)
+    instagram_copy_follow_choice(media=media)  # the copy of the chosen fit, made by the worker
     media_refresh_status(media=media)
     media.refresh_from_db()
     return media
@@ -123,6 +125,7 @@ def media_create(
     post_to_facebook: bool = False,
     post_to_instagram: bool = False,
     post_to_banner: bool = False,
+    instagram_fit: str = MediaContent.InstagramFit.PAD,
     schedule_mode: str = "draft",
     scheduled_at: datetime.datetime | None = None,
     banner_end_date: datetime.date | None = None,
@@ -168,6 +171,7 @@ def media_create(
         post_to_facebook=post_to_facebook,
         post_to_instagram=post_to_instagram,
         post_to_banner=post_to_banner,
+        instagram_fit=instagram_fit,
         banner_end_date=banner_end_date if post_to_banner else None,
     )
     _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)

@@ -102,16 +102,7 @@ def regenerate_video_thumbnail(title: str, org_id: int, thumbnail_url: str) -> N
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=5)
 def make_rendition(media_id: int, spec: str) -> None:
     """A derived file on request (e.g. the Instagram-ready JPEG); made once per spec."""
-    from .models import MediaContent
-    from .processing.renditions import rendition_get_or_create
-
-    media = MediaContent.objects.filter(pk=media_id).first()
-    if media is None:
-        return
-    try:
-        rendition_get_or_create(media=media, spec=spec)
-    except ProcessingFailed as error:
-        logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)
+    processing.rendition_make(media_id=media_id, spec=spec)
 
 
 # Tasks declared elsewhere in the app, imported so that workers register them.

@@ -63,15 +63,26 @@ BANNER_MIN_ASPECT = 1.2  # the carousel is a wide strip; tall images get cropped
 
 @dataclass
 class CheckResult:
+    """``errors`` stop a post; ``warnings`` do not; ``preparing`` is work under way for it.
+
+    Preparing (the Instagram-ready copy being made) stops nothing either: the
+    publisher waits for it as it waits for processing.
+    """
+
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    preparing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def as_dict(self) -> dict:
-        return {"errors": list(self.errors), "warnings": list(self.warnings)}
+        return {
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
+            "preparing": list(self.preparing),
+        }
 
 
 def _aspect(width: int | None, height: int | None) -> Fraction | None:
@@ -118,49 +129,111 @@ def _processing_gate(media: MediaContent, result: CheckResult) -> bool:
     return True
 
 
-def _instagram(media: MediaContent, result: CheckResult) -> None:
-    from .renditions import instagram_copy
+FIT_WORDS = {"pad": "padded", "crop": "cropped"}
 
+
+def _instagram(media: MediaContent, result: CheckResult) -> None:
+    reach = CheckResult()
+    _public_url_check(media, reach, Destination.INSTAGRAM)
     if media.media_type == MediaContent.MediaType.IMAGE:
-        ready = instagram_copy(media)
-        if ready is not None:
-            result.warnings.append(
-                "The Instagram-ready JPEG copy will be posted instead of the original."
-            )
-            _instagram_image(
-                result, "JPEG", ready.width, ready.height, ready.size_bytes, fix_hint=""
-            )
-        else:
-            _instagram_image(
-                result,
-                media.container,
-                media.width,
-                media.height,
-                media.size_bytes,
-                fix_hint=" Make an Instagram-ready JPEG copy to fix this.",
-            )
+        _instagram_photo(media, result, copy_can_reach=not reach.errors)
     else:
         _instagram_reel(media, result)
-    _public_url_check(media, result, Destination.INSTAGRAM)
+    result.errors[:0] = reach.errors  # what no copy can fix comes first
+    result.warnings.extend(reach.warnings)
+
+
+def _original_photo_result(media: MediaContent) -> CheckResult:
+    original = CheckResult()
+    _instagram_image(original, media.container, media.width, media.height, media.size_bytes)
+    return original
+
+
+def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach: bool) -> None:
+    """Judge the copy of the dealer's fit if there is one; else say what the copy will fix.
+
+    The copy (a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB) fixes
+    every error the original can have here: format, aspect ratio and size.
+    """
+    from .renditions import instagram_copy
+
+    fit = FIT_WORDS[media.instagram_fit]
+    ready = instagram_copy(media)
+    if ready is not None:
+        result.warnings.append(
+            f"The Instagram-ready JPEG copy ({fit}) will be posted instead of the original."
+        )
+        _instagram_image(result, "JPEG", ready.width, ready.height, ready.size_bytes)
+        return
+    original = _original_photo_result(media)
+    result.warnings.extend(original.warnings)
+    if not original.errors:
+        return
+    reasons = " ".join(original.errors)
+    if not copy_can_reach:  # a copy would not be enough: the errors stand as they are
+        result.errors.extend(original.errors)
+    elif media.instagram_copy_error:
+        result.errors.append(
+            f"We could not make the Instagram-ready copy: {media.instagram_copy_error}"
+        )
+    elif media.post_to_instagram:
+        result.preparing.append(f"An Instagram-ready copy is being made ({fit}). {reasons}")
+    else:
+        result.warnings.append(
+            f"{reasons} Choosing Instagram makes an Instagram-ready JPEG copy ({fit}) that fixes this."
+        )
+
+
+def copy_would_fix(media: MediaContent) -> bool:
+    """The Instagram-ready copy would clear every Instagram error of this processed image."""
+    if (
+        media.media_type != MediaContent.MediaType.IMAGE
+        or media.processing_status != MediaContent.ProcessingStatus.READY
+    ):
+        return False
+    reach = CheckResult()
+    _public_url_check(media, reach, Destination.INSTAGRAM)
+    return not reach.errors and bool(_original_photo_result(media).errors)
+
+
+def instagram_copy_summary(media: MediaContent) -> dict:
+    """For the portal: does this image need the copy (so the fit is asked), and is it made?"""
+    from .renditions import instagram_copy
+
+    is_image = media.media_type == MediaContent.MediaType.IMAGE
+    ready = instagram_copy(media) if is_image else None
+    needed = ready is not None or (
+        is_image and media.is_processed and bool(_original_photo_result(media).errors)
+    )
+    return {
+        "fit": media.instagram_fit,
+        "needed": needed,
+        "url": ready.url if ready else "",
+        "size": [ready.width, ready.height] if ready else None,
+        "error": media.instagram_copy_error,
+    }
+
+
+def instagram_copy_pending(media: MediaContent) -> bool:
+    """The copy the Instagram post needs is still being made (the publisher waits for it)."""
+    if media.media_type != MediaContent.MediaType.IMAGE or not media.post_to_instagram:
+        return False
+    return bool(validate_for(media, Destination.INSTAGRAM).preparing)
 
 
 def _instagram_image(
-    result: CheckResult, fmt: str, width: int | None, height: int | None, size: int, fix_hint: str
+    result: CheckResult, fmt: str, width: int | None, height: int | None, size: int
 ) -> None:
     if fmt.upper() not in IG_IMAGE_FORMATS:
-        result.errors.append(
-            f"Instagram takes only JPEG images; this is {fmt or 'unknown'}.{fix_hint}"
-        )
+        result.errors.append(f"Instagram takes only JPEG images; this is {fmt or 'unknown'}.")
     aspect = _aspect(width, height)
     if aspect is not None and not (IG_MIN_ASPECT <= aspect <= IG_MAX_ASPECT):
         result.errors.append(
             f"Instagram needs an aspect ratio between 4:5 and 1.91:1; this image is "
-            f"{width}x{height} ({float(aspect):.2f}:1).{fix_hint}"
+            f"{width}x{height} ({float(aspect):.2f}:1)."
         )
     if size > IG_IMAGE_MAX_BYTES:
-        result.errors.append(
-            f"Instagram takes images up to 8 MB; this one is {size / MB:.1f} MB.{fix_hint}"
-        )
+        result.errors.append(f"Instagram takes images up to 8 MB; this one is {size / MB:.1f} MB.")
     if width and width < IG_IMAGE_MIN_WIDTH:
         result.warnings.append(
             f"The image is {width} px wide; Instagram scales images under "

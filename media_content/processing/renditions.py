@@ -35,6 +35,12 @@ DISPLAY = "display"
 INSTAGRAM_PAD = "instagram-pad"
 INSTAGRAM_CROP = "instagram-crop"
 INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
+FIT_SPECS = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}
+
+
+def instagram_spec(fit: str) -> str:
+    """The rendition spec of the dealer's fit (``MediaContent.instagram_fit``)."""
+    return FIT_SPECS[fit]
 
 
 def nearest_allowed_aspect(aspect: float) -> Fraction:
@@ -121,16 +127,36 @@ def save_rendition(
 
 
 def instagram_copy(media: MediaContent) -> Rendition | None:
-    """The Instagram-ready JPEG posted instead of the original; the latest made wins."""
-    return media.renditions.filter(spec__in=INSTAGRAM_SPECS).order_by("-created_at", "-pk").first()
+    """The Instagram-ready JPEG of the dealer's fit, posted instead of the original."""
+    if media.media_type != MediaContent.MediaType.IMAGE:
+        return None
+    return media.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
 
 
-def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition:
+def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition | None:
+    """The (media, spec) rendition, made from the current file if missing.
+
+    Answers None, keeping nothing, when the item changed while we rendered: it
+    was deleted, got a new file, or (for an Instagram copy) is not processed or
+    the dealer chose the other fit. The check runs under the item's row lock, as
+    processing's final write and ``media_update`` take it, so a copy of an old
+    file or of the old fit is never kept.
+    """
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:
         return existing
+    source = media.file.name
     data, size = _render(media, spec)
-    return save_rendition(media=media, spec=spec, data=data, size=size)
+    with transaction.atomic():
+        current = MediaContent.objects.select_for_update().filter(pk=media.pk).first()
+        if current is None or current.file.name != source:
+            return None
+        if spec in INSTAGRAM_SPECS and (
+            current.processing_status != MediaContent.ProcessingStatus.READY
+            or spec != instagram_spec(current.instagram_fit)
+        ):
+            return None
+        return save_rendition(media=current, spec=spec, data=data, size=size)
 
 
 def renditions_delete(*, media: MediaContent, specs: tuple[str, ...] | None = None) -> int:

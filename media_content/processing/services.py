@@ -49,9 +49,11 @@ def request_processing(*, media: MediaContent) -> None:
         processing_requested_at=now,
         processing_claimed_at=None,
         processing_lease_until=now + lease.send_grace(),
+        instagram_copy_error="",
         updated_at=now,
     )
     media.processing_status, media.processing_error = Status.PENDING, ""
+    media.instagram_copy_error = ""
     media_id = media.pk
     transaction.on_commit(lambda: lease.send_processing_task(media_id))
 
@@ -174,6 +176,8 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         if display is not None:
             data, size = display
             save_rendition(media=current, spec=DISPLAY, data=data, size=size)
+        if failure is None:
+            instagram_copy_follow_choice(media=current)  # now its checks are known
     if failure is not None:
         raise failure
     return current
@@ -210,16 +214,71 @@ def placeholder_regenerate(*, title: str, organization_id: int, thumbnail_url: s
     return bool(changed)
 
 
-def request_instagram_copy(*, media: MediaContent, mode: str = "pad") -> str:
-    """Ask for the Instagram-ready JPEG (``pad`` keeps everything, ``crop`` fills the frame).
+def request_instagram_copy(*, media: MediaContent) -> str:
+    """Have the worker make the Instagram-ready JPEG of the item's fit, after the commit.
 
-    Made by a task after the commit; returns the rendition spec to look for.
+    ``pad`` keeps the whole picture (white bars), ``crop`` fills the frame. The
+    admin's action and the dealer's choice both come here. Refused
+    (ProcessingFailed, in words) for videos and for files not processed yet:
+    processing makes the copy itself when it finishes, if Instagram is chosen.
+    Answers the rendition spec to look for.
     """
-    from .renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
+    from .renditions import instagram_spec
 
     if media.media_type != MediaContent.MediaType.IMAGE:
         raise ProcessingFailed("Only images have an Instagram-ready copy.")
-    spec = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}[mode]
+    if media.processing_status != Status.READY:
+        raise ProcessingFailed(
+            "The file is not processed yet; the Instagram-ready copy is made when it is, "
+            "if Instagram is chosen."
+        )
+    spec = instagram_spec(media.instagram_fit)
+    if media.instagram_copy_error:
+        MediaContent.objects.filter(pk=media.pk).update(instagram_copy_error="")
+        media.instagram_copy_error = ""
     media_id = media.pk
     broker.send_on_commit(broker.MAKE_RENDITION, media_id, spec)
     return spec
+
+
+def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
+    """Keep the item's Instagram-ready copy in line with what the dealer chose.
+
+    Called when processing finishes and when the dealer saves Instagram or the
+    fit: the copy of the other fit is removed; the copy of this fit is asked for
+    when Instagram is chosen and the copy would clear every Instagram error.
+    Answers the spec asked for, if any. Call inside the transaction that saved
+    the choice (the task is sent after its commit).
+    """
+    from .checks import copy_would_fix
+    from .renditions import INSTAGRAM_SPECS, instagram_spec
+
+    if media.media_type != MediaContent.MediaType.IMAGE:
+        return None
+    wanted = instagram_spec(media.instagram_fit)
+    renditions_delete(media=media, specs=tuple(s for s in INSTAGRAM_SPECS if s != wanted))
+    if not media.post_to_instagram or media.renditions.filter(spec=wanted).exists():
+        return None
+    if not copy_would_fix(media):
+        return None
+    return request_instagram_copy(media=media)
+
+
+def rendition_make(*, media_id: int, spec: str) -> None:
+    """The worker's part: make the rendition; an Instagram copy it cannot make is noted on the item."""
+    from .renditions import INSTAGRAM_SPECS, rendition_get_or_create
+
+    media = MediaContent.objects.filter(pk=media_id).first()
+    if media is None:
+        return
+    try:
+        made = rendition_get_or_create(media=media, spec=spec)
+    except ProcessingFailed as error:
+        logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)
+        if spec in INSTAGRAM_SPECS:
+            MediaContent.objects.filter(pk=media_id, file=media.file.name).update(
+                instagram_copy_error=error.message[:2000], updated_at=timezone.now()
+            )
+        return
+    if made is None:
+        logger.info("Media %s changed while its %s rendition was made; not kept.", media_id, spec)

@@ -304,4 +304,4 @@ def test_get_carries_the_processing_checks(sunrise_client, sunrise):
     checks = sunrise_client.get(f"/marketing/media/{video.pk}/get").json()["checks"]
     assert set(checks) == {"facebook", "instagram", "banner"}
     assert checks["banner"]["errors"], "a video cannot be a website banner"
-    assert all(set(result) == {"errors", "warnings"} for result in checks.values())
+    assert all(set(result) == {"errors", "warnings", "preparing"} for result in checks.values())

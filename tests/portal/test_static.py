@@ -15,6 +15,7 @@ def test_portal_scripts_are_found():
         "portal/common",
         "portal/upload",
         "portal/library",
+        "portal/instagram-fit",
         "portal/banners",
         "sortable-rows",
     ):

@@ -83,13 +83,51 @@ def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
     assert media.thumbnail_is_placeholder and media.thumbnail.name != thumb
 
 
-def test_admin_action_makes_the_instagram_copy(client, superuser, make_media, process):
+def test_admin_action_sends_the_instagram_copy_to_the_worker(
+    client, superuser, make_media, process, django_capture_on_commit_callbacks
+):
     media = process(make_media(image_bytes(3000, 1000, fmt="PNG"), "wide.png"))
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:media_content_mediacontent_changelist"),
+            {"action": "make_instagram_copy", "_selected_action": [media.pk]},
+            follow=True,
+        )
+    assert "1 Instagram-ready copy(ies) being made." in response.content.decode()
+    assert not media.renditions.filter(spec="instagram-pad").exists()  # nothing made in the request
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit sends make_rendition; eager Celery runs it here
+    assert media.renditions.get(spec="instagram-pad").width == 1440
+
+
+def test_admin_action_names_what_it_cannot_copy(client, superuser, make_media, process):
+    video = process(
+        make_media(b"\x00" * 4000, "broken.mp4", media_type=MediaContent.MediaType.VIDEO)
+    )
     client.force_login(superuser)
     response = client.post(
         reverse("admin:media_content_mediacontent_changelist"),
-        {"action": "make_instagram_copy", "_selected_action": [media.pk]},
+        {"action": "make_instagram_copy", "_selected_action": [video.pk]},
         follow=True,
     )
-    assert "1 Instagram-ready copy(ies) ready." in response.content.decode()
-    assert media.renditions.filter(spec="instagram-pad").exists()
+    assert "Only images have an Instagram-ready copy." in response.content.decode()
+    assert not video.renditions.exists()
+
+
+def test_ticking_instagram_in_the_admin_makes_the_copy_of_the_chosen_fit(
+    client, superuser, sunrise, make_media, process, django_capture_on_commit_callbacks
+):
+    media = process(make_media(image_bytes(1000, 2000, fmt="PNG"), "tall.png"))
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:media_content_mediacontent_change", args=[media.pk]),
+            _form(sunrise, post_to_instagram="on", instagram_fit="crop"),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    media.refresh_from_db()
+    assert media.instagram_fit == "crop"
+    assert [(r.spec, r.width, r.height) for r in media.renditions.exclude(spec="display")] == [
+        ("instagram-crop", 1000, 1250)
+    ]

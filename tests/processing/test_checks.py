@@ -46,6 +46,12 @@ def _errors(media, destination="instagram"):
     return validate_for(media, destination).errors
 
 
+def _instagram_problems(media):
+    """What Instagram refuses in the original: errors, or the reasons the copy will fix."""
+    result = validate_for(media, "instagram")
+    return result.errors + result.warnings
+
+
 @pytest.mark.parametrize(
     ("width", "height", "ok"),
     [
@@ -58,18 +64,22 @@ def _errors(media, destination="instagram"):
 )
 def test_instagram_aspect_ratio_boundaries(make_media, width, height, ok):
     media = _image(make_media, width=width, height=height)
-    assert (not any("aspect ratio" in e for e in _errors(media))) is ok
+    assert (not any("aspect ratio" in e for e in _instagram_problems(media))) is ok
 
 
 @pytest.mark.parametrize(("size", "ok"), [(8 * MB, True), (8 * MB + 1, False)])
 def test_instagram_image_size_limit(make_media, size, ok):
     media = _image(make_media, size_bytes=size)
-    assert (not any("8 MB" in e for e in _errors(media))) is ok
+    assert (not any("8 MB" in e for e in _instagram_problems(media))) is ok
 
 
-def test_instagram_takes_only_jpeg_and_offers_the_fix(make_media):
-    errors = _errors(_image(make_media, container="PNG"))
-    assert any("only JPEG" in e and "Instagram-ready JPEG copy" in e for e in errors)
+def test_instagram_takes_only_jpeg_and_offers_the_copy_that_fixes_it(make_media):
+    result = validate_for(_image(make_media, container="PNG"), "instagram")
+    assert result.errors == []  # choosing Instagram is not refused: the copy fixes it
+    assert any(
+        "only JPEG" in w and "Choosing Instagram makes an Instagram-ready JPEG copy (padded)" in w
+        for w in result.warnings
+    )
 
 
 @pytest.mark.parametrize(
@@ -177,8 +187,9 @@ def test_failed_processing_is_an_error_and_pending_a_warning(make_media):
 def test_destination_checks_gives_every_destination_as_plain_data(make_media):
     checks = destination_checks(_image(make_media, container="PNG", width=3000, height=1000))
     assert set(checks) == {"facebook", "instagram", "banner"}
-    assert all(set(value) == {"errors", "warnings"} for value in checks.values())
-    assert checks["instagram"]["errors"] and not checks["facebook"]["errors"]
+    assert all(set(value) == {"errors", "warnings", "preparing"} for value in checks.values())
+    assert not checks["instagram"]["errors"] and not checks["facebook"]["errors"]
+    assert any("Instagram-ready JPEG copy" in w for w in checks["instagram"]["warnings"])
 
 
 @pytest.mark.parametrize(
@@ -195,8 +206,8 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
     make_media, process, spec, source, expected
 ):
     png = image_bytes(*source, fmt="PNG", mode="RGBA", halves=((0, 0, 0, 0), "blue"))
-    media = process(make_media(png, "graphic.png"))
-    assert validate_for(media, "instagram").errors  # PNG, and the wrong shape
+    media = process(make_media(png, "graphic.png", instagram_fit=spec.removeprefix("instagram-")))
+    assert any("Instagram takes only JPEG" in w for w in validate_for(media, "instagram").warnings)
     rendition = rendition_get_or_create(media=media, spec=spec)
     with default_storage.open(rendition.file.name, "rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))
@@ -205,7 +216,10 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
     assert (rendition.width, rendition.height) == expected
     result = validate_for(media, "instagram")
     assert not [e for e in result.errors if "public web address" not in e]
-    assert any("Instagram-ready JPEG copy will be posted" in w for w in result.warnings)
+    fit = "padded" if spec == INSTAGRAM_PAD else "cropped"
+    assert f"The Instagram-ready JPEG copy ({fit}) will be posted instead of the original." in (
+        result.warnings
+    )
     assert rendition_get_or_create(media=media, spec=spec).pk == rendition.pk  # made once
 
 
@@ -215,10 +229,14 @@ def test_requesting_the_instagram_copy_makes_it_after_the_commit(
     from media_content.processing.services import request_instagram_copy
     from media_content.selectors import media_destination_checks
 
-    media = process(make_media(image_bytes(1000, 2000, fmt="PNG"), "tall.png"))
-    assert media_destination_checks(media=media)["instagram"]["errors"]
-    with django_capture_on_commit_callbacks(execute=True):
-        spec = request_instagram_copy(media=media, mode="crop")
+    media = process(
+        make_media(image_bytes(1000, 2000, fmt="PNG"), "tall.png", instagram_fit="crop")
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        spec = request_instagram_copy(media=media)
+    assert not media.renditions.filter(spec=spec).exists()  # not in the request: in the task
+    for callback in callbacks:
+        callback()
     rendition = media.renditions.get(spec=spec)
     assert (rendition.width, rendition.height) == (1000, 1250)
     checks = media_destination_checks(media=media)["instagram"]

@@ -122,7 +122,7 @@
       var key = slot.dataset.checksFor;
       if (destinations && destinations.indexOf(key) === -1) return;
       var result = (checks || {})[key] || {};
-      [["errors", "check-error"], ["warnings", "check-warning"]].forEach(function (pair) {
+      [["errors", "check-error"], ["warnings", "check-warning"], ["preparing", "check-preparing"]].forEach(function (pair) {
         (result[pair[0]] || []).forEach(function (text) {
           var line = document.createElement("span");
           line.className = pair[1];

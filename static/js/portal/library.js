@@ -49,7 +49,8 @@
       span.textContent = data.media_type === "video" ? "▶" : "◻";
       box.appendChild(span);
     }
-    // The per-network preview (captions.js) shows this item.
+    // Other parts of the modal follow the item (captions.js: the per-network preview;
+    // instagram-fit.js: the Instagram fit).
     editForm.dispatchEvent(new CustomEvent("portal:filled", { detail: data }));
   }
 

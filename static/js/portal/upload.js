@@ -111,8 +111,11 @@
       if (bannerBox.disabled) bannerBox.checked = false;
     }
     noteResumable(file);
-    // The per-network preview (captions.js) shows the same file.
-    form.dispatchEvent(new CustomEvent("portal:file", { detail: { url: previewUrl, kind: kindOf(file) } }));
+    // Other parts of the form follow the file (captions.js: the per-network preview;
+    // instagram-fit.js: the Instagram fit and its preview).
+    form.dispatchEvent(new CustomEvent("portal:file", {
+      detail: { file: file, url: previewUrl, kind: kindOf(file) }
+    }));
   }
 
   function noteResumable(file) {

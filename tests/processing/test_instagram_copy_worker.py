@@ -1,0 +1,54 @@
+"""A PNG ticked for Instagram: a real worker processes it, then makes the Instagram-ready copy."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from dealer_media.celery import app
+from media_content.models import MediaContent
+from media_content.processing.checks import validate_for
+from media_content.processing.services import request_processing
+
+from ..factories import MediaContentFactory
+from ..processes import celery_worker, wait_for
+from .media import image_bytes
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def through_the_broker():
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_the_worker_makes_the_copy_after_processing(sunrise, through_the_broker):
+    png = image_bytes(1000, 2000, fmt="PNG")
+    media = MediaContentFactory(
+        organization=sunrise,
+        file=ContentFile(png, name="upload.png"),
+        size_bytes=len(png),
+        processing_status=MediaContent.ProcessingStatus.PENDING,
+        container="",
+        post_to_instagram=True,
+        instagram_fit="crop",
+    )
+    with celery_worker() as worker:
+        app.conf.task_default_queue = worker.queue
+        try:
+            with transaction.atomic():
+                request_processing(media=media)
+        finally:
+            app.conf.task_default_queue = "celery"
+
+        def copied():
+            return media.renditions.filter(spec="instagram-crop").exists()
+
+        wait_for(copied, timeout=60)
+    assert "make_rendition" in worker.log
+    copy = media.renditions.get(spec="instagram-crop")
+    assert (copy.width, copy.height) == (1000, 1250)
+    media.refresh_from_db()
+    result = validate_for(media, "instagram")
+    assert result.errors == [] and result.preparing == []
