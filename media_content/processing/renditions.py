@@ -19,7 +19,7 @@ from PIL import Image
 
 from ..models import MediaContent, Rendition
 from . import ProcessingFailed
-from .checks import (
+from .limits import (
     IG_IMAGE_MAX_BYTES,
     IG_IMAGE_MAX_WIDTH,
     IG_IMAGE_MIN_WIDTH,
