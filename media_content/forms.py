@@ -7,6 +7,7 @@ from django.utils import timezone
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
 
 from . import timing
+from .models import MediaContent
 from .uploads.form_fields import uploaded_file_path
 from .uploads.validation import MediaRejected, Sniffed, sniff
 
@@ -29,6 +30,11 @@ class MediaDetailsForm(forms.Form):
     post_to_facebook = forms.BooleanField(required=False)
     post_to_instagram = forms.BooleanField(required=False)
     post_to_banner = forms.BooleanField(required=False)
+    facebook_video_format = forms.ChoiceField(
+        choices=MediaContent.FacebookVideoFormat.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose Automatic, Reel or Regular video."},
+    )
     schedule_mode = forms.ChoiceField(choices=SCHEDULE_MODES, required=False)
     scheduled_date = forms.DateField(required=False)
     scheduled_time = forms.TimeField(required=False)
@@ -42,6 +48,9 @@ class MediaDetailsForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+
+    def clean_facebook_video_format(self) -> str:
+        return self.cleaned_data.get("facebook_video_format") or "auto"
 
     def clean_schedule_mode(self) -> str:
         return self.cleaned_data.get("schedule_mode") or "draft"
@@ -98,6 +107,7 @@ class MediaDetailsForm(forms.Form):
             "post_to_facebook": data["post_to_facebook"],
             "post_to_instagram": data["post_to_instagram"],
             "post_to_banner": data["post_to_banner"],
+            "facebook_video_format": data["facebook_video_format"],
             "schedule_mode": data["schedule_mode"],
             "scheduled_at": data["scheduled_at"],
             "banner_end_date": data.get("banner_end_date"),

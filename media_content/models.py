@@ -54,6 +54,11 @@ class MediaContent(TenantModel):
         FAILED = "failed", "Failed"
         ARCHIVED = "archived", "Archived"
 
+    class FacebookVideoFormat(models.TextChoices):
+        AUTO = "auto", "Automatic"
+        REEL = "reel", "Reel"
+        VIDEO = "video", "Regular video"
+
     title = models.CharField(
         max_length=255,
         validators=[validate_single_line_text],
@@ -69,6 +74,11 @@ class MediaContent(TenantModel):
     post_to_facebook = models.BooleanField(default=False)
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
+    # How a video goes to Facebook: automatic is a Reel when it is vertical and 3 to 90 s
+    # long (processing.checks.facebook_video_way), else a regular Page video.
+    facebook_video_format = models.CharField(
+        max_length=5, choices=FacebookVideoFormat.choices, default=FacebookVideoFormat.AUTO
+    )
     scheduled_post_time = models.DateTimeField(null=True, blank=True)
     banner_end_date = models.DateField(
         null=True,

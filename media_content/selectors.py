@@ -165,6 +165,7 @@ def media_as_json(*, media: MediaContent) -> dict:
         "post_to_facebook": media.post_to_facebook,
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
+        "facebook_video_format": media.facebook_video_format,
         "status": media.status,
         "media_type": media.media_type,
         "media_url": media.media_url,

@@ -27,6 +27,7 @@ EDITABLE_FIELDS = (
     "post_to_facebook",
     "post_to_instagram",
     "post_to_banner",
+    "facebook_video_format",
 )
 
 
@@ -115,6 +116,7 @@ def media_create(
     post_to_facebook: bool = False,
     post_to_instagram: bool = False,
     post_to_banner: bool = False,
+    facebook_video_format: str = MediaContent.FacebookVideoFormat.AUTO,
     schedule_mode: str = "draft",
     scheduled_at: datetime.datetime | None = None,
     banner_end_date: datetime.date | None = None,
@@ -156,6 +158,7 @@ def media_create(
         post_to_facebook=post_to_facebook,
         post_to_instagram=post_to_instagram,
         post_to_banner=post_to_banner,
+        facebook_video_format=facebook_video_format,
         banner_end_date=banner_end_date if post_to_banner else None,
     )
     _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)

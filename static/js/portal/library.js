@@ -16,6 +16,9 @@
     editForm.elements.title.value = data.title || "";
     editForm.elements.description.value = data.description || "";
     editForm.elements.link_url.value = data.link_url || "";
+    // Reel or regular video: a choice for videos only (the checks say which way it goes).
+    editForm.elements.facebook_video_format.value = data.facebook_video_format || "auto";
+    editForm.querySelector("[data-video-only]").hidden = data.media_type !== "video";
     ["facebook", "instagram", "banner"].forEach(function (key) {
       editForm.elements["post_to_" + key].checked = !!data["post_to_" + key];
       var badge = editForm.querySelector('[data-state-for="' + key + '"]');

@@ -109,6 +109,8 @@
       bannerBox.disabled = kindOf(file) === "video";
       if (bannerBox.disabled) bannerBox.checked = false;
     }
+    var videoOnly = form.querySelector("[data-video-only]");
+    if (videoOnly) videoOnly.hidden = kindOf(file) !== "video";
     noteResumable(file);
   }
 
