@@ -18,13 +18,16 @@ POST /{page_id}/video_reels endpoint", and recommends apps enforce it too (same
 page, "Rate Limit"): we count ours before sending and wait for room.
 """
 
+import contextlib
 import datetime
 import math
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from media_content.publisher_api import (
+    LostClaim,
     PublishError,
     PublishInProgress,
     PublishResult,
@@ -33,6 +36,7 @@ from media_content.publisher_api import (
 
 from . import selectors, services
 from .graph import GraphError, Kind
+from .models import SocialAccount
 
 DAY = datetime.timedelta(hours=24)
 
@@ -52,12 +56,23 @@ class ReelsMixin:
     """For FacebookPublisher: needs ``self.claim``, ``self._send`` and ``self.check_due``."""
 
     def _reels_room(self, post, account) -> None:
-        """Refuse in words, back to pending, while the Page's 24-hour window is full."""
-        now = timezone.now()
-        sent = selectors.reels_sent_since(page_id=account.page_id, since=now - DAY)
-        limit = settings.FACEBOOK_REELS_PER_24H
-        if len(sent) < limit:
-            return
+        """Hold a place in the Page's 24-hour window, or refuse in words (back to pending).
+
+        One Page's count and its new place are taken under a lock on its account row,
+        so two workers cannot both take the 30th place.
+        """
+        with transaction.atomic():
+            SocialAccount.objects.select_for_update().filter(pk=account.pk).exists()
+            now = timezone.now()
+            sent = selectors.reels_sent_since(
+                page_id=account.page_id, since=now - DAY, excluding=post.pk
+            )
+            limit = settings.FACEBOOK_REELS_PER_24H
+            if len(sent) < limit:
+                self.claim.save_progress(
+                    fb_reel=True, fb_reel_page=account.page_id, fb_reel_sent_at=now.isoformat()
+                )
+                return
         wait = max(60.0, (sent[-limit] + DAY - now).total_seconds())
         raise PublishError(
             f"This Page has published {len(sent)} Reels through us in the last 24 hours, "
@@ -68,9 +83,29 @@ class ReelsMixin:
             retry_budget=("retries_daily_limit", settings.SOCIAL_DAILY_LIMIT_MAX_WAITS),
         )
 
+    def _give_back_place(self) -> None:
+        """Nothing went out: this Reel no longer counts against the Page's window."""
+        with contextlib.suppress(LostClaim):
+            self.claim.save_progress(fb_reel_sent_at="")
+
     def _reel(self, post, media, account, client, url) -> PublishResult:
         path = f"{account.page_id}/video_reels"
         self._reels_room(post, account)
+        self._finish_sent = False
+        try:
+            return self._reel_phases(post, media, account, client, url, path)
+        except PublishInProgress:
+            raise
+        except GraphError as error:
+            if error.kind != Kind.UNKNOWN_OUTCOME:  # Meta answered: no Reel went out
+                self._give_back_place()
+            raise
+        except Exception:
+            if not self._finish_sent:  # e.g. the file could not be read: nothing went out
+                self._give_back_place()
+            raise
+
+    def _reel_phases(self, post, media, account, client, url, path) -> PublishResult:
         try:
             start = client.post(path, upload_phase="start")
             video_id = str(start["video_id"])
@@ -79,9 +114,7 @@ class ReelsMixin:
                 f"{settings.FACEBOOK_GRAPH_VERSION}/{video_id}"
             )
             # Known from here: a finish whose answer is lost is asked about by this id.
-            self.claim.save_progress(
-                fb_reel=True, fb_reel_page=account.page_id, fb_started_video_id=video_id
-            )
+            self.claim.save_progress(fb_started_video_id=video_id)
             size = media.file.size
             if url:  # hosted file: Meta downloads it
                 # offset and file_size too: the host refused a file_url upload without them
@@ -96,24 +129,19 @@ class ReelsMixin:
             if error.kind == Kind.UNKNOWN_OUTCOME:  # start and upload publish nothing
                 raise GraphError(error.message, kind=Kind.TRANSIENT) from None
             raise
-        self.claim.save_progress(fb_reel_sent_at=timezone.now().isoformat())
         description = services.compose_message(media=media)
-        try:
-            answer = self._send(
-                post,
-                account,
-                lambda: client.post(
-                    path,
-                    upload_phase="finish",
-                    video_id=video_id,
-                    video_state="PUBLISHED",
-                    description=description,
-                ),
-            )
-        except GraphError as error:
-            if error.kind != Kind.UNKNOWN_OUTCOME:  # Meta answered: no Reel to count
-                self.claim.save_progress(fb_reel_sent_at="")
-            raise
+        self._finish_sent = True
+        answer = self._send(
+            post,
+            account,
+            lambda: client.post(
+                path,
+                upload_phase="finish",
+                video_id=video_id,
+                video_state="PUBLISHED",
+                description=description,
+            ),
+        )
         if "duplicate" in answer:
             return self._result(post, client, answer, None)
         self.claim.end_send(fb_video_id=video_id, checks=0)

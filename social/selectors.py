@@ -96,17 +96,24 @@ def profile_urls(organization: Organization) -> dict[str, str]:
     return account.profile_urls if account is not None else {}
 
 
-def reels_sent_since(*, page_id: str, since: datetime.datetime) -> list[datetime.datetime]:
+def reels_sent_since(
+    *, page_id: str, since: datetime.datetime, excluding: int | None = None
+) -> list[datetime.datetime]:
     """When each Reel we sent to this Page since ``since`` went out, oldest first.
 
-    Counts what Meta may have published: posted, unconfirmed, and those still
-    being checked; a finish Meta refused clears its time (social.reels).
+    Counts what Meta may have published, and places held by Reels on their way:
+    posted, unconfirmed, being sent or checked; a Reel refused before it went out
+    gives its place back (social.reels).
     """
-    rows = ScheduledPost.objects.filter(
-        destination="facebook",
-        external_state__fb_reel_page=page_id,
-        status__in=[ScheduledPost.Status.POSTED, *ScheduledPost.LIVE_STATUSES],
-    ).filter(Q(posted_at__isnull=True) | Q(posted_at__gte=since))
+    rows = (
+        ScheduledPost.objects.exclude(pk=excluding)
+        .filter(
+            destination="facebook",
+            external_state__fb_reel_page=page_id,
+            status__in=[ScheduledPost.Status.POSTED, *ScheduledPost.LIVE_STATUSES],
+        )
+        .filter(Q(posted_at__isnull=True) | Q(posted_at__gte=since))
+    )
     times = []
     for state in rows.values_list("external_state", flat=True):
         sent = parse_datetime(str((state or {}).get("fb_reel_sent_at") or ""))

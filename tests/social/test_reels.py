@@ -119,6 +119,7 @@ def test_a_refused_upload_fails_in_words_and_publishes_nothing(fake_graph, accou
     assert _phases(fake_graph) == ["start"]  # no finish: nothing was published
     assert fake_graph.published == []
     assert result.send_started_at is None
+    assert result.external_state["fb_reel_sent_at"] == ""  # its place in the 24 h window is free
 
 
 def test_an_upload_address_on_another_host_gets_no_token(fake_graph, account, walkaround):
