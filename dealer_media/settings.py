@@ -330,6 +330,12 @@ SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
 # 1 GB by URL per ../shared/reference/graph-api.md (not confirmed in Meta's current
 # pages; chunked uploads allow about 10 GB).
 FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
+# Page Reels upload their bytes (or a file_url) to Meta's rupload host, then finish on
+# /{page-id}/video_reels (https://developers.facebook.com/docs/video-api/guides/reels-publishing).
+FACEBOOK_RUPLOAD_URL = env("FACEBOOK_RUPLOAD_URL", default="https://rupload.facebook.com")
+# "Reels API is limited to 30 API-published posts within a 24-hour moving period"
+# (same page); we count our own before sending, as Meta recommends.
+FACEBOOK_REELS_PER_24H = env.int("FACEBOOK_REELS_PER_24H", default=30)
 # A post left in "publishing" this long lost its worker: the periodic sweep marks it
 # unconfirmed when a request had been sent, pending again when nothing was sent.
 # Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.

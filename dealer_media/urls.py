@@ -33,11 +33,13 @@ urlpatterns = [
     path("marketing/", include("banners.portal_urls")),
 ]
 
-if settings.MEDIA_STORAGE == "local" and not urlsplit(settings.MEDIA_URL).netloc:
-    # Local files on this host; the view answers 404 unless SERVE_MEDIA is on.
+_media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")
+if settings.MEDIA_STORAGE == "local" and _media_prefix:
+    # Local files; the view answers 404 unless SERVE_MEDIA is on (an absolute MEDIA_URL
+    # means another host serves them, and this route only answers with SERVE_MEDIA).
     urlpatterns += [
         re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            rf"^{re.escape(_media_prefix)}(?P<path>.+)$",
             media_views.serve_media,
             name="media",
         )

@@ -13,6 +13,12 @@ class MediaEditForm(forms.ModelForm):
     scheduled_time = forms.TimeField(required=False)
     # Sent by the modal when it asks (an image Instagram would refuse); else kept as it is.
     instagram_fit = forms.ChoiceField(choices=MediaContent.InstagramFit.choices, required=False)
+    # Not sent (an older page, a script): the item keeps its choice.
+    facebook_video_format = forms.ChoiceField(
+        choices=MediaContent.FacebookVideoFormat.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose Automatic, Reel or Regular video."},
+    )
 
     class Meta:
         model = MediaContent
@@ -27,6 +33,7 @@ class MediaEditForm(forms.ModelForm):
             "post_to_facebook",
             "post_to_instagram",
             "post_to_banner",
+            "facebook_video_format",
         ]
 
     def clean_instagram_fit(self) -> str:
@@ -53,6 +60,9 @@ class MediaEditForm(forms.ModelForm):
             self.add_error("post_to_banner", "Only images can be shown as website banners.")
         self._clean_when(cleaned)
         return cleaned
+
+    def clean_facebook_video_format(self) -> str:
+        return self.cleaned_data.get("facebook_video_format") or self.instance.facebook_video_format
 
     def _clean_when(self, cleaned: dict) -> None:
         date, time = cleaned.get("scheduled_date"), cleaned.get("scheduled_time")

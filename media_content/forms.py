@@ -54,6 +54,11 @@ class MediaDetailsForm(forms.Form):
     post_to_instagram = forms.BooleanField(required=False)
     post_to_banner = forms.BooleanField(required=False)
     instagram_fit = forms.ChoiceField(choices=FIT_CHOICES, required=False)
+    facebook_video_format = forms.ChoiceField(
+        choices=MediaContent.FacebookVideoFormat.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose Automatic, Reel or Regular video."},
+    )
     schedule_mode = forms.ChoiceField(choices=SCHEDULE_MODES, required=False)
     scheduled_date = forms.DateField(required=False)
     scheduled_time = forms.TimeField(required=False)
@@ -71,6 +76,9 @@ class MediaDetailsForm(forms.Form):
     def clean_instagram_fit(self) -> str:
         """Pad unless the dealer chose crop (only asked for images Instagram would refuse)."""
         return self.cleaned_data.get("instagram_fit") or MediaContent.InstagramFit.PAD
+
+    def clean_facebook_video_format(self) -> str:
+        return self.cleaned_data.get("facebook_video_format") or "auto"
 
     def clean_schedule_mode(self) -> str:
         return self.cleaned_data.get("schedule_mode") or "draft"
@@ -135,6 +143,7 @@ class MediaDetailsForm(forms.Form):
             "post_to_instagram": data["post_to_instagram"],
             "post_to_banner": data["post_to_banner"],
             "instagram_fit": data["instagram_fit"],
+            "facebook_video_format": data["facebook_video_format"],
             "schedule_mode": data["schedule_mode"],
             "scheduled_at": data["scheduled_at"],
             "banner_end_date": data.get("banner_end_date"),

@@ -66,6 +66,11 @@ class MediaContent(TenantModel):
         PAD = "pad", "Pad (the whole picture, white bars)"
         CROP = "crop", "Crop (fill the frame, edges cut)"
 
+    class FacebookVideoFormat(models.TextChoices):
+        AUTO = "auto", "Automatic"
+        REEL = "reel", "Reel"
+        VIDEO = "video", "Regular video"
+
     title = models.CharField(
         max_length=255,
         validators=[validate_single_line_text],
@@ -103,6 +108,11 @@ class MediaContent(TenantModel):
     post_to_facebook = models.BooleanField(default=False)
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
+    # How a video goes to Facebook: automatic is a Reel when it is vertical and 3 to 90 s
+    # long (processing.checks.facebook_video_way), else a regular Page video.
+    facebook_video_format = models.CharField(
+        max_length=5, choices=FacebookVideoFormat.choices, default=FacebookVideoFormat.AUTO
+    )
     scheduled_post_time = models.DateTimeField(null=True, blank=True)
     banner_end_date = models.DateField(
         null=True,

@@ -178,6 +178,7 @@ def media_as_json(*, media: MediaContent) -> dict:
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
         "instagram_fit": media.instagram_fit,
+        "facebook_video_format": media.facebook_video_format,
         "status": media.status,
         "media_type": media.media_type,
         "media_url": media.media_url,

@@ -32,6 +32,7 @@ EDITABLE_FIELDS = (
     "post_to_instagram",
     "post_to_banner",
     "instagram_fit",
+    "facebook_video_format",
 )
 
 
@@ -126,6 +127,7 @@ def media_create(
     post_to_instagram: bool = False,
     post_to_banner: bool = False,
     instagram_fit: str = MediaContent.InstagramFit.PAD,
+    facebook_video_format: str = MediaContent.FacebookVideoFormat.AUTO,
     schedule_mode: str = "draft",
     scheduled_at: datetime.datetime | None = None,
     banner_end_date: datetime.date | None = None,
@@ -172,6 +174,7 @@ def media_create(
         post_to_instagram=post_to_instagram,
         post_to_banner=post_to_banner,
         instagram_fit=instagram_fit,
+        facebook_video_format=facebook_video_format,
         banner_end_date=banner_end_date if post_to_banner else None,
     )
     _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)

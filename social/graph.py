@@ -138,11 +138,18 @@ def classify(
     504 from a proxy, say) may well have been carried out: its outcome is unknown.
     """
     try:
-        error = response.json().get("error") or {}
+        body = response.json()
+        error = body.get("error") or {}
     except (ValueError, AttributeError):
-        error = {}
+        body, error = {}, {}
     if not isinstance(error, dict):
         error = {}
+    # The rupload host (Page Reels) answers {"debug_info": {"retriable", "type", "message"}}.
+    debug = body.get("debug_info") if isinstance(body, dict) else None
+    if not error and isinstance(debug, dict):
+        error = {"error_user_msg": str(debug.get("message") or "")}
+        if debug.get("retriable") is True:
+            error["is_transient"] = True
     code = error.get("code") if isinstance(error.get("code"), int) else None
     subcode = error.get("error_subcode") if isinstance(error.get("error_subcode"), int) else None
     trace = str(error.get("fbtrace_id") or response.headers.get("x-fb-trace-id") or "")
@@ -267,11 +274,32 @@ class GraphClient:
         """
         url = self._url(path, video=video)
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        return self._call(method, url, path, headers=headers, params=params, data=data, files=files)
+
+    def rupload(self, upload_url: str, *, headers: dict[str, str], data: Any = None) -> dict:
+        """POST a Page Reel's file to Meta's upload host (``FACEBOOK_RUPLOAD_URL``).
+
+        The host wants ``Authorization: OAuth <token>`` and the file as the raw body
+        (with ``offset`` and ``file_size``) or a ``file_url`` header (Reels Publishing
+        API, step 2). The token goes only to the configured host: an upload address
+        elsewhere is refused before anything is sent. Errors as for ``request``.
+        """
+        base = settings.FACEBOOK_RUPLOAD_URL.rstrip("/") + "/"
+        if not upload_url.startswith(base):
+            raise GraphError(
+                f"{self.network} gave an upload address on an unexpected host; nothing was "
+                "sent. Check FACEBOOK_RUPLOAD_URL.",
+                kind=Kind.REJECTED,
+            )
+        path = "/" + upload_url[len(base) :]
+        headers = {**headers, "Authorization": f"OAuth {self._token}"}
+        return self._call("POST", upload_url, path, headers=headers, data=data)
+
+    def _call(self, method: str, url: str, path: str, *, headers: dict, **send: Any) -> dict:
+        """Send one request; answer the JSON body or raise a classified, scrubbed GraphError."""
         timeout = (settings.FACEBOOK_GRAPH_CONNECT_TIMEOUT, settings.FACEBOOK_GRAPH_READ_TIMEOUT)
         try:
-            response = get_session().request(
-                method, url, params=params, data=data, files=files, headers=headers, timeout=timeout
-            )
+            response = get_session().request(method, url, headers=headers, timeout=timeout, **send)
         except requests.RequestException as error:
             never_sent = _connection_never_made(error)
             network = self.network

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from media_content.models import MediaContent, ScheduledPost
+from media_content.processing.facebook_video import facebook_video_way
 from media_content.publisher_api import (
     Claim,
     PublishError,
@@ -27,6 +28,7 @@ from .crypto import TokenUnreadable
 from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
 from .models import SocialAccount
+from .reels import ReelsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -167,17 +169,22 @@ class GraphPublisher:
         return checks
 
 
-class FacebookPublisher(GraphPublisher):
-    """A Page post: photo by URL or upload, video by URL or resumable upload, or text and link."""
+class FacebookPublisher(ReelsMixin, GraphPublisher):
+    """A Page post: photo by URL or upload, a Reel (social/reels.py), video by URL or
+    resumable upload, or text and link."""
 
     def run(self, post, media, account, client) -> PublishResult:
         state = post.external_state
+        if state.get("fb_video_id") and state.get("fb_reel"):
+            return self._reel_status(post, account, client, state["fb_video_id"])
         if state.get("fb_video_id"):
             return self._video_status(post, account, client, state["fb_video_id"])
         message = services.compose_message(media=media, network="facebook")
         url = services.public_media_url(media=media)
         if not media.file:
             return self._feed(post, account, client, message, media.link_url)
+        if media.media_type == MediaContent.MediaType.VIDEO and facebook_video_way(media).reel:
+            return self._reel(post, media, account, client, url)
         if media.media_type == MediaContent.MediaType.VIDEO:
             return self._video(post, media, account, client, url)
         return self._photo(post, media, account, client, message, url)

@@ -1,5 +1,10 @@
 """What the portal asks about social publishing (badges, checkboxes, refresh answers)."""
 
+import datetime
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
 from dealer_media.tenancy.models import Organization
 from media_content.models import MediaContent, ScheduledPost
 
@@ -89,3 +94,29 @@ def profile_urls(organization: Organization) -> dict[str, str]:
     """The dealership's Page and Instagram profile, by destination (none without an account)."""
     account = services.account_for(organization=organization)
     return account.profile_urls if account is not None else {}
+
+
+def reels_sent_since(
+    *, page_id: str, since: datetime.datetime, excluding: int | None = None
+) -> list[datetime.datetime]:
+    """When each Reel we sent to this Page since ``since`` went out, oldest first.
+
+    Counts what Meta may have published, and places held by Reels on their way:
+    posted, unconfirmed, being sent or checked; a Reel refused before it went out
+    gives its place back (social.reels).
+    """
+    rows = (
+        ScheduledPost.objects.exclude(pk=excluding)
+        .filter(
+            destination="facebook",
+            external_state__fb_reel_page=page_id,
+            status__in=[ScheduledPost.Status.POSTED, *ScheduledPost.LIVE_STATUSES],
+        )
+        .filter(Q(posted_at__isnull=True) | Q(posted_at__gte=since))
+    )
+    times = []
+    for state in rows.values_list("external_state", flat=True):
+        sent = parse_datetime(str((state or {}).get("fb_reel_sent_at") or ""))
+        if sent is not None and sent >= since:
+            times.append(sent)
+    return sorted(times)

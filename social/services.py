@@ -188,7 +188,11 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                     external_state={**state, "fb_video_status": video_status}
                 )
                 if video_status == "ready" and post.status == ScheduledPost.Status.UNCONFIRMED:
-                    url = f"https://www.facebook.com/{account.page_id}/videos/{video_id}"
+                    url = (
+                        f"https://www.facebook.com/reel/{video_id}"
+                        if state.get("fb_reel")
+                        else f"https://www.facebook.com/{account.page_id}/videos/{video_id}"
+                    )
                     ScheduledPost.objects.filter(pk=post.pk).update(external_id=video_id)
                     resolve_unconfirmed(post=post, posted=True, external_url=url)
                 elif video_status != "processing" and post.status == ScheduledPost.Status.PENDING:

@@ -16,6 +16,7 @@ from fractions import Fraction
 from django.conf import settings
 
 from ..models import Destination, MediaContent
+from .facebook_video import facebook_video_checks
 from .limits import (
     BANNER_MIN_ASPECT,
     BANNER_MIN_WIDTH,
@@ -306,6 +307,7 @@ def _facebook(media: MediaContent, result: CheckResult) -> None:
             result.warnings.append(
                 "Facebook shows videos between 9:16 and 16:9; this one will be letterboxed."
             )
+        facebook_video_checks(media, result.errors, result.warnings)
 
 
 def _banner(media: MediaContent, result: CheckResult) -> None:

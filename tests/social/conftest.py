@@ -48,6 +48,7 @@ def fake_graph(settings, public_media):
     fake.url_map = {PUBLIC_MEDIA_URL: public_media}
     settings.FACEBOOK_GRAPH_URL = fake.url
     settings.FACEBOOK_GRAPH_VIDEO_URL = fake.url
+    settings.FACEBOOK_RUPLOAD_URL = fake.url  # Page Reels' upload host
     settings.FACEBOOK_GRAPH_VERSION = "v24.0"
     settings.FACEBOOK_GRAPH_READ_TIMEOUT = 1.0
     settings.SOCIAL_PUBLISHER = "graph"

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 TOKEN_HEADER = "HTTP_AUTHORIZATION"
-PUBLISHING_EDGES = {"photos", "feed", "videos", "media", "media_publish", "comments"}
+PUBLISHING_EDGES = {"photos", "feed", "videos", "video_reels", "media", "media_publish", "comments"}
 # What a proxy in front of Meta answers when it gives up waiting: no Graph error object.
 PROXY_504 = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
@@ -75,6 +75,7 @@ class Request:
     params: dict
     authorization: str
     body: bytes
+    headers: dict = field(default_factory=dict)  # lower-case names, as the client sent them
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -101,6 +102,10 @@ class FakeGraph:
         self.ig_media: list[dict] = []
         self.video_polls_in_progress = 1  # status reads of a video container before FINISHED
         self.sessions: dict[str, dict] = {}  # resumable video uploads: size, bytes received
+        # Page Reels: video id -> {"uploaded", "published", "polls_left"}; status reads of a
+        # published Reel answer "processing" polls_left times, then ready.
+        self.reels: dict[str, dict] = {}
+        self.reel_polls_processing = 1
         # Tokens Meta knows: token -> "page" or "user". Empty: any bearer is a Page token.
         self.tokens: dict[str, str] = {}
         # Public URL prefixes Meta fetches, mapped to where this machine serves them.
@@ -153,7 +158,10 @@ class FakeGraph:
             params.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
         elif body and content_type.startswith("multipart/form-data"):
             params.update(_multipart_fields(body, content_type))
-        request = Request(method, path, params, environ.get(TOKEN_HEADER, ""), body)
+        headers = {
+            key[5:].lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        request = Request(method, path, params, environ.get(TOKEN_HEADER, ""), body, headers)
         with self.lock:
             self.requests.append(request)
             reply = self._scripted(method, path)
@@ -184,6 +192,8 @@ class FakeGraph:
         return None
 
     def _default(self, request: Request) -> Reply:
+        if request.path.startswith("/video-upload/"):
+            return self._rupload(request)
         token = request.authorization.removeprefix("Bearer ")
         if not request.authorization.startswith("Bearer ") or (
             self.tokens and token not in self.tokens
@@ -218,6 +228,8 @@ class FakeGraph:
             return Reply(body={"id": f"{parts[0]}_{new_id}"})
         if edge == "videos":
             return self._video(request, new_id)
+        if edge == "video_reels":
+            return self._reel(request, parts[0], new_id)
         if edge == "media":
             is_video = request.params.get("media_type") in ("REELS", "VIDEO")
             with self.lock:
@@ -285,6 +297,8 @@ class FakeGraph:
                 for m in reversed(self.ig_media)
             ]
             return Reply(body={"data": listed})
+        if fields == "status" and parts[0] in self.reels:
+            return Reply(body={"id": parts[0], "status": self._reel_status(parts[0])})
         if fields == "status":
             return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
         if fields == "permalink":
@@ -371,6 +385,95 @@ class FakeGraph:
             return Reply(body={"success": True})
         return graph_error(100, f"Unknown upload_phase {phase}")
 
+    # --- Page Reels (Reels Publishing API) --------------------------------------
+    def _reel(self, request: Request, page_id: str, new_id: str) -> Reply:
+        """start answers an upload URL on this server; finish wants the upload done first."""
+        phase = request.params.get("upload_phase")
+        if phase == "start":
+            video_id = f"r{new_id}"
+            with self.lock:
+                self.reels[video_id] = {
+                    "uploaded": False,
+                    "published": False,
+                    "polls_left": self.reel_polls_processing,
+                }
+            version = request.path.split("/")[1]
+            return Reply(
+                body={
+                    "video_id": video_id,
+                    "upload_url": f"{self.url}/video-upload/{version}/{video_id}",
+                }
+            )
+        if phase != "finish":
+            return graph_error(100, f"Unknown upload_phase {phase}")
+        video_id = request.params.get("video_id", "")
+        with self.lock:
+            reel = self.reels.get(video_id)
+            if reel is None:
+                return graph_error(100, "Invalid video_id", subcode=1363019)
+            if not reel["uploaded"]:
+                return graph_error(6000, "Video Upload Is Missing", subcode=1363130)
+            if request.params.get("video_state") != "PUBLISHED":
+                return Reply(body={"success": True})  # a draft: nothing public
+            if reel["published"]:
+                return graph_error(6000, "The video was already published", subcode=1363032)
+            reel["published"] = True
+            reel["description"] = request.params.get("description", "")
+            self.published.append(("video_reels", video_id))
+        return Reply(body={"success": True})
+
+    def _rupload(self, request: Request) -> Reply:
+        """The upload host: ``OAuth`` token; a ``file_url`` it downloads, or the bytes."""
+        token = request.authorization.removeprefix("OAuth ")
+        if not request.authorization.startswith("OAuth ") or (
+            self.tokens and self.tokens.get(token) != "page"
+        ):
+            return _rupload_error("AuthError", "Invalid OAuth access token.", status=401)
+        video_id = request.path.rstrip("/").split("/")[-1]
+        with self.lock:
+            reel = self.reels.get(video_id)
+        if reel is None:
+            return _rupload_error("NotFound", "No upload session for this video.", status=404)
+        file_url = request.headers.get("file_url")
+        if file_url:
+            if not self._fetch(file_url):
+                return _rupload_error("FetchError", f"Could not download {file_url}.")
+        else:
+            size = request.headers.get("file_size", "")
+            if request.headers.get("offset") != "0" or not size.isdigit():
+                return _rupload_error(
+                    "ParameterValidationError",
+                    "HeaderValuePredicate: Header Offset not convertable to unsigned long",
+                )
+            if len(request.body) != int(size) or not request.body:
+                return _rupload_error(
+                    "PartialRequestError", f"Got {len(request.body)} of {size} bytes."
+                )
+        with self.lock:
+            reel["uploaded"] = True
+        return Reply(body={"success": True})
+
+    def _reel_status(self, video_id: str) -> dict:
+        with self.lock:
+            reel = self.reels[video_id]
+            if not reel["published"]:
+                return {
+                    "video_status": "upload_complete" if reel["uploaded"] else "uploading",
+                    "publishing_phase": {"status": "not_started"},
+                }
+            reel["polls_left"] -= 1
+            if reel["polls_left"] >= 0:
+                return {
+                    "video_status": "processing",
+                    "processing_phase": {"status": "in_progress"},
+                    "publishing_phase": {"status": "not_started"},
+                }
+        return {
+            "video_status": "ready",
+            "processing_phase": {"status": "complete"},
+            "publishing_phase": {"status": "complete", "publish_status": "published"},
+        }
+
     def _media_publish(self, creation_id: str, media_id: str) -> Reply:
         """Meta publishes a FINISHED container once; unfinished or published ones are refused."""
         with self.lock:
@@ -394,6 +497,13 @@ class FakeGraph:
                 }
             )
         return Reply(body={"id": media_id})
+
+
+def _rupload_error(kind: str, message: str, *, status: int = 400) -> Reply:
+    """The rupload host's error shape: no Graph error object, a ``debug_info``."""
+    return Reply(
+        status=status, body={"debug_info": {"retriable": False, "type": kind, "message": message}}
+    )
 
 
 def _multipart_fields(body: bytes, content_type: str) -> dict:

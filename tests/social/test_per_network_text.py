@@ -52,7 +52,10 @@ def test_an_empty_caption_means_title_description_and_link(fake_graph, account, 
 
 def test_a_facebook_video_and_a_text_post_carry_the_facebook_caption(fake_graph, account, sunrise):
     video = MediaContentFactory(
-        organization=sunrise, media_type="video", facebook_caption="Walk-around of the F-150"
+        organization=sunrise,
+        media_type="video",
+        facebook_caption="Walk-around of the F-150",
+        facebook_video_format="video",
     )
     text = MediaContentFactory(
         organization=sunrise, file="", facebook_caption="Open house Saturday", title="Open"
@@ -90,7 +93,12 @@ def test_the_unconfirmed_check_looks_for_the_instagram_caption(
 def test_alt_text_goes_with_images_only(fake_graph, account, photo, sunrise):
     photo.alt_text = "A red SUV in front of the showroom"
     photo.save()
-    video = MediaContentFactory(organization=sunrise, media_type="video", alt_text="Not for videos")
+    video = MediaContentFactory(
+        organization=sunrise,
+        media_type="video",
+        alt_text="Not for videos",
+        facebook_video_format="video",
+    )
     for media in (photo, video):
         for destination in ("facebook", "instagram"):
             post = ScheduledPostFactory(media_content=media, destination=destination)
@@ -228,7 +236,10 @@ def test_sending_a_post_again_after_its_comment_went_out_does_not_comment_again(
 
 def test_a_facebook_video_is_commented_once_it_is_ready(fake_graph, account, sunrise):
     video = MediaContentFactory(
-        organization=sunrise, media_type="video", first_comment="Test drives all week."
+        organization=sunrise,
+        media_type="video",
+        first_comment="Test drives all week.",
+        facebook_video_format="video",
     )
     fake_graph.script("GET", "/v1000", Reply(body={"status": {"video_status": "processing"}}))
     post = ScheduledPostFactory(media_content=video, destination="facebook")

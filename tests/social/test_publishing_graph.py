@@ -374,7 +374,12 @@ def test_partial_success_names_the_failed_destination_and_retries_only_it(
 def test_facebook_video_by_url_waits_for_processing(
     fake_graph, account, sunrise, django_capture_on_commit_callbacks
 ):
-    video = MediaContentFactory(organization=sunrise, media_type="video", post_to_facebook=True)
+    video = MediaContentFactory(
+        organization=sunrise,
+        media_type="video",
+        post_to_facebook=True,
+        facebook_video_format="video",  # vertical, 30 s: a Reel unless told otherwise
+    )
     fake_graph.script(
         "GET",
         "/v1000",
@@ -393,7 +398,12 @@ def test_facebook_video_by_url_waits_for_processing(
 def test_facebook_video_that_never_finishes_is_unconfirmed_until_refreshed(
     fake_graph, account, sunrise, sunrise_client, django_capture_on_commit_callbacks
 ):
-    video = MediaContentFactory(organization=sunrise, media_type="video", post_to_facebook=True)
+    video = MediaContentFactory(
+        organization=sunrise,
+        media_type="video",
+        post_to_facebook=True,
+        facebook_video_format="video",  # vertical, 30 s: a Reel unless told otherwise
+    )
     fake_graph.script(
         "GET", "/v1000", *[Reply(body={"status": {"video_status": "processing"}})] * 6
     )
@@ -418,7 +428,10 @@ def test_large_local_video_uses_the_resumable_upload(fake_graph, account, sunris
 
     content = bytes(range(256)) * 12  # 3072 bytes: three chunks of the fake's 1024
     video = MediaContentFactory(
-        organization=sunrise, media_type="video", file=ContentFile(content, name="clip.mp4")
+        organization=sunrise,
+        media_type="video",
+        facebook_video_format="video",
+        file=ContentFile(content, name="clip.mp4"),
     )
     post = ScheduledPostFactory(media_content=video, destination="facebook")
     result = publishing.publish_post(post_id=post.pk)

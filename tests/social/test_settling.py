@@ -102,6 +102,7 @@ def test_a_facebook_video_whose_finish_answer_was_lost_is_checked_by_its_id(
         organization=sunrise,
         media_type="video",
         post_to_facebook=True,
+        facebook_video_format="video",
         file=ContentFile(bytes(range(256)) * 4, name="clip.mp4"),
     )
     # start and the transfers answer; Meta finishes the upload, and its answer is lost.

@@ -19,6 +19,9 @@
     ["facebook_caption", "instagram_caption", "first_comment", "alt_text"].forEach(function (name) {
       if (editForm.elements[name]) editForm.elements[name].value = data[name] || "";
     });
+    // Reel or regular video: a choice for videos only (the checks say which way it goes).
+    editForm.elements.facebook_video_format.value = data.facebook_video_format || "auto";
+    editForm.querySelector("[data-video-only]").hidden = data.media_type !== "video";
     ["facebook", "instagram", "banner"].forEach(function (key) {
       editForm.elements["post_to_" + key].checked = !!data["post_to_" + key];
       var badge = editForm.querySelector('[data-state-for="' + key + '"]');

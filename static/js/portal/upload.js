@@ -110,6 +110,8 @@
       bannerBox.disabled = kindOf(file) === "video";
       if (bannerBox.disabled) bannerBox.checked = false;
     }
+    var videoOnly = form.querySelector("[data-video-only]");
+    if (videoOnly) videoOnly.hidden = kindOf(file) !== "video";
     noteResumable(file);
     // Other parts of the form follow the file (captions.js: the per-network preview;
     // instagram-fit.js: the Instagram fit and its preview).
