@@ -205,7 +205,9 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
-    if not _first_send(post) or post.media_content.processing_finished:
+    from .processing.carousel_checks import items_processing_finished
+
+    if not _first_send(post) or items_processing_finished(post.media_content):
         return False
     waited = (timezone.now() - post.scheduled_time).total_seconds()
     return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
@@ -215,16 +217,16 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
     """The destination's checks, run again just before a first send (the file may have changed)."""
     if not _first_send(post):
         return ""
-    from .processing.checks import validate_for
+    from .processing.carousel_checks import items_processing_finished, post_checks
 
     media = post.media_content
-    if not media.processing_finished:
+    if not items_processing_finished(media):
         return (
             "Not sent: the file was still being processed "
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
             "Once the library shows it ready, send it again."
         )
-    errors = validate_for(media, post.destination).errors
+    errors = post_checks(media, post.destination).errors
     return f"Not sent: {errors[0]}" if errors else ""
 
 
