@@ -36,22 +36,20 @@ def _prefixed(result: CheckResult, item: MediaContent, place: int, found: CheckR
     result.warnings.extend(f"{_name(item, place)}: {warning}" for warning in found.warnings)
 
 
-def _instagram_shape(item: MediaContent) -> tuple[Fraction | None, bool]:
-    """The aspect Instagram will see, and whether it is the Instagram-ready copy's."""
+def _instagram_shape(item: MediaContent) -> Fraction | None:
+    """The aspect ratio Instagram will see: the Instagram-ready copy's when it is sent."""
     from .renditions import instagram_copy, nearest_allowed_aspect
 
-    if item.media_type == MediaContent.MediaType.IMAGE:
-        copy = instagram_copy(item)
-        if copy is not None:
-            return Fraction(copy.width, copy.height), True
-        if item.width and item.height:
-            aspect = Fraction(item.width, item.height)
-            # Out of range, it is sent as its Instagram-ready copy (the item's own check asks
-            # for it): judge the shape that copy will have.
-            return nearest_allowed_aspect(aspect), nearest_allowed_aspect(aspect) != aspect
-    elif item.width and item.height:
-        return Fraction(item.width, item.height), False
-    return None, False
+    if item.media_type != MediaContent.MediaType.IMAGE:
+        return Fraction(item.width, item.height) if item.width and item.height else None
+    copy = instagram_copy(item)
+    if copy is not None:
+        return Fraction(copy.width, copy.height)
+    if not (item.width and item.height):
+        return None
+    # Out of range, it is sent as its Instagram-ready copy (the item's own check asks for
+    # it): judge the shape that copy will have.
+    return nearest_allowed_aspect(Fraction(item.width, item.height))
 
 
 def _instagram(items: list[MediaContent]) -> CheckResult:
@@ -63,11 +61,11 @@ def _instagram(items: list[MediaContent]) -> CheckResult:
         )
     for place, item in enumerate(items, start=1):
         _prefixed(result, item, place, validate_for(item, Destination.INSTAGRAM))
-    first, _ = _instagram_shape(items[0])
+    first = _instagram_shape(items[0])
     if first is None:
         return result
     for place, item in enumerate(items[1:], start=2):
-        aspect, _ = _instagram_shape(item)
+        aspect = _instagram_shape(item)
         if aspect is None or abs(aspect / first - 1) <= IG_CAROUSEL_ASPECT_TOLERANCE:
             continue
         hint = (

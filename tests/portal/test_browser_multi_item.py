@@ -11,6 +11,7 @@ from media_content import items as items_service
 from media_content.models import MediaContent, ScheduledPost
 from tests.factories import MediaContentFactory
 from tests.media import jpeg_bytes
+from tests.ops.test_browser_csp import PolicyWatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,6 +58,7 @@ def test_select_three_photos_drag_them_into_order_and_post_to_facebook(
         _photo(sunrise, "Civic side", "blue"),
         _photo(sunrise, "Civic interior", "green"),
     )
+    watch = PolicyWatch(page, live_server)  # under the strict CSP, from the next load on
     page.set_viewport_size({"width": 1280, "height": 1600})
     page.reload()
     together = page.get_by_role("button", name="Post together")
@@ -109,6 +111,8 @@ def test_select_three_photos_drag_them_into_order_and_post_to_facebook(
     expect(page.locator("#edit-items-status")).to_contain_text("its items stay as they were sent")
     expect(edit_items.locator(".item-order-row")).to_have_count(3)
     assert front.items() == [front, side, interior]
+    watch.collect()
+    assert watch.violations == []
 
 
 def test_reorder_a_scheduled_post_in_the_edit_modal(signed_in, sunrise, live_server):

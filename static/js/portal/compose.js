@@ -8,9 +8,9 @@
   var button = document.getElementById("post-together");
   var count = document.getElementById("selection-count");
   var dialog = document.getElementById("compose-dialog");
-  var form = document.getElementById("compose-form");
-  var list = document.getElementById("compose-items");
-  if (!table || !button || !dialog || !window.SortableRows) return;
+  var template = document.getElementById("compose-template");
+  if (!table || !button || !dialog || !template || !window.SortableRows) return;
+  var form = null, list = null, composeSorter = null;
 
   function selected() {
     return Array.prototype.map.call(table.querySelectorAll(".select-item:checked"), function (box) {
@@ -67,17 +67,28 @@
   });
 
   // --- The composer -----------------------------------------------------------------
-  var composeSorter = SortableRows.attach(list, {
-    local: true, status: document.getElementById("compose-items-status"),
-  });
-  list.addEventListener("click", function (event) {
-    var remove = event.target.closest(".remove-item");
-    if (!remove) return;
-    remove.closest("li").remove();
-    composeSorter.reset();
-  });
+  function makeComposer() {
+    dialog.appendChild(template.content.cloneNode(true));
+    form = document.getElementById("compose-form");
+    list = document.getElementById("compose-items");
+    composeSorter = SortableRows.attach(list, {
+      local: true, status: document.getElementById("compose-items-status"),
+    });
+    list.addEventListener("click", function (event) {
+      var remove = event.target.closest(".remove-item");
+      if (!remove) return;
+      remove.closest("li").remove();
+      composeSorter.reset();
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== "schedule_mode") return;
+      form.querySelector("[data-compose-when]").hidden = event.target.value !== "scheduled";
+    });
+    form.addEventListener("submit", submitComposer);
+  }
 
   button.addEventListener("click", function () {
+    if (!form) makeComposer();
     list.innerHTML = "";
     selected().forEach(function (row) {
       list.appendChild(itemRow(row.dataset.id, row.dataset.title, row.dataset.thumbnail,
@@ -90,13 +101,7 @@
     form.elements.title.focus();
   });
 
-  form.addEventListener("change", function (event) {
-    if (event.target.name !== "schedule_mode") return;
-    var later = event.target.value === "scheduled";
-    form.querySelector("[data-compose-when]").hidden = !later;
-  });
-
-  form.addEventListener("submit", function (event) {
+  function submitComposer(event) {
     event.preventDefault();
     var data = new FormData(form);
     composeSorter.ids().forEach(function (id) { data.append("items", id); });
@@ -111,7 +116,7 @@
       dialog.close();
       P.reloadWithToast("Saved “" + answer.data.title + "” with " + answer.data.items.length + " items.");
     }, function () { submit.disabled = false; P.toast("No connection: the post was not saved."); });
-  });
+  }
 
   // --- The edit modal: the post's items in order ---------------------------------------
   var editDialog = document.getElementById("edit-dialog");
