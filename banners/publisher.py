@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from media_content.models import ScheduledPost
+from media_content.processing.carousel_checks import first_image
 from media_content.publisher_api import Claim, PublishError, PublishResult
 
 from .services import banner_from_media
@@ -23,7 +24,10 @@ class BannerPublisher:
         start_date = timezone.localdate(post.scheduled_time, timezone=post.organization.tzinfo)
         try:
             banner = banner_from_media(
-                media=media, start_date=start_date, end_date=media.banner_end_date
+                media=media,
+                start_date=start_date,
+                end_date=media.banner_end_date,
+                image=first_image(media),
             )
         except ValidationError as error:
             raise PublishError(" ".join(error.messages)) from error

@@ -13,9 +13,16 @@ from .models import Banner
 
 
 @transaction.atomic
-def banner_from_media(*, media: MediaContent, start_date=None, end_date=None) -> Banner:
-    """Create, or switch on again, the website banner of a library image."""
-    if media.media_type != MediaContent.MediaType.IMAGE:
+def banner_from_media(
+    *, media: MediaContent, start_date=None, end_date=None, image: MediaContent | None = None
+) -> Banner:
+    """Create, or switch on again, the website banner of a library image.
+
+    ``image``: the item whose picture is shown (a post of several items shows its
+    first image); the title and link are the post's (``media``).
+    """
+    image = image or media
+    if image.media_type != MediaContent.MediaType.IMAGE:
         raise ValidationError("Only images can be shown as website banners.")
     start_date = start_date or timezone.localdate(timezone=media.organization.tzinfo)
     banner = Banner.objects.for_org(media.organization_id).filter(media_content=media).first()
@@ -23,12 +30,12 @@ def banner_from_media(*, media: MediaContent, start_date=None, end_date=None) ->
         banner = Banner(organization_id=media.organization_id, media_content=media)
     banner.title = media.title
     banner.link_url = media.link_url
-    if banner.image.name != media.file.name:
+    if banner.image.name != image.file.name:
         banner.forget_display()
-    banner.image.name = media.file.name
-    banner.thumbnail.name = media.thumbnail.name
+    banner.image.name = image.file.name
+    banner.thumbnail.name = image.thumbnail.name
     # Setting the name skips ImageField's dimension reading; the library knows them.
-    banner.image_width, banner.image_height = media.width, media.height
+    banner.image_width, banner.image_height = image.width, image.height
     banner.start_date = start_date
     banner.end_date = end_date
     banner.is_active = True

@@ -54,11 +54,11 @@ def refuse_destinations_with_errors(*, media: MediaContent, destinations: list[s
     Raises ValidationError keyed by the destination's form field (``post_to_instagram``).
     A file still processing has no errors yet: the publishing step checks it again.
     """
-    from .processing.checks import validate_for
+    from .processing.carousel_checks import post_checks
 
     problems = {}
     for destination in destinations:
-        errors = validate_for(media, destination).errors
+        errors = post_checks(media, destination).errors
         if errors:
             label = Destination(destination).label
             problems[f"post_to_{destination}"] = f"Cannot schedule {label}: {errors[0]}"

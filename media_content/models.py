@@ -224,6 +224,53 @@ class MediaContent(TenantModel):
         ]
         return [destination.value for wanted, destination in chosen if wanted]
 
+    @property
+    def goes_to_instagram(self) -> bool:
+        """Chosen for Instagram itself, or an item of a post that is (a carousel's child)."""
+        return (
+            self.post_to_instagram
+            or self.attached_to.filter(media__post_to_instagram=True).exists()
+        )
+
+    def items(self) -> list["MediaContent"]:
+        """The post's library items in the dealer's order: this item first, then its attachments."""
+        attached = [a.item for a in self.attachments.select_related("item").order_by("position")]
+        return [self, *attached]
+
+
+class MediaAttachment(TenantModel):
+    """A further library item carried by a post of several items, at its place in the order.
+
+    The lead item (``media``) is the post: its title, text, destinations, time and
+    posts; it is always first. ``item`` follows at ``position`` (1, 2, ...). Both
+    belong to the same dealership (``items.media_set_items``
+    checks it and ``clean`` says so in the admin).
+    """
+
+    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="attachments")
+    item = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="attached_to")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["media", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["media", "position"], name="attachment_one_per_place"),
+            models.UniqueConstraint(fields=["media", "item"], name="attachment_item_once"),
+            models.CheckConstraint(
+                condition=~Q(item=models.F("media")), name="attachment_not_the_lead_itself"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="attachment_after_the_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media_id} #{self.position}: {self.item_id}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.item_id and self.media_id and self.item.organization_id != self.organization_id:
+            raise ValidationError({"item": "This item belongs to another dealership."})
+
 
 class ScheduledPost(TenantModel):
     """One media item going to one destination at one time.
@@ -364,4 +411,4 @@ class Rendition(models.Model):
 
 from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
 
-__all__ = ["Destination", "MediaContent", "Rendition", "ScheduledPost", "Upload"]
+__all__ = ["Destination", "MediaAttachment", "MediaContent", "Rendition", "ScheduledPost", "Upload"]

@@ -207,9 +207,11 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
+    from .processing.carousel_checks import items_processing_finished
+
     if not _first_send(post):
         return False
-    if post.media_content.processing_finished and not _copy_being_made(post):
+    if items_processing_finished(post.media_content) and not _copy_being_made(post):
         return False
     waited = (timezone.now() - post.scheduled_time).total_seconds()
     return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
@@ -226,10 +228,10 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
     """The destination's checks, run again just before a first send (the file may have changed)."""
     if not _first_send(post):
         return ""
-    from .processing.checks import validate_for
+    from .processing.carousel_checks import items_processing_finished, post_checks
 
     media = post.media_content
-    if not media.processing_finished:
+    if not items_processing_finished(media):
         return (
             "Not sent: the file was still being processed "
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
@@ -244,7 +246,7 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
             "Once the library shows the copy ready, send it again."
         )
-    errors = validate_for(media, post.destination).errors
+    errors = post_checks(media, post.destination).errors
     return f"Not sent: {errors[0]}" if errors else ""
 
 

@@ -194,6 +194,16 @@ def media_as_json(*, media: MediaContent) -> dict:
         data["processing_status"] = processing_status
     data["checks"] = media_destination_checks(media=media)
     data["instagram_copy"] = instagram_copy_summary(media)
+    # A post of several items: every item, first first (the first is this one).
+    data["items"] = [
+        {
+            "id": item.pk,
+            "title": item.title,
+            "media_type": item.media_type,
+            "thumbnail_url": item.thumbnail_url,
+        }
+        for item in media.items()
+    ]
     return data
 
 
@@ -213,9 +223,9 @@ def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list
     ``{"facebook": {"errors": [...], "warnings": [...]}, "instagram": ..., "banner": ...}``;
     a destination with errors cannot be scheduled.
     """
-    from .processing.checks import destination_checks
+    from .processing.carousel_checks import post_destination_checks
 
-    return destination_checks(media)
+    return post_destination_checks(media)
 
 
 def history_posts(

@@ -2,7 +2,7 @@ from django.urls import path
 
 from social.views import media_refresh
 
-from . import views
+from . import item_views, views
 from .uploads import tus
 from .uploads import views as upload_views
 
@@ -11,6 +11,8 @@ app_name = "media_content"
 urlpatterns = [
     # GET is the library page; the uploads work adds the POST branch.
     path("media", views.library, name="library"),
+    path("media/compose", item_views.media_compose, name="compose"),
+    path("media/<int:pk>/items", item_views.media_items, name="items"),
     path("media/<int:pk>/refresh", media_refresh, name="media_refresh"),
     path("media/<int:pk>/get", views.media_get, name="get"),
     path("media/<int:pk>/update", views.media_update, name="update"),

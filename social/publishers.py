@@ -23,7 +23,7 @@ from media_content.publisher_api import (
     PublishUnconfirmed,
 )
 
-from . import services
+from . import multi, services
 from .crypto import TokenUnreadable
 from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
@@ -48,6 +48,7 @@ class SandboxPublisher:
             if media and post.destination in ("facebook", "instagram")
             else post.title,
             "media_url": media.media_url if media else "",
+            "item_urls": [item.media_url for item in media.items()] if media else [],
         }
         self.claim.save_progress(**record)
         logger.info("Sandbox: post %s recorded for %s, nothing sent.", post.pk, post.destination)
@@ -180,6 +181,9 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
         if state.get("fb_video_id"):
             return self._video_status(post, account, client, state["fb_video_id"])
         message = services.compose_message(media=media, network="facebook")
+        items = media.items()
+        if len(items) > 1:
+            return multi.facebook_photo_set(self, post, items, account, client, message)
         url = services.public_media_url(media=media)
         if not media.file:
             return self._feed(post, account, client, message, media.link_url)
@@ -339,7 +343,11 @@ class InstagramPublisher(GraphPublisher):
                 "No Instagram professional account is linked to the dealership's Facebook Page."
             )
         state = post.external_state
-        if not state.get("container_id"):
+        items = media.items()
+        if not state.get("container_id") and len(items) > 1:
+            caption = services.compose_message(media=media, network="instagram")
+            multi.instagram_carousel(self, post, items, account, client, caption)
+        elif not state.get("container_id"):
             self._create_container(post, media, account, client)
         return self._wait_and_publish(post, account, client, post.external_state["container_id"])
 

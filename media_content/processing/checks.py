@@ -166,7 +166,7 @@ def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach
         result.errors.append(
             f"We could not make the Instagram-ready copy: {media.instagram_copy_error}"
         )
-    elif media.post_to_instagram:
+    elif media.goes_to_instagram:
         result.preparing.append(f"An Instagram-ready copy is being made ({fit}). {reasons}")
     else:
         result.warnings.append(
@@ -205,10 +205,13 @@ def instagram_copy_summary(media: MediaContent) -> dict:
 
 
 def instagram_copy_pending(media: MediaContent) -> bool:
-    """The copy the Instagram post needs is still being made (the publisher waits for it)."""
-    if media.media_type != MediaContent.MediaType.IMAGE or not media.post_to_instagram:
-        return False
-    return bool(validate_for(media, Destination.INSTAGRAM).preparing)
+    """A copy the Instagram post needs (its own, or a carousel child's) is still being made."""
+    return any(
+        item.media_type == MediaContent.MediaType.IMAGE
+        and item.goes_to_instagram
+        and validate_for(item, Destination.INSTAGRAM).preparing
+        for item in media.items()
+    )
 
 
 def _instagram_image(

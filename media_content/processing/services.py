@@ -257,7 +257,7 @@ def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
         return None
     wanted = instagram_spec(media.instagram_fit)
     renditions_delete(media=media, specs=tuple(s for s in INSTAGRAM_SPECS if s != wanted))
-    if not media.post_to_instagram or media.renditions.filter(spec=wanted).exists():
+    if not media.goes_to_instagram or media.renditions.filter(spec=wanted).exists():
         return None
     if not copy_would_fix(media):
         return None

@@ -4,7 +4,8 @@
  * No dependencies; used by the admin's banner list and the portal's banners page.
  *
  *   SortableRows.attach(tbody, {
- *     url: "/…/reorder/",              // required: where the id array is POSTed
+ *     url: "/…/reorder/",              // where the id array is POSTed (or a function answering it)
+ *     local: false,                    // true: keep the order in the page only, POST nothing
  *     rowSelector: "[data-id]",        // the rows; each has data-id
  *     handleSelector: ".sort-handle",  // what the pointer drags
  *     upSelector: ".sort-up", downSelector: ".sort-down",
@@ -45,7 +46,7 @@
       },
       userOptions || {}
     );
-    if (!options.url) throw new Error("SortableRows needs a url to save to.");
+    if (!options.url && !options.local) throw new Error("SortableRows needs a url to save to.");
 
     function rows() {
       return Array.prototype.filter.call(container.children, function (el) {
@@ -72,7 +73,8 @@
 
     function serverMessage(body, status) {
       if (body.error) return body.error;
-      var orderErrors = (body.errors || {}).order;
+      var errors = body.errors || {};
+      var orderErrors = errors.order || errors[Object.keys(errors)[0]];
       if (orderErrors && orderErrors.length) return orderErrors.join(" ");
       return "The order could not be saved (" + status + ").";
     }
@@ -80,9 +82,17 @@
     function save(movedRow) {
       var order = ids();
       if (order.join(",") === saved.join(",")) return queue;
+      if (options.local) {  // the caller sends the order later (e.g. with its form)
+        saved = order;
+        container.setAttribute("data-saved-order", order.join(","));
+        if (movedRow) say("Moved to position " + (order.indexOf(movedRow.getAttribute("data-id")) + 1) + " of " + order.length + ".");
+        if (options.onSaved) options.onSaved(order, {}, movedRow);
+        return queue;
+      }
       container.setAttribute("aria-busy", "true");
       queue = queue.then(function () {
-        return fetch(options.url, {
+        var url = typeof options.url === "function" ? options.url() : options.url;
+        return fetch(url, {
           method: "POST",
           credentials: "same-origin",
           headers: {
@@ -206,7 +216,12 @@
 
     container.setAttribute("data-sortable-ready", "");
     container.setAttribute("data-saved-order", saved.join(","));
-    return { save: save, ids: ids };
+    return {
+      save: save,
+      ids: ids,
+      // After the caller replaced the rows: their order now is the saved one.
+      reset: function () { saved = ids(); container.setAttribute("data-saved-order", saved.join(",")); },
+    };
   }
 
   global.SortableRows = { attach: attach };

@@ -112,6 +112,12 @@ class FakeGraph:
         self.url_map: dict[str, str] = {}
         self.fetched: list[tuple[str, int]] = []
         self.comments: list[tuple[str, str]] = []  # (object id, message) of comments made
+        # Photos uploaded with published=false (Page photos reference): not public until a
+        # feed post attaches them (attached_media); the feed posts made, with what they carry.
+        self.unpublished_photos: set[str] = set()
+        self.feed_posts: list[dict] = []
+        # Carousel children whose media URL contains one of these fail (status ERROR).
+        self.failing_children: list[str] = []
         self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
@@ -219,17 +225,23 @@ class FakeGraph:
             if url and not self._fetch(url):
                 return self._unfetchable(edge, url)
         if edge == "photos":
+            if request.params.get("published") == "false":
+                with self.lock:
+                    self.unpublished_photos.add(new_id)
+                return Reply(body={"id": new_id})
             with self.lock:
                 self.published.append(("photos", new_id))
             return Reply(body={"id": new_id, "post_id": f"{parts[0]}_{new_id}"})
         if edge == "feed":
-            with self.lock:
-                self.published.append(("feed", f"{parts[0]}_{new_id}"))
-            return Reply(body={"id": f"{parts[0]}_{new_id}"})
+            return self._feed(request, f"{parts[0]}_{new_id}")
         if edge == "videos":
             return self._video(request, new_id)
         if edge == "video_reels":
             return self._reel(request, parts[0], new_id)
+        if edge == "media" and request.params.get("is_carousel_item") == "true":
+            return self._carousel_child(request, f"c{new_id}")
+        if edge == "media" and request.params.get("media_type") == "CAROUSEL":
+            return self._carousel(request, f"c{new_id}")
         if edge == "media":
             is_video = request.params.get("media_type") in ("REELS", "VIDEO")
             with self.lock:
@@ -474,11 +486,76 @@ class FakeGraph:
             "publishing_phase": {"status": "complete", "publish_status": "published"},
         }
 
+    def _feed(self, request: Request, post_id: str) -> Reply:
+        """A Page post; ``attached_media[i]`` must name photos uploaded unpublished."""
+        attached = []
+        index = 0
+        while f"attached_media[{index}]" in request.params:
+            try:
+                fbid = str(json.loads(request.params[f"attached_media[{index}]"])["media_fbid"])
+            except (ValueError, KeyError, TypeError):
+                return graph_error(100, f"(#100) attached_media[{index}] is not valid")
+            with self.lock:
+                known = fbid in self.unpublished_photos
+            if not known:
+                return graph_error(
+                    100, f"(#100) attached_media[{index}] must be an unpublished photo"
+                )
+            attached.append(fbid)
+            index += 1
+        with self.lock:
+            self.unpublished_photos.difference_update(attached)
+            self.published.append(("feed", post_id))
+            self.feed_posts.append(
+                {"id": post_id, "message": request.params.get("message", ""), "attached": attached}
+            )
+        return Reply(body={"id": post_id})
+
+    def _carousel_child(self, request: Request, container_id: str) -> Reply:
+        """A carousel item's container: an image is ready at once, a video after some polls."""
+        is_video = request.params.get("media_type") == "VIDEO"
+        url = request.params.get("video_url" if is_video else "image_url", "")
+        failing = any(marker in url for marker in self.failing_children)
+        with self.lock:
+            self.containers[container_id] = {
+                "status_code": "ERROR" if failing else ("IN_PROGRESS" if is_video else "FINISHED"),
+                "polls_left": self.video_polls_in_progress if is_video else 0,
+                "caption": "",
+                "media_id": None,
+                "kind": "child",
+                "url": url,
+            }
+        return Reply(body={"id": container_id})
+
+    def _carousel(self, request: Request, container_id: str) -> Reply:
+        """``media_type=CAROUSEL``: 2 to 10 children, each an existing, FINISHED child."""
+        children = [c for c in request.params.get("children", "").split(",") if c]
+        if not 2 <= len(children) <= 10:
+            return graph_error(100, "The carousel must have 2 to 10 children", subcode=2207004)
+        with self.lock:
+            for child in children:
+                container = self.containers.get(child)
+                if container is None or container.get("kind") != "child":
+                    return graph_error(100, f"Invalid child {child}", subcode=2207008)
+                if container["status_code"] != "FINISHED":
+                    return graph_error(9007, "Media ID is not available", subcode=2207027)
+            self.containers[container_id] = {
+                "status_code": "FINISHED",
+                "polls_left": 0,
+                "caption": request.params.get("caption", ""),
+                "media_id": None,
+                "kind": "carousel",
+                "children": children,
+            }
+        return Reply(body={"id": container_id})
+
     def _media_publish(self, creation_id: str, media_id: str) -> Reply:
         """Meta publishes a FINISHED container once; unfinished or published ones are refused."""
         with self.lock:
             container = self.containers.get(creation_id)
             if container is None:
+                return graph_error(100, "Invalid parameter", subcode=2207008)
+            if container.get("kind") == "child":  # a carousel item is published by its parent
                 return graph_error(100, "Invalid parameter", subcode=2207008)
             if container["status_code"] != "FINISHED":
                 return graph_error(9007, "Media ID is not available", subcode=2207027)

@@ -69,6 +69,7 @@
         if (!answer.ok) { P.toast("This item could not be loaded. Reload the page and try again."); return; }
         P.clearErrors(editForm);
         fillEdit(answer.data);
+        editDialog.dispatchEvent(new CustomEvent("media:edit-opened", { detail: answer.data }));
         editForm.action = button.dataset.updateUrl;
         editForm.dataset.rowId = row.id;
         P.openDialog(editDialog, button);
