@@ -21,6 +21,9 @@ from .forms import MediaDetailsForm
 from .models import MediaContent
 from .views import wants_json
 
+# What the composer sends besides the items and the schedule (the upload form's fields).
+TEXT_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
+
 
 def _item_ids(values) -> list[int]:
     """Item ids as sent: form fields ``items`` (in order) or a JSON array."""
@@ -58,6 +61,7 @@ def media_compose(request: HttpRequest) -> HttpResponse:
             destinations=[d for d in ("facebook", "instagram", "banner") if data[f"post_to_{d}"]],
             when=when,
             banner_end_date=data.get("banner_end_date"),
+            **{name: data[name] for name in TEXT_FIELDS},
         )
     except ValidationError as error:
         return _refused(request, error.message_dict)

@@ -141,15 +141,22 @@ def media_compose(
     destinations: list[str],
     when=None,
     banner_end_date=None,
+    facebook_caption: str = "",
+    instagram_caption: str = "",
+    first_comment: str = "",
+    alt_text: str = "",
 ) -> MediaContent:
     """One post of several items, one ``ScheduledPost`` per destination.
 
-    ``when`` None keeps it a draft; a time in the past or now posts at once.
+    ``when`` None keeps it a draft; a time in the past or now posts at once. The
+    per-network text, first comment and alt text are the post's, kept on the lead.
     """
     items = _library_items(organization=organization, item_ids=item_ids)
     lead = items[0]
     lead.title = title.strip() or lead.title  # no title typed: the first item's
     lead.description, lead.link_url = description, link_url
+    lead.facebook_caption, lead.instagram_caption = facebook_caption, instagram_caption
+    lead.first_comment, lead.alt_text = first_comment, alt_text
     lead.post_to_facebook = "facebook" in destinations
     lead.post_to_instagram = "instagram" in destinations
     lead.post_to_banner = "banner" in destinations

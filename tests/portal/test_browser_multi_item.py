@@ -82,7 +82,7 @@ def test_select_three_photos_drag_them_into_order_and_post_to_facebook(
 
     dialog.get_by_label("Title").fill("2021 Civic, one owner")
     dialog.get_by_label("Description").fill("Low miles, new tires.")
-    dialog.get_by_label("Facebook").check()
+    dialog.get_by_label("Facebook", exact=True).check()
     dialog.get_by_label("Post now").check()
     with page.expect_response("**/marketing/media/compose") as answer:
         dialog.get_by_role("button", name="Post together").click()
@@ -144,3 +144,58 @@ def test_reorder_a_scheduled_post_in_the_edit_modal(signed_in, sunrise, live_ser
     assert new_lead.title == "F-150 weekend"
     [pending] = ScheduledPost.objects.filter(status=ScheduledPost.Status.PENDING)
     assert pending.media_content == new_lead
+
+
+def test_compose_a_post_of_several_items_with_per_network_text_and_its_preview(
+    signed_in, sunrise, live_server
+):
+    page = signed_in
+    front, side = _photo(sunrise, "Civic front", "red"), _photo(sunrise, "Civic side", "blue")
+    watch = PolicyWatch(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    page.reload()
+    for item in (front, side):
+        page.get_by_label(f"Select {item.title} to post together").check()
+    page.get_by_role("button", name="Post together").click()
+    dialog = page.locator("#compose-dialog")
+    items = dialog.locator("#compose-items")
+    # Newest first: "Civic side" leads; move "Civic front" up so that it leads.
+    items.get_by_role("button", name="Move Civic front up").click()
+    assert _order(items) == ["Civic front", "Civic side"]
+
+    dialog.get_by_label("Title").fill("2021 Civic, one owner")
+    caption = (
+        "Our 2021 Civic is in: one owner, low miles, new tires and a full service history. " * 2
+    )
+    caption += "See it at https://sunrise.example/civic #civic"
+    dialog.get_by_label("Instagram caption").fill(caption)
+    ig_preview = dialog.locator('[data-preview-for="instagram"]')
+    expect(ig_preview.locator("[data-preview-shown]")).to_have_text(caption[:125] + "…")
+    expect(ig_preview.get_by_role("button", name="more")).to_be_visible()
+    expect(ig_preview.locator("[data-link-hint]")).to_contain_text("link in bio")
+    expect(dialog.locator('[data-count-for="instagram"]')).to_have_text(
+        f"{len(caption)} / 2,200 characters · 1 / 30 hashtags · 0 / 20 @-mentions"
+    )
+    # The preview shows the post's first item: the one the dealer put first.
+    expect(ig_preview.locator("img[data-preview-media]")).to_have_attribute(
+        "src", front.thumbnail_url
+    )
+    dialog.get_by_label("Facebook text").fill("2021 Civic, one owner: come drive it.")
+    expect(dialog.locator('[data-preview-for="facebook"] [data-preview-text]')).to_have_text(
+        "2021 Civic, one owner: come drive it."
+    )
+    watch.collect()  # before the save reloads the page
+    assert watch.violations == []
+    dialog.get_by_label("Facebook", exact=True).check()
+    dialog.get_by_label("Save as draft").check()
+    with page.expect_response("**/marketing/media/compose") as answer:
+        dialog.get_by_role("button", name="Post together").click()
+    assert answer.value.status == 201
+    page.wait_for_load_state()
+
+    front.refresh_from_db()
+    assert front.items() == [front, side]
+    assert (front.instagram_caption, front.facebook_caption) == (
+        caption,
+        "2021 Civic, one owner: come drive it.",
+    )

@@ -163,5 +163,7 @@
     update();
   }
 
+  // The composer's form is made from a <template> when it opens: compose.js calls setup.
+  window.PortalCaptions = { setup: setup };
   Array.prototype.forEach.call(document.querySelectorAll("[data-network-text]"), setup);
 })();

@@ -85,6 +85,26 @@
       form.querySelector("[data-compose-when]").hidden = event.target.value !== "scheduled";
     });
     form.addEventListener("submit", submitComposer);
+    // Per-network text and its preview (captions.js), of the post's first item.
+    var networkText = form.querySelector("[data-network-text]");
+    if (networkText && window.PortalCaptions) window.PortalCaptions.setup(networkText);
+    ["pointerup", "keyup", "click"].forEach(function (type) {
+      list.addEventListener(type, function () { window.setTimeout(showFirstItem, 0); });
+    });
+  }
+
+  var shownId = null;  // the item whose picture the preview shows: the first one
+
+  function showFirstItem() {
+    var first = list.querySelector(".item-order-row");
+    var row = first && table.querySelector('tr[data-id="' + first.dataset.id + '"]');
+    if (!row || row.dataset.id === shownId) return;
+    shownId = row.dataset.id;
+    var picture = row.dataset.thumbnail || "";
+    form.dispatchEvent(new CustomEvent("portal:filled", { detail: {
+      media_type: row.dataset.mediaType, thumbnail_url: picture, media_url: picture,
+      instagram_preview_url: picture,
+    } }));
   }
 
   button.addEventListener("click", function () {
@@ -95,6 +115,8 @@
         row.dataset.mediaType, true));
     });
     composeSorter.reset();
+    shownId = null;
+    showFirstItem();
     P.clearErrors(form);
     form.elements.title.value = selected()[0] ? selected()[0].dataset.title : "";
     P.openDialog(dialog, button);
