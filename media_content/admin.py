@@ -2,13 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
-from . import lifecycle, publishing, services
-from .models import Destination, MediaContent, ScheduledPost
+from . import lifecycle, services
+from .models import Destination, MediaContent
+from .post_admin import ScheduledPostInline
 from .processing import ProcessingFailed
 from .processing import services as processing
 from .processing.checks import destination_checks
@@ -27,37 +27,6 @@ CREATE_FIELDS = (
     "instagram_fit",
     "banner_end_date",
 )
-
-
-class ScheduledPostInline(admin.TabularInline):
-    model = ScheduledPost
-    fk_name = "media_content"
-    extra = 0
-    can_delete = False
-    fields = [
-        "destination",
-        "scheduled_time",
-        "status",
-        "attempts",
-        "posted_at",
-        "external_link",
-        "last_error",
-    ]
-    readonly_fields = fields
-    ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Published post")
-    def external_link(self, post: ScheduledPost) -> str:
-        if post.external_url:
-            return format_html(
-                '<a href="{}" target="_blank" rel="noopener">{}</a>',
-                post.external_url,
-                post.external_id,
-            )
-        return post.external_id or "—"
 
 
 NEW_ITEM_STATUSES = (MediaContent.Status.DRAFT, MediaContent.Status.SCHEDULED)
@@ -419,112 +388,3 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             )
         for message in refused:
             self.message_user(request, message, messages.ERROR)
-
-
-@admin.register(ScheduledPost)
-class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "title",
-        "organization",
-        "destination",
-        "status",
-        "scheduled_time",
-        "posted_at",
-        "attempts",
-        "last_error",
-    ]
-    list_filter = ["organization", "destination", "status"]
-    search_fields = ["title", "external_id", "last_error"]
-    list_select_related = ["organization"]
-    readonly_fields = [
-        "organization",
-        "media_content",
-        "title",
-        "destination",
-        "status",
-        "external_id",
-        "external_url",
-        "attempts",
-        "last_error",
-        "claimed_at",
-        "posted_at",
-        "created_at",
-        "updated_at",
-    ]
-    fields = [
-        "organization",
-        "media_content",
-        "title",
-        "destination",
-        "scheduled_time",
-        "status",
-        "external_id",
-        "external_url",
-        "attempts",
-        "last_error",
-        "claimed_at",
-        "posted_at",
-        "created_at",
-        "updated_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    # --- Settling posts whose outcome Meta could not tell -----------------------------
-    actions = ["mark_posted", "mark_not_posted"]
-
-    @admin.action(description="Mark as posted (checked on the Page)")
-    def mark_posted(self, request, queryset):
-        posts = list(self._unconfirmed(request, queryset))
-        if not posts:
-            return None
-        form = MarkPostedForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            link = form.cleaned_data["external_url"]
-            settled = sum(
-                publishing.resolve_unconfirmed(post=post, posted=True, external_url=link)
-                for post in posts
-            )
-            self.message_user(request, f"{settled} post(s) marked as posted.", messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "posts": posts,
-            "form": form,
-            "title": "Mark as posted",
-        }
-        return TemplateResponse(
-            request, "admin/media_content/scheduledpost/mark_posted.html", context
-        )
-
-    @admin.action(description="Mark as not posted (send again)")
-    def mark_not_posted(self, request, queryset):
-        reason = f"Checked by {request.user.get_username()}: it was not published; sent again."
-        sent = sum(
-            publishing.send_unconfirmed_again(post=post, reason=reason)
-            for post in self._unconfirmed(request, queryset)
-        )
-        if sent:
-            self.message_user(request, f"{sent} post(s) sent again.", messages.SUCCESS)
-
-    def _unconfirmed(self, request, queryset):
-        others = queryset.exclude(status=ScheduledPost.Status.UNCONFIRMED).count()
-        if others:
-            self.message_user(
-                request,
-                f"{others} selected post(s) are not waiting for a check and were left alone: "
-                "only unconfirmed posts can be marked.",
-                messages.WARNING,
-            )
-        return queryset.filter(status=ScheduledPost.Status.UNCONFIRMED)
-
-
-class MarkPostedForm(forms.Form):
-    external_url = forms.URLField(
-        label="Link to the published post",
-        required=False,
-        assume_scheme="https",
-        help_text="Optional: the post's address on Facebook or Instagram, shown in the history.",
-    )
