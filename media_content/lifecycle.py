@@ -50,10 +50,12 @@ def send_posts_waiting_for_processing(*, media_id: int) -> list[int]:
 
     Called after the commit that says so, so a post released to wait just
     before is found pending here (``publishing`` looks again after releasing
-    one, for the other order). "Waiting" is a due first send: pending, never
-    sent, no progress saved; a post in a retry's backoff has progress and keeps
-    its time. A duplicate nudge sends a second message that finds the post
-    claimed or posted and publishes nothing. Answers the ids sent.
+    one, for the other order). "Waiting" is a due first send that a claim
+    released to wait (``next_attempt_at`` set): pending, never sent, no progress
+    saved. A post in a retry's backoff has progress and keeps its time; one not
+    tried yet has its own message on the way. A duplicate nudge sends a second
+    message that finds the post claimed or posted and publishes nothing.
+    Answers the ids sent.
     """
     now = timezone.now()
     candidates = ScheduledPost.objects.filter(
@@ -61,6 +63,7 @@ def send_posts_waiting_for_processing(*, media_id: int) -> list[int]:
         status=Status.PENDING,
         scheduled_time__lte=now,
         send_started_at__isnull=True,
+        next_attempt_at__isnull=False,
     ).values_list("pk", "external_state")
     ids = [pk for pk, state in candidates if not state]
     if not ids:

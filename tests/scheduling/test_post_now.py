@@ -173,6 +173,7 @@ def test_posts_in_a_retry_or_not_yet_due_are_not_nudged(
         title=media.title,
         destination="banner",
         scheduled_time=later,
+        next_attempt_at=later,
     )
 
     _process(media, django_capture_on_commit_callbacks)
@@ -180,7 +181,7 @@ def test_posts_in_a_retry_or_not_yet_due_are_not_nudged(
     retrying.refresh_from_db()
     tomorrow.refresh_from_db()
     assert (retrying.status, retrying.next_attempt_at) == ("pending", backoff)
-    assert (tomorrow.status, tomorrow.next_attempt_at) == ("pending", None)
+    assert (tomorrow.status, tomorrow.next_attempt_at) == ("pending", later)
     assert counting.calls == []
 
 
