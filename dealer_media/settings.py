@@ -341,12 +341,13 @@ FACEBOOK_REELS_PER_24H = env.int("FACEBOOK_REELS_PER_24H", default=30)
 # Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.
 PUBLISHING_STALE_SECONDS = env.int("PUBLISHING_STALE_SECONDS", default=15 * 60)
 # A post due while its file is still being processed waits for it (the checks and the
-# Instagram-ready copy need the file's details), checking every few seconds, for at
-# most this long after its time; then it fails with the reason.
+# Instagram-ready copy need the file's details), for at most this long after its time;
+# then it fails with the reason. The end of processing sends it at once; it also looks
+# again every PUBLISHING_PROCESSING_CHECK_SECONDS, only in case that message was lost.
 PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
     "PUBLISHING_WAIT_FOR_PROCESSING_SECONDS", default=15 * 60
 )
-PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=5.0)
+PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=30.0)
 # How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
 SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)
 

@@ -45,6 +45,44 @@ def send_due_posts(post_ids: list[int]) -> None:
         transaction.on_commit(_send)
 
 
+def send_posts_waiting_for_processing(*, media_id: int) -> list[int]:
+    """The item's file is processed (ready or failed): its posts that wait for it go now.
+
+    Called after the commit that says so, so a post released to wait just
+    before is found pending here (``publishing`` looks again after releasing
+    one, for the other order). "Waiting" is a due first send that a claim
+    released to wait (``next_attempt_at`` set): pending, never sent, no progress
+    saved. A post in a retry's backoff has progress and keeps its time; one not
+    tried yet has its own message on the way. A duplicate nudge sends a second
+    message that finds the post claimed or posted and publishes nothing.
+    Answers the ids sent.
+    """
+    from .models import MediaAttachment
+
+    now = timezone.now()
+    # A carousel's child is waited for by the posts of the post it belongs to.
+    leads = [
+        media_id,
+        *MediaAttachment.objects.filter(item_id=media_id).values_list("media_id", flat=True),
+    ]
+    candidates = ScheduledPost.objects.filter(
+        media_content_id__in=leads,
+        status=Status.PENDING,
+        scheduled_time__lte=now,
+        send_started_at__isnull=True,
+        next_attempt_at__isnull=False,
+    ).values_list("pk", "external_state")
+    ids = [pk for pk, state in candidates if not state]
+    if not ids:
+        return []
+    with transaction.atomic():
+        ScheduledPost.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            next_attempt_at=now, updated_at=now
+        )
+        send_due_posts(ids)
+    return ids
+
+
 # --- The refusal check ----------------------------------------------------------
 
 

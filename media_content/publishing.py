@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import broker
-from .models import ScheduledPost
+from .models import MediaContent, ScheduledPost
 from .publisher_api import (
     LostClaim,
     Publisher,
@@ -140,13 +140,7 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         return None
     post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
     if _waits_for_processing(post):
-        _wait(
-            post,
-            delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS,
-            last_error="Waiting for the file to finish processing."
-            if not post.media_content.processing_finished
-            else "Waiting for the Instagram-ready copy.",
-        )
+        _wait_for_processing(post)
         post.refresh_from_db()
         return post
     refusal = _refusal_before_sending(post)
@@ -222,6 +216,29 @@ def _copy_being_made(post: ScheduledPost) -> bool:
     from .processing.checks import instagram_copy_pending
 
     return post.destination == "instagram" and instagram_copy_pending(post.media_content)
+
+
+def _wait_for_processing(post: ScheduledPost) -> None:
+    """Back to pending until the end of processing sends it (``lifecycle``'s nudge).
+
+    The message due in PUBLISHING_PROCESSING_CHECK_SECONDS is only the fallback for
+    a lost nudge. Processing may have finished between our look and our release,
+    when its nudge found the post still claimed: so look again once released.
+    """
+    from .lifecycle import send_posts_waiting_for_processing
+
+    _wait(
+        post,
+        delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS,
+        last_error="Waiting for the file to finish processing."
+        if not post.media_content.processing_finished
+        else "Waiting for the Instagram-ready copy.",
+    )
+    media = MediaContent.objects.filter(pk=post.media_content_id).first()
+    if media is not None and media.processing_finished and not _copy_being_made(post):
+        transaction.on_commit(
+            lambda: send_posts_waiting_for_processing(media_id=post.media_content_id)
+        )
 
 
 def _refusal_before_sending(post: ScheduledPost) -> str:

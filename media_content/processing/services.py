@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from .. import broker
+from .. import broker, lifecycle
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .renditions import DISPLAY, renditions_delete, save_rendition
@@ -72,6 +72,17 @@ def request_placeholder_refresh(*, media: MediaContent) -> bool:
     return True
 
 
+def _send_waiting_posts_on_commit(media_id: int) -> None:
+    """Once ready or failed is committed, "Post now" posts waiting for the file go at once.
+
+    Pushed by this event, not found by a poll: ``lifecycle`` sends them (those of
+    a failed file then fail in words, from its checks).
+    """
+    transaction.on_commit(
+        lambda: lifecycle.send_posts_waiting_for_processing(media_id=media_id), robust=True
+    )
+
+
 def media_mark_failed(*, media_id: int, reason: str) -> None:
     MediaContent.objects.filter(pk=media_id).update(
         processing_status=Status.FAILED,
@@ -81,6 +92,7 @@ def media_mark_failed(*, media_id: int, reason: str) -> None:
         processed_at=timezone.now(),
         updated_at=timezone.now(),
     )
+    _send_waiting_posts_on_commit(media_id)
 
 
 def _new_thumbnail_name(media: MediaContent, data: bytes) -> str:
@@ -169,6 +181,7 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         else:
             update |= fields | {"processing_status": Status.READY, "processing_error": ""}
         MediaContent.objects.filter(pk=media_id).update(**update)
+        _send_waiting_posts_on_commit(media_id)
         if new_thumb_name and old_thumb and old_thumb != new_thumb_name:
             delete_files_on_commit([old_thumb])
         renditions_delete(media=current)  # made from the previous file, or stale
@@ -282,3 +295,6 @@ def rendition_make(*, media_id: int, spec: str) -> None:
         return
     if made is None:
         logger.info("Media %s changed while its %s rendition was made; not kept.", media_id, spec)
+        return
+    if spec in INSTAGRAM_SPECS:  # the Instagram posts waiting for this copy go now
+        _send_waiting_posts_on_commit(media_id)
