@@ -86,8 +86,8 @@ def test_a_png_ticked_for_instagram_gets_its_copy_from_the_worker(
     [post] = media.posts.filter(status=ScheduledPost.Status.PENDING)
     assert post.destination == "instagram"
 
-    assert len(held) == 1
-    _run(held)  # the make_rendition task
+    assert len(held) == 2  # the nudge of posts waiting for the file, and the copy's task
+    _run(held)
     copy = media.renditions.get(spec=INSTAGRAM_PAD)
     assert _image_size(copy) == ("JPEG", (1440, 1800))  # bars at the sides, to 4:5
     result = validate_for(media, "instagram")
