@@ -206,3 +206,21 @@ def test_check_deploy_warns_before_the_version_retires(settings, version, today,
     else:
         [warning] = found
         assert warns in warning.msg
+
+
+def test_a_user_token_pasted_for_a_page_is_refused_by_meta_and_asks_for_a_reconnect(
+    fake_graph, account, photo, django_capture_on_commit_callbacks
+):
+    """The fake tells token kinds apart, as Meta does: a User token cannot post as the Page."""
+    from .conftest import USER_TOKEN
+
+    account.set_token(USER_TOKEN)
+    account.save()
+    post = ScheduledPostFactory(media_content=photo, destination="facebook")
+    post = _publish(post, django_capture_on_commit_callbacks)
+    assert post.status == ScheduledPost.Status.FAILED
+    assert "lacks the permission pages_manage_posts" in post.last_error
+    assert "(Meta code 200" in post.last_error
+    account.refresh_from_db()
+    assert account.status == SocialAccount.Status.NEEDS_RECONNECT
+    assert fake_graph.published == []
