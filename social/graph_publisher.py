@@ -1,0 +1,140 @@
+"""What the Facebook and Instagram publishers share: the account, its client, Meta's errors.
+
+``to_publish_error`` turns a classified Graph error (``social.errors``) into the
+publishing outcome it calls for: retry, wait, fail, unconfirmed, or the account
+marked for reconnecting.
+"""
+
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from media_content.models import ScheduledPost
+from media_content.publisher_api import (
+    Claim,
+    PublishError,
+    PublishInProgress,
+    PublishResult,
+    PublishUnconfirmed,
+)
+
+from . import services
+from .crypto import TokenUnreadable
+from .first_comment import send_first_comment
+from .graph import GraphClient, GraphError, Kind
+from .models import SocialAccount
+
+logger = logging.getLogger(__name__)
+
+
+def to_publish_error(
+    error: GraphError, *, account: SocialAccount, network: str = "Facebook", media_url: str = ""
+) -> Exception:
+    """Map a classified Graph error onto the publishing outcome it calls for."""
+    if error.kind in (Kind.TOKEN, Kind.PERMISSION):
+        services.account_mark_needs_reconnect(account=account, message=error.message)
+        return PublishError(error.message, permanent=True)
+    if error.kind == Kind.DAILY_LIMIT:
+        return PublishError(
+            error.message,
+            permanent=False,
+            retry_after=max(error.retry_after or 0, settings.SOCIAL_DAILY_LIMIT_WAIT_SECONDS),
+            retry_budget=("retries_daily_limit", settings.SOCIAL_DAILY_LIMIT_MAX_WAITS),
+        )
+    if error.kind == Kind.POLICY:
+        return PublishError(
+            error.message,
+            permanent=False,
+            retry_after=max(error.retry_after or 0, settings.SOCIAL_BLOCKED_WAIT_SECONDS),
+            retry_budget=("retries_blocked", 1),
+        )
+    if error.kind == Kind.MEDIA_UNREACHABLE:
+        host = urlsplit(media_url).hostname or "our file host"
+        words = (
+            f"{network} could not download the file from {host}. Check that {host} is "
+            "reachable from the internet."
+        )
+        return PublishError(
+            error.describe(words),
+            permanent=False,
+            retry_after=error.retry_after,
+            retry_budget=("retries_media_fetch", settings.SOCIAL_MEDIA_FETCH_MAX_RETRIES),
+        )
+    if error.retryable:
+        return PublishError(error.message, permanent=False, retry_after=error.retry_after)
+    if error.kind == Kind.UNKNOWN_OUTCOME:
+        return PublishUnconfirmed(error.message)
+    if error.kind == Kind.NOT_READY:
+        return PublishInProgress(error.message, check_after=settings.SOCIAL_STATUS_CHECK_SECONDS)
+    return PublishError(error.message, permanent=True)
+
+
+class GraphPublisher:
+    """What Facebook and Instagram share: the account, its client, and error mapping."""
+
+    label = "graph"
+    destination_name = "Facebook"
+
+    def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult:
+        self.claim = claim
+        media = post.media_content
+        if media is None:
+            raise PublishError("The media item was deleted before it could be published.")
+        account = self.usable_account(post.organization_id)
+        try:
+            client = GraphClient(account.get_token(), network=self.destination_name)
+        except TokenUnreadable as error:
+            services.account_mark_needs_reconnect(account=account, message=str(error))
+            raise PublishError(str(error)) from None
+        try:
+            return self.run(post, media, account, client)
+        except GraphError as error:
+            raise to_publish_error(
+                error,
+                account=account,
+                network=self.destination_name,
+                media_url=services.public_media_url(media=media) or "",
+            ) from None
+
+    def usable_account(self, organization_id: int) -> SocialAccount:
+        account = services.account_for(organization=organization_id)
+        if account is None or not account.has_token:
+            raise PublishError(
+                "No Facebook Page is connected for this dealership; staff can connect one "
+                "in the admin."
+            )
+        if account.status == SocialAccount.Status.DISABLED:
+            raise PublishError(
+                "Posting to Facebook and Instagram is turned off for this dealership."
+            )
+        if account.status == SocialAccount.Status.NEEDS_RECONNECT:
+            raise PublishError(
+                "The Facebook connection of this dealership must be reconnected by staff "
+                f"before anything can be posted. {account.last_error}".strip()
+            )
+        if account.token_expired:
+            message = "The Facebook Page token has expired; staff must reconnect the Page."
+            services.account_mark_needs_reconnect(account=account, message=message)
+            raise PublishError(message)
+        return account
+
+    def run(self, post, media, account, client) -> PublishResult:
+        raise NotImplementedError
+
+    def _first_comment(self, post: ScheduledPost, client: GraphClient, object_id: str) -> None:
+        """Right after the post went out: its first comment, once; never fails the post."""
+        if post.media_content is not None:
+            send_first_comment(
+                media=post.media_content,
+                state=post.external_state,
+                client=client,
+                object_id=object_id,
+                save=lambda **state: self.claim.save_progress(**state),
+            )
+
+    def check_due(self, post: ScheduledPost) -> int:
+        """Count a status check; past the bound the caller gives up."""
+        checks = int(post.external_state.get("checks", 0)) + 1
+        self.claim.save_progress(checks=checks)
+        return checks

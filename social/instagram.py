@@ -1,0 +1,140 @@
+"""The Instagram publisher: the container flow (image, Reel, carousel), then media_publish."""
+
+import contextlib
+import logging
+
+from django.conf import settings
+
+from media_content.models import MediaContent
+from media_content.publisher_api import (
+    PublishError,
+    PublishInProgress,
+    PublishResult,
+)
+
+from . import multi, services
+from .graph import GraphError, Kind
+from .graph_publisher import GraphPublisher
+
+logger = logging.getLogger(__name__)
+
+
+class InstagramPublisher(GraphPublisher):
+    """The container flow: check the quota, create, wait until FINISHED, media_publish."""
+
+    destination_name = "Instagram"
+
+    def run(self, post, media, account, client) -> PublishResult:
+        if not account.instagram_account_id:
+            raise PublishError(
+                "No Instagram professional account is linked to the dealership's Facebook Page."
+            )
+        state = post.external_state
+        items = media.items()
+        if not state.get("container_id") and len(items) > 1:
+            caption = services.compose_message(media=media, network="instagram")
+            multi.instagram_carousel(self, post, items, account, client, caption)
+        elif not state.get("container_id"):
+            self._create_container(post, media, account, client)
+        return self._wait_and_publish(post, account, client, post.external_state["container_id"])
+
+    def _create_container(self, post, media, account, client) -> None:
+        url = services.instagram_media_url(media=media)
+        if not url:
+            raise PublishError(
+                "Instagram fetches the file from the internet itself, and this server keeps "
+                "media on its own disk, which Instagram cannot reach. Store media on S3 "
+                "(MEDIA_STORAGE=s3) to post to Instagram."
+            )
+        ig = account.instagram_account_id
+        self._check_quota(client, ig)
+        caption = services.compose_message(media=media, network="instagram")
+        if media.media_type == MediaContent.MediaType.VIDEO:
+            # media_type=VIDEO is retired; single videos are Reels (content publishing guide).
+            data = {"media_type": "REELS", "video_url": url, "caption": caption}
+        else:
+            data = {"image_url": url, "caption": caption}
+            if media.alt_text.strip():  # image containers only (IG User Media reference)
+                data["alt_text"] = media.alt_text
+        try:
+            answer = client.post(f"{ig}/media", **data)
+        except GraphError as error:
+            if error.kind == Kind.UNKNOWN_OUTCOME:
+                # A container is never public (it expires unpublished after 24 hours):
+                # creating another one is safe.
+                raise GraphError(error.message, kind=Kind.TRANSIENT) from None
+            raise
+        self.claim.save_progress(container_id=str(answer["id"]), checks=0)
+
+    def _check_quota(self, client, ig: str) -> None:
+        """Meta's moving 24-hour publishing quota, read (never assumed): ``quota_total`` as given.
+
+        https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+        """
+        answer = client.get(f"{ig}/content_publishing_limit", fields="config,quota_usage")
+        data = (answer.get("data") or [{}])[0]
+        usage = data.get("quota_usage") or 0
+        config = data.get("config") or {}
+        total = config.get("quota_total")
+        if total is not None and usage >= total:
+            raise PublishError(
+                f"Instagram allows {total} posts by apps per 24 hours and this account has "
+                "reached it; we will try again later.",
+                permanent=False,
+                retry_after=min(float(config.get("quota_duration") or 86400) / 24, 3600.0),
+            )
+
+    def _wait_and_publish(self, post, account, client, container_id) -> PublishResult:
+        status = client.get(container_id, fields="status_code,status")
+        code = status.get("status_code", "")
+        self.claim.save_progress(container_status=code)
+        if code == "IN_PROGRESS":
+            if self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS:
+                self.claim.save_progress(container_id="")
+                raise PublishError(
+                    "Instagram took too long to prepare the media; retry to try again."
+                )
+            raise PublishInProgress(
+                "Instagram is preparing the media.",
+                check_after=settings.SOCIAL_STATUS_CHECK_SECONDS,
+            )
+        if code == "ERROR":
+            self.claim.save_progress(container_id="")
+            detail = status.get("status") or ""
+            raise PublishError(
+                "Instagram could not use the media (for Reels: MP4 with H.264 video and AAC "
+                f"audio, 3 seconds to 15 minutes; images: JPEG). {detail}".strip()
+            )
+        if code == "EXPIRED":
+            self.claim.save_progress(container_id="")
+            raise PublishError(
+                "Instagram discarded the prepared post because it was not published within "
+                "24 hours; retry to prepare it again."
+            )
+        if code == "PUBLISHED":
+            return PublishResult(
+                external_id="", note="Instagram reports this post is already published."
+            )
+        if code != "FINISHED":
+            raise PublishError(f"Instagram answered an unknown container state “{code}”.")
+        ig = account.instagram_account_id
+        self.claim.begin_send()
+        try:
+            answer = client.post(f"{ig}/media_publish", creation_id=container_id)
+        except GraphError as error:
+            if error.kind != Kind.UNKNOWN_OUTCOME:
+                self.claim.end_send()
+            if error.kind == Kind.NOT_READY and (
+                self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS
+            ):
+                raise PublishError(
+                    "Instagram kept saying the media was not ready; retry to try again. "
+                    f"{error.message}"
+                ) from None
+            raise
+        media_id = str(answer["id"])
+        self._first_comment(post, client, media_id)
+        url = ""
+        with contextlib.suppress(GraphError):  # published; the link can be read later
+            url = client.get(media_id, fields="permalink").get("permalink", "")
+        return PublishResult(external_id=media_id, external_url=url)
