@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
-from . import publishing
+from . import unconfirmed
 from .models import ScheduledPost
 
 
@@ -108,7 +108,7 @@ class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             link = form.cleaned_data["external_url"]
             settled = sum(
-                publishing.resolve_unconfirmed(post=post, posted=True, external_url=link)
+                unconfirmed.resolve_unconfirmed(post=post, posted=True, external_url=link)
                 for post in posts
             )
             self.message_user(request, f"{settled} post(s) marked as posted.", messages.SUCCESS)
@@ -128,7 +128,7 @@ class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
     def mark_not_posted(self, request, queryset):
         reason = f"Checked by {request.user.get_username()}: it was not published; sent again."
         sent = sum(
-            publishing.send_unconfirmed_again(post=post, reason=reason)
+            unconfirmed.send_unconfirmed_again(post=post, reason=reason)
             for post in self._unconfirmed(request, queryset)
         )
         if sent:

@@ -4,7 +4,7 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import dispatch, lifecycle, publishing
+from . import dispatch, lifecycle, publishing, unconfirmed
 from .processing import ProcessingFailed
 from .processing import services as processing
 
@@ -33,7 +33,7 @@ def dispatch_due_posts() -> dict:
 def mark_stale_publishing_unconfirmed() -> int:
     """Posts stuck in "publishing" (their worker died): unconfirmed if sent, else pending again."""
     older_than = datetime.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
-    return publishing.mark_stale_publishing_unconfirmed(older_than=older_than)
+    return unconfirmed.mark_stale_publishing_unconfirmed(older_than=older_than)
 
 
 @shared_task(acks_late=False)

@@ -150,7 +150,8 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
     settles an "unconfirmed" video that outlived the status checks.
     """
     from media_content.models import ScheduledPost
-    from media_content.publishing import enqueue_publish, resolve_unconfirmed
+    from media_content.publishing import enqueue_publish
+    from media_content.unconfirmed import resolve_unconfirmed
 
     account = account_for(organization=media.organization_id)
     if account is None or not account.is_usable or sandbox_active():
@@ -212,7 +213,7 @@ def settle_unconfirmed_instagram(*, post, account: SocialAccount, client: GraphC
     published): nothing went out, so it is sent again under a new claim. Anything
     else stays unconfirmed for a person. Answers what was decided.
     """
-    from media_content.publishing import resolve_unconfirmed, send_unconfirmed_again
+    from media_content.unconfirmed import resolve_unconfirmed, send_unconfirmed_again
 
     container_id = (post.external_state or {}).get("container_id", "")
     code = ""

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from media_content import publishing
+from media_content import publishing, unconfirmed
 from media_content.models import ScheduledPost
 
 from ..factories import ScheduledPostFactory
@@ -100,7 +100,7 @@ def test_worker_killed_after_sending_leaves_the_post_unconfirmed(
     assert post.status == ScheduledPost.Status.PUBLISHING
     assert post.send_started_at is not None
 
-    assert publishing.mark_stale_publishing_unconfirmed(older_than=datetime.timedelta(0)) == 1
+    assert unconfirmed.mark_stale_publishing_unconfirmed(older_than=datetime.timedelta(0)) == 1
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.UNCONFIRMED
     assert "may have been published" in post.last_error
@@ -121,7 +121,9 @@ def test_sweep_releases_a_post_that_never_sent_anything(account, photo):
         claimed_at=timezone.now(),
         send_started_at=timezone.now(),
     )
-    marked = publishing.mark_stale_publishing_unconfirmed(older_than=datetime.timedelta(minutes=15))
+    marked = unconfirmed.mark_stale_publishing_unconfirmed(
+        older_than=datetime.timedelta(minutes=15)
+    )
     assert marked == 0
     post.refresh_from_db()
     fresh.refresh_from_db()

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from media_content import publishing, services
+from media_content import publishing, services, unconfirmed
 from media_content.models import MediaContent, ScheduledPost
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
@@ -223,9 +223,9 @@ def test_sending_a_post_again_after_its_comment_went_out_does_not_comment_again(
         status=ScheduledPost.Status.PUBLISHING,
         claimed_at=timezone.now() - datetime.timedelta(hours=1),
     )
-    assert publishing.mark_stale_publishing_unconfirmed(older_than=datetime.timedelta(minutes=5))
+    assert unconfirmed.mark_stale_publishing_unconfirmed(older_than=datetime.timedelta(minutes=5))
     post.refresh_from_db()
-    assert publishing.send_unconfirmed_again(post=post, reason="Checked: not on the Page.")
+    assert unconfirmed.send_unconfirmed_again(post=post, reason="Checked: not on the Page.")
     again = publishing.publish_post(post_id=post.pk)
 
     assert again.status == ScheduledPost.Status.POSTED

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from media_content import lifecycle, publishing
+from media_content import lifecycle, publishing, unconfirmed
 from media_content.models import MediaContent, ScheduledPost
 from media_content.tasks import publish_scheduled_post
 from social.models import SocialAccount
@@ -316,7 +316,7 @@ def test_no_answer_after_sending_leaves_the_post_unconfirmed(fake_graph, account
     assert publishing.publish_post(post_id=post.pk) is None
     assert lifecycle.media_retry_failed(media=photo) == 0
     assert len(fake_graph.calls("POST", "/111/photos")) == 1
-    assert publishing.resolve_unconfirmed(post=result, posted=True)
+    assert unconfirmed.resolve_unconfirmed(post=result, posted=True)
     result.refresh_from_db()
     assert result.status == ScheduledPost.Status.POSTED
 

@@ -1,0 +1,109 @@
+"""Posts whose outcome is unknown: found by the stale sweep, settled by a person or by Meta.
+
+A post left ``publishing`` by a silent worker, or answered by nothing that says
+whether it went out, is ``unconfirmed``: never sent again by itself. It becomes
+posted, failed, or pending again (sent once more) only here.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import broker
+from .lifecycle import media_refresh_status
+from .models import ScheduledPost
+
+logger = logging.getLogger(__name__)
+
+
+def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
+    """The periodic sweep: posts left ``publishing`` longer than ``older_than``.
+
+    Those stamped by :func:`begin_send` may have been published: they become
+    ``unconfirmed`` and are shown to a person. Those that never sent anything
+    (the worker died before) go back to ``pending`` and are enqueued again.
+    Answers the number marked unconfirmed. ``older_than`` must be longer than a
+    Graph request can take (FACEBOOK_GRAPH_READ_TIMEOUT).
+    """
+    cutoff = timezone.now() - older_than
+    stale = ScheduledPost.objects.filter(
+        status=ScheduledPost.Status.PUBLISHING, claimed_at__lte=cutoff
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        unconfirmed_ids = list(
+            stale.filter(send_started_at__isnull=False).values_list("pk", flat=True)
+        )
+        marked = ScheduledPost.objects.filter(
+            pk__in=unconfirmed_ids, status=ScheduledPost.Status.PUBLISHING, claimed_at__lte=cutoff
+        ).update(
+            status=ScheduledPost.Status.UNCONFIRMED,
+            last_error="We lost track of this post after sending it, so it may have been "
+            "published. Check the page, then mark it posted or failed; it is not sent again "
+            "by itself.",
+            updated_at=now,
+        )
+        released_ids = list(stale.filter(send_started_at__isnull=True).values_list("pk", flat=True))
+        ScheduledPost.objects.filter(
+            pk__in=released_ids,
+            status=ScheduledPost.Status.PUBLISHING,
+            send_started_at__isnull=True,
+            claimed_at__lte=cutoff,
+        ).update(status=ScheduledPost.Status.PENDING, next_attempt_at=None, updated_at=now)
+        for post_id in released_ids:
+            broker.send_on_commit(broker.PUBLISH_POST, post_id)
+        for post in ScheduledPost.objects.filter(
+            pk__in=unconfirmed_ids, media_content__isnull=False
+        ).select_related("media_content"):
+            media_refresh_status(media=post.media_content)
+    if marked:
+        logger.warning("%s post(s) marked unconfirmed after their worker went silent.", marked)
+    return marked
+
+
+@transaction.atomic
+def resolve_unconfirmed(*, post: ScheduledPost, posted: bool, external_url: str = "") -> bool:
+    """A person checked the page: the unconfirmed post was published, or it was not."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"updated_at": now}
+    if posted:
+        fields.update(status=ScheduledPost.Status.POSTED, posted_at=now, last_error="")
+        if external_url:
+            fields["external_url"] = external_url
+    else:
+        fields.update(
+            status=ScheduledPost.Status.FAILED,
+            last_error="Checked by a person: it was not published.",
+        )
+    changed = ScheduledPost.objects.filter(
+        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
+    ).update(**fields)
+    if changed and post.media_content_id:
+        media_refresh_status(media=post.media_content)
+    return bool(changed)
+
+
+@transaction.atomic
+def send_unconfirmed_again(*, post: ScheduledPost, reason: str) -> bool:
+    """It was not published (a person checked, or Meta says so): send it again, under a claim.
+
+    Progress is kept: an Instagram container already made is published, not made again.
+    """
+    now = timezone.now()
+    changed = ScheduledPost.objects.filter(
+        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
+    ).update(
+        status=ScheduledPost.Status.PENDING,
+        send_started_at=None,
+        next_attempt_at=None,
+        last_error=reason,
+        updated_at=now,
+    )
+    if changed:
+        broker.send_on_commit(broker.PUBLISH_POST, post.pk)
+        if post.media_content_id:
+            media_refresh_status(media=post.media_content)
+    return bool(changed)
