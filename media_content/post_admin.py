@@ -61,21 +61,6 @@ class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ["organization", "destination", "status"]
     search_fields = ["title", "external_id", "last_error"]
     list_select_related = ["organization"]
-    readonly_fields = [
-        "organization",
-        "media_content",
-        "title",
-        "destination",
-        "status",
-        "external_id",
-        "external_url",
-        "attempts",
-        "last_error",
-        "claimed_at",
-        "posted_at",
-        "created_at",
-        "updated_at",
-    ]
     fields = [
         "organization",
         "media_content",
@@ -92,6 +77,8 @@ class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    # Staff change only the time; the rest is the record of what happened.
+    readonly_fields = [name for name in fields if name != "scheduled_time"]
 
     def has_add_permission(self, request):
         return False
