@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dealer_media.tenancy.context_processors.organization",
+                "social.context_processors.connection_alerts",
             ],
         },
     },
@@ -241,6 +242,20 @@ if not DEBUG:
 # Tokens of social accounts are encrypted with this key (Fernet, urlsafe base64).
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 
+# --- Email ------------------------------------------------------------------
+# Django's email. The embedded default prints each message to the log (the console
+# backend); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and the EMAIL_HOST* settings from the environment.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dealer Media <no-reply@localhost>")
+# Where the portal is, for links in emails sent by workers (no request to build them from).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -281,6 +296,23 @@ LOGGING["loggers"] = {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")
 # records what would have been posted and sends nothing. Without a Facebook app
 # (FACEBOOK_APP_ID) the sandbox is the default. See docs/architecture.md.
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="")
+FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
+# Facebook Login for Business: the configuration made in the app dashboard. Without
+# one, the dialog asks for the permissions of social/meta_permissions.py by scope.
+FACEBOOK_LOGIN_CONFIG_ID = env("FACEBOOK_LOGIN_CONFIG_ID", default="")
+FACEBOOK_OAUTH_URL = env("FACEBOOK_OAUTH_URL", default="https://www.facebook.com")
+# Instagram Login (Instagram API with Instagram Login): accounts with no Facebook Page.
+INSTAGRAM_APP_ID = env("INSTAGRAM_APP_ID", default="")
+INSTAGRAM_APP_SECRET = env("INSTAGRAM_APP_SECRET", default="")
+INSTAGRAM_OAUTH_URL = env("INSTAGRAM_OAUTH_URL", default="https://www.instagram.com")
+INSTAGRAM_API_URL = env("INSTAGRAM_API_URL", default="https://api.instagram.com")
+INSTAGRAM_GRAPH_URL = env("INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com")
+# A connection's state (the OAuth ``state``) is good for this long, once.
+META_OAUTH_STATE_SECONDS = env.int("META_OAUTH_STATE_SECONDS", default=600)
+# Each account is checked daily, and before a post when last checked longer ago than this.
+SOCIAL_CHECK_EVERY_SECONDS = env.int("SOCIAL_CHECK_EVERY_SECONDS", default=24 * 3600)
+# Instagram Login tokens live 60 days; they are refreshed when this close to the end.
+INSTAGRAM_REFRESH_BEFORE_DAYS = env.int("INSTAGRAM_REFRESH_BEFORE_DAYS", default=20)
 SOCIAL_PUBLISHER = env("SOCIAL_PUBLISHER", default="graph" if FACEBOOK_APP_ID else "sandbox")
 _SOCIAL_PUBLISHERS = {
     "graph": ("social.publishers.FacebookPublisher", "social.publishers.InstagramPublisher"),

@@ -29,6 +29,7 @@ urlpatterns = [
         tenancy_views.switch_organization,
         name="switch_organization",
     ),
+    path("", include("social.urls")),
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
 ]

@@ -63,3 +63,12 @@ def destination_profile_urls(*, organization: Organization) -> dict[str, str]:
     from social.selectors import profile_urls
 
     return profile_urls(organization)
+
+
+def blocked_destinations(*, organization: Organization) -> dict[str, str]:
+    """Destinations that cannot be posted to now, with the reason: their posts wait, flagged."""
+    return {
+        name: availability.reason or availability.state_label
+        for name, availability in destination_availability(organization=organization).items()
+        if not availability.usable
+    }

@@ -25,6 +25,8 @@ class CalendarEntry:
     media_type: str = ""
     destinations: list[str] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)
+    # Destinations of posts still to go out that are not connected now.
+    needs_connection: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -70,7 +72,11 @@ def _month_bounds(anchor: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def calendar_period(
-    *, organization: Organization, view: str, anchor: datetime.date
+    *,
+    organization: Organization,
+    view: str,
+    anchor: datetime.date,
+    blocked: dict[str, str] | None = None,
 ) -> CalendarPeriod:
     """Build the grid of ``view`` (month or week) around ``anchor``, with its posts.
 
@@ -129,6 +135,9 @@ def calendar_period(
         entry.local_time = min(entry.local_time, local)
         entry.destinations.append(Destination(post.destination).label)
         entry.statuses.add(POST_BADGE.get(post.status, ScheduledPost.Status(post.status).value))
+        waiting = post.status in (ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED)
+        if waiting and post.destination in (blocked or {}):
+            entry.needs_connection.append(Destination(post.destination).label)
 
     ordered = list(days.values())
     weeks = [ordered[i : i + 7] for i in range(0, len(ordered), 7)]

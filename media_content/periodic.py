@@ -52,6 +52,19 @@ def _jobs() -> list[PeriodicJob]:
             description="Instagram containers and Facebook videos that Meta is still processing.",
         ),
         PeriodicJob(
+            name="Check Facebook and Instagram connections",
+            task="social.tasks.check_connections",
+            every_seconds=24 * 3600,
+            description="Asks Meta whether each connected Page and Instagram account still "
+            "works; owners are emailed once when one needs reconnecting.",
+        ),
+        PeriodicJob(
+            name="Refresh Instagram Login tokens",
+            task="social.tasks.refresh_instagram_tokens",
+            every_seconds=24 * 3600,
+            description="Instagram Login tokens last 60 days; each is renewed well before.",
+        ),
+        PeriodicJob(
             name="Mark posts stuck in publishing",
             task="media_content.tasks.mark_stale_publishing_unconfirmed",
             every_seconds=300,

@@ -46,6 +46,8 @@ class DestinationState:
     check_url: str = ""  # for "Needs a check": where the dealer looks (their Page)
     first_comment: str = ""  # the first comment's own line ("First comment failed: ...")
     first_comment_status: str = ""
+    # A scheduled post whose destination is not connected (or needs reconnecting): why.
+    needs_connection: str = ""
 
     @property
     def status_label(self) -> str:
@@ -67,6 +69,7 @@ class DestinationState:
             "check_url": self.check_url,
             "first_comment": self.first_comment,
             "first_comment_status": self.first_comment_status,
+            "needs_connection": self.needs_connection,
         }
 
 
@@ -114,12 +117,17 @@ def media_for_portal(*, organization: Organization, pk: int) -> MediaContent:
 
 
 def destination_states(
-    *, media: MediaContent, profile_urls: dict[str, str] | None = None
+    *,
+    media: MediaContent,
+    profile_urls: dict[str, str] | None = None,
+    blocked: dict[str, str] | None = None,
 ) -> list[DestinationState]:
     """The badge of each destination the item goes to, from its latest post there.
 
     A post that needs a check carries its reason and, from ``profile_urls``, the
-    Page or profile where the dealer can see whether it went out.
+    Page or profile where the dealer can see whether it went out. A scheduled post
+    to a destination in ``blocked`` (not connected) carries that reason, so it is
+    flagged before its time rather than failing at it.
     """
     shown = (ScheduledPost.Status.FAILED, ScheduledPost.Status.UNCONFIRMED)
     posts = getattr(media, "posts_in_order", None)
@@ -154,6 +162,9 @@ def destination_states(
                     else "",
                     first_comment=post.first_comment_note,
                     first_comment_status=post.first_comment_status,
+                    needs_connection=(blocked or {}).get(destination, "")
+                    if POST_BADGE[post.status] == "scheduled"
+                    else "",
                 )
             )
     return states
@@ -256,3 +267,21 @@ def posts_between(
         .select_related("media_content")
         .order_by("happened_at", "id")
     )
+
+
+def posts_waiting_count(*, organization: Organization, destinations: list[str]) -> dict[str, int]:
+    """Posts still to go out, per destination among ``destinations``."""
+    if not destinations:
+        return {}
+    rows = (
+        ScheduledPost.objects.for_org(organization)
+        .filter(
+            destination__in=destinations,
+            status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED],
+        )
+        .values_list("destination", flat=True)
+    )
+    counts: dict[str, int] = {}
+    for destination in rows:
+        counts[destination] = counts.get(destination, 0) + 1
+    return counts

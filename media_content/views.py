@@ -19,7 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealer_media.tenancy.decorators import organization_required
 
 from . import lifecycle, selectors, services
-from .availability import destination_availability, destination_profile_urls
+from .availability import (
+    blocked_destinations,
+    destination_availability,
+    destination_profile_urls,
+)
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
 from .models import Destination, MediaContent, ScheduledPost
@@ -77,10 +81,13 @@ def library(request: HttpRequest) -> HttpResponse:
     items = selectors.library_items(organization=organization, **filters)
     page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     profile_urls = destination_profile_urls(organization=organization)
+    blocked = blocked_destinations(organization=organization)
     rows = [
         {
             "item": item,
-            "states": selectors.destination_states(media=item, profile_urls=profile_urls),
+            "states": selectors.destination_states(
+                media=item, profile_urls=profile_urls, blocked=blocked
+            ),
         }
         for item in page
     ]
@@ -209,5 +216,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         anchor = timezone.localdate(timezone=organization.tzinfo)
-    period = calendar_period(organization=organization, view=view, anchor=anchor)
+    period = calendar_period(
+        organization=organization,
+        view=view,
+        anchor=anchor,
+        blocked=blocked_destinations(organization=organization),
+    )
     return render(request, "marketing/calendar.html", {"period": period})

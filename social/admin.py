@@ -1,4 +1,4 @@
-"""Staff connect a dealership's Page here: Page id + long-lived Page token, verified on save."""
+"""Staff connect a dealership's Page here (support): Page id + Page token, checked as dealers' are."""
 
 from django import forms
 from django.conf import settings
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dealer_media.tenancy.admin import TenantAdminMixin
 
-from . import services
+from . import connect_facebook, services
 from .graph import GraphError
 from .models import SocialAccount
 
@@ -41,10 +41,18 @@ class SocialAccountForm(forms.ModelForm):
         if services.sandbox_active():
             self.verification = None  # nothing is sent to Meta in the sandbox
             return cleaned
+        token = token or self.instance.get_token()
+        if connect_facebook.page_taken_elsewhere(
+            organization=cleaned.get("organization") or self.instance.organization,
+            page_id=page_id,
+        ):
+            raise forms.ValidationError(connect_facebook.TAKEN)
         try:
-            self.verification = services.verify_page(
-                page_id=page_id, token=token or self.instance.get_token()
-            )
+            # The same checks as "Connect Facebook": a valid PAGE token with the permissions.
+            self.token_check = connect_facebook.page_token_check(page_id=page_id, token=token)
+            self.verification = services.verify_page(page_id=page_id, token=token)
+        except connect_facebook.ConnectionRefused as refusal:
+            raise forms.ValidationError(f"This token cannot be used: {refusal}") from None
         except GraphError as error:
             raise forms.ValidationError(
                 f"Facebook did not accept this Page and token: {error.message}"
@@ -70,6 +78,10 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "mode",
         "page_name",
+        "permissions",
+        "data_access_expires_at",
+        "connected_at",
+        "connected_by",
         "instagram_account_id",
         "instagram_username",
         "verified_at",
@@ -89,6 +101,10 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
         "instagram_username",
         "verified_at",
         "last_error",
+        "permissions",
+        "data_access_expires_at",
+        "connected_at",
+        "connected_by",
         "created_at",
         "updated_at",
     ]
@@ -115,6 +131,14 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
         verification = getattr(form, "verification", None)
         if verification:
             services.account_apply_verification(account=obj, found=verification)
+            check = form.token_check
+            obj.permissions = check.scopes
+            obj.data_access_expires_at = check.data_access_expires_at
+            obj.facebook_user_id = check.user_id
+            obj.token_expires_at = check.expires_at or obj.token_expires_at
+            obj.connected_at = timezone.now()
+            obj.connected_by = request.user
+            obj.notified_at = None
         elif token and obj.status == SocialAccount.Status.NEEDS_RECONNECT:
             obj.status = SocialAccount.Status.CONNECTED
         if services.sandbox_active() and not obj.page_name:

@@ -98,7 +98,7 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
 
 WORDS = {
     Kind.TOKEN: "The Facebook connection of this dealership has expired or was revoked; "
-    "staff must reconnect the Page.",
+    "an owner must reconnect it on the Connections page.",
     Kind.RATE_LIMITED: "{network} is limiting how often we may post right now; "
     "we will try again later.",
     Kind.TRANSIENT: "{network} had a temporary problem; we will try again.",

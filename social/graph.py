@@ -11,6 +11,8 @@ Error classification follows Meta's "Handling Errors" guide
 rate-limit guide (https://developers.facebook.com/docs/graph-api/overview/rate-limiting).
 """
 
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -56,6 +58,11 @@ class GraphError(Exception):
         self.retry_after = retry_after
         self.data = data or {}
         self._suffix = suffix  # Meta's detail and reference, kept by describe()
+
+    @property
+    def suffix(self) -> str:
+        """Meta's detail and reference ("(Meta code 190/460, trace …)"), without our words."""
+        return self._suffix
 
     @property
     def retryable(self) -> bool:
@@ -239,21 +246,36 @@ def _connection_never_made(error: requests.RequestException) -> bool:
     return "NewConnectionError" in text or "NameResolutionError" in text
 
 
+def appsecret_proof(token: str, secret: str) -> str:
+    """HMAC-SHA256 of the token keyed with the app secret (Meta's "Securing requests")."""
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
 class GraphClient:
     """Graph API calls made with one token (a Page token, or none for public reads).
 
     ``network`` names who answers in the words of errors: Instagram's say Instagram.
+    ``instagram_login`` sends the calls to ``INSTAGRAM_GRAPH_URL`` with an Instagram
+    User token (Instagram API with Instagram Login). Every call carries an
+    ``appsecret_proof`` when the app's secret is set, so a stolen token alone is
+    of no use to anyone when the app requires it.
     """
 
-    def __init__(self, token: str, *, network: str = "Facebook"):
+    def __init__(self, token: str, *, network: str = "Facebook", instagram_login: bool = False):
         self._token = token
         self.network = network
+        self.instagram_login = instagram_login
+        secret = settings.INSTAGRAM_APP_SECRET if instagram_login else settings.FACEBOOK_APP_SECRET
+        self._proof = appsecret_proof(token, secret) if token and secret else ""
 
     def __repr__(self) -> str:
         return "<GraphClient>"
 
     def _url(self, path: str, *, video: bool = False) -> str:
-        base = settings.FACEBOOK_GRAPH_VIDEO_URL if video else settings.FACEBOOK_GRAPH_URL
+        if self.instagram_login:
+            base = settings.INSTAGRAM_GRAPH_URL
+        else:
+            base = settings.FACEBOOK_GRAPH_VIDEO_URL if video else settings.FACEBOOK_GRAPH_URL
         return f"{base.rstrip('/')}/{settings.FACEBOOK_GRAPH_VERSION}/{path.lstrip('/')}"
 
     def request(
@@ -274,7 +296,21 @@ class GraphClient:
         """
         url = self._url(path, video=video)
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        if self._proof:
+            params = {**(params or {}), "appsecret_proof": self._proof}
         return self._call(method, url, path, headers=headers, params=params, data=data, files=files)
+
+    def send(
+        self, method: str, url: str, *, params: dict | None = None, data: dict | None = None
+    ) -> dict:
+        """A call to an absolute URL with no token header: the OAuth code and token exchanges.
+
+        Those carry the app secret and the code as parameters, as Meta documents them
+        (``oauth/access_token``, ``ig_exchange_token``, ``ig_refresh_token``); errors
+        are classified and scrubbed like every other call's.
+        """
+        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+        return self._call(method, url, path, headers={}, params=params, data=data)
 
     def rupload(self, upload_url: str, *, headers: dict[str, str], data: Any = None) -> dict:
         """POST a Page Reel's file to Meta's upload host (``FACEBOOK_RUPLOAD_URL``).

@@ -19,11 +19,11 @@ from media_content.publisher_api import (
     PublishUnconfirmed,
 )
 
-from . import services
+from . import health, services
 from .crypto import TokenUnreadable
 from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
-from .models import SocialAccount
+from .models import InstagramLogin, MetaConnection, SocialAccount
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,15 @@ def to_publish_error(
 ) -> Exception:
     """Map a classified Graph error onto the publishing outcome it calls for."""
     if error.kind in (Kind.TOKEN, Kind.PERMISSION):
-        services.account_mark_needs_reconnect(account=account, message=error.message)
-        return PublishError(error.message, permanent=True)
+        # Meta's #200 reads the same for a Page token lacking a permission and for a User
+        # token (postiz PR #1881): debug_token tells which, and names it.
+        reason = ""
+        if error.kind == Kind.PERMISSION and isinstance(account, SocialAccount):
+            reason = health.check_page(account=account)
+        if not reason:
+            reason = health.reconnect_reason(error, connection=account)
+            health.mark_needs_reconnect(connection=account, reason=reason)
+        return PublishError(f"{reason} {error.suffix}".strip(), permanent=True)
     if error.kind == Kind.DAILY_LIMIT:
         return PublishError(
             error.message,
@@ -83,9 +90,13 @@ class GraphPublisher:
             raise PublishError("The media item was deleted before it could be published.")
         account = self.usable_account(post.organization_id)
         try:
-            client = GraphClient(account.get_token(), network=self.destination_name)
+            client = GraphClient(
+                account.get_token(),
+                network=self.destination_name,
+                instagram_login=isinstance(account, InstagramLogin),
+            )
         except TokenUnreadable as error:
-            services.account_mark_needs_reconnect(account=account, message=str(error))
+            health.mark_needs_reconnect(connection=account, reason=str(error))
             raise PublishError(str(error)) from None
         try:
             return self.run(post, media, account, client)
@@ -97,27 +108,37 @@ class GraphPublisher:
                 media_url=services.public_media_url(media=media) or "",
             ) from None
 
-    def usable_account(self, organization_id: int) -> SocialAccount:
-        account = services.account_for(organization=organization_id)
+    def usable_account(self, organization_id: int) -> MetaConnection:
+        """The connection posts of this destination go through, checked if stale; or why not."""
+        account = self.connection_for(organization_id)
         if account is None or not account.has_token:
             raise PublishError(
-                "No Facebook Page is connected for this dealership; staff can connect one "
-                "in the admin."
+                f"No {self.destination_name} account is connected for this dealership; an "
+                "owner can connect one on the Connections page."
             )
-        if account.status == SocialAccount.Status.DISABLED:
+        if account.status == MetaConnection.Status.DISABLED:
             raise PublishError(
-                "Posting to Facebook and Instagram is turned off for this dealership."
+                f"Posting to {self.destination_name} is turned off for this dealership."
             )
-        if account.status == SocialAccount.Status.NEEDS_RECONNECT:
+        if account.status == MetaConnection.Status.NEEDS_RECONNECT:
             raise PublishError(
-                "The Facebook connection of this dealership must be reconnected by staff "
-                f"before anything can be posted. {account.last_error}".strip()
+                f"Nothing can be posted to {self.destination_name} until {health.what(account)} "
+                f"is reconnected on the Connections page. {account.last_error}".strip()
             )
         if account.token_expired:
-            message = "The Facebook Page token has expired; staff must reconnect the Page."
-            services.account_mark_needs_reconnect(account=account, message=message)
+            message = (
+                f"The connection to {account} has expired; an owner must reconnect it on the "
+                "Connections page."
+            )
+            health.mark_needs_reconnect(connection=account, reason=message)
             raise PublishError(message)
+        reason = health.check_if_stale(account)
+        if reason:
+            raise PublishError(reason)
         return account
+
+    def connection_for(self, organization_id: int) -> MetaConnection | None:
+        return services.account_for(organization=organization_id)
 
     def run(self, post, media, account, client) -> PublishResult:
         raise NotImplementedError

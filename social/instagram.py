@@ -24,10 +24,17 @@ class InstagramPublisher(GraphPublisher):
 
     destination_name = "Instagram"
 
+    def connection_for(self, organization_id: int):
+        """Instagram Login when the dealership has one; else the account linked to its Page."""
+        return services.instagram_login_for(organization=organization_id) or super().connection_for(
+            organization_id
+        )
+
     def run(self, post, media, account, client) -> PublishResult:
         if not account.instagram_account_id:
             raise PublishError(
-                "No Instagram professional account is linked to the dealership's Facebook Page."
+                "No Instagram professional account is linked to the dealership's Facebook Page; "
+                "link one in the Page's settings, or connect Instagram by Instagram Login."
             )
         state = post.external_state
         items = media.items()

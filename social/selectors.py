@@ -9,9 +9,26 @@ from dealer_media.tenancy.models import Organization
 from media_content.models import MediaContent, ScheduledPost
 
 from . import services
-from .models import SocialAccount
+from .models import MetaConnection
 
 SANDBOX_REASON = "Sandbox: posts are recorded here and not sent to Meta."
+
+
+def _state_of(connection, *, network: str) -> dict:
+    if connection.status == MetaConnection.Status.DISABLED:
+        return {
+            "state": "not_configured",
+            "enabled": False,
+            "reason": f"Posting to {network} is turned off for this dealership.",
+        }
+    if connection.status == MetaConnection.Status.NEEDS_RECONNECT or connection.token_expired:
+        reason = connection.last_error or f"The {network} connection expired or was revoked."
+        return {
+            "state": "needs_reconnect",
+            "enabled": False,
+            "reason": f"{reason} An owner can reconnect it on the Connections page.",
+        }
+    return {"state": "connected", "enabled": True, "reason": ""}
 
 
 def destination_availability(organization: Organization) -> dict[str, dict]:
@@ -28,39 +45,31 @@ def destination_availability(organization: Organization) -> dict[str, dict]:
         }
     account = services.account_for(organization=organization)
     if account is None or not account.has_token:
-        reason = "No Facebook Page is connected; ask staff to connect one."
-        return {
-            name: {"state": "not_configured", "enabled": False, "reason": reason}
-            for name in ("facebook", "instagram")
+        facebook = {
+            "state": "not_configured",
+            "enabled": False,
+            "reason": "No Facebook Page is connected; an owner can connect one on the "
+            "Connections page.",
         }
-    if account.status == SocialAccount.Status.DISABLED:
-        reason = "Posting to Facebook and Instagram is turned off for this dealership."
-        return {
-            name: {"state": "not_configured", "enabled": False, "reason": reason}
-            for name in ("facebook", "instagram")
-        }
-    if account.status == SocialAccount.Status.NEEDS_RECONNECT or account.token_expired:
-        reason = "The Facebook connection expired or was revoked; ask staff to reconnect the Page."
-        return {
-            name: {"state": "needs_reconnect", "enabled": False, "reason": reason}
-            for name in ("facebook", "instagram")
-        }
-    facebook = {"state": "connected", "enabled": True, "reason": ""}
-    if not account.instagram_account_id:
+    else:
+        facebook = _state_of(account, network="Facebook")
+    instagram_account = services.instagram_connection(organization=organization)
+    if instagram_account is None or not instagram_account.has_token:
         instagram = {
             "state": "not_configured",
             "enabled": False,
-            "reason": "No Instagram professional account is linked to the Facebook Page.",
+            "reason": "No Instagram professional account is connected; link one to the "
+            "Facebook Page, or connect it by Instagram Login on the Connections page.",
         }
-    elif not services.media_storage_is_public():
+    else:
+        instagram = _state_of(instagram_account, network="Instagram")
+    if instagram["enabled"] and not services.media_storage_is_public():
         instagram = {
             "state": "not_configured",
             "enabled": False,
             "reason": "Instagram cannot reach media stored on this server's disk; "
             "media must be on S3.",
         }
-    else:
-        instagram = {"state": "connected", "enabled": True, "reason": ""}
     return {"facebook": facebook, "instagram": instagram}
 
 

@@ -13,7 +13,7 @@ from dealer_media.tenancy.models import Organization
 from media_content.models import Destination, MediaContent, ScheduledPost
 
 from .graph import GraphClient, GraphError, Kind
-from .models import SocialAccount
+from .models import InstagramLogin, MetaConnection, SocialAccount
 
 logger = logging.getLogger(__name__)
 
@@ -103,18 +103,28 @@ def account_apply_verification(*, account: SocialAccount, found: dict) -> Social
     return account
 
 
-def account_mark_needs_reconnect(*, account: SocialAccount, message: str) -> None:
-    """A dead token (code 190): stop using the account until staff reconnect it."""
-    SocialAccount.objects.filter(pk=account.pk).update(
-        status=SocialAccount.Status.NEEDS_RECONNECT, last_error=message, updated_at=timezone.now()
-    )
-    account.status = SocialAccount.Status.NEEDS_RECONNECT
-    account.last_error = message
-    logger.warning("Social account %s needs reconnecting.", account.pk)
+def account_mark_needs_reconnect(*, account: MetaConnection, message: str) -> None:
+    """A dead token (code 190): stop using the account until an owner reconnects it."""
+    from .health import mark_needs_reconnect
+
+    mark_needs_reconnect(connection=account, reason=message)
 
 
 def account_for(*, organization: Organization | int) -> SocialAccount | None:
     return SocialAccount.objects.for_org(organization).first()
+
+
+def instagram_login_for(*, organization: Organization | int) -> InstagramLogin | None:
+    return InstagramLogin.objects.for_org(organization).first()
+
+
+def instagram_connection(*, organization: Organization | int) -> MetaConnection | None:
+    """The one Instagram connection: Instagram Login if there is one, else the Page's."""
+    login = instagram_login_for(organization=organization)
+    if login is not None:
+        return login
+    account = account_for(organization=organization)
+    return account if account is not None and account.instagram_account_id else None
 
 
 def sandbox_active() -> bool:
@@ -153,14 +163,21 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
     from media_content.publishing import enqueue_publish
     from media_content.unconfirmed import resolve_unconfirmed
 
-    account = account_for(organization=media.organization_id)
-    if account is None or not account.is_usable or sandbox_active():
+    if sandbox_active():
         return
-    client = GraphClient(account.get_token())
+    account = account_for(organization=media.organization_id)
+    instagram = instagram_connection(organization=media.organization_id)
+    clients = {
+        Destination.FACEBOOK: _client_of(account, network="Facebook"),
+        Destination.INSTAGRAM: _client_of(instagram, network="Instagram"),
+    }
     waiting = media.posts.filter(
-        status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.UNCONFIRMED]
+        status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.UNCONFIRMED],
+        destination__in=[d for d, client in clients.items() if client is not None],
     )
     for post in waiting:
+        client = clients[post.destination]
+        connection = instagram if post.destination == Destination.INSTAGRAM else account
         state = post.external_state or {}
         video_id = state.get("fb_video_id") or (
             state.get("fb_started_video_id")
@@ -172,7 +189,7 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                 post.status == ScheduledPost.Status.UNCONFIRMED
                 and post.destination == Destination.INSTAGRAM
             ):
-                settle_unconfirmed_instagram(post=post, account=account, client=client)
+                settle_unconfirmed_instagram(post=post, account=connection, client=client)
             elif state.get("container_id") and post.status == ScheduledPost.Status.PENDING:
                 code = client.get(state["container_id"], fields="status_code").get(
                     "status_code", ""
@@ -200,9 +217,23 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                     _make_due(post, enqueue=enqueue_publish)
         except GraphError as error:
             if error.kind == Kind.TOKEN:
-                account_mark_needs_reconnect(account=account, message=error.message)
+                from .health import reconnect_reason
+
+                account_mark_needs_reconnect(
+                    account=connection, message=reconnect_reason(error, connection=connection)
+                )
                 return
             logger.info("Refresh of post %s: %s", post.pk, error.message)
+
+
+def _client_of(connection: MetaConnection | None, *, network: str) -> GraphClient | None:
+    if connection is None or not connection.is_usable:
+        return None
+    return GraphClient(
+        connection.get_token(),
+        network=network,
+        instagram_login=isinstance(connection, InstagramLogin),
+    )
 
 
 def settle_unconfirmed_instagram(*, post, account: SocialAccount, client: GraphClient) -> str:

@@ -1,10 +1,10 @@
-"""The seed's task, kept with its signature, publishing through the per-destination path."""
+"""Thin tasks: each takes ids and calls a service."""
 
 import logging
 
 from celery import shared_task
 
-from . import services
+from . import health, notifications, services
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +37,18 @@ def post_media_task(
 @shared_task
 def poll_pending_posts() -> int:
     return services.poll_pending_posts()
+
+
+@shared_task
+def check_connections() -> int:
+    return health.check_due_connections()
+
+
+@shared_task
+def refresh_instagram_tokens() -> int:
+    return health.refresh_instagram_tokens()
+
+
+@shared_task(acks_late=True)
+def email_reconnect_needed(kind: str, connection_id: int) -> bool:
+    return notifications.email_reconnect_needed(kind=kind, connection_id=connection_id)

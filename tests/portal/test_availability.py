@@ -31,7 +31,7 @@ def test_without_an_account_social_destinations_are_not_configured(graph_publish
     answer = destination_availability(organization=sunrise)
     assert (answer["facebook"].state, answer["facebook"].usable) == ("not_configured", False)
     assert answer["facebook"].state_label == "Not configured"
-    assert "ask staff to connect" in answer["facebook"].reason
+    assert "an owner can connect one on the Connections page" in answer["facebook"].reason
     assert answer["banner"].state == "connected"
 
 

@@ -294,7 +294,9 @@ def test_social_checkboxes_are_off_until_a_page_is_connected(sunrise_client, set
     assert re.search(r"id=\"id_post_to_facebook\"[^>]* disabled>", page)
     assert not re.search(r"id=\"id_post_to_banner\"[^>]* disabled>", page)
     assert "Not configured" in page
-    assert "No Facebook Page is connected; ask staff to connect one." in page
+    assert (
+        "No Facebook Page is connected; an owner can connect one on the Connections page." in page
+    )
 
 
 def test_get_carries_the_processing_checks(sunrise_client, sunrise):

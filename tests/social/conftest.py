@@ -1,5 +1,6 @@
 import pytest
 from cryptography.fernet import Fernet
+from django.utils import timezone
 
 from social.models import SocialAccount
 
@@ -74,6 +75,7 @@ def account(sunrise):
         page_name="Sunrise Motors",
         instagram_account_id="17841400000000001",
         instagram_username="sunrisemotors",
+        verified_at=timezone.now(),  # checked a moment ago: no check before its posts
     )
     account.set_token(TOKEN)
     account.save()

@@ -13,6 +13,8 @@ the request first, as Meta does when only its answer is lost. What Meta made
 public is kept in ``published``.
 """
 
+import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -25,6 +27,18 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 TOKEN_HEADER = "HTTP_AUTHORIZATION"
+# What a token granted everything in the Connections dialog carries (debug_token scopes).
+ALL_SCOPES = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "pages_manage_engagement",
+    "publish_video",
+    "business_management",
+    "instagram_basic",
+    "instagram_content_publish",
+    "instagram_manage_comments",
+)
 PUBLISHING_EDGES = {"photos", "feed", "videos", "video_reels", "media", "media_publish", "comments"}
 # What a proxy in front of Meta answers when it gives up waiting: no Graph error object.
 PROXY_504 = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
@@ -106,8 +120,14 @@ class FakeGraph:
         # published Reel answer "processing" polls_left times, then ready.
         self.reels: dict[str, dict] = {}
         self.reel_polls_processing = 1
-        # Tokens Meta knows: token -> "page" or "user". Empty: any bearer is a Page token.
+        # Tokens Meta knows: token -> "page", "user", "app" or "instagram" (an Instagram
+        # Login token, good on the Instagram host only). Empty: any bearer is a Page token.
         self.tokens: dict[str, str] = {}
+        # What debug_token says of a token beyond its kind: scopes, user_id, profile_id,
+        # is_valid/error, expires_at, data_access_expires_at (debug_token reference).
+        self.token_info: dict[str, dict] = {}
+        # With an app secret, every call must carry appsecret_proof ("Require App Secret").
+        self.app_secret = ""
         # Public URL prefixes Meta fetches, mapped to where this machine serves them.
         self.url_map: dict[str, str] = {}
         self.fetched: list[tuple[str, int]] = []
@@ -202,11 +222,16 @@ class FakeGraph:
             return self._rupload(request)
         token = request.authorization.removeprefix("Bearer ")
         if not request.authorization.startswith("Bearer ") or (
-            self.tokens and token not in self.tokens
+            self.tokens and (token not in self.tokens or self.tokens[token] == "instagram")
         ):
             return graph_error(190, "Invalid OAuth access token", status=401, subcode=467)
+        refused = self.proof_refused(request, token)
+        if refused is not None:
+            return refused
         path = request.path.split("/", 2)[-1]  # drop the version
         parts = path.split("/")
+        if request.method == "GET" and parts == ["debug_token"]:
+            return self._debug_token(request.params.get("input_token", ""))
         if request.method == "GET":
             return self._read(request, parts)
         if self.tokens.get(token) == "user" and parts[-1] in PUBLISHING_EDGES:
@@ -258,6 +283,44 @@ class FakeGraph:
         if edge == "comments":
             return self._comment(parts[0], request.params.get("message", ""), new_id)
         return Reply(body={"id": new_id})
+
+    def proof_refused(self, request: Request, token: str) -> Reply | None:
+        """Meta's answers when the app requires appsecret_proof and it is missing or wrong."""
+        if not self.app_secret:
+            return None
+        proof = request.params.get("appsecret_proof", "")
+        if not proof:
+            return graph_error(100, "API calls from the server require an appsecret_proof argument")
+        expected = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(proof, expected):
+            return graph_error(100, "Invalid appsecret_proof provided in the API argument")
+        return None
+
+    def _debug_token(self, input_token: str) -> Reply:
+        """``GET /debug_token``: the kind, validity and scopes of a token (reference page)."""
+        kind = self.tokens.get(input_token) if self.tokens else "page"
+        info = dict(self.token_info.get(input_token, {}))
+        if kind is None or kind == "instagram":
+            data = {
+                "is_valid": False,
+                "scopes": [],
+                "error": {"code": 190, "message": "Invalid OAuth access token.", "subcode": 467},
+            }
+            return Reply(body={"data": data})
+        data = {
+            "app_id": "4242",
+            "application": "Dealer Media",
+            "type": kind.upper(),
+            "is_valid": True,
+            "expires_at": 0,
+            "data_access_expires_at": int(time.time()) + 90 * 86400,
+            "scopes": list(ALL_SCOPES),
+            "user_id": "10001",
+        }
+        if kind == "page":
+            data["profile_id"] = self.page["id"]
+        data.update(info)
+        return Reply(body={"data": data})
 
     def _comment(self, object_id: str, message: str, new_id: str) -> Reply:
         """``POST /{object-id}/comments``: only on something published, and only with text."""

@@ -67,9 +67,52 @@ def test_a_refused_token_is_shown_in_words(client, superuser, sunrise, fake_grap
     )
     assert answer.status_code == 200
     assert b"Facebook did not accept this Page and token" in answer.content
-    assert b"reconnect the Page" in answer.content
+    assert b"reconnect it on the Connections page" in answer.content
     assert b"Meta code 190/460" in answer.content
     assert TOKEN.encode() not in answer.content
+    assert not SocialAccount.objects.exists()
+
+
+def test_staff_pasting_a_user_token_is_refused_before_it_is_stored(
+    client, superuser, sunrise, fake_graph
+):
+    """The paste path goes through debug_token like "Connect Facebook" (postiz PR #1881)."""
+    from .conftest import USER_TOKEN
+
+    client.force_login(superuser)
+    answer = client.post(
+        ADD_URL,
+        {
+            "organization": sunrise.pk,
+            "page_id": "111",
+            "access_token": USER_TOKEN,
+            "status": "connected",
+        },
+    )
+    assert answer.status_code == 200
+    assert b"This is a User token, not a Page token" in answer.content
+    assert not SocialAccount.objects.exists()
+    [check] = fake_graph.calls("GET", "/debug_token")
+    assert check.params["input_token"] == USER_TOKEN
+
+
+def test_staff_pasting_a_token_without_posting_permission_is_refused(
+    client, superuser, sunrise, fake_graph
+):
+    fake_graph.token_info[TOKEN] = {"scopes": ["pages_show_list", "pages_read_engagement"]}
+    client.force_login(superuser)
+    answer = client.post(
+        ADD_URL,
+        {
+            "organization": sunrise.pk,
+            "page_id": "111",
+            "access_token": TOKEN,
+            "status": "connected",
+        },
+    )
+    assert b"lacks pages_manage_posts (publish photos, videos and posts on the Page)" in (
+        answer.content
+    )
     assert not SocialAccount.objects.exists()
 
 
@@ -127,7 +170,7 @@ def test_availability_says_why_a_destination_is_off(fake_graph, sunrise, account
     assert destination_availability(sunrise)["facebook"] == {
         "state": "not_configured",
         "enabled": False,
-        "reason": "No Facebook Page is connected; ask staff to connect one.",
+        "reason": "No Facebook Page is connected; an owner can connect one on the Connections page.",
     }
 
 

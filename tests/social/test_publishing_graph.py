@@ -272,7 +272,7 @@ def test_expired_token_fails_and_marks_the_account(fake_graph, account, photo):
     requests_before = len(fake_graph.requests)
     result = publishing.publish_post(post_id=instagram.pk)
     assert result.status == ScheduledPost.Status.FAILED
-    assert "must be reconnected by staff" in result.last_error
+    assert "until the Facebook Page Sunrise Motors is reconnected" in result.last_error
     assert len(fake_graph.requests) == requests_before  # nothing sent with a dead token
 
 

@@ -1,0 +1,226 @@
+"""The Connections page and Meta's dialogs: thin views over social.connections."""
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dealer_media.tenancy.decorators import organization_required
+
+from . import connect_facebook, connect_instagram, connect_state, connections
+from .connect_facebook import ConnectionRefused
+from .models import ConnectionAttempt
+
+FACEBOOK = ConnectionAttempt.Provider.FACEBOOK
+INSTAGRAM = ConnectionAttempt.Provider.INSTAGRAM
+
+
+def _refused(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(
+        request, "marketing/connections/refused.html", {"message": message}, status=status
+    )
+
+
+def owners_only(view):
+    """Connections change only by the dealership's owners; editors read, and are told why."""
+
+    def wrapper(request, *args, **kwargs):
+        if not connections.may_change(user=request.user, organization=request.organization):
+            return _refused(
+                request,
+                "Only an owner of this dealership can connect or disconnect Facebook and "
+                "Instagram. Ask an owner to do it, or to make you an owner.",
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return organization_required(wrapper)
+
+
+def _redirect_uri(request: HttpRequest, provider: str) -> str:
+    return request.build_absolute_uri(reverse(f"social:{provider}_callback"))
+
+
+@require_GET
+@organization_required
+def connections_page(request: HttpRequest) -> HttpResponse:
+    context = connections.page_state(organization=request.organization, user=request.user)
+    return render(request, "marketing/connections/page.html", context)
+
+
+@require_POST
+@owners_only
+def facebook_start(request: HttpRequest) -> HttpResponse:
+    if not settings.FACEBOOK_APP_ID:
+        messages.error(request, connections.NO_FACEBOOK_APP)
+        return redirect("social:connections")
+    _, state = connect_state.attempt_start(
+        session=request.session,
+        organization=request.organization,
+        user=request.user,
+        provider=FACEBOOK,
+    )
+    url = connect_facebook.dialog_url(
+        redirect_uri=_redirect_uri(request, "facebook"),
+        state=state,
+        rerequest=request.POST.get("rerequest") == "1",
+    )
+    return redirect(url)
+
+
+def _dialog_answer(request: HttpRequest, provider: str):
+    """The claimed attempt, or the response that ends the callback (cancel, bad state)."""
+    error = request.GET.get("error", "")
+    if error:
+        # Spend the state, so the same answer cannot be replayed.
+        with contextlib.suppress(connect_state.BadState):
+            connect_state.attempt_claim(
+                session=request.session,
+                organization=request.organization,
+                provider=provider,
+                state=request.GET.get("state", ""),
+            )
+        if error == "access_denied" or request.GET.get("error_reason") == "user_denied":
+            messages.info(request, "You cancelled the connection; nothing changed.")
+        else:
+            detail = request.GET.get("error_description", "") or error
+            messages.error(
+                request, f"Meta did not connect the account ({detail}); nothing changed."
+            )
+        return redirect("social:connections")
+    try:
+        return connect_state.attempt_claim(
+            session=request.session,
+            organization=request.organization,
+            provider=provider,
+            state=request.GET.get("state", ""),
+        )
+    except connect_state.BadState as refusal:
+        return _refused(request, str(refusal), status=400)
+
+
+@require_GET
+@owners_only
+def facebook_callback(request: HttpRequest) -> HttpResponse:
+    attempt = _dialog_answer(request, FACEBOOK)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    code = request.GET.get("code", "")
+    if not code:
+        return _refused(request, "Meta's answer carries no code. Nothing changed.", status=400)
+    try:
+        connections.facebook_receive(
+            attempt=attempt, code=code, redirect_uri=_redirect_uri(request, "facebook")
+        )
+    except ConnectionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("social:connections")
+    return redirect("social:facebook_pages")
+
+
+@require_http_methods(["GET", "POST"])
+@owners_only
+def facebook_pages(request: HttpRequest) -> HttpResponse:
+    attempt = connect_state.attempt_in_progress(
+        session=request.session, organization=request.organization, provider=FACEBOOK
+    )
+    if attempt is None:
+        messages.error(
+            request,
+            "The choice of Page expired or was already made. Start again with “Connect Facebook”.",
+        )
+        return redirect("social:connections")
+    try:
+        picker = connections.page_picker(attempt=attempt)
+    except ConnectionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("social:connections")
+    if request.method == "POST":
+        try:
+            account = connections.facebook_choose(
+                attempt=attempt,
+                picker=picker,
+                page_id=request.POST.get("page_id", ""),
+                user=request.user,
+                session=request.session,
+            )
+        except ConnectionRefused as refusal:
+            return render(
+                request,
+                "marketing/connections/pages.html",
+                {**picker, "error": str(refusal)},
+                status=400,
+            )
+        messages.success(request, connections.connected_words(account=account))
+        return redirect("social:connections")
+    return render(request, "marketing/connections/pages.html", picker)
+
+
+@require_POST
+@owners_only
+def facebook_disconnect(request: HttpRequest) -> HttpResponse:
+    note = connections.facebook_disconnect(organization=request.organization)
+    messages.success(request, f"Facebook disconnected. {note}".strip())
+    return redirect("social:connections")
+
+
+@require_POST
+@owners_only
+def instagram_start(request: HttpRequest) -> HttpResponse:
+    if not settings.INSTAGRAM_APP_ID:
+        messages.error(request, connections.NO_INSTAGRAM_APP)
+        return redirect("social:connections")
+    _, state = connect_state.attempt_start(
+        session=request.session,
+        organization=request.organization,
+        user=request.user,
+        provider=INSTAGRAM,
+    )
+    url = connect_instagram.dialog_url(
+        redirect_uri=_redirect_uri(request, "instagram"), state=state
+    )
+    return redirect(url)
+
+
+@require_GET
+@owners_only
+def instagram_callback(request: HttpRequest) -> HttpResponse:
+    attempt = _dialog_answer(request, INSTAGRAM)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    code = request.GET.get("code", "")
+    if not code:
+        return _refused(request, "Instagram's answer carries no code. Nothing changed.", status=400)
+    try:
+        login = connections.instagram_receive(
+            attempt=attempt,
+            code=code,
+            redirect_uri=_redirect_uri(request, "instagram"),
+            user=request.user,
+            session=request.session,
+        )
+    except ConnectionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("social:connections")
+    messages.success(request, f"Connected: Instagram @{login.username} by Instagram Login.")
+    return redirect("social:connections")
+
+
+@require_POST
+@owners_only
+def instagram_disconnect(request: HttpRequest) -> HttpResponse:
+    note = connections.instagram_disconnect(organization=request.organization)
+    messages.success(request, f"Instagram Login disconnected. {note}".strip())
+    return redirect("social:connections")
+
+
+@require_POST
+@owners_only
+def check_now(request: HttpRequest) -> HttpResponse:
+    for line in connections.check_now(organization=request.organization):
+        messages.info(request, line)
+    return redirect("social:connections")
