@@ -46,3 +46,24 @@ def graph_version_check(app_configs, today: datetime.date | None = None, **kwarg
             id="social.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def meta_app_secret_check(app_configs, **kwargs):
+    """An app id without its secret cannot exchange codes, check tokens or sign proofs."""
+    errors = []
+    pairs = [
+        ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET", "social.E002"),
+        ("INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET", "social.E003"),
+    ]
+    for app_id, secret, code in pairs:
+        if getattr(settings, app_id) and not getattr(settings, secret):
+            errors.append(
+                checks.Error(
+                    f"{app_id} is set but {secret} is empty: connecting accounts, checking "
+                    "tokens (debug_token), appsecret_proof and Meta's signed requests need it.",
+                    hint=f"Set {secret} to the app secret from Meta's app dashboard.",
+                    id=code,
+                )
+            )
+    return errors

@@ -91,7 +91,7 @@ def _words(error: GraphError, doing: str) -> ConnectionRefused:
             f"Facebook did not answer while we were {doing}. Nothing changed; try again in a "
             f"minute. ({error.message})"
         )
-    return ConnectionRefused(f"Facebook refused {doing}: {error.message}")
+    return ConnectionRefused(f"Facebook refused {doing}: {error.suffix or error.message}")
 
 
 def exchange_code(*, code: str, redirect_uri: str) -> str:

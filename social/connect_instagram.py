@@ -42,7 +42,7 @@ def _refused(error: GraphError, doing: str) -> ConnectionRefused:
             f"Instagram did not answer while we were {doing}. Nothing changed; try again in a "
             f"minute. ({error.message})"
         )
-    return ConnectionRefused(f"Instagram refused {doing}: {error.message}")
+    return ConnectionRefused(f"Instagram refused {doing}: {error.suffix or error.message}")
 
 
 def _long_lived(answer: dict) -> tuple[str, datetime.datetime | None]:

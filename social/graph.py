@@ -151,6 +151,9 @@ def classify(
         body, error = {}, {}
     if not isinstance(error, dict):
         error = {}
+    # Instagram's OAuth hosts answer {"error_type", "code", "error_message"}.
+    if not error and isinstance(body, dict) and body.get("error_message"):
+        error = {"message": str(body["error_message"])}
     # The rupload host (Page Reels) answers {"debug_info": {"retriable", "type", "message"}}.
     debug = body.get("debug_info") if isinstance(body, dict) else None
     if not error and isinstance(debug, dict):

@@ -92,3 +92,63 @@ def photo(sunrise):
         post_to_facebook=True,
         post_to_instagram=True,
     )
+
+
+@pytest.fixture
+def fake_meta(settings, public_media):
+    """The fake Meta (dialogs, tokens, Graph, Instagram Login), everything pointed at it.
+
+    The app requires appsecret_proof, as a production app should; owners connect
+    through ``/marketing/connections`` and the consent page answers to the test
+    server's callback URLs.
+    """
+    from .fake_meta import APP_ID, APP_SECRET, IG_APP_ID, IG_APP_SECRET, FakeMeta
+
+    fake = FakeMeta().start()
+    fake.app_secret = APP_SECRET
+    fake.url_map = {PUBLIC_MEDIA_URL: public_media}
+    fake.redirect_uris = {
+        "http://testserver/marketing/connections/facebook/callback",
+        "http://testserver/marketing/connections/instagram/callback",
+    }
+    settings.FACEBOOK_APP_ID, settings.FACEBOOK_APP_SECRET = APP_ID, APP_SECRET
+    settings.INSTAGRAM_APP_ID, settings.INSTAGRAM_APP_SECRET = IG_APP_ID, IG_APP_SECRET
+    settings.FACEBOOK_LOGIN_CONFIG_ID = ""
+    settings.FACEBOOK_OAUTH_URL = fake.url
+    settings.FACEBOOK_GRAPH_URL = fake.url
+    settings.FACEBOOK_GRAPH_VIDEO_URL = fake.url
+    settings.FACEBOOK_RUPLOAD_URL = fake.url
+    settings.INSTAGRAM_OAUTH_URL = f"{fake.url}/ig-www"
+    settings.INSTAGRAM_API_URL = f"{fake.url}/ig-api"
+    settings.INSTAGRAM_GRAPH_URL = f"{fake.url}/ig-graph"
+    settings.FACEBOOK_GRAPH_VERSION = "v24.0"
+    settings.FACEBOOK_GRAPH_READ_TIMEOUT = 2.0
+    settings.SOCIAL_PUBLISHER = "graph"
+    settings.PUBLISHERS = {
+        **settings.PUBLISHERS,
+        "facebook": "social.publishers.FacebookPublisher",
+        "instagram": "social.publishers.InstagramPublisher",
+    }
+    settings.SOCIAL_RETRY_BASE_SECONDS = 0
+    settings.SOCIAL_STATUS_CHECK_SECONDS = 0
+    settings.MEDIA_URL = PUBLIC_MEDIA_URL
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def owner(sunrise):
+    from dealer_media.tenancy.models import Membership
+
+    from ..factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="dana", email="dana@sunrise.example")
+    MembershipFactory(organization=sunrise, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
