@@ -72,6 +72,14 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
         "Instagram's limit of posts by apps in 24 hours is reached for this account; the "
         "post waits and goes out when the window has room again.",
     ),
+    # Page Publishing Authorization required: an admin of the Page must complete it, then
+    # the Page is reconnected (subcode as schedulers map it: Postiz facebook.provider.ts).
+    (None, 1404078): MetaError(
+        Kind.PERMISSION,
+        f"{PEERS}; facebook.provider.ts handleErrors",
+        "Facebook requires Page Publishing Authorization for this Page before anything can "
+        "be posted.",
+    ),
     (None, 2207027): MetaError(Kind.NOT_READY, IG_ERROR_CODES),
     (None, 2207052): MetaError(Kind.MEDIA_UNREACHABLE, f"{IG_ERROR_CODES}; {PEERS}"),
     (None, 2207077): MetaError(Kind.MEDIA_UNREACHABLE, f"{IG_ERROR_CODES}; {PEERS}"),
