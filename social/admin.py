@@ -9,7 +9,7 @@ from dealer_media.tenancy.admin import TenantAdminMixin
 
 from . import connect_facebook, services
 from .graph import GraphError
-from .models import SocialAccount
+from .models import DataDeletionRequest, InstagramLogin, SocialAccount
 
 
 class SocialAccountForm(forms.ModelForm):
@@ -152,3 +152,50 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
                 f"Verified with Facebook: {obj.page_name} ({ig}).",
                 messages.SUCCESS,
             )
+
+
+@admin.register(InstagramLogin)
+class InstagramLoginAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Instagram Login connections, made by owners in the portal; support reads and disables."""
+
+    list_display = ["__str__", "organization", "status", "token_expires_at", "verified_at"]
+    list_filter = ["status"]
+    search_fields = ["username", "instagram_user_id", "organization__name"]
+    list_select_related = ["organization"]
+    fields = [
+        "organization",
+        "instagram_user_id",
+        "username",
+        "status",
+        "last_error",
+        "permissions",
+        "token_expires_at",
+        "refreshed_at",
+        "verified_at",
+        "connected_at",
+        "connected_by",
+    ]
+    readonly_fields = [f for f in fields if f != "status"]
+
+    def has_add_permission(self, request) -> bool:  # only Instagram Login makes them
+        return False
+
+
+@admin.register(DataDeletionRequest)
+class DataDeletionRequestAdmin(admin.ModelAdmin):
+    """Meta's data deletion requests: what was asked and done (superusers only)."""
+
+    list_display = ["confirmation_code", "provider", "status", "connections_deleted", "received_at"]
+    readonly_fields = [f.name for f in DataDeletionRequest._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

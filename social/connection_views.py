@@ -1,6 +1,7 @@
 """The Connections page and Meta's dialogs: thin views over social.connections."""
 
 import contextlib
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,6 +42,26 @@ def owners_only(view):
     return organization_required(wrapper)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+def _with_meta_csp(response: HttpResponse, *, pictures: list[str] = ()) -> HttpResponse:
+    """Let this page's forms go on to Meta's dialogs, and show Meta's profile pictures.
+
+    The policy's ``form-action 'self'`` also applies to where a form's redirect
+    leads, so the Connect buttons would be blocked on their way to the dialog.
+    """
+    dialogs = {_origin(settings.FACEBOOK_OAUTH_URL), _origin(settings.INSTAGRAM_OAUTH_URL)}
+    update = {"form-action": sorted(o for o in dialogs if o)}
+    images = sorted({_origin(url) for url in pictures if url} - {""})
+    if images:
+        update["img-src"] = images
+    response._csp_update = update
+    return response
+
+
 def _redirect_uri(request: HttpRequest, provider: str) -> str:
     return request.build_absolute_uri(reverse(f"social:{provider}_callback"))
 
@@ -49,7 +70,12 @@ def _redirect_uri(request: HttpRequest, provider: str) -> str:
 @organization_required
 def connections_page(request: HttpRequest) -> HttpResponse:
     context = connections.page_state(organization=request.organization, user=request.user)
-    return render(request, "marketing/connections/page.html", context)
+    response = render(request, "marketing/connections/page.html", context)
+    pictures = [
+        getattr(context["account"], "page_picture_url", ""),
+        getattr(context["instagram_login"], "picture_url", ""),
+    ]
+    return _with_meta_csp(response, pictures=pictures)
 
 
 @require_POST
@@ -149,15 +175,17 @@ def facebook_pages(request: HttpRequest) -> HttpResponse:
                 session=request.session,
             )
         except ConnectionRefused as refusal:
-            return render(
+            response = render(
                 request,
                 "marketing/connections/pages.html",
                 {**picker, "error": str(refusal)},
                 status=400,
             )
+            return _with_meta_csp(response, pictures=[p.picture_url for p in picker["pages"]])
         messages.success(request, connections.connected_words(account=account))
         return redirect("social:connections")
-    return render(request, "marketing/connections/pages.html", picker)
+    response = render(request, "marketing/connections/pages.html", picker)
+    return _with_meta_csp(response, pictures=[p.picture_url for p in picker["pages"]])
 
 
 @require_POST

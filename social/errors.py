@@ -76,7 +76,8 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
     # the Page is reconnected (subcode as schedulers map it: Postiz facebook.provider.ts).
     (None, 1404078): MetaError(
         Kind.PERMISSION,
-        f"{PEERS}; facebook.provider.ts handleErrors",
+        "https://developers.facebook.com/docs/instagram-platform/content-publishing "
+        "(Limitations: PPA); the subcode as Postiz facebook.provider.ts handleErrors maps it",
         "Facebook requires Page Publishing Authorization for this Page before anything can "
         "be posted.",
     ),

@@ -102,7 +102,11 @@ def destination_states(*, media: MediaContent) -> dict[str, dict]:
 def profile_urls(organization: Organization) -> dict[str, str]:
     """The dealership's Page and Instagram profile, by destination (none without an account)."""
     account = services.account_for(organization=organization)
-    return account.profile_urls if account is not None else {}
+    urls = dict(account.profile_urls) if account is not None else {}
+    login = services.instagram_login_for(organization=organization)
+    if login is not None and login.profile_url:
+        urls["instagram"] = login.profile_url
+    return urls
 
 
 def reels_sent_since(

@@ -203,9 +203,8 @@ class FakeGraph:
         if reply.delay:
             time.sleep(reply.delay)
         if reply.raw is not None:
-            start_response(
-                f"{reply.status} X", [("Content-Type", "text/html"), *reply.headers.items()]
-            )
+            headers = {"Content-Type": "text/html", **reply.headers}
+            start_response(f"{reply.status} X", list(headers.items()))
             return [reply.raw]
         headers = [("Content-Type", "application/json"), *list(reply.headers.items())]
         start_response(f"{reply.status} X", headers)

@@ -90,6 +90,8 @@ class FakeMeta(FakeGraph):
     # --- routing ------------------------------------------------------------------
     def _default(self, request: Request) -> Reply:
         path = request.path
+        if path.startswith("/pictures/"):  # profile pictures, as Meta's CDN serves them
+            return Reply(raw=PICTURE, headers={"Content-Type": "image/png"})
         if path.startswith("/ig-www/"):
             return self._ig_consent(request)
         if path.startswith("/ig-api/"):
@@ -439,6 +441,19 @@ class FakeMeta(FakeGraph):
             }
             self.tokens[token] = "instagram"
         return {"access_token": token, "token_type": "bearer", "expires_in": 5183944}
+
+
+def _picture() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 48), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PICTURE = _picture()
 
 
 def _proof_ok(proof: str, token: str, secret: str) -> bool:

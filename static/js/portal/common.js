@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  /* Facebook's dialog appends "#_=_" to its redirect, and browsers keep it through ours. */
+  if (window.location.hash === "#_=_" && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : "";
