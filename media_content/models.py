@@ -57,6 +57,7 @@ class MediaContent(TenantModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        WAITING = "waiting", "Waiting for approval"
         SCHEDULED = "scheduled", "Scheduled"
         POSTED = "posted", "Posted"
         FAILED = "failed", "Failed"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import Action, refusal, role_required
 
 from . import lifecycle, selectors, services
 from .availability import destination_availability, destination_profile_urls
@@ -53,6 +54,17 @@ def _media_or_404(request: HttpRequest, pk: int) -> MediaContent:
         raise Http404("No such media item in this dealership.") from None
 
 
+# What a contributor may still change: their drafts and posts waiting for approval.
+CONTRIBUTOR_EDITABLE = (MediaContent.Status.DRAFT, MediaContent.Status.WAITING)
+
+
+def refusal_to_change(request: HttpRequest, media: MediaContent) -> HttpResponse | None:
+    """Drafts (and posts waiting for approval) are anyone's to edit; the rest an editor's."""
+    if media.status in CONTRIBUTOR_EDITABLE:
+        return refusal(request, Action.DRAFT)
+    return refusal(request, Action.PUBLISH)
+
+
 def _query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -67,7 +79,7 @@ def library(request: HttpRequest) -> HttpResponse:
     A POST is a regular (single-request) upload from the same form.
     """
     if request.method == "POST":
-        return upload_views.media_create_view(request)
+        return upload_views.media_create_view(request)  # checks the role's right to schedule
     organization = request.organization
     filters = {
         "query": request.GET.get("q", "").strip(),
@@ -122,6 +134,8 @@ def _edit_refused(request: HttpRequest, form: MediaEditForm) -> HttpResponse:
 @organization_required
 def media_update(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
+    if refused := refusal_to_change(request, media):
+        return refused
     form = MediaEditForm(request.POST, instance=media)
     if not form.is_valid():
         return _edit_refused(request, form)
@@ -141,7 +155,7 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.PUBLISH)
 def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed destinations of an item again; the posted ones are left alone."""
     media = _media_or_404(request, pk)
@@ -164,7 +178,7 @@ def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.PUBLISH)
 def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     title = media.title

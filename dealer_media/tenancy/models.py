@@ -25,6 +25,17 @@ def validate_host_names(value: list) -> None:
 class Organization(models.Model):
     """A dealership: everything else in the product belongs to exactly one."""
 
+    class ApprovalPolicy(models.TextChoices):
+        OFF = "off", "No approval: contributors save drafts for an editor to schedule"
+        CONTRIBUTORS = (
+            "contributors",
+            "Contributors' posts need approval (owners and editors approve)",
+        )
+        ALL_BUT_OWNERS = (
+            "all_but_owners",
+            "Everyone's posts but owners' need approval (owners approve)",
+        )
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(
@@ -41,6 +52,12 @@ class Organization(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+    approval_policy = models.CharField(
+        max_length=16,
+        choices=ApprovalPolicy.choices,
+        default=ApprovalPolicy.CONTRIBUTORS,
+        help_text="Whose posts an owner (or an editor) approves before they go out.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,6 +82,11 @@ class Organization(models.Model):
                 )
 
     @property
+    def editors_approve(self) -> bool:
+        """Editors approve contributors' posts, unless their own posts need approval too."""
+        return self.approval_policy == self.ApprovalPolicy.CONTRIBUTORS
+
+    @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
@@ -73,6 +95,7 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         EDITOR = "editor", "Editor"
+        CONTRIBUTOR = "contributor", "Contributor"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
