@@ -241,6 +241,19 @@ if not DEBUG:
 # Tokens of social accounts are encrypted with this key (Fernet, urlsafe base64).
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 
+# --- Email (issue #14: invitations, password reset, approval notices) ---------------
+# EMAIL_URL is django-environ's form: consolemail:// (the default: messages, links
+# included, go to the log), or smtp+tls://user:password@smtp.example.com:587 in production.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dealer Media <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A reset link works for this long; reset emails are limited per address asked for and
+# per client address, in each hour (dealer_media/accounts/password_reset.py).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from banners import views as banner_views
 from dealer_media import media_views
 from dealer_media.ops import health
+from dealer_media.tenancy import team_urls
 from dealer_media.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(team_urls.accounts)),  # invitations (issue #14)
     path(
         "marketing/organization",
         tenancy_views.switch_organization,
@@ -31,6 +33,7 @@ urlpatterns = [
     ),
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
+    path("marketing/", include(team_urls.marketing)),  # the Team page (issue #14)
 ]
 
 _media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")

@@ -9,6 +9,7 @@ from .models import Membership, Organization
 from .roles import REFUSALS, Action, may, membership_for
 from .selectors import organizations_for_user
 from .services import membership_check_enrolment
+from .team import owners_left
 
 
 class OrganizationListFilter(admin.SimpleListFilter):
@@ -138,6 +139,7 @@ class MembershipFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        self._keep_an_owner()
         if self.actor is None or self.actor.is_superuser:
             return
         errors = []
@@ -166,6 +168,24 @@ class MembershipFormSet(BaseInlineFormSet):
                 errors.extend(refused.messages)
         if errors:
             raise ValidationError(sorted(set(errors)))
+
+    def _keep_an_owner(self) -> None:
+        """The last owner cannot be removed or demoted here either (``team.LAST_OWNER``)."""
+        if self.instance.pk is None:
+            return
+        changes: dict[int, str | None] = {}
+        for index, form in enumerate(self.forms):
+            data = getattr(form, "cleaned_data", None) or {}
+            role = None if data.get("DELETE") else data.get("role")
+            if form.instance.pk is not None:
+                changes[form.instance.pk] = role
+            elif data.get("user"):
+                changes[-1 - index] = role  # a new row (superusers add people)
+        had = owners_left(organization=self.instance, roles={})
+        if had and not owners_left(organization=self.instance, roles=changes):
+            raise ValidationError(
+                "A dealership always needs an owner: keep at least one member as owner."
+            )
 
 
 class MembershipInline(admin.TabularInline):

@@ -114,6 +114,10 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "organization"], name="membership_unique_user_org"
             ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "editor", "contributor"]),
+                name="membership_role_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,3 +150,58 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Invitation(TenantModel):
+    """An owner's invitation to join the dealership with a role, by email.
+
+    The link carries a signed ``(id, nonce)``; it works once (``accepted_at``),
+    until ``expires_at`` (7 days), unless revoked. Sending it again draws a new
+    nonce, so only the latest email's link works.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nonce = models.CharField(max_length=32, editable=False)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
