@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 
 from banners import views as banner_views
 from dealer_media import media_views
+from dealer_media.accounts import password_reset
 from dealer_media.ops import health
 from dealer_media.tenancy import team_urls
 from dealer_media.tenancy import views as tenancy_views
@@ -26,6 +27,12 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(team_urls.accounts)),  # invitations (issue #14)
+    path(
+        "accounts/password_reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),  # reset done, confirm, complete
     path(
         "marketing/organization",
         tenancy_views.switch_organization,
