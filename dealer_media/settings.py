@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dealer_media.tenancy.context_processors.organization",
+                "media_content.context_processors.approvals",
             ],
         },
     },

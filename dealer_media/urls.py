@@ -12,6 +12,7 @@ from dealer_media.accounts import password_reset
 from dealer_media.ops import health
 from dealer_media.tenancy import team_urls
 from dealer_media.tenancy import views as tenancy_views
+from media_content import approval_views
 
 urlpatterns = [
     # A dealer's host name shows its website's homepage; any other host the portal.
@@ -41,6 +42,7 @@ urlpatterns = [
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
     path("marketing/", include(team_urls.marketing)),  # the Team page (issue #14)
+    path("preview/<str:token>", approval_views.preview, name="preview"),  # no sign-in
 ]
 
 _media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")

@@ -96,7 +96,7 @@ class MediaContentAdminForm(forms.ModelForm):
 
 @admin.register(MediaContent)
 class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
-    change_action = Action.PUBLISH
+    change_action = Action.EDIT_POSTS
     form = MediaContentAdminForm
     list_display = [
         "thumbnail_preview",

@@ -49,7 +49,7 @@ class ScheduledPostInline(admin.TabularInline):
 
 @admin.register(ScheduledPost)
 class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
-    change_action = Action.PUBLISH
+    change_action = Action.EDIT_POSTS
     list_display = [
         "title",
         "organization",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
-from dealer_media.tenancy.roles import Action, refusal, role_required
+from dealer_media.tenancy.roles import Action, refusal, request_membership, role_required
 
-from . import lifecycle, selectors, services
+from . import approval, lifecycle, selectors, services
 from .availability import destination_availability, destination_profile_urls
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
@@ -62,7 +63,7 @@ def refusal_to_change(request: HttpRequest, media: MediaContent) -> HttpResponse
     """Drafts (and posts waiting for approval) are anyone's to edit; the rest an editor's."""
     if media.status in CONTRIBUTOR_EDITABLE:
         return refusal(request, Action.DRAFT)
-    return refusal(request, Action.PUBLISH)
+    return refusal(request, Action.EDIT_POSTS)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -140,7 +141,16 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _edit_refused(request, form)
     try:
-        media = services.media_update(media=media, when=form.when, **form.changes)
+        with transaction.atomic():  # the edit and what approval makes of it, together
+            was = media.status
+            media = services.media_update(media=media, when=form.when, **form.changes)
+            approval.media_edited(
+                by=request_membership(request),
+                media=media,
+                was=was,
+                base_url=request.build_absolute_uri("/"),
+            )
+            media.refresh_from_db()
     except ValidationError as error:
         # A destination whose checks fail (or a banner ending before it starts): nothing saved.
         for field, field_messages in error.message_dict.items():
@@ -155,7 +165,7 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Action.PUBLISH)
+@role_required(Action.EDIT_POSTS)
 def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed destinations of an item again; the posted ones are left alone."""
     media = _media_or_404(request, pk)
@@ -178,7 +188,7 @@ def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Action.PUBLISH)
+@role_required(Action.EDIT_POSTS)
 def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     title = media.title

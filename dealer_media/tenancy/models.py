@@ -83,8 +83,8 @@ class Organization(models.Model):
 
     @property
     def editors_approve(self) -> bool:
-        """Editors approve contributors' posts, unless their own posts need approval too."""
-        return self.approval_policy == self.ApprovalPolicy.CONTRIBUTORS
+        """Editors publish and approve, unless their own posts need approval too."""
+        return self.approval_policy != self.ApprovalPolicy.ALL_BUT_OWNERS
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -27,7 +27,8 @@ class Action(StrEnum):
     VIEW = "view"  # the library, calendar, history, banners and team, read-only
     DRAFT = "draft"  # upload, save and edit drafts
     SUBMIT_FOR_APPROVAL = "submit_for_approval"
-    PUBLISH = "publish"  # schedule, post now, retry, edit scheduled posts, delete
+    PUBLISH = "publish"  # schedule and post now without approval
+    EDIT_POSTS = "edit_posts"  # change scheduled or posted items, retry, delete
     SHARE_PREVIEW = "share_preview"  # make and revoke preview links
     MANAGE_BANNERS = "manage_banners"
     APPROVE = "approve"  # approve or send back (editors only when the dealership says so)
@@ -44,7 +45,8 @@ ALLOWED: dict[Action, set[str]] = {
     Action.VIEW: _EVERYONE,
     Action.DRAFT: _EVERYONE,
     Action.SUBMIT_FOR_APPROVAL: _EVERYONE,
-    Action.PUBLISH: _EDITORS,
+    Action.PUBLISH: _EDITORS,  # editors not when the dealership asks approval of them
+    Action.EDIT_POSTS: _EDITORS,
     Action.SHARE_PREVIEW: _EDITORS,
     Action.MANAGE_BANNERS: _EDITORS,
     Action.APPROVE: _EDITORS,  # narrowed for editors by the dealership's approval policy
@@ -58,8 +60,10 @@ REFUSALS: dict[Action, str] = {
     Action.VIEW: "You are not a member of this dealership.",
     Action.DRAFT: "You are not a member of this dealership.",
     Action.SUBMIT_FOR_APPROVAL: "You are not a member of this dealership.",
-    Action.PUBLISH: "Only owners and editors can publish or schedule posts. Save it as a "
+    Action.PUBLISH: "Your role cannot publish or schedule posts directly. Save it as a "
     "draft and submit it for approval.",
+    Action.EDIT_POSTS: "Only owners and editors can delete items, retry posts, or change "
+    "posts that are scheduled or have gone out.",
     Action.SHARE_PREVIEW: "Only owners and editors can share preview links.",
     Action.MANAGE_BANNERS: "Only owners and editors can change the website's banners.",
     Action.APPROVE: "Only the dealership's approvers can approve posts or send them back.",
@@ -82,10 +86,10 @@ def may(who: Membership | str | None, action: Action | str) -> bool:
     role, organization = _role_and_organization(who)
     if role not in ALLOWED[action]:
         return False
-    if action == Action.APPROVE and role == Role.EDITOR:
-        # Editors approve only when approval is asked of contributors alone; when
-        # editors' own posts need approval, only owners approve.
-        return organization is not None and organization.editors_approve
+    if action in (Action.APPROVE, Action.PUBLISH) and role == Role.EDITOR:
+        # When approval is asked of contributors alone, editors publish and approve;
+        # when editors' own posts need approval, they submit and only owners approve.
+        return organization is None or organization.editors_approve
     return True
 
 

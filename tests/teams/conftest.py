@@ -6,6 +6,7 @@ from django.test import Client
 from dealer_media.tenancy.models import Membership
 
 from ..factories import MembershipFactory, UserFactory
+from ..scheduling.conftest import counting  # noqa: F401  (the counting publisher, shared)
 
 ROLES = ["owner", "editor", "contributor"]
 

@@ -82,6 +82,8 @@ def test_admin_action_on_a_dealership_where_the_role_may_not_is_refused(
         {"action": "publish_now", "_selected_action": [item.pk]},
         follow=True,
     )
-    assert "Nothing was changed. Only owners and editors can publish" in response.content.decode()
+    assert (
+        "Nothing was changed. Only owners and editors can delete items" in response.content.decode()
+    )
     assert not item.posts.exists()
     assert MediaContent.objects.get(pk=item.pk).status == MediaContent.Status.DRAFT

@@ -14,7 +14,8 @@ from ..factories import BannerFactory, MediaContentFactory, ScheduledPostFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLISH_REFUSED = "Only owners and editors can publish or schedule posts."
+PUBLISH_REFUSED = "Your role cannot publish or schedule posts directly."
+EDIT_REFUSED = "Only owners and editors can delete items, retry posts, or change posts"
 BANNERS_REFUSED = "Only owners and editors can change the website&#x27;s banners."
 
 
@@ -97,7 +98,7 @@ CASES = [
         "/marketing/media/{scheduled}/update",
         lambda t: {"title": "Scheduled SUV, new title", "post_to_banner": "on"},
         {"owner", "editor"},
-        PUBLISH_REFUSED,
+        EDIT_REFUSED,
     ),
     (
         "retry",
@@ -105,7 +106,7 @@ CASES = [
         "/marketing/media/{failed}/retry",
         None,
         {"owner", "editor"},
-        PUBLISH_REFUSED,
+        EDIT_REFUSED,
     ),
     (
         "delete",
@@ -113,7 +114,7 @@ CASES = [
         "/marketing/media/{draft}/delete",
         None,
         {"owner", "editor"},
-        PUBLISH_REFUSED,
+        EDIT_REFUSED,
     ),
     (
         "compose and post now",
@@ -178,7 +179,7 @@ def test_refusals_answer_json_in_words_and_change_nothing(client_as, things):
         f"/marketing/media/{things['draft'].pk}/delete", HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 403
-    assert PUBLISH_REFUSED in response.json()["errors"]["__all__"][0]
+    assert EDIT_REFUSED in response.json()["errors"]["__all__"][0]
     assert MediaContent.objects.filter(pk=things["draft"].pk).exists()
     response = client.post(
         "/marketing/banners/reorder",
@@ -220,9 +221,9 @@ def test_buttons_a_role_may_not_use_are_not_shown(client_as, things):
 
 @pytest.mark.parametrize(
     ("policy", "editor_approves"),
-    [("contributors", True), ("all_but_owners", False), ("off", False)],
+    [("contributors", True), ("all_but_owners", False), ("off", True)],
 )
-def test_editors_approve_only_when_approval_is_asked_of_contributors(
+def test_editors_publish_and_approve_unless_their_posts_need_approval(
     membership_of, sunrise, policy, editor_approves
 ):
     Organization.objects.filter(pk=sunrise.pk).update(approval_policy=policy)
@@ -230,6 +231,8 @@ def test_editors_approve_only_when_approval_is_asked_of_contributors(
     editor.organization.refresh_from_db()
     owner.organization.refresh_from_db()
     assert may(editor, Action.APPROVE) is editor_approves
+    assert may(editor, Action.PUBLISH) is editor_approves
+    assert may(editor, Action.EDIT_POSTS)
     assert may(owner, Action.APPROVE)
     assert not may(membership_of("contributor"), Action.APPROVE)
 
