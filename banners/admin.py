@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.roles import Action
 from dealer_media.tenancy.selectors import organizations_for_user
 from media_content.uploads.form_fields import CheckedFileField
 
@@ -46,6 +47,7 @@ class BannerAdminForm(forms.ModelForm):
 
 @admin.register(Banner)
 class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
+    change_action = Action.MANAGE_BANNERS
     form = BannerAdminForm
     change_list_template = "admin/banners/banner/change_list.html"
     list_display = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import Action, refusal, role_required
 from media_content.edit_forms import form_errors_json
 from media_content.uploads.form_fields import rejection_status
 from media_content.views import wants_json
@@ -47,6 +48,8 @@ def banners(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     form = BannerForm()
     if request.method == "POST":
+        if refused := refusal(request, Action.MANAGE_BANNERS):
+            return refused
         form = BannerForm(request.POST, request.FILES)
         if form.is_valid():
             banner = services.banner_create(organization=organization, **form.cleaned_data)
@@ -70,7 +73,7 @@ def banners(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.MANAGE_BANNERS)
 def banners_reorder(request: HttpRequest) -> JsonResponse:
     """Body: a JSON array of every banner id of the dealership, in the new order."""
     try:
@@ -92,7 +95,7 @@ def banners_reorder(request: HttpRequest) -> JsonResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.MANAGE_BANNERS)
 def banner_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit or switch on/off: fields not sent keep their value."""
     banner = _banner_or_404(request, pk)
@@ -127,7 +130,7 @@ def banner_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.MANAGE_BANNERS)
 def banner_delete(request: HttpRequest, pk: int) -> HttpResponse:
     banner = _banner_or_404(request, pk)
     title = banner.title

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dealer_media.tenancy.context_processors.organization",
                 "social.context_processors.connection_alerts",
+                "media_content.context_processors.approvals",
             ],
         },
     },
@@ -242,17 +243,18 @@ if not DEBUG:
 # Tokens of social accounts are encrypted with this key (Fernet, urlsafe base64).
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 
-# --- Email ------------------------------------------------------------------
-# Django's email. The embedded default prints each message to the log (the console
-# backend); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
-# and the EMAIL_HOST* settings from the environment.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+# --- Email (issue #14: invitations, password reset, approval notices) ---------------
+# EMAIL_URL is django-environ's form: consolemail:// (the default: messages, links
+# included, go to the log), or smtp+tls://user:password@smtp.example.com:587 in production.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dealer Media <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A reset link works for this long; reset emails are limited per address asked for and
+# per client address, in each hour (dealer_media/accounts/password_reset.py).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 # Where the portal is, for links in emails sent by workers (no request to build them from).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 

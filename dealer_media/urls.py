@@ -8,8 +8,11 @@ from django.urls import include, path, re_path
 
 from banners import views as banner_views
 from dealer_media import media_views
+from dealer_media.accounts import password_reset
 from dealer_media.ops import health
+from dealer_media.tenancy import team_urls
 from dealer_media.tenancy import views as tenancy_views
+from media_content import approval_views
 
 urlpatterns = [
     # A dealer's host name shows its website's homepage; any other host the portal.
@@ -24,6 +27,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(team_urls.accounts)),  # invitations (issue #14)
+    path(
+        "accounts/password_reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),  # reset done, confirm, complete
     path(
         "marketing/organization",
         tenancy_views.switch_organization,
@@ -32,6 +42,8 @@ urlpatterns = [
     path("", include("social.urls")),
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
+    path("marketing/", include(team_urls.marketing)),  # the Team page (issue #14)
+    path("preview/<str:token>", approval_views.preview, name="preview"),  # no sign-in
 ]
 
 _media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")

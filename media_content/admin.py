@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.roles import Action
 
 from . import lifecycle, services
 from .models import Destination, MediaContent
@@ -95,6 +96,7 @@ class MediaContentAdminForm(forms.ModelForm):
 
 @admin.register(MediaContent)
 class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
+    change_action = Action.EDIT_POSTS
     form = MediaContentAdminForm
     list_display = [
         "thumbnail_preview",

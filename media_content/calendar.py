@@ -36,6 +36,8 @@ class CalendarEntry:
             return "posted"
         if "unconfirmed" in self.statuses:
             return "unconfirmed"
+        if "waiting" in self.statuses:
+            return "waiting"
         return "scheduled"
 
 

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import refusal_to_schedule
 
 from . import items, selectors
 from .edit_forms import form_errors_json
 from .forms import MediaDetailsForm
 from .models import MediaContent
-from .views import wants_json
+from .views import refusal_to_change, wants_json
 
 # What the composer sends besides the items and the schedule (the upload form's fields).
 TEXT_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
@@ -46,6 +47,8 @@ def _refused(request: HttpRequest, errors: dict, status: int = 400) -> HttpRespo
 @organization_required
 def media_compose(request: HttpRequest) -> HttpResponse:
     """One post of the chosen items in the dealer's order, one post per destination."""
+    if refused := refusal_to_schedule(request):
+        return refused
     form = MediaDetailsForm(request.POST, organization=request.organization)
     if not form.is_valid():
         return _refused(request, form_errors_json(form)["errors"])
@@ -80,6 +83,8 @@ def media_items(request: HttpRequest, pk: int) -> HttpResponse:
         media = selectors.media_for_portal(organization=request.organization, pk=pk)
     except MediaContent.DoesNotExist:
         raise Http404("No such media item in this dealership.") from None
+    if refused := refusal_to_change(request, media):
+        return refused
     try:
         values = (
             json.loads(request.body or b"null")

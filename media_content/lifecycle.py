@@ -22,7 +22,7 @@ from .models import Destination, MediaContent, ScheduledPost
 logger = logging.getLogger(__name__)
 
 Status = ScheduledPost.Status
-UNSTARTED = (Status.PENDING, Status.QUEUED)
+UNSTARTED = (Status.HELD, Status.PENDING, Status.QUEUED)
 
 
 def send_due_posts(post_ids: list[int]) -> None:
@@ -314,7 +314,9 @@ def media_refresh_status(*, media: MediaContent) -> MediaContent.Status:
     if not latest:
         return media.status
     statuses = set(latest.values())
-    if statuses == {Status.POSTED}:
+    if Status.HELD in statuses:
+        new_status = MediaContent.Status.WAITING
+    elif statuses == {Status.POSTED}:
         new_status = MediaContent.Status.POSTED
     elif Status.FAILED in statuses and not statuses & set(ScheduledPost.LIVE_STATUSES):
         new_status = MediaContent.Status.FAILED

@@ -57,6 +57,7 @@ class MediaContent(TenantModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        WAITING = "waiting", "Waiting for approval"
         SCHEDULED = "scheduled", "Scheduled"
         POSTED = "posted", "Posted"
         FAILED = "failed", "Failed"
@@ -296,8 +297,17 @@ class ScheduledPost(TenantModel):
         FAILED = "failed", "Failed"
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         CANCELLED = "cancelled", "Cancelled"
+        # Waiting for an approver (media_content/approval.py): never claimed or sent;
+        # approval makes it pending, sending it back cancels it.
+        HELD = "held", "Waiting for approval"
 
-    LIVE_STATUSES = (Status.PENDING, Status.QUEUED, Status.PUBLISHING, Status.UNCONFIRMED)
+    LIVE_STATUSES = (
+        Status.HELD,
+        Status.PENDING,
+        Status.QUEUED,
+        Status.PUBLISHING,
+        Status.UNCONFIRMED,
+    )
 
     media_content = models.ForeignKey(
         MediaContent, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
@@ -338,8 +348,14 @@ class ScheduledPost(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["media_content", "destination"],
-                condition=Q(status__in=["pending", "queued", "publishing", "unconfirmed"]),
+                condition=Q(status__in=["held", "pending", "queued", "publishing", "unconfirmed"]),
                 name="post_one_live_per_media_destination",
+            ),
+            # A post waiting for approval has never been claimed nor started sending.
+            models.CheckConstraint(
+                condition=~Q(status="held")
+                | Q(claimed_at__isnull=True, send_started_at__isnull=True),
+                name="post_held_never_claimed",
             ),
             models.CheckConstraint(
                 condition=~Q(status="posted") | Q(posted_at__isnull=False),
@@ -409,6 +425,16 @@ class Rendition(models.Model):
         return self.file.url if self.file else ""
 
 
+from .approval_models import ApprovalStep, PreviewLink  # noqa: E402  (approval.py's rows)
 from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
 
-__all__ = ["Destination", "MediaAttachment", "MediaContent", "Rendition", "ScheduledPost", "Upload"]
+__all__ = [
+    "ApprovalStep",
+    "Destination",
+    "MediaAttachment",
+    "MediaContent",
+    "PreviewLink",
+    "Rendition",
+    "ScheduledPost",
+    "Upload",
+]

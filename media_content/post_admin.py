@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.roles import Action
 
 from . import unconfirmed
 from .models import ScheduledPost
@@ -48,6 +49,7 @@ class ScheduledPostInline(admin.TabularInline):
 
 @admin.register(ScheduledPost)
 class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
+    change_action = Action.EDIT_POSTS
     list_display = [
         "title",
         "organization",

@@ -13,6 +13,7 @@ from .models import Destination, MediaContent, ScheduledPost
 
 # What a dealer sees per destination (the post states folded into fewer words).
 POST_BADGE = {
+    ScheduledPost.Status.HELD: "waiting",
     ScheduledPost.Status.PENDING: "scheduled",
     ScheduledPost.Status.QUEUED: "scheduled",
     ScheduledPost.Status.PUBLISHING: "scheduled",
@@ -22,6 +23,7 @@ POST_BADGE = {
 }
 BADGE_LABELS = {
     "draft": "Draft",
+    "waiting": "Waiting for approval",
     "scheduled": "Scheduled",
     "posted": "Posted",
     "failed": "Failed",

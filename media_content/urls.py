@@ -2,7 +2,7 @@ from django.urls import path
 
 from social.views import media_refresh
 
-from . import item_views, views
+from . import approval_views, item_views, views
 from .uploads import tus
 from .uploads import views as upload_views
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("media/<int:pk>/update", views.media_update, name="update"),
     path("media/<int:pk>/delete", views.media_delete, name="delete"),
     path("media/<int:pk>/retry", views.media_retry, name="retry"),
+    path("media/<int:pk>/approval", approval_views.approval_page, name="approval"),
+    path("media/<int:pk>/submit", approval_views.approval_submit, name="approval_submit"),
+    path("media/<int:pk>/approve", approval_views.approval_approve, name="approval_approve"),
+    path("media/<int:pk>/send-back", approval_views.approval_send_back, name="approval_send_back"),
+    path("media/<int:pk>/preview-links", approval_views.preview_link_create, name="preview_create"),
+    path(
+        "media/<int:pk>/preview-links/<int:link_id>/revoke",
+        approval_views.preview_link_revoke,
+        name="preview_revoke",
+    ),
     path("history", views.history, name="history"),
     path("calendar", views.calendar, name="calendar"),
     path("uploads/", tus.TusView.as_view(), name="tus_collection"),

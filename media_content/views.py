@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import Action, refusal, request_membership, role_required
 
-from . import lifecycle, selectors, services
+from . import approval, lifecycle, selectors, services
 from .availability import (
     blocked_destinations,
     destination_availability,
@@ -57,6 +59,17 @@ def _media_or_404(request: HttpRequest, pk: int) -> MediaContent:
         raise Http404("No such media item in this dealership.") from None
 
 
+# What a contributor may still change: their drafts and posts waiting for approval.
+CONTRIBUTOR_EDITABLE = (MediaContent.Status.DRAFT, MediaContent.Status.WAITING)
+
+
+def refusal_to_change(request: HttpRequest, media: MediaContent) -> HttpResponse | None:
+    """Drafts (and posts waiting for approval) are anyone's to edit; the rest an editor's."""
+    if media.status in CONTRIBUTOR_EDITABLE:
+        return refusal(request, Action.DRAFT)
+    return refusal(request, Action.EDIT_POSTS)
+
+
 def _query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -71,7 +84,7 @@ def library(request: HttpRequest) -> HttpResponse:
     A POST is a regular (single-request) upload from the same form.
     """
     if request.method == "POST":
-        return upload_views.media_create_view(request)
+        return upload_views.media_create_view(request)  # checks the role's right to schedule
     organization = request.organization
     filters = {
         "query": request.GET.get("q", "").strip(),
@@ -129,11 +142,22 @@ def _edit_refused(request: HttpRequest, form: MediaEditForm) -> HttpResponse:
 @organization_required
 def media_update(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
+    if refused := refusal_to_change(request, media):
+        return refused
     form = MediaEditForm(request.POST, instance=media)
     if not form.is_valid():
         return _edit_refused(request, form)
     try:
-        media = services.media_update(media=media, when=form.when, **form.changes)
+        with transaction.atomic():  # the edit and what approval makes of it, together
+            was = media.status
+            media = services.media_update(media=media, when=form.when, **form.changes)
+            approval.media_edited(
+                by=request_membership(request),
+                media=media,
+                was=was,
+                base_url=request.build_absolute_uri("/"),
+            )
+            media.refresh_from_db()
     except ValidationError as error:
         # A destination whose checks fail (or a banner ending before it starts): nothing saved.
         for field, field_messages in error.message_dict.items():
@@ -148,7 +172,7 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.EDIT_POSTS)
 def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed destinations of an item again; the posted ones are left alone."""
     media = _media_or_404(request, pk)
@@ -171,7 +195,7 @@ def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.EDIT_POSTS)
 def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     title = media.title

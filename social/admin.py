@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.roles import Action
 
 from . import connect_facebook, services
 from .graph import GraphError
@@ -63,6 +64,7 @@ class SocialAccountForm(forms.ModelForm):
 @admin.register(SocialAccount)
 class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = SocialAccountForm
+    change_action = Action.CHANGE_CONNECTIONS
     list_display = [
         "__str__",
         "organization",
@@ -157,6 +159,8 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
 @admin.register(InstagramLogin)
 class InstagramLoginAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Instagram Login connections, made by owners in the portal; support reads and disables."""
+
+    change_action = Action.CHANGE_CONNECTIONS
 
     list_display = ["__str__", "organization", "status", "token_expires_at", "verified_at"]
     list_filter = ["status"]

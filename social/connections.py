@@ -11,7 +11,8 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from dealer_media.tenancy.models import Membership, Organization
+from dealer_media.tenancy.models import Organization
+from dealer_media.tenancy.roles import Action, may, membership_for
 
 from . import connect_facebook, connect_instagram, connect_state, health, services
 from . import meta_permissions as perms
@@ -32,9 +33,7 @@ NO_INSTAGRAM_APP = (
 
 def may_change(*, user, organization: Organization) -> bool:
     """Only the dealership's owners connect and disconnect (staff through the admin)."""
-    return Membership.objects.filter(
-        user=user, organization=organization, role=Membership.Role.OWNER
-    ).exists()
+    return may(membership_for(user=user, organization=organization), Action.CHANGE_CONNECTIONS)
 
 
 def page_state(*, organization: Organization, user) -> dict:

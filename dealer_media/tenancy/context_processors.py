@@ -1,7 +1,12 @@
+from .roles import abilities, request_membership
 from .selectors import organizations_for_user
 
 
 def organization(request) -> dict:
+    """The dealership acted for, the person's others, and what their role lets them do.
+
+    ``can`` is lazy: a page that never asks costs no query.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -9,4 +14,6 @@ def organization(request) -> dict:
     return {
         "current_organization": current,
         "user_organizations": organizations_for_user(user=user),
+        "membership": lambda: request_membership(request),
+        "can": lambda: abilities(request_membership(request)),
     }

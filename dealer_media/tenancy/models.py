@@ -25,6 +25,17 @@ def validate_host_names(value: list) -> None:
 class Organization(models.Model):
     """A dealership: everything else in the product belongs to exactly one."""
 
+    class ApprovalPolicy(models.TextChoices):
+        OFF = "off", "No approval: contributors save drafts for an editor to schedule"
+        CONTRIBUTORS = (
+            "contributors",
+            "Contributors' posts need approval (owners and editors approve)",
+        )
+        ALL_BUT_OWNERS = (
+            "all_but_owners",
+            "Everyone's posts but owners' need approval (owners approve)",
+        )
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(
@@ -41,6 +52,12 @@ class Organization(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+    approval_policy = models.CharField(
+        max_length=16,
+        choices=ApprovalPolicy.choices,
+        default=ApprovalPolicy.CONTRIBUTORS,
+        help_text="Whose posts an owner (or an editor) approves before they go out.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,6 +82,11 @@ class Organization(models.Model):
                 )
 
     @property
+    def editors_approve(self) -> bool:
+        """Editors publish and approve, unless their own posts need approval too."""
+        return self.approval_policy != self.ApprovalPolicy.ALL_BUT_OWNERS
+
+    @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
@@ -73,6 +95,7 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         EDITOR = "editor", "Editor"
+        CONTRIBUTOR = "contributor", "Contributor"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -90,6 +113,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organization"], name="membership_unique_user_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "editor", "contributor"]),
+                name="membership_role_known",
             ),
         ]
 
@@ -123,3 +150,58 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Invitation(TenantModel):
+    """An owner's invitation to join the dealership with a role, by email.
+
+    The link carries a signed ``(id, nonce)``; it works once (``accepted_at``),
+    until ``expires_at`` (7 days), unless revoked. Sending it again draws a new
+    nonce, so only the latest email's link works.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nonce = models.CharField(max_length=32, editable=False)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

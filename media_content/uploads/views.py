@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import refusal_to_schedule
 
 from .. import services
 from ..forms import MediaDetailsForm, MediaUploadForm
@@ -104,6 +105,8 @@ def _created(request: HttpRequest, media: MediaContent, created: bool = True) ->
 @require_POST
 def media_create_view(request: HttpRequest) -> HttpResponse:
     """A regular upload: the file arrives in the request (Django streams it to a temp file)."""
+    if refused := refusal_to_schedule(request):
+        return refused  # a contributor asked to post or schedule: nothing is kept
     form = MediaUploadForm(request.POST, request.FILES, organization=request.organization)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -132,6 +135,8 @@ def media_create_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
     """Turn a finished tus upload (``upload_id``) and the media fields into a media item."""
+    if refused := refusal_to_schedule(request):
+        return refused  # the upload is kept: send again as a draft
     upload_id = request.POST.get("upload_id", "").strip().rstrip("/").rsplit("/", 1)[-1]
     try:
         upload_uuid = uuid.UUID(upload_id)

@@ -20,6 +20,7 @@ def _change_form(organization, rows):
         "slug": organization.slug,
         "timezone": organization.timezone,
         "site_host_names": "[]",
+        "approval_policy": organization.approval_policy,
         "memberships-TOTAL_FORMS": len(rows),
         "memberships-INITIAL_FORMS": sum(1 for row in rows if row.get("id")),
         "memberships-MIN_NUM_FORMS": 0,

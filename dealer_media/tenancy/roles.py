@@ -1,0 +1,165 @@
+"""What each role of a dealership may do: one table, asked by views, services and the admin.
+
+``may(who, action)`` answers; ``require(who, action)`` raises ``PermissionDenied``
+with the reason in words (services call it); ``role_required(action)`` wraps a
+portal view and answers 403 in words; templates get ``can.<action>`` from the
+context processor, so a button a role may not use is not shown.
+
+``who`` is a ``Membership``, a role name, or ``None`` (no role: nothing allowed).
+A superuser acting for a dealership they do not belong to counts as its owner.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from .decorators import organization_required
+from .models import Membership, Organization
+
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    VIEW = "view"  # the library, calendar, history, banners and team, read-only
+    DRAFT = "draft"  # upload, save and edit drafts
+    SUBMIT_FOR_APPROVAL = "submit_for_approval"
+    PUBLISH = "publish"  # schedule and post now without approval
+    EDIT_POSTS = "edit_posts"  # change scheduled or posted items, retry, delete
+    SHARE_PREVIEW = "share_preview"  # make and revoke preview links
+    MANAGE_BANNERS = "manage_banners"
+    APPROVE = "approve"  # approve or send back (editors only when the dealership says so)
+    MANAGE_TEAM = "manage_team"  # invite, resend, revoke, change roles, remove
+    CHANGE_CONNECTIONS = "change_connections"  # the Facebook and Instagram connections
+    CHANGE_SETTINGS = "change_settings"  # inventory rules, approval settings
+
+
+_EVERYONE = {Role.OWNER, Role.EDITOR, Role.CONTRIBUTOR}
+_EDITORS = {Role.OWNER, Role.EDITOR}
+_OWNERS = {Role.OWNER}
+
+ALLOWED: dict[Action, set[str]] = {
+    Action.VIEW: _EVERYONE,
+    Action.DRAFT: _EVERYONE,
+    Action.SUBMIT_FOR_APPROVAL: _EVERYONE,
+    Action.PUBLISH: _EDITORS,  # editors not when the dealership asks approval of them
+    Action.EDIT_POSTS: _EDITORS,
+    Action.SHARE_PREVIEW: _EDITORS,
+    Action.MANAGE_BANNERS: _EDITORS,
+    Action.APPROVE: _EDITORS,  # narrowed for editors by the dealership's approval policy
+    Action.MANAGE_TEAM: _OWNERS,
+    Action.CHANGE_CONNECTIONS: _OWNERS,
+    Action.CHANGE_SETTINGS: _OWNERS,
+}
+
+# Why not, in words: the 403 page, the JSON error and PermissionDenied all say this.
+REFUSALS: dict[Action, str] = {
+    Action.VIEW: "You are not a member of this dealership.",
+    Action.DRAFT: "You are not a member of this dealership.",
+    Action.SUBMIT_FOR_APPROVAL: "You are not a member of this dealership.",
+    Action.PUBLISH: "Your role cannot publish or schedule posts directly. Save it as a "
+    "draft and submit it for approval.",
+    Action.EDIT_POSTS: "Only owners and editors can delete items, retry posts, or change "
+    "posts that are scheduled or have gone out.",
+    Action.SHARE_PREVIEW: "Only owners and editors can share preview links.",
+    Action.MANAGE_BANNERS: "Only owners and editors can change the website's banners.",
+    Action.APPROVE: "Only the dealership's approvers can approve posts or send them back.",
+    Action.MANAGE_TEAM: "Only owners can invite people, change roles or remove members.",
+    Action.CHANGE_CONNECTIONS: "Only owners can change the dealership's Facebook and "
+    "Instagram connections.",
+    Action.CHANGE_SETTINGS: "Only owners can change the dealership's settings.",
+}
+
+
+def _role_and_organization(who) -> tuple[str | None, Organization | None]:
+    if isinstance(who, Membership):
+        return who.role, who.organization
+    return who, None
+
+
+def may(who: Membership | str | None, action: Action | str) -> bool:
+    """Whether this membership (or role) may do ``action`` in its dealership."""
+    action = Action(action)
+    role, organization = _role_and_organization(who)
+    if role not in ALLOWED[action]:
+        return False
+    if action in (Action.APPROVE, Action.PUBLISH) and role == Role.EDITOR:
+        # When approval is asked of contributors alone, editors publish and approve;
+        # when editors' own posts need approval, they submit and only owners approve.
+        return organization is None or organization.editors_approve
+    return True
+
+
+def require(who: Membership | str | None, action: Action | str) -> None:
+    """Raise ``PermissionDenied`` with the reason in words unless ``may(who, action)``."""
+    if not may(who, action):
+        raise PermissionDenied(REFUSALS[Action(action)])
+
+
+def membership_for(*, user, organization: Organization | None) -> Membership | None:
+    """The person's membership of the dealership; a superuser who is not a member is its owner."""
+    if organization is None or user is None or not user.is_authenticated or not user.is_active:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, organization=organization)
+        .select_related("organization")
+        .first()
+    )
+    if membership is None and user.is_superuser:
+        membership = Membership(user=user, organization=organization, role=Role.OWNER)
+    return membership
+
+
+def request_membership(request: HttpRequest) -> Membership | None:
+    """The membership the request acts with (looked up once per request)."""
+    if not hasattr(request, "_membership"):
+        request._membership = membership_for(
+            user=getattr(request, "user", None),
+            organization=getattr(request, "organization", None),
+        )
+    return request._membership
+
+
+def abilities(membership: Membership | None) -> dict[str, bool]:
+    """``{"publish": True, ...}`` for templates (``can.publish``)."""
+    return {action.value: may(membership, action) for action in Action}
+
+
+def refused(request: HttpRequest, message: str) -> HttpResponse:
+    """403 in words: JSON when asked for it (the portal's error shape), else a page."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": message, "errors": {"__all__": [message]}}, status=403)
+    return render(request, "marketing/forbidden.html", {"reason": message}, status=403)
+
+
+def refusal(request: HttpRequest, action: Action) -> HttpResponse | None:
+    """The 403 answer when the request's role may not do ``action``, else None (go on)."""
+    if may(request_membership(request), action):
+        return None
+    return refused(request, REFUSALS[action])
+
+
+def refusal_to_schedule(request: HttpRequest) -> HttpResponse | None:
+    """A form asking to post now or schedule (``schedule_mode``) needs the right to publish."""
+    if (request.POST.get("schedule_mode") or "draft") == "draft":
+        return None
+    return refusal(request, Action.PUBLISH)
+
+
+def role_required(action: Action) -> Callable:
+    """Portal views: signed in, acting for a dealership, and allowed ``action`` there."""
+
+    def decorate(view: Callable) -> Callable:
+        @organization_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not may(request_membership(request), action):
+                return refused(request, REFUSALS[action])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
