@@ -18,7 +18,7 @@ from django.db import transaction
 
 # Part of every entry's key: bump it when the cached data's shape (``Slide``) changes,
 # so that a deploy never reads entries pickled by the previous code.
-SCHEMA = 1
+SCHEMA = 2
 
 
 def _version_key(organization_id: int) -> str:

@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
+    # The website embed for dealer sites not built on this project (no sign-in, no cookies).
+    path("embed/", include("banners.embed_urls")),
 ]
 
 _media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")
