@@ -30,7 +30,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .embed_keys import EmbedSite
-from .models import Banner, BannerDailyCount
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +44,15 @@ BOT = re.compile(
     r"facebookexternalhit|embedly|curl|wget|python|java/|go-http|okhttp|axios|node-fetch|"
     r"httpclient|libwww|phantom|selenium|puppeteer|playwright",
     re.IGNORECASE,
+)
+
+# The tables of BannerDailyCount and Banner (tests check the names still match).
+ADD_COUNTS_SQL = (
+    "INSERT INTO banners_bannerdailycount (organization_id, banner_id, day, impressions, clicks) "
+    "SELECT b.organization_id, b.id, %s, %s, %s FROM banners_banner b WHERE b.id = %s "
+    "ON CONFLICT (banner_id, day) DO UPDATE SET "
+    "impressions = banners_bannerdailycount.impressions + excluded.impressions, "
+    "clicks = banners_bannerdailycount.clicks + excluded.clicks"
 )
 
 _COUNT_ONCE = """
@@ -76,9 +84,7 @@ def redis_client():
     return _redis(url) if url else None
 
 
-def record(
-    *, site: EmbedSite, banner_ids: Iterable[int], kind: str, page_view: str
-) -> int:
+def record(*, site: EmbedSite, banner_ids: Iterable[int], kind: str, page_view: str) -> int:
     """Count ``kind`` once per page view for each banner; how many were new."""
     day = timezone.localdate(timezone=site.tzinfo)
     client = redis_client()
@@ -104,15 +110,7 @@ def _add_to_database(counts: Counter) -> None:
     """Add counts per (banner, day, kind); a banner deleted meanwhile inserts nothing."""
     if not counts:
         return
-    table = BannerDailyCount._meta.db_table
-    banners = Banner._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (organization_id, banner_id, day, impressions, clicks) "
-        f"SELECT b.organization_id, b.id, %s, %s, %s FROM {banners} b WHERE b.id = %s "
-        f"ON CONFLICT (banner_id, day) DO UPDATE SET "
-        f"impressions = {table}.impressions + excluded.impressions, "
-        f"clicks = {table}.clicks + excluded.clicks"
-    )
+    sql = ADD_COUNTS_SQL
     rows: dict[tuple[int, datetime.date], list[int]] = {}
     for (banner_id, day, kind), number in counts.items():
         row = rows.setdefault((banner_id, day), [0, 0])
@@ -157,7 +155,7 @@ def flush_counts() -> int:
 
 def _flush(client) -> int:
     moved = 0
-    leftovers = [key for key in client.scan_iter(match=f"{FLUSHING}*", count=100)]
+    leftovers = list(client.scan_iter(match=f"{FLUSHING}*", count=100))
     batch = f"{FLUSHING}{uuid.uuid4().hex}"
     try:
         client.rename(PENDING, batch)

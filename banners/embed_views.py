@@ -114,7 +114,9 @@ def events(request: HttpRequest, public_key: str) -> HttpResponse:
     """Batched impressions from navigator.sendBeacon: {"pv": "<page view>", "impressions": [ids]}."""
     site = _site_or_404(public_key)
     if len(request.body) > MAX_EVENT_BYTES:
-        return _public(JsonResponse({"error": "Too many events in one request."}, status=413), request)
+        return _public(
+            JsonResponse({"error": "Too many events in one request."}, status=413), request
+        )
     parsed = _parse_events(request.body)
     if parsed is None:
         return _public(
@@ -144,7 +146,11 @@ def go(request: HttpRequest, public_key: str, banner: int) -> HttpResponse:
     """
     site = _site_or_404(public_key)
     link = next(
-        (slide.link_url for slide in active_banners(organization=site.organization) if slide.id == banner),
+        (
+            slide.link_url
+            for slide in active_banners(organization=site.organization)
+            if slide.id == banner
+        ),
         None,
     )
     if link is None:  # no longer shown today (a page open since yesterday): still its link

@@ -59,9 +59,7 @@ class BannerFigures:
         return bars
 
 
-def banner_figures(
-    *, organization: Organization, today: datetime.date
-) -> dict[int, BannerFigures]:
+def banner_figures(*, organization: Organization, today: datetime.date) -> dict[int, BannerFigures]:
     """Per banner id: the last 7 and 30 local days (today included) and a daily series."""
     first = today - datetime.timedelta(days=CHART_DAYS - 1)
     week = today - datetime.timedelta(days=6)

@@ -26,7 +26,9 @@ def url(name, key, *args):
 @pytest.fixture
 def sunrise_banners(sunrise, make_banner):
     return [
-        make_banner(sunrise, title="Truck <month> & more", link_url="https://dealer.example/trucks?x=1"),
+        make_banner(
+            sunrise, title="Truck <month> & more", link_url="https://dealer.example/trucks?x=1"
+        ),
         make_banner(sunrise, title="Service", link_url=""),
     ]
 
