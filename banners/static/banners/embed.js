@@ -5,8 +5,8 @@
  * with createElement and textContent only: titles are never parsed as HTML, and the
  * script runs under a strict CSP (styles through a constructed stylesheet, which the
  * host's style-src does not govern, and no eval, inline code or innerHTML).
- * Where to show it: every element with data-dealer-media-carousel, or, without one,
- * just before this script's tag. */
+ * Where to show it: in place of every element with data-dealer-media-carousel, or,
+ * without one, just before this script's tag. */
 (function () {
   var script = document.currentScript;
 
@@ -120,8 +120,9 @@
     var targets = document.querySelectorAll("[data-dealer-media-carousel]:not([data-dealer-media-started])");
     if (targets.length) {
       Array.prototype.forEach.call(targets, function (target) {
+        // In its place, not inside it: the host's styles for its own elements stay theirs.
         target.setAttribute("data-dealer-media-started", "");
-        mount(function (host) { target.appendChild(host); }, counter);
+        mount(function (host) { target.parentNode.replaceChild(host, target); }, counter);
       });
     } else if (script && script.parentNode && !script.hasAttribute("data-dealer-media-started")) {
       script.setAttribute("data-dealer-media-started", "");
