@@ -48,7 +48,7 @@ class HostSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):
                 path = urlsplit(self.path).path
                 body = site.pages.get(path)
                 if body is None:
