@@ -10,7 +10,6 @@ Rotations are rare: one version for all dealerships is enough.
 from __future__ import annotations
 
 import re
-import time
 import zoneinfo
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
 
+from .cache import bump_version, read_version
 from .models import EmbedKey, new_public_key
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -56,18 +56,11 @@ def _cache_key(public_key: str) -> str:
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return read_version(VERSION_KEY)
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    bump_version(VERSION_KEY)
 
 
 def embed_key_for(*, organization: Organization) -> EmbedKey:
