@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -61,6 +62,19 @@ def static_text(path: str) -> str:
     if not found:
         raise FileNotFoundError(path)
     return Path(found).read_text(encoding="utf-8")
+
+
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/\n?", re.DOTALL)
+
+
+def compact(code: str) -> str:
+    """Our own JS and CSS without comments and indentation: a lighter script, same code.
+
+    Only for our files: they keep "/*" and "//" out of strings (tests run the result).
+    """
+    code = _BLOCK_COMMENT.sub("", code)
+    lines = (line.strip() for line in code.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def _absolute(url: str, base_url: str) -> str:
@@ -135,12 +149,12 @@ def _script(*, site: EmbedSite, slides: list[Slide], base_url: str) -> str:
     data.update(
         interval_ms=DEFAULT_INTERVAL_SECONDS * 1000,
         label=LABEL,
-        css="\n".join(static_text(path) for path in STYLE_PARTS),
+        css=compact("\n".join(static_text(path) for path in STYLE_PARTS)),
         css_url=_absolute(static("banners/carousel.css"), base_url),
     )
     # ensure_ascii and "<" escaped: the data can never end a script or break a line.
     config = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    code = "\n".join(static_text(path) for path in SCRIPT_PARTS)
+    code = compact("\n".join(static_text(path) for path in SCRIPT_PARTS))
     return (
         "/* Dealer Media website banners, for one dealership (see its Banners page). */\n"
         f'(function () {{\n"use strict";\nvar EMBED = {config};\n{code}\n}})();\n'

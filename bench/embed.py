@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,14 +77,16 @@ def sizes(key: str) -> None:
 
     from banners import embed
 
-    code = "\n".join(embed.static_text(path) for path in embed.SCRIPT_PARTS).encode()
-    css = "\n".join(embed.static_text(path) for path in embed.STYLE_PARTS).encode()
+    source = "\n".join(embed.static_text(path) for path in embed.SCRIPT_PARTS)
+    code = embed.compact(source).encode()
+    css = embed.compact("\n".join(embed.static_text(path) for path in embed.STYLE_PARTS)).encode()
+    print(f"script source with comments: {len(source)} bytes")
     client = Client(HTTP_HOST="127.0.0.1")
     script = client.get(f"/embed/{key}/carousel.js").content
     feed = client.get(f"/embed/{key}/banners.json").content
     frame = client.get(f"/embed/{key}/carousel.html").content
     for label, data in [
-        ("script code (carousel-core.js + embed-count.js + embed.js)", code),
+        ("script code as served (carousel-core.js + embed-count.js + embed.js)", code),
         ("its styles (carousel.css + embed.css)", css),
         ("carousel.js answer, with the banners' data and styles", script),
         ("banners.json answer", feed),
@@ -201,10 +204,12 @@ def main() -> None:
             per_thread = args.beacons // args.concurrency
 
             def beacon(n, i):
-                body = json.dumps({"pv": f"bench-{n:02d}-{i:07d}", "impressions": banner_ids[:1]})
+                # Page views unique to this run: a page view counts once for an hour.
+                body = json.dumps({"pv": f"{run}-{n:02d}-{i:07d}", "impressions": banner_ids[:1]})
                 headers = {**local, "Content-Type": "text/plain;charset=UTF-8", "User-Agent": UA}
                 return "POST", f"/embed/{key}/events", headers, body
 
+            run = uuid.uuid4().hex[:12]
             began = time.monotonic()
             threads = []
             results = []

@@ -119,6 +119,7 @@ def test_script_carries_the_shared_carousel_and_escaped_data(client, sunrise, su
     body = answer.content.decode()
     assert "var BannerCarousel" in body and "BannerCounter" in body  # the shared files
     assert "<month>" not in body and "\\u003cmonth>" in body
+    assert "/*" not in body.split("\n", 1)[1]  # comments left out
     assert ".innerHTML" not in body and "eval(" not in body
     config = json.loads(re.search(r"var EMBED = (\{.*?\});\n", body).group(1))
     assert config["events_url"] == f"http://testserver/embed/{key_of(sunrise)}/events"
