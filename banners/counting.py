@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 IMPRESSION, CLICK = "i", "c"
 PENDING = "dm:banners:counts"
 FLUSHING = "dm:banners:counts:flushing:"
+SEEN = "dm:banners:seen:"
 SEEN_SECONDS = 3600
 PAGE_VIEW = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # Crawlers, previews, monitors and headless browsers name themselves; none is counted.
@@ -94,7 +95,7 @@ def record(*, site: EmbedSite, banner_ids: Iterable[int], kind: str, page_view: 
         pipe = client.pipeline(transaction=False)
         for banner_id in banner_ids:
             field = f"{site.organization_id}:{banner_id}:{day.isoformat()}:{kind}"
-            seen = f"dm:banners:seen:{page_view}:{banner_id}:{kind}"
+            seen = f"{SEEN}{page_view}:{banner_id}:{kind}"
             script(keys=[seen, PENDING], args=[SEEN_SECONDS, field], client=pipe)
         counted = sum(1 for result in pipe.execute() if result)
         return counted

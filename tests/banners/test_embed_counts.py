@@ -2,6 +2,7 @@
 
 import json
 import threading
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -246,16 +247,19 @@ def test_concurrent_counts_in_postgres_lose_nothing(sunrise, make_banner):
 
 
 @pytest.fixture
-def redis_counter(settings):
+def redis_counter(settings, monkeypatch):
+    """Redis counting under names of this test's own (xdist workers share the db)."""
     import os
+    import uuid
 
-    url = os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL
-    settings.BANNERS_COUNTER_REDIS_URL = url
+    settings.BANNERS_COUNTER_REDIS_URL = os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL
+    prefix = f"dm:test-{uuid.uuid4().hex}:"
+    monkeypatch.setattr(counting, "PENDING", f"{prefix}counts")
+    monkeypatch.setattr(counting, "FLUSHING", f"{prefix}flushing:")
+    monkeypatch.setattr(counting, "SEEN", f"{prefix}seen:")
     client = counting.redis_client()
-    for key in client.scan_iter(match="dm:banners:*"):
-        client.delete(key)
-    yield client
-    for key in client.scan_iter(match="dm:banners:*"):
+    yield SimpleNamespace(client=client, prefix=prefix)
+    for key in client.scan_iter(match=f"{prefix}*"):
         client.delete(key)
 
 
@@ -299,7 +303,8 @@ def test_redis_counts_flushed_while_counting_lose_nothing(redis_counter, sunrise
     thread.join()
     counting.flush_counts()
     assert counts(banner) == (0, 1200)
-    assert not list(redis_counter.scan_iter(match="dm:banners:counts*"))
+    leftovers = redis_counter.client.scan_iter(match=f"{redis_counter.prefix}[cf]*")
+    assert not list(leftovers)  # no counts and no flushing batch left
 
 
 @pytest.mark.redis
@@ -312,10 +317,11 @@ def test_a_failed_flush_is_taken_by_the_next(redis_counter, sunrise, make_banner
     def broken(counts):
         raise RuntimeError("database down")
 
+    working = counting._add_to_database
     monkeypatch.setattr(counting, "_add_to_database", broken)
     with pytest.raises(RuntimeError):
         counting.flush_counts()
-    monkeypatch.undo()
+    monkeypatch.setattr(counting, "_add_to_database", working)
     counting.record(
         site=site, banner_ids=[banner.pk], kind=counting.IMPRESSION, page_view="pv-2-later"
     )
