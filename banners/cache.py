@@ -18,7 +18,7 @@ from django.db import transaction
 
 # Part of every entry's key: bump it when the cached data's shape (``Slide``) changes,
 # so that a deploy never reads entries pickled by the previous code.
-SCHEMA = 1
+SCHEMA = 2
 
 
 def _version_key(organization_id: int) -> str:
@@ -29,8 +29,8 @@ def active_key(organization_id: int, day: datetime.date) -> str:
     return f"banners:active:{SCHEMA}:{organization_id}:{day.isoformat()}"
 
 
-def current_version(organization_id: int) -> int:
-    key = _version_key(organization_id)
+def read_version(key: str) -> int:
+    """A version number kept in the cache under ``key`` (made on first read)."""
     version = cache.get(key)
     if version is None:
         # Never 1 again after an eviction: a fresh number cannot match an old entry.
@@ -39,12 +39,19 @@ def current_version(organization_id: int) -> int:
     return version
 
 
-def _bump(organization_id: int) -> None:
-    key = _version_key(organization_id)
+def bump_version(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # no version yet (or evicted): any fresh number will do
         cache.set(key, time.time_ns(), timeout=None)
+
+
+def current_version(organization_id: int) -> int:
+    return read_version(_version_key(organization_id))
+
+
+def _bump(organization_id: int) -> None:
+    bump_version(_version_key(organization_id))
 
 
 def invalidate_active_banners(organization_id: int) -> None:

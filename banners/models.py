@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from ordered_model.models import OrderedModelBase, OrderedModelManager, OrderedModelQuerySet
 
 from dealer_media.stored_files import stored_extension
-from dealer_media.tenancy.models import TenantQuerySet
+from dealer_media.tenancy.models import TenantModel, TenantQuerySet
 from dealer_media.validators import validate_single_line_text
 
 
@@ -140,3 +140,46 @@ class Banner(OrderedModelBase):
         if self.thumbnail:
             return self.thumbnail.url
         return self.image_url
+
+
+def new_public_key() -> str:
+    """A random, URL-safe key: it names the dealership in embed URLs instead of an id."""
+    return secrets.token_urlsafe(18)
+
+
+class EmbedKey(TenantModel):
+    """The public key of a dealership's website embed (``/embed/<public key>/...``).
+
+    One per dealership; rotating it replaces the row's key, so the old one finds
+    nothing at once.
+    """
+
+    organization = models.OneToOneField(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="banner_embed_key"
+    )
+    public_key = models.CharField(max_length=64, unique=True, default=new_public_key)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Embed key of {self.organization_id}"
+
+
+class BannerDailyCount(TenantModel):
+    """Impressions and clicks of one banner on one local day of its dealership."""
+
+    banner = models.ForeignKey(Banner, on_delete=models.CASCADE, related_name="daily_counts")
+    day = models.DateField(help_text="The dealership's local date.")
+    impressions = models.PositiveBigIntegerField(default=0)
+    clicks = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["banner", "day"], name="banner_count_one_per_day"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "day"], name="banner_count_org_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.banner_id} on {self.day}"

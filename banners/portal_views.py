@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +17,8 @@ from media_content.uploads.form_fields import rejection_status
 from media_content.views import wants_json
 
 from . import services
+from .embed_keys import embed_key_for, embed_key_rotate
+from .figures import banner_figures
 from .forms import BannerEditForm, BannerForm
 from .models import Banner
 
@@ -59,14 +62,19 @@ def banners(request: HttpRequest) -> HttpResponse:
             return redirect("banners:list")
         if wants_json(request):
             return JsonResponse(form_errors_json(form), status=rejection_status(form))
-    rows = Banner.objects.for_org(organization).order_by("sort_order", "pk")
+    today = timezone.localdate(timezone=organization.tzinfo)
+    figures = banner_figures(organization=organization, today=today)
+    rows = list(Banner.objects.for_org(organization).order_by("sort_order", "pk"))
+    for row in rows:
+        row.figures = figures.get(row.pk)
     return render(
         request,
         "marketing/banners.html",
         {
             "banners": rows,
             "form": form,
-            "today": timezone.localdate(timezone=organization.tzinfo),
+            "today": today,
+            "embed": _embed_snippets(request),
         },
         status=rejection_status(form) if form.is_bound else 200,
     )
@@ -138,4 +146,37 @@ def banner_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"deleted": pk})
     messages.success(request, f"Deleted “{title}” from your website carousel.")
+    return redirect("banners:list")
+
+
+def _embed_snippets(request: HttpRequest) -> dict:
+    """What the dealer pastes on a website not built on this project."""
+    key = embed_key_for(organization=request.organization).public_key
+
+    def url(name: str) -> str:
+        return request.build_absolute_uri(reverse(f"embed:{name}", args=[key]))
+
+    return {
+        "script": f'<script src="{url("carousel_js")}" async></script>',
+        "placeholder": "<div data-dealer-media-carousel></div>",
+        "iframe": (
+            f'<iframe src="{url("carousel_html")}" title="Special offers" width="1200" '
+            'height="400" loading="lazy"></iframe>'
+        ),
+        "json": url("banners_json"),
+    }
+
+
+@require_POST
+@organization_required
+def embed_key_rotate_view(request: HttpRequest) -> HttpResponse:
+    """A new public key: the embeds pasted with the old one stop working at once."""
+    embed_key_rotate(organization=request.organization)
+    if wants_json(request):
+        return JsonResponse({"snippets": _embed_snippets(request)})
+    messages.success(
+        request,
+        "Your embed has a new key. Paste the new snippet on your website: the old one "
+        "no longer shows banners.",
+    )
     return redirect("banners:list")

@@ -30,6 +30,12 @@ class Slide:
     srcset: str
     width: int | None
     height: int | None
+    # For the embed's JSON feed: the dates and each picture with its width.
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    display_url: str = ""
+    display_width: int | None = None
+    original_url: str = ""
 
 
 def local_today(*, organization: Organization) -> datetime.date:
@@ -85,6 +91,11 @@ def slide_from_banner(banner: Banner) -> Slide:
         srcset=srcset,
         width=banner.image_width,
         height=banner.image_height,
+        start_date=banner.start_date,
+        end_date=banner.end_date,
+        display_url=banner.display_url if banner.display_width else "",
+        display_width=banner.display_width if banner.display else None,
+        original_url=banner.image_url,
     )
 
 

@@ -133,6 +133,17 @@ else:
 # How long a dealership's active banners stay cached (seconds). Keep it below
 # AWS_QUERYSTRING_EXPIRE: the cached entries hold signed image URLs on S3.
 BANNERS_CACHE_SECONDS = env.int("BANNERS_CACHE_SECONDS", default=3600)
+# The website embed (/embed/<public key>/...): browsers and CDNs keep its answers this
+# long, then serve them stale while they revalidate (ETag, 304): a banner change shows
+# within the sum (5 minutes).
+BANNERS_EMBED_MAX_AGE = env.int("BANNERS_EMBED_MAX_AGE", default=60)
+BANNERS_EMBED_STALE_WHILE_REVALIDATE = env.int("BANNERS_EMBED_STALE_WHILE_REVALIDATE", default=240)
+# Impressions and clicks are counted in Redis and flushed to the database by a periodic
+# task (banners/counting.py); with no Redis, each count is one upsert in the database.
+BANNERS_COUNTER_REDIS_URL = env("BANNERS_COUNTER_REDIS_URL", default="") or (
+    _cache_url if _cache_url.startswith(("redis://", "rediss://")) else ""
+)
+BANNERS_COUNTS_FLUSH_SECONDS = env.int("BANNERS_COUNTS_FLUSH_SECONDS", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

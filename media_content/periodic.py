@@ -87,6 +87,13 @@ def _jobs() -> list[PeriodicJob]:
             description="Resumable uploads abandoned before they finished.",
         ),
         PeriodicJob(
+            name="Flush banner impressions and clicks",
+            task="banners.tasks.flush_banner_counts",
+            every_seconds=settings.BANNERS_COUNTS_FLUSH_SECONDS,
+            description="Website embed counts kept in Redis, added to the daily figures.",
+            expire_seconds=max(settings.BANNERS_COUNTS_FLUSH_SECONDS, 10),
+        ),
+        PeriodicJob(
             name="Archive old posted items",
             task="media_content.tasks.archive_old_posted_media",
             every_seconds=24 * 3600,

@@ -27,6 +27,7 @@ register = template.Library()
 
 DEFAULT_INTERVAL_SECONDS = 5
 CAROUSEL_TEMPLATE = "banners/carousel.html"
+CAROUSEL_SCRIPTS = ("banners/carousel-core.js", "banners/carousel.js")
 
 
 def _site_organization(context) -> Organization | None:
@@ -78,7 +79,9 @@ def banner_carousel(
         return mark_safe("")
     # The static URLs are in the key: a deploy with new asset hashes renders afresh.
     variant = hashlib.sha1(
-        f"{interval_ms}|{label}|{bool(assets)}|{static('banners/carousel.js')}".encode(),
+        "|".join(
+            [str(interval_ms), label, str(bool(assets)), *map(static, CAROUSEL_SCRIPTS)]
+        ).encode(),
         usedforsecurity=False,
     ).hexdigest()[:16]
     day = local_today(organization=organization)
