@@ -1,0 +1,9 @@
+"""What an import changed, for whoever acts on it (the rules, when a car sells).
+
+``inventory_changed`` is sent after the import's transaction commits, with the
+dealership's id and the ids of the vehicles that arrived, dropped in price and sold.
+"""
+
+from django.dispatch import Signal
+
+inventory_changed = Signal()
