@@ -1,0 +1,58 @@
+"""In a real browser: upload a feed file, then search and filter the inventory page."""
+
+import pytest
+
+from inventory import importing
+
+from .conftest import as_csv, stock
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_upload_then_filter_the_inventory(
+    live_server, page, sign_in, sunrise, sunrise_user, tmp_path
+):
+    sign_in("sunrise", next_path="/marketing/inventory")
+    assert "No vehicles yet" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Add your inventory feed").click()
+
+    rows = stock(6)
+    rows[0]["availability"] = "sold"
+    feed = tmp_path / "stock.csv"
+    feed.write_bytes(as_csv(rows))
+    page.get_by_label("Feed file (CSV, TSV or XML)").set_input_files(str(feed))
+    page.get_by_role("button", name="Import the file").click()
+    assert "Imported 6 rows: 6 added" in page.locator(".messages").inner_text()
+    assert "Uploaded file" in page.locator("#runs").inner_text()
+
+    rows[2]["price"] = "19000 USD"  # vehicle 3: 23,000 → 19,000
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+
+    page.get_by_role("link", name="Back to the inventory").click()
+    assert (
+        page.get_by_role("link", name="Inventory", exact=True).get_attribute("aria-current")
+        == "page"
+    )
+    table = page.locator("#vehicles")
+    assert table.locator("tbody tr").count() == 6
+    dropped = table.locator("tbody tr", has_text="S0003")
+    assert "USD 19,000" in dropped.inner_text() and "23,000" in dropped.inner_text()
+    assert (
+        dropped.locator(".price-before").evaluate("e => getComputedStyle(e).textDecorationLine")
+        == "line-through"
+    )
+
+    page.get_by_label("Make").select_option("Honda")
+    page.get_by_label("Status").select_option("available")
+    page.get_by_role("button", name="Apply").click()
+    names = table.locator("tbody tr .name").all_inner_texts()
+    assert sorted(names) == ["2021 Honda Accord EX-L", "2023 Honda Accord EX-L"]
+    assert page.get_by_label("Make").input_value() == "Honda"
+
+    page.get_by_role("link", name="Clear").click()
+    page.get_by_role("searchbox", name="Search").fill("S0001")
+    page.get_by_role("searchbox", name="Search").press("Enter")
+    row = table.locator("tbody tr")
+    assert row.count() == 1 and "Sold" in row.inner_text()
+    link = row.get_by_role("link", name="View the 2019 Honda Accord on your site (opens a new tab)")
+    assert link.get_attribute("href") == "https://www.sunrisemotors.example/cars/1"
