@@ -56,6 +56,7 @@ class _Tally:
     changed: int = 0
     dropped: list[int] = field(default_factory=list)
     sold: list[int] = field(default_factory=list)
+    photos: list[int] = field(default_factory=list)  # new photo URLs to fetch
     refused: int = 0
     refused_rows: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
@@ -103,6 +104,8 @@ def _apply_batch(*, organization: Organization, run: ImportRun, batch: list, tal
             unchanged.append(vehicle.pk)
             continue
         old_price, was = vehicle.asking_price, vehicle.availability
+        if vehicle.image_urls != values["image_urls"] and values["availability"] != "sold":
+            tally.photos.append(vehicle.pk)
         for name in COMPARED:
             setattr(vehicle, name, values[name])
         vehicle.updated_at = now
@@ -121,6 +124,7 @@ def _apply_batch(*, organization: Organization, run: ImportRun, batch: list, tal
         changed.append(vehicle)
     created = Vehicle.objects.bulk_create(new.values())
     tally.added.extend(v.pk for v in created if v.pk)
+    tally.photos.extend(v.pk for v in created if v.image_urls and v.availability != "sold")
     Vehicle.objects.bulk_update(changed, UPDATED)
     if unchanged:
         Vehicle.objects.filter(pk__in=unchanged).update(seen_in_run=run.pk)
@@ -199,6 +203,7 @@ def import_feed(
                     arrived=tally.added,
                     price_dropped=tally.dropped,
                     sold=tally.sold,
+                    photos_wanted=tally.photos,
                 )
             )
     except FeedBroken as broken:

@@ -156,3 +156,36 @@ class ImportRun(TenantModel):
 
     def __str__(self) -> str:
         return f"Import of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class VehiclePhoto(TenantModel):
+    """One photo of a vehicle's feed, fetched by the worker into the library (or why not).
+
+    The library item is shared when the same bytes come twice (sha256): one car's
+    photo listed under two URLs, or a stock photo used for several cars.
+    """
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
+    source_url = models.URLField(max_length=1000)
+    position = models.PositiveSmallIntegerField()  # its place in the feed's image list
+    media_content = models.ForeignKey(
+        "media_content.MediaContent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vehicle_photos",
+    )
+    error = models.TextField(blank=True)  # why it could not be fetched or used, in words
+    attempts = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vehicle", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "source_url"], name="vehicle_photo_unique_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position + 1} of {self.vehicle}"

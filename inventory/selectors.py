@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
 
-from .models import ImportRun, Vehicle
+from .models import ImportRun, Vehicle, VehiclePhoto
 
 
 def vehicle_list(
@@ -36,7 +36,19 @@ def vehicle_list(
         vehicles = vehicles.filter(availability=availability)
     if make:
         vehicles = vehicles.filter(make__iexact=make)
-    return vehicles.order_by("-first_seen_at", "pk")
+    covers = VehiclePhoto.objects.filter(media_content__isnull=False).select_related(
+        "media_content"
+    )
+    return vehicles.prefetch_related(
+        Prefetch("photos", queryset=covers.order_by("position"), to_attr="library_photos")
+    ).order_by("-first_seen_at", "pk")
+
+
+def cover_url(vehicle: Vehicle) -> str:
+    """The first photo's thumbnail (its file while the thumbnail is being made), or ""."""
+    for photo in getattr(vehicle, "library_photos", []):
+        return photo.media_content.thumbnail_url or photo.media_content.media_url
+    return ""
 
 
 def makes(*, organization: Organization) -> list[str]:

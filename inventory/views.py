@@ -33,6 +33,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
         vehicle.days_in_stock = selectors.days_in_stock(
             vehicle, today=today, tzinfo=organization.tzinfo
         )
+        vehicle.cover_url = selectors.cover_url(vehicle)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
