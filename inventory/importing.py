@@ -188,6 +188,8 @@ def import_feed(
 ) -> ImportRun:
     """Read a feed's bytes into the dealership's vehicles; the run says what changed or why not."""
     run = run or _start_run(organization=organization, origin=origin, source=source)
+    # The first import finds the stock already there: its vehicles have not "just arrived".
+    first_import = not ImportRun.objects.for_org(organization).filter(status="done").exists()
     try:
         with transaction.atomic():
             tally = _apply(
@@ -204,6 +206,7 @@ def import_feed(
                     price_dropped=tally.dropped,
                     sold=tally.sold,
                     photos_wanted=tally.photos,
+                    first_import=first_import,
                 )
             )
     except FeedBroken as broken:

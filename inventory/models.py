@@ -189,3 +189,109 @@ class VehiclePhoto(TenantModel):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of {self.vehicle}"
+
+
+def _default_posting_times() -> dict:
+    from .posting_times import default_posting_times
+
+    return default_posting_times()
+
+
+def _validate_posting_times(value) -> None:
+    from .posting_times import validate_posting_times
+
+    validate_posting_times(value)
+
+
+class PostingTimes(TenantModel):
+    """When the dealership's automatic posts go out: local times per weekday."""
+
+    times = models.JSONField(default=_default_posting_times, validators=[_validate_posting_times])
+
+    class Meta:
+        verbose_name_plural = "posting times"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="posting_times_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Posting times of {self.organization}"
+
+
+def _validate_caption(value: str) -> None:
+    from .captions import validate_template
+
+    validate_template(value)
+
+
+class InventoryRule(TenantModel):
+    """Just arrived, Price drop or Sold: what the dealership's inventory posts by itself."""
+
+    class Kind(models.TextChoices):
+        JUST_ARRIVED = "just_arrived", "Just arrived"
+        PRICE_DROP = "price_drop", "Price drop"
+        SOLD = "sold", "Sold"
+
+    class Mode(models.TextChoices):
+        OFF = "off", "Off"
+        DRAFT = "draft", "Create a draft to review"
+        SCHEDULE = "schedule", "Schedule at the next posting time"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.OFF)
+    post_to_facebook = models.BooleanField(default=True)
+    post_to_instagram = models.BooleanField(default=True)
+    post_to_banner = models.BooleanField(default=False)
+    banner_days = models.PositiveSmallIntegerField(
+        default=7, help_text="The website banner ends this many days after it starts."
+    )
+    caption_template = models.TextField(validators=[_validate_caption])
+    # Price drop only: at least this much lower, in money or in percent (either is enough).
+    min_drop_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    min_drop_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind"], name="inventory_rule_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["just_arrived", "price_drop", "sold"]),
+                name="inventory_rule_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["off", "draft", "schedule"]),
+                name="inventory_rule_mode_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_mode_display()}) of {self.organization}"
+
+    @property
+    def destinations(self) -> list[str]:
+        chosen = [
+            (self.post_to_facebook, "facebook"),
+            (self.post_to_instagram, "instagram"),
+            (self.post_to_banner, "banner"),
+        ]
+        return [name for wanted, name in chosen if wanted]
+
+
+class VehiclePost(TenantModel):
+    """A post a rule made for a vehicle (the library item that leads it), once per event."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=12, choices=InventoryRule.Kind.choices)
+    media_content = models.ForeignKey(
+        "media_content.MediaContent", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event_at = models.DateTimeField()  # the arrival, the drop or the sale it is about
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "kind", "event_at"], name="vehicle_post_once_per_event"
+            ),
+        ]
