@@ -40,6 +40,8 @@ def parse_times(text: str) -> list[str]:
     times = set()
     for part in text.replace(";", ",").split(","):
         part = part.strip()
+        if len(part) == 4 and part[1] == ":":
+            part = "0" + part  # 9:30
         if part:
             times.add(datetime.time.fromisoformat(part).strftime("%H:%M"))
     return sorted(times)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import rule_views, views
 
 app_name = "inventory"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("inventory/settings", views.inventory_settings, name="settings"),
     path("inventory/upload", views.inventory_upload, name="upload"),
     path("inventory/fetch", views.inventory_fetch, name="fetch"),
+    path("inventory/rules/preview", rule_views.caption_preview, name="caption_preview"),
+    path("inventory/rules/<str:kind>", rule_views.rule_save, name="rule_save"),
+    path("inventory/posting-times", rule_views.posting_times_save, name="posting_times"),
 ]

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dealer_media.tenancy.roles import Action, refusal, role_required
 
-from . import selectors, sources, tasks
+from . import rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
 from .importing import import_feed
 from .models import ImportRun, Vehicle
+from .rule_forms import PostingTimesForm, RuleForm
+from .rule_views import preview_text
 
 PAGE_SIZE = 50
 
@@ -52,8 +54,20 @@ def inventory(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _settings_page(request, *, form=None, upload=None, status=200) -> HttpResponse:
+def _settings_page(
+    request, *, form=None, upload=None, rule_forms=None, times_form=None, status=200
+) -> HttpResponse:
     organization = request.organization
+    rule_forms = rule_forms or {}
+    rule_rows = []
+    for rule in rules.rules_for(organization=organization):
+        rule_form = rule_forms.get(rule.kind) or RuleForm(instance=rule)
+        preview = preview_text(
+            organization=organization,
+            kind=rule.kind,
+            template=rule_form["caption_template"].value() or "",
+        )
+        rule_rows.append({"rule": rule, "form": rule_form, "preview": preview})
     source = sources.source_for(organization=organization)
     form = form or SourceForm(
         initial={
@@ -70,6 +84,9 @@ def _settings_page(request, *, form=None, upload=None, status=200) -> HttpRespon
             "form": form,
             "upload": upload or FeedUploadForm(),
             "runs": selectors.recent_runs(organization=organization),
+            "rules": rule_rows,
+            "times_form": times_form
+            or PostingTimesForm(times=rules.posting_times_for(organization=organization)),
         },
         status=status,
     )

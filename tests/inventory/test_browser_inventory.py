@@ -56,3 +56,48 @@ def test_upload_then_filter_the_inventory(
     assert row.count() == 1 and "Sold" in row.inner_text()
     link = row.get_by_role("link", name="View the 2019 Honda Accord on your site (opens a new tab)")
     assert link.get_attribute("href") == "https://www.sunrisemotors.example/cars/1"
+
+
+def test_rule_settings_with_the_live_preview(live_server, page, sign_in, sunrise, sunrise_user):
+    rows = stock(3)
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    rows[1]["price"] = "20000 USD"  # vehicle 2: 22,000 → 20,000
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    sign_in("sunrise", next_path="/marketing/inventory/settings")
+
+    rule = page.locator("#rule-price_drop")
+    caption = rule.get_by_label("Caption template")
+    problems = rule.locator(".caption-problems")
+    preview = rule.locator(".caption-preview-text")
+    assert "Preview on the 2020 Toyota Camry" in rule.locator(".caption-preview").inner_text()
+
+    caption.fill("Cut to {price} from {old_price}! {colour}")
+    page.wait_for_function(
+        "el => el.textContent.includes('is not a placeholder')", arg=problems.element_handle()
+    )
+    assert "“{colour}” is not a placeholder we know" in problems.inner_text()
+    assert caption.get_attribute("aria-invalid") == "true"
+
+    caption.fill("Cut to {price} from {old_price}! {year} {model} {url}")
+    page.wait_for_function(
+        "el => el.textContent.startsWith('Cut to $20,000')", arg=preview.element_handle()
+    )
+    assert problems.inner_text() == ""
+    assert (
+        "utm_source=facebook&utm_medium=social&utm_campaign=vehicle-S0002" in preview.inner_text()
+    )
+
+    rule.get_by_label("What it does").select_option("schedule")
+    rule.get_by_label("Website banner").check()
+    rule.get_by_label("Lowered by at least (amount)").fill("500")
+    rule.get_by_role("button", name="Save the Price drop rule").click()
+    assert "Saved the Price drop rule." in page.locator(".messages").inner_text()
+    saved = page.locator("#rule-price_drop")
+    assert saved.get_by_label("What it does").input_value() == "schedule"
+    assert saved.get_by_label("Website banner").is_checked()
+    assert saved.get_by_label("Caption template").input_value().startswith("Cut to {price}")
+
+    page.get_by_label("Saturday").fill("11:00")
+    page.get_by_role("button", name="Save posting times").click()
+    assert "Saved the posting times." in page.locator(".messages").inner_text()
+    assert page.get_by_label("Saturday").input_value() == "11:00"
