@@ -134,9 +134,26 @@ def apply_rule(
             tz=organization.tzinfo,
             now=now,
         )
-    start = timezone.localtime(when or now, organization.tzinfo).date()
+    media = _compose(vehicle=vehicle, rule=rule, item_ids=item_ids, when=when, now=now)
+    if media is None:
+        return None
+    VehiclePost.objects.create(
+        organization=organization,
+        vehicle=vehicle,
+        kind=kind,
+        media_content=media,
+        event_at=event_at,
+    )
+    return media
+
+
+def _compose(
+    *, vehicle: Vehicle, rule: InventoryRule, item_ids: list[int], when, now
+) -> MediaContent | None:
+    """One post of several items with the rule's captions; a refused time leaves a draft."""
+    start = timezone.localtime(when or now, vehicle.organization.tzinfo).date()
     post = {
-        "organization": organization,
+        "organization": vehicle.organization,
         "item_ids": item_ids,
         "title": f"{rule.get_kind_display()}: {vehicle.year} {vehicle.make} {vehicle.model}"[:255],
         "description": captions.render(rule.caption_template, vehicle, network="facebook"),
@@ -150,18 +167,29 @@ def apply_rule(
         "alt_text": f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
     }
     try:
-        media = media_compose(**post, when=when)
+        return media_compose(**post, when=when)
     except ValidationError as refused:
         if when is None:
-            logger.warning("rule %s for vehicle %s refused: %s", kind, vehicle.pk, refused)
+            logger.warning("%s post for vehicle %s refused: %s", rule.kind, vehicle.pk, refused)
             return None
-        logger.info("rule %s for vehicle %s kept as a draft: %s", kind, vehicle.pk, refused)
-        media = media_compose(**post, when=None)
-    VehiclePost.objects.create(
-        organization=organization,
-        vehicle=vehicle,
-        kind=kind,
-        media_content=media,
-        event_at=event_at,
-    )
-    return media
+        logger.info("%s post for vehicle %s kept as a draft: %s", rule.kind, vehicle.pk, refused)
+        return media_compose(**post, when=None)
+
+
+def vehicle_draft(*, vehicle: Vehicle) -> MediaContent | None:
+    """The inventory page's "Post": a draft from the Just arrived template (Price drop's
+    after a drop, Sold's once sold), with the rule's destinations (Facebook and Instagram
+    when it has none), of the vehicle's first photos. None when it has no photo yet."""
+    kind = Kind.JUST_ARRIVED
+    if vehicle.availability == Vehicle.Availability.SOLD:
+        kind = Kind.SOLD
+    elif vehicle.previous_price is not None:
+        kind = Kind.PRICE_DROP
+    rule = rule_for(organization=vehicle.organization, kind=kind)
+    if not rule.destinations:
+        rule.post_to_facebook = rule.post_to_instagram = True
+    social = rule.post_to_facebook or rule.post_to_instagram
+    item_ids = library_photo_ids(vehicle=vehicle, limit=MAX_ITEMS if social else 1)
+    if not item_ids:
+        return None
+    return _compose(vehicle=vehicle, rule=rule, item_ids=item_ids, when=None, now=timezone.now())

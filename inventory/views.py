@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -144,3 +144,18 @@ def inventory_upload(request: HttpRequest) -> HttpResponse:
         f"{run.price_dropped} price drops, {run.sold} sold, {run.refused} refused.",
     )
     return redirect("inventory:settings")
+
+
+@require_POST
+@role_required(Action.DRAFT)
+def vehicle_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Post": a draft of the vehicle's first photos with the rule's caption, to review."""
+    vehicle = Vehicle.objects.for_org(request.organization).filter(pk=pk).first()
+    if vehicle is None:
+        raise Http404("No such vehicle in this dealership.")
+    media = rules.vehicle_draft(vehicle=vehicle)
+    if media is None:
+        messages.error(request, "This vehicle has no photo in the library yet.")
+        return redirect("inventory:list")
+    messages.success(request, f"Drafted “{media.title}” with {len(media.items())} photos.")
+    return redirect("media_content:approval", pk=media.pk)

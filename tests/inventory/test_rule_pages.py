@@ -105,3 +105,40 @@ def test_only_owners_change_rules(sunrise, client):
     page = client.get("/marketing/inventory/settings").content.decode()
     assert "<fieldset disabled>" in page
     assert not InventoryRule.objects.exists() and not PostingTimes.objects.exists()
+
+
+def test_post_one_vehicle_from_the_inventory_page(sunrise, sunrise_client, lakeside_user):
+    from inventory.models import Vehicle, VehiclePhoto
+    from media_content.models import ScheduledPost
+    from tests.factories import MediaContentFactory
+
+    importing.import_feed(organization=sunrise, chunks=[as_csv(stock(2))])
+    vehicle = Vehicle.objects.for_org(sunrise).order_by("pk").first()
+    bare = Vehicle.objects.for_org(sunrise).order_by("pk").last()
+    items = [MediaContentFactory(organization=sunrise) for _ in range(3)]
+    for position, item in enumerate(items):
+        VehiclePhoto.objects.create(
+            organization=sunrise,
+            vehicle=vehicle,
+            source_url=f"https://cdn.example/{position}.jpg",
+            position=position,
+            media_content=item,
+        )
+    page = sunrise_client.get("/marketing/inventory").content.decode()
+    assert f'action="/marketing/inventory/{vehicle.pk}/post"' in page
+    assert f'action="/marketing/inventory/{bare.pk}/post"' not in page  # no photo yet
+
+    response = sunrise_client.post(f"/marketing/inventory/{vehicle.pk}/post")
+    assert response.status_code == 302
+    assert response["Location"] == f"/marketing/media/{items[0].pk}/approval"
+    lead = items[0]
+    lead.refresh_from_db()
+    assert [i.pk for i in lead.items()] == [i.pk for i in items]
+    assert (
+        lead.title.startswith("Just arrived: ") and "utm_source=instagram" in lead.instagram_caption
+    )
+    assert not ScheduledPost.objects.exists()  # a draft to review
+
+    other = Client()
+    other.force_login(lakeside_user)
+    assert other.post(f"/marketing/inventory/{vehicle.pk}/post").status_code == 404
