@@ -95,12 +95,19 @@ def library(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     profile_urls = destination_profile_urls(organization=organization)
     blocked = blocked_destinations(organization=organization)
+    # Items that are photos of a sold vehicle (inventory/) are marked sold.
+    vehicle_sold = set(
+        MediaContent.objects.filter(
+            pk__in=[item.pk for item in page], vehicle_photos__vehicle__availability="sold"
+        ).values_list("pk", flat=True)
+    )
     rows = [
         {
             "item": item,
             "states": selectors.destination_states(
                 media=item, profile_urls=profile_urls, blocked=blocked
             ),
+            "vehicle_sold": item.pk in vehicle_sold,
         }
         for item in page
     ]

@@ -110,3 +110,17 @@ def test_the_sold_rule_posts_after_the_sale(car, sunrise):
     assert sold_post.title == "Sold: 2019 Honda Accord"
     assert sold_post.facebook_caption.startswith("Sold! Our 2019 Honda Accord EX-L")
     assert Banner.objects.count() == 0
+
+
+def test_the_library_marks_a_sold_vehicles_items(car, sunrise, sunrise_client):
+    _vehicle, items = car
+    unrelated = MediaContentFactory(organization=sunrise, title="Spring event")
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert "Vehicle sold" not in page
+    rows = stock(2)
+    rows[0]["availability"] = "sold"
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert page.count('<span class="badge badge-cancelled">Vehicle sold</span>') == len(items)
+    row = page.split(f'id="media-{unrelated.pk}"')[1].split("</tr>")[0]
+    assert "Vehicle sold" not in row
