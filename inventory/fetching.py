@@ -13,7 +13,7 @@ development reach a server on 127.0.0.1.
 
 import ipaddress
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -35,10 +35,9 @@ class FetchRefused(Exception):
         self.message = message
 
 
-# Resolution goes through this name so a test can fake one host name and nothing else.
-resolve: Callable[[str, int], list[str]] = lambda host, port: [  # noqa: E731
-    info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-]
+def resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host`` (a test replaces this to fake one host name, no other)."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def _allowed_networks() -> list:
@@ -97,7 +96,7 @@ class _CheckedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _CheckedHTTPSConnection
 
 
-def _pool_manager() -> urllib3.PoolManager:
+def pool_manager() -> urllib3.PoolManager:
     # urllib3 directly, not requests: no proxy from the environment can route around the check.
     manager = urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
     manager.pool_classes_by_scheme = {"http": _CheckedPool, "https": _CheckedHTTPSPool}
@@ -159,7 +158,7 @@ def fetch(
     manager: urllib3.PoolManager | None = None,
 ) -> Iterator[Fetched]:
     """GET ``url`` safely; the body streams from ``Fetched.chunks()``. Raises FetchRefused."""
-    manager = manager or _pool_manager()
+    manager = manager or pool_manager()
     timeout = urllib3.Timeout(
         connect=connect_timeout or settings.FETCH_CONNECT_TIMEOUT_SECONDS,
         read=read_timeout or settings.FETCH_READ_TIMEOUT_SECONDS,

@@ -192,6 +192,8 @@ def import_feed(
     first_import = not ImportRun.objects.for_org(organization).filter(status="done").exists()
     try:
         with transaction.atomic():
+            # One import at a time per dealership (beat's and an upload, say).
+            Organization.objects.select_for_update().filter(pk=organization.pk).first()
             tally = _apply(
                 organization=organization,
                 run=run,
@@ -213,6 +215,9 @@ def import_feed(
         return _finish(run, error=broken.message)
     except FetchRefused as refused:
         return _finish(run, error=f"The feed could not be fetched: {refused.message}")
+    except Exception:
+        _finish(run, error="The import stopped on an internal error; nothing was changed.")
+        raise
     return _finish(run, tally=tally)
 
 

@@ -23,7 +23,7 @@ from media_content.models import MediaContent
 from media_content.services import DuplicateMedia, file_sha256, media_create
 from media_content.uploads.validation import MediaRejected, size_limit, sniff
 
-from .fetching import FetchRefused, _pool_manager, fetch
+from .fetching import FetchRefused, fetch, pool_manager
 from .models import Vehicle, VehiclePhoto
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def fetch_photos(*, vehicle: Vehicle) -> dict:
     counts = {"fetched": 0, "shared": 0, "failed": 0}
     if not wanted:
         return counts
-    manager = _pool_manager()
+    manager = pool_manager()
     with ThreadPoolExecutor(max_workers=settings.INVENTORY_PHOTO_CONCURRENCY) as pool:
         downloads = list(pool.map(lambda p: _download(p.source_url, manager), wanted))
     for photo, (path, why_not) in zip(wanted, downloads, strict=True):

@@ -84,3 +84,18 @@ def test_over_the_size_limit_without_a_length(stocked, sunrise, settings):
     run = importing.import_feed(organization=sunrise, chunks=chunks())
     assert run.status == "failed" and "larger than the limit" in run.error
     assert _snapshot(sunrise) == before
+
+
+def test_an_internal_error_changes_nothing_and_the_run_says_so(stocked, feed_server, monkeypatch):
+    before = _snapshot(stocked.organization)
+    feed_server.serve("/feed", as_csv(stock(12)))
+
+    def broken(fields):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(importing, "vehicle_values", broken)
+    with pytest.raises(RuntimeError):
+        importing.import_source(source=stocked)
+    run = ImportRun.objects.for_org(stocked.organization).order_by("-pk").first()
+    assert run.status == "failed" and "internal error" in run.error
+    assert _snapshot(stocked.organization) == before
