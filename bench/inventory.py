@@ -10,7 +10,12 @@ not downloaded. Prints:
    (nothing changed), in seconds: targets at most 30 s and 10 s for 10,000;
 2. one more import with 1 % of prices dropped and 1 % of vehicles gone;
 3. the import's peak Python memory (tracemalloc, a separate run) for feeds of
-   a tenth of the size and the full size: flat means about the same figure.
+   a tenth of the size and the full size: flat means about the same figure;
+4. with --photos N (default 200; 0 skips): photo fetching throughput, N distinct
+   JPEGs (1600x1200, about 470 kB) served on 127.0.0.1, 10 per vehicle, fetched
+   through photos.fetch_photos (download, content check, sha256, stored into the
+   library; processing messages go to an in-memory broker, not run), then the same
+   photos under new URLs (all deduplicated by sha256).
 """
 
 import argparse
@@ -39,6 +44,7 @@ os.environ.update(
     FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
     INVENTORY_FETCH_PHOTOS="false",
     INVENTORY_FEED_MAX_BYTES=str(500 * 1024**2),
+    CELERY_BROKER_URL="memory://",
 )
 
 import django  # noqa: E402
@@ -130,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--vehicles", type=int, default=10_000)
     parser.add_argument("--format", choices=["csv", "xml"], default="csv")
+    parser.add_argument("--photos", type=int, default=200)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     organization, _ = Organization.objects.get_or_create(
@@ -165,7 +172,51 @@ def main() -> None:
     full_peak = peak_memory(source, organization)
     print(f"peak Python memory of an import: {small:,} vehicles {small_peak:.1f} MB, "
           f"{args.vehicles:,} vehicles {full_peak:.1f} MB")  # fmt: skip
+    if args.photos:
+        photo_throughput(organization, feeds, server, args.photos)
     server.shutdown()
+
+
+def photo_throughput(organization, feeds: Path, server, count: int) -> None:
+    import io
+
+    from PIL import Image
+
+    from inventory.photos import fetch_photos
+    from media_content.models import MediaContent
+
+    photos_dir = feeds / "photos"
+    photos_dir.mkdir()
+    gradient = Image.linear_gradient("L").resize((1600, 1200))
+    total = 0
+    for n in range(count):
+        noise = Image.effect_noise((1600, 1200), 10 + n % 20)
+        out = io.BytesIO()
+        Image.merge("RGB", (gradient, noise, gradient)).save(out, "JPEG", quality=80)
+        (photos_dir / f"{n}.jpg").write_bytes(out.getvalue())
+        total += out.tell()
+    base = f"http://127.0.0.1:{server.server_port}/photos"
+    vehicles = list(Vehicle.objects.for_org(organization).order_by("pk")[: (count + 9) // 10])
+
+    def run(query: str) -> tuple[float, dict]:
+        counts = {"fetched": 0, "shared": 0, "failed": 0}
+        start = time.perf_counter()
+        for index, vehicle in enumerate(vehicles):
+            urls = [
+                f"{base}/{n}.jpg{query}" for n in range(index * 10, min(index * 10 + 10, count))
+            ]
+            Vehicle.objects.filter(pk=vehicle.pk).update(image_urls=urls)
+            vehicle.image_urls = urls
+            for key, value in fetch_photos(vehicle=vehicle).items():
+                counts[key] += value
+        return time.perf_counter() - start, counts
+
+    seconds, counts = run("")
+    print(f"photos: {count} ({total / 1024**2:.1f} MB) in {seconds:.2f} s, "
+          f"{count / seconds:.1f} photos/s, {total / 1024**2 / seconds:.1f} MB/s, {counts}")  # fmt: skip
+    seconds, counts = run("?again")
+    print(f"photos again under new URLs: {seconds:.2f} s, {count / seconds:.1f} photos/s, "
+          f"{counts}, library items {MediaContent.objects.for_org(organization).count()}")  # fmt: skip
 
 
 if __name__ == "__main__":
