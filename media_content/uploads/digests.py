@@ -32,6 +32,12 @@ def keep_hasher(upload_id: str, offset: int, hasher) -> None:
             _HASHERS.popitem(last=False)
 
 
+def drop_hasher(upload_id: str) -> None:
+    """The upload is gone: so is its running digest."""
+    with _HASHERS_LOCK:
+        _HASHERS.pop(upload_id, None)
+
+
 def forget_all() -> None:
     """As after a restart: every running digest is gone."""
     with _HASHERS_LOCK:

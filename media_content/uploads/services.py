@@ -22,7 +22,7 @@ from dealer_media.tenancy.models import Organization
 
 from .. import services as media_services
 from ..models import MediaContent
-from .digests import Digests, keep_hasher, take_hasher
+from .digests import Digests, drop_hasher, keep_hasher, take_hasher
 from .models import Upload
 from .quota import open_uploads_refusal
 from .store import get_store
@@ -105,6 +105,15 @@ def upload_too_large() -> UploadError:
     )
 
 
+def _past_length(upload: Upload) -> UploadError:
+    return UploadError(
+        f"This chunk goes past the declared Upload-Length ({upload.length:,} bytes): it was "
+        f"refused. The {upload.offset:,} bytes received before it are kept.",
+        status=413,
+        code="too_many_bytes",
+    )
+
+
 def upload_create(
     *, organization: Organization, created_by, length: int, metadata: dict[str, str]
 ) -> Upload:
@@ -145,6 +154,7 @@ def upload_create(
 def upload_delete(*, upload: Upload) -> None:
     """Remove the row and the bytes (termination, expiry, rejected content)."""
     get_store().delete(str(upload.pk))
+    drop_hasher(str(upload.pk))
     Upload.objects.filter(pk=upload.pk).delete()
 
 
@@ -169,6 +179,8 @@ def upload_append(
     recorded only after the bytes are fsynced.
     """
     if upload.state != Upload.State.RECEIVING:
+        if offset == upload.offset == upload.length and content_length == 0:
+            return upload  # nothing to add: the spec's answer is the offset (204)
         raise UploadError("This upload is already complete.", status=409, code="complete")
     if offset != upload.offset:
         raise UploadError(
@@ -178,12 +190,7 @@ def upload_append(
         )
     room = upload.length - offset
     if content_length is not None and content_length > room:
-        upload_delete(upload=upload)
-        raise UploadError(
-            "More bytes than the declared Upload-Length: the upload was discarded.",
-            status=413,
-            code="too_many_bytes",
-        )
+        raise _past_length(upload)
     token = secrets.token_hex(16)
     # One UPDATE claims the upload only if nobody holds it and the offset still
     # matches; the answer says which of the two failed.
@@ -222,13 +229,9 @@ def upload_append(
                     broken = broken or (content_length is not None and received < content_length)
                     break
                 if received + len(data) > room:
-                    writer.discard()
-                    upload_delete(upload=upload)
-                    raise UploadError(
-                        "More bytes than the declared Upload-Length: the upload was discarded.",
-                        status=413,
-                        code="too_many_bytes",
-                    )
+                    digests.wait()
+                    writer.discard()  # the running digest is dropped: completion hashes the file
+                    raise _past_length(upload)
                 digests.update(data)  # hashed on another thread while we write and read on
                 writer.write(data)
                 received += len(data)

@@ -31,6 +31,8 @@ from .services import (
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
 OCTET_STREAM = "application/offset+octet-stream"
+# X-HTTP-Method-Override: what each real method may stand for (clients behind proxies).
+OVERRIDES = {"POST": {"PATCH", "DELETE", "HEAD", "OPTIONS"}, "GET": {"OPTIONS"}}
 
 
 def _answer(status: int, headers: dict | None = None, body: dict | None = None) -> HttpResponse:
@@ -67,7 +69,7 @@ class TusView(View):
     def dispatch(self, request: HttpRequest, upload_id=None) -> HttpResponse:
         method = request.method
         override = request.headers.get("X-HTTP-Method-Override", "").upper()
-        if method == "POST" and override in {"PATCH", "DELETE", "HEAD"}:
+        if override in OVERRIDES.get(method, ()):
             method = override
         if method == "OPTIONS":
             return self.options(request)
@@ -107,6 +109,7 @@ class TusView(View):
 
     def options(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = HttpResponse(status=204)
+        response["Tus-Resumable"] = TUS_VERSION
         response["Tus-Version"] = TUS_VERSION
         response["Tus-Extension"] = TUS_EXTENSIONS
         response["Tus-Max-Size"] = str(settings.TUS_MAX_SIZE)
@@ -114,6 +117,13 @@ class TusView(View):
         return response
 
     def create(self, request: HttpRequest) -> HttpResponse:
+        if "Upload-Concat" in request.headers:
+            raise UploadError(
+                "Upload-Concat is not supported: this server does not join uploads. "
+                "Upload the whole file as one upload.",
+                status=400,
+                code="concatenation",
+            )
         if request.headers.get("Upload-Defer-Length"):
             raise UploadError(
                 "Upload-Defer-Length is not supported; send Upload-Length.", status=400
