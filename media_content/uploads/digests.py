@@ -6,10 +6,21 @@ When a chunk lands on another process (or after a restart) the digest is
 computed from the stored bytes once, when the upload finishes.
 """
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkChecksum:
+    """The digest a client sent for one chunk, and how to compute ours."""
+
+    new: Callable  # a hashlib constructor
+    digest: bytes
+
 
 _HASHERS: "OrderedDict[str, tuple[int, object]]" = OrderedDict()
 _HASHERS_LOCK = threading.Lock()

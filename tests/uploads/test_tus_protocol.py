@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from media_content.models import MediaContent, Upload
 from media_content.uploads import digests, services
+from media_content.uploads.digests import ChunkChecksum
 from media_content.uploads.store import get_store
 
 from .conftest import TUS, b64, tus_create, tus_patch
@@ -82,7 +83,7 @@ def test_create_head_patch_in_chunks(sunrise_client, sunrise, sunrise_user, samp
     upload.refresh_from_db()
     assert upload.state == Upload.State.COMPLETE
     assert upload.sha256 == hashlib.sha256(data).hexdigest()
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
 
 
@@ -180,7 +181,7 @@ def test_more_bytes_than_upload_length_keeps_the_valid_bytes(sunrise_client, sam
     )
     upload = Upload.objects.get()
     assert upload.offset == 100
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data[:100]
     assert sunrise_client.head(url, **TUS)["Upload-Offset"] == "100"
     assert tus_patch(sunrise_client, url, data[100:300], 100).status_code == 204
@@ -260,7 +261,7 @@ def test_checksum_match_and_mismatch(sunrise_client, samples):
     assert response.json()["error"] == "Checksum mismatch: the chunk was discarded; send it again."
     upload = Upload.objects.get()
     assert upload.offset == 1000
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data[:1000]  # the bad chunk is gone from disk too
     response = tus_patch(
         sunrise_client, url, data[1000:], 1000, HTTP_UPLOAD_CHECKSUM=_sha1(data[1000:])
@@ -421,7 +422,7 @@ def test_broken_connection_keeps_received_bytes(sunrise, samples):
     )
     upload.refresh_from_db()
     assert upload.offset == 700
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data[:700]
 
 
@@ -436,11 +437,11 @@ def test_broken_connection_with_checksum_keeps_nothing(sunrise, samples):
             offset=0,
             read=_reader(data, 700),
             content_length=len(data),
-            checksum=(hashlib.sha1, hashlib.sha1(data).digest()),  # noqa: S324
+            checksum=ChunkChecksum(hashlib.sha1, hashlib.sha1(data).digest()),  # noqa: S324
         )
     upload.refresh_from_db()
     assert upload.offset == 0
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == b""
 
 
@@ -450,14 +451,14 @@ def test_restart_unacknowledged_tail_dropped_and_sha256_recomputed(sunrise_clien
     url = tus_create(sunrise_client, len(data))["Location"]
     tus_patch(sunrise_client, url, data[:1000])
     upload = Upload.objects.get()
-    with open(get_store()._path(str(upload.pk)), "ab") as file:
+    with open(get_store().path(upload), "ab") as file:
         file.write(b"garbage the server never acknowledged")
     digests.forget_all()  # a new process: the running digest is gone
     response = sunrise_client.head(url, **TUS)
     assert response["Upload-Offset"] == "1000"
     assert tus_patch(sunrise_client, url, data[1000:], 1000).status_code == 204
     upload.refresh_from_db()
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
     # The running digest was lost with the "process": the item's creation hashes the file.
     assert upload.sha256 == ""

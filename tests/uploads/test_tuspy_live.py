@@ -93,7 +93,7 @@ def test_many_chunks_with_checksums_then_complete(tus, video_file, live_server, 
     assert media.original_filename == "walkaround.mp4"
     with default_storage.open(media.file.name) as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == _sha256(video_file)
-    assert not get_store().exists(str(upload.pk))
+    assert not get_store().path(upload).exists()
 
 
 def test_cut_off_and_resumed_by_a_new_client(tus, video_file, live_server, auth_headers):
@@ -109,7 +109,7 @@ def test_cut_off_and_resumed_by_a_new_client(tus, video_file, live_server, auth_
     upload = _upload_of(first.url)
     assert upload.offset == size
     assert upload.sha256 == _sha256(video_file)
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert hashlib.sha256(file.read()).hexdigest() == _sha256(video_file)
 
 
@@ -175,7 +175,7 @@ def test_concurrent_patches_do_not_interleave(tus, video_file, auth_headers):
     response = slow.getresponse()
     assert response.status == 204
     assert response.getheader("Upload-Offset") == str(len(data))
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
 
 
