@@ -195,7 +195,8 @@ def upload_append(
             chunk.head = earlier + chunk.head
             _verify_chunk(upload, writer, chunk, checksum)
             state = writer.commit()
-        _commit_offset(upload, token, chunk, hasher, state)
+            _commit_offset(upload, token, chunk, hasher, state)
+            writer.committed()
     finally:
         _release(upload, token)  # a no-op once the offset's UPDATE released the claim
     if offset < 16 <= upload.offset or (upload.offset == upload.length and offset < 16):

@@ -34,6 +34,9 @@ class ChunkWriter(Protocol):
     def discard(self) -> None:
         """Forget everything written since the writer was opened."""
 
+    def committed(self) -> None:
+        """The new offset is in the database: what it replaced may go."""
+
 
 class PartialUploadStore(Protocol):
     """Where an unfinished upload's bytes wait: every store answers these calls."""
@@ -69,6 +72,9 @@ class _LocalChunkWriter:
     def discard(self) -> None:
         self._file.truncate(self._offset)
         self.commit()
+
+    def committed(self) -> None:
+        pass
 
 
 class LocalUploadStore:
