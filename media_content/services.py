@@ -189,7 +189,9 @@ def media_create(
         facebook_video_format=details.facebook_video_format,
         banner_end_date=details.banner_end_date if details.post_to_banner else None,
     )
-    _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)
+    copied = _store_file(
+        media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename
+    )
     try:
         with transaction.atomic():
             media.save()
@@ -200,13 +202,17 @@ def media_create(
             request_processing(media=media)  # thumbnails and metadata, after the commit
             media.refresh_from_db()
     except BaseException:
-        media.file.delete(save=False)
+        if copied:  # an adopted object stays with its upload, for another try
+            media.file.delete(save=False)
         raise
     return media
 
 
-def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> None:
-    """Copy the checked file into storage under a name and type of the detected format."""
+def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> bool:
+    """Copy the checked file into storage under a name and type of the detected format.
+
+    False when the file was adopted where it lies (``stored_name``) rather than copied.
+    """
     from django.core.files import File
 
     media.media_type = sniffed.media_type
@@ -224,11 +230,12 @@ def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -
             )
         media.size_bytes = path.size
         media.file.name = stored_name
-        return
+        return False
     media.size_bytes = os.path.getsize(path)
     with open(path, "rb") as source:
         # The name only carries the sniffed extension; upload_to generates the rest.
         media.file.save(f"upload.{sniffed.extension}", File(source), save=False)
+    return True
 
 
 def media_replace_file(

@@ -212,3 +212,33 @@ def test_bytes_s3_took_but_the_database_never_recorded_are_dropped(
     body = s3_store.get_object(Bucket=BUCKET, Key=upload.object_key)["Body"].read()
     assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
     assert _multipart_uploads(s3_store) == []
+
+
+def test_a_duplicate_keeps_its_object_for_a_second_copy(
+    s3_store, sunrise_client, samples, django_capture_on_commit_callbacks
+):
+    data = samples["jpeg"]
+
+    def upload_and_complete(**fields):
+        url = tus_create(sunrise_client, len(data), "a.jpg", "image/jpeg")["Location"]
+        _send(sunrise_client, url, data, 0, len(data))
+        return url.rsplit("/", 1)[-1], _complete(url.rsplit("/", 1)[-1], **fields)
+
+    def _complete(upload_id, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            return sunrise_client.post(
+                "/marketing/complete-chunk-upload",
+                {"upload_id": upload_id, "title": "Front", **fields},
+                HTTP_ACCEPT="application/json",
+            )
+
+    assert upload_and_complete()[1].status_code == 201
+    upload_id, response = upload_and_complete()
+    assert response.status_code == 409
+    second = Upload.objects.get(pk=upload_id)
+    assert second.state == Upload.State.COMPLETE
+    assert s3_store.head_object(Bucket=BUCKET, Key=second.object_key)["ContentLength"] == len(data)
+    response = _complete(upload_id, allow_duplicate="true")
+    assert response.status_code == 201, response.content
+    assert MediaContent.objects.get(pk=response.json()["id"]).file.name == second.object_key
+    assert len([key for key in _keys(s3_store) if "/media/" in key]) == 2
