@@ -102,19 +102,22 @@ class S3ChunkWriter:
         tail_size = upload.offset - self.tail_start
         key = store.tail_key(upload, self.tail_start)
         # The database's length of the tail: bytes past it were never acknowledged.
-        self.buffer = bytearray(store.read(key, 0, tail_size))
+        tail = store.read(key, 0, tail_size)
+        # The blocks of the part being gathered, joined once when it is sent (one copy).
+        self.blocks, self.buffered = ([tail] if tail else []), len(tail)
         self.had_tail = tail_size > 0
         self.end = upload.offset
 
     def write(self, data: bytes) -> None:
-        self.buffer += data
+        self.blocks.append(data)
+        self.buffered += len(data)
         self.end += len(data)
-        if len(self.buffer) >= PART_SIZE:
+        if self.buffered >= PART_SIZE:
             self._send_part()
 
-    def _open_multipart(self) -> None:
+    def _open_multipart(self, head: bytes) -> None:
         upload = self.upload
-        name = f"upload.{head_extension(bytes(self.buffer[:16]))}"
+        name = f"upload.{head_extension(head)}"
         key = media_upload_to(MediaContent(organization_id=upload.organization_id), name)
         answer = self.store.client.create_multipart_upload(
             Bucket=self.store.bucket,
@@ -130,25 +133,26 @@ class S3ChunkWriter:
         )
 
     def _send_part(self) -> None:
+        body = b"".join(self.blocks)
         if not self.upload.multipart_upload_id:
-            self._open_multipart()
+            self._open_multipart(body[:16])  # the first part starts at the file's first byte
         number = len(self.parts) + 1
         answer = self.store.client.upload_part(
             Bucket=self.store.bucket,
             Key=self.upload.object_key,
             UploadId=self.upload.multipart_upload_id,
             PartNumber=number,
-            Body=bytes(self.buffer),
+            Body=body,
         )
-        self.parts.append([number, answer["ETag"], len(self.buffer)])
-        self.tail_start += len(self.buffer)
-        self.buffer = bytearray()
+        self.parts.append([number, answer["ETag"], self.buffered])
+        self.tail_start += self.buffered
+        self.blocks, self.buffered = [], 0
 
     def commit(self) -> dict:
         """Send the tail (as the last part when the upload is whole) and answer the state."""
         client, bucket, upload = self.store.client, self.store.bucket, self.upload
         if self.end == upload.length:
-            if self.buffer or not self.parts:
+            if self.buffered or not self.parts:
                 self._send_part()
             client.complete_multipart_upload(
                 Bucket=bucket,
@@ -158,11 +162,11 @@ class S3ChunkWriter:
                     "Parts": [{"PartNumber": n, "ETag": etag} for n, etag, _ in self.parts]
                 },
             )
-        elif self.buffer:
+        elif self.buffered:
             client.put_object(
                 Bucket=bucket,
                 Key=self.store.tail_key(upload, self.tail_start),
-                Body=bytes(self.buffer),
+                Body=b"".join(self.blocks),
             )
         return {
             "parts": self.parts,
@@ -174,7 +178,7 @@ class S3ChunkWriter:
         """The parts sent by this request are forgotten (the next one sends those numbers)."""
         del self.parts[self.saved_parts :]
         self.tail_start = self.old_tail_start
-        self.buffer = bytearray()
+        self.blocks, self.buffered = [], 0
         self.end = self.upload.offset
 
     def committed(self) -> None:
