@@ -386,6 +386,9 @@ TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD
 TUS_STORE = env("TUS_STORE", default="s3" if MEDIA_STORAGE == "s3" else "local")
 if TUS_STORE not in {"local", "s3"}:
     raise environ.ImproperlyConfigured("TUS_STORE must be 'local' or 's3'.")
+if TUS_STORE == "s3" and MEDIA_STORAGE != "s3":
+    # A finished upload becomes the media item's file where it lies: in the media bucket.
+    raise environ.ImproperlyConfigured("TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket).")
 TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")
 TUS_EXPIRATION_HOURS = env.int("TUS_EXPIRATION_HOURS", default=24)
 # Unfinished uploads a dealership may hold at once, by number and by bytes promised

@@ -242,3 +242,16 @@ def test_a_duplicate_keeps_its_object_for_a_second_copy(
     assert response.status_code == 201, response.content
     assert MediaContent.objects.get(pk=response.json()["id"]).file.name == second.object_key
     assert len([key for key in _keys(s3_store) if "/media/" in key]) == 2
+
+
+def test_tus_store_follows_media_storage_and_needs_the_bucket():
+    from tests.test_deploy import LOCAL_MEDIA_ENV, PRODUCTION_ENV, _manage
+
+    show = "from media_content.uploads.store import get_store; print(type(get_store()).__name__)"
+    for env, store in ((PRODUCTION_ENV, "S3UploadStore"), (LOCAL_MEDIA_ENV, "LocalUploadStore")):
+        result = _manage("shell", "-c", show, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == store
+    result = _manage("check", env={**LOCAL_MEDIA_ENV, "TUS_STORE": "s3"})
+    assert result.returncode != 0
+    assert "TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket)." in result.stderr
