@@ -54,6 +54,15 @@ def _keys(s3, prefix: str = "") -> list[str]:
     return [item["Key"] for item in listed]
 
 
+def _complete(client, upload_id, capture, **fields):
+    with capture(execute=True):
+        return client.post(
+            "/marketing/complete-chunk-upload",
+            {"upload_id": str(upload_id), "title": "Lot", **fields},
+            HTTP_ACCEPT="application/json",
+        )
+
+
 def _send(client, url: str, data: bytes, offset: int, size: int) -> int:
     response = tus_patch(client, url, data[offset : offset + size], offset)
     assert response.status_code == 204, response.content
@@ -102,12 +111,7 @@ def test_parts_tail_and_completion_at_the_final_key(
     assert stored["ETag"].strip('"').endswith("-3")  # 5 MiB, 5 MiB and the rest
     assert hashlib.sha256(stored["Body"].read()).digest() == hashlib.sha256(data).digest()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = sunrise_client.post(
-            "/marketing/complete-chunk-upload",
-            {"upload_id": str(upload.pk), "title": "Lot"},
-            HTTP_ACCEPT="application/json",
-        )
+    response = _complete(sunrise_client, upload.pk, django_capture_on_commit_callbacks)
     assert response.status_code == 201, response.content
     media = MediaContent.objects.get()
     assert media.file.name == upload.object_key  # completed in place: no copy
@@ -128,12 +132,7 @@ def test_video_checked_through_a_presigned_url_and_hashed_from_the_bucket(
     upload = Upload.objects.get()
     assert upload.sha256 == ""
     assert upload.object_key.endswith(".mp4")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = sunrise_client.post(
-            "/marketing/complete-chunk-upload",
-            {"upload_id": str(upload.pk), "title": "Walkaround"},
-            HTTP_ACCEPT="application/json",
-        )
+    response = _complete(sunrise_client, upload.pk, django_capture_on_commit_callbacks)
     assert response.status_code == 201, response.content
     assert response.json()["sha256"] == hashlib.sha256(data).hexdigest()
     assert response.json()["media_type"] == "video"
@@ -222,15 +221,10 @@ def test_a_duplicate_keeps_its_object_for_a_second_copy(
     def upload_and_complete(**fields):
         url = tus_create(sunrise_client, len(data), "a.jpg", "image/jpeg")["Location"]
         _send(sunrise_client, url, data, 0, len(data))
-        return url.rsplit("/", 1)[-1], _complete(url.rsplit("/", 1)[-1], **fields)
+        upload_id = url.rsplit("/", 1)[-1]
+        return upload_id, _complete(sunrise_client, upload_id, capture, **fields)
 
-    def _complete(upload_id, **fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return sunrise_client.post(
-                "/marketing/complete-chunk-upload",
-                {"upload_id": upload_id, "title": "Front", **fields},
-                HTTP_ACCEPT="application/json",
-            )
+    capture = django_capture_on_commit_callbacks
 
     assert upload_and_complete()[1].status_code == 201
     upload_id, response = upload_and_complete()
@@ -238,7 +232,7 @@ def test_a_duplicate_keeps_its_object_for_a_second_copy(
     second = Upload.objects.get(pk=upload_id)
     assert second.state == Upload.State.COMPLETE
     assert s3_store.head_object(Bucket=BUCKET, Key=second.object_key)["ContentLength"] == len(data)
-    response = _complete(upload_id, allow_duplicate="true")
+    response = _complete(sunrise_client, upload_id, capture, allow_duplicate="true")
     assert response.status_code == 201, response.content
     assert MediaContent.objects.get(pk=response.json()["id"]).file.name == second.object_key
     assert len([key for key in _keys(s3_store) if "/media/" in key]) == 2

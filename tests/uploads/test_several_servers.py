@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from tusclient import client as tus_client
@@ -29,6 +28,8 @@ from media_content.uploads.services import delete_expired_uploads
 from tests.processes import wait_for
 from tests.s3 import BUCKET
 from tests.web_servers import WebServer, free_port, round_robin_proxy, server_env
+
+from .conftest import signed_in_headers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 MIB = 1024 * 1024
@@ -64,11 +65,8 @@ def showroom_png(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def auth_headers(sunrise_user) -> dict[str, str]:
-    client = Client()
-    client.force_login(sunrise_user)
-    client.get("/marketing/media")
-    session, token = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
-    return {"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token}
+    """Made in this process's database, which the servers share (the session row)."""
+    return signed_in_headers(sunrise_user)
 
 
 @pytest.fixture

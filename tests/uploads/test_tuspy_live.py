@@ -19,6 +19,8 @@ from tusclient.exceptions import TusCommunicationError
 from media_content.models import MediaContent, Upload
 from media_content.uploads.store import get_store
 
+from .conftest import signed_in_headers
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -48,11 +50,7 @@ def video_file(tmp_path_factory):
 @pytest.fixture
 def auth_headers(live_server, sunrise_user):
     """The session cookie and CSRF token a browser would send, taken from a signed-in client."""
-    client = Client()
-    client.force_login(sunrise_user)
-    client.get("/marketing/media")
-    session, token = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
-    return {"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token}
+    return signed_in_headers(sunrise_user)
 
 
 @pytest.fixture
