@@ -288,8 +288,10 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                 path=path,
                 original_filename=uploaded.original_name,
                 sniffed=uploaded.sniffed,
+                details=services.MediaDetails(
+                    **{name: getattr(obj, name) for name in CREATE_FIELDS}
+                ),
                 allow_duplicate=True,
-                **{name: getattr(obj, name) for name in CREATE_FIELDS},
             )
         obj.pk = media.pk
         if form.cleaned_data.get("status") == MediaContent.Status.SCHEDULED:
