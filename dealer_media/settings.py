@@ -201,6 +201,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Browser libraries installed from npm by `make` (package.json), served as /static/vendor/...
     ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+    # axe-core, the accessibility checker the browser tests run on every page (not in pages).
+    ("vendor/axe", BASE_DIR / "node_modules" / "axe-core"),
 ]
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
