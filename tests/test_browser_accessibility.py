@@ -6,8 +6,9 @@ refuses inline scripts, so Playwright's ``add_script_tag`` (an inline script) ca
 add it; the file is evaluated through the DevTools protocol instead, which a page's
 policy does not govern. The policy is not loosened for the tests.
 
-Three browser sessions: the pages without a sign-in (sign-in, password reset, an
-invitation, a preview link, the demo site, the embed), a dealer's portal, and the admin.
+Four browser sessions: the pages without a sign-in (sign-in, password reset, an
+invitation, a preview link, the demo site, the embed), a dealer's portal, connecting
+Facebook (the Page picker, against the fake Meta of tests/social), and the admin.
 """
 
 import datetime
@@ -26,12 +27,18 @@ from media_content.previews import preview_link_create, preview_token
 from tests.banners.test_browser_embed import HostSite
 from tests.factories import BannerFactory, MediaContentFactory, ScheduledPostFactory
 from tests.media import jpeg_bytes
+from tests.social import conftest as social_fixtures
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.portal.urls"),  # uploaded media served, so thumbnails load
 ]
+
+# The fake Meta's fixtures (dialogs, tokens, Graph), for the Page picker.
+fake_meta = social_fixtures.fake_meta
+public_media = social_fixtures.public_media
+encryption_key = social_fixtures.encryption_key
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -167,6 +174,7 @@ def test_pages_without_a_sign_in(page, live_server, sunrise, sunrise_user):
 
     audit.goto("/accounts/login/")
     audit.goto("/accounts/password_reset/")
+    audit.goto("/accounts/password_reset/done/")
     audit.goto(f"/accounts/invitation/{invitation_token(invitation)}")
     audit.goto(f"/preview/{preview_token(link)}")
     audit.goto("/health/")
@@ -224,6 +232,23 @@ def test_portal_pages(page, live_server, sign_in, sunrise, sunrise_user, tmp_pat
         f"/marketing/media/{item.pk}/approval",
     ):
         audit.goto(path)
+    assert not audit.problems, audit.report()
+
+
+def test_connecting_facebook(page, live_server, sign_in, sunrise, sunrise_user, fake_meta):
+    fake_meta.redirect_uris.add(f"{live_server.url}/marketing/connections/facebook/callback")
+    audit = AxeAudit(page, live_server.url)
+    sign_in("sunrise", next_path="/marketing/connections")
+    audit.goto("/marketing/connections")  # a real app: Connect buttons, not the sandbox
+    page.get_by_role("button", name="Connect Facebook").click()
+    page.wait_for_url(f"{fake_meta.url}/**")  # Meta's consent page is not ours to check
+    page.get_by_role("button", name="Allow").click()
+    page.wait_for_url("**/marketing/connections/facebook/pages")
+    audit.check("/marketing/connections/facebook/pages")
+    page.get_by_label("Sunrise Motors").check()
+    page.get_by_role("button", name="Connect this Page").click()
+    page.wait_for_url("**/marketing/connections")
+    audit.check("/marketing/connections, connected")
     assert not audit.problems, audit.report()
 
 
