@@ -24,6 +24,9 @@ setup: $(STAMP) $(NODE_STAMP)
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) \
 	  || echo "Could not install chromium: browser tests will be skipped."; }
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { echo "Installing Debian's haproxy for the several-servers test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy) \
+	  || echo "Could not install haproxy: the several-servers test uses its own proxy."; }
 
 run: $(STAMP) $(NODE_STAMP)
 	mkdir -p var

@@ -45,6 +45,17 @@ class BannerAdminForm(forms.ModelForm):
         ]
 
 
+class BannerChangeListForm(forms.ModelForm):
+    """The list's "active" tick box, named after its banner for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "is_active" in self.fields:
+            self.fields["is_active"].widget.attrs["aria-label"] = (
+                f"Show “{self.instance.title}” on the website"
+            )
+
+
 @admin.register(Banner)
 class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     change_action = Action.MANAGE_BANNERS
@@ -66,6 +77,9 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_per_page = 200
     ordering = ["organization", "sort_order"]
     fields = BannerAdminForm.Meta.fields
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=BannerChangeListForm, **kwargs)
 
     # --- Reordering -------------------------------------------------------------
     def reorder_state(self, request: HttpRequest) -> dict:
@@ -163,9 +177,11 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     def thumbnail_preview(self, banner: Banner) -> str:
         if not banner.thumbnail_url:
             return "—"
+        # The picture is the link to the banner: its alt text names it.
         return format_html(
-            '<img src="{}" alt="" width="96" height="40" class="admin-thumbnail">',
+            '<img src="{}" alt="{}" width="96" height="40" class="admin-thumbnail">',
             banner.thumbnail_url,
+            banner.title or f"Banner {banner.pk}",
         )
 
     @admin.display(description="Shown")

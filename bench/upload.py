@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/upload.py                 # 1 GiB, 5 MiB chunks
     .venv/bin/python bench/upload.py --size-mib 256 1024 --runs 3 --no-node
+    .venv/bin/python bench/upload.py --store s3 --size-mib 256   # both on one moto S3 server
 
 For each size it prints: tus upload throughput (tuspy client, 5 MiB PATCHes,
 median of the runs), the raw sequential disk write throughput of the same
@@ -12,7 +13,10 @@ Node.js on the PATH it installs @tus/server and @tus/file-store under a
 temporary folder and uploads the same file to it the same way.
 
 Everything lives in a temporary directory on the same file system as the
-repository: a SQLite database, the partial uploads and the media root.
+repository: a SQLite database, the partial uploads and the media root. With
+``--store s3`` both servers keep partial uploads in one moto S3 server over
+HTTP (ours: ``MEDIA_STORAGE=s3``, so ``TUS_STORE=s3``; Node: @tus/s3-store),
+both in 5 MiB parts.
 """
 
 import argparse
@@ -43,6 +47,49 @@ const tus = new Server({ path: '/files', datastore: new FileStore({ directory: p
 const server = http.createServer((req, res) => tus.handle(req, res));
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
 """
+
+
+NODE_S3_SERVER = """
+import { Server } from '@tus/server';
+import { S3Store } from '@tus/s3-store';
+import http from 'node:http';
+const [endpoint, bucket] = process.argv.slice(2);
+const datastore = new S3Store({
+  partSize: 5 * 1024 * 1024,
+  s3ClientConfig: {
+    bucket, endpoint, region: 'us-east-1', forcePathStyle: true,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  },
+});
+const tus = new Server({ path: '/files', datastore });
+const server = http.createServer((req, res) => tus.handle(req, res));
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
+"""
+S3_ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+
+
+def start_s3() -> tuple[object, str]:
+    """moto's S3 server on a free port, with one bucket for each server."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    os.environ.update(S3_ENV)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    for bucket in ("bench-ours", "bench-node"):
+        client.create_bucket(Bucket=bucket)
+    return server, endpoint
+
+
+def empty_bucket(endpoint: str, bucket: str) -> None:
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+        client.delete_object(Bucket=bucket, Key=item["Key"])
 
 
 def make_file(path: Path, size: int) -> None:
@@ -129,9 +176,22 @@ def listening_socket() -> socket.socket:
     return sock
 
 
-def start_django(work: Path, workers: int, threads: int) -> tuple[subprocess.Popen, str, dict]:
+def start_django(
+    work: Path, workers: int, threads: int, s3: str = ""
+) -> tuple[subprocess.Popen, str, dict]:
     env = {
         **os.environ,
+        **(
+            {
+                **S3_ENV,
+                "MEDIA_STORAGE": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "bench-ours",
+                "AWS_S3_ENDPOINT_URL": s3,
+                "AWS_S3_REGION_NAME": "us-east-1",
+            }
+            if s3
+            else {}
+        ),
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
         "MEDIA_ROOT": str(work / "media"),
@@ -197,22 +257,26 @@ def start_django(work: Path, workers: int, threads: int) -> tuple[subprocess.Pop
     return process, f"{base}/marketing/uploads/", headers
 
 
-def start_node(work: Path) -> tuple[subprocess.Popen, str] | None:
+def start_node(work: Path, s3: str = "") -> tuple[subprocess.Popen, str] | None:
     if not shutil.which("node") or not shutil.which("npm"):
         return None
     node_dir = work / "node"
     node_dir.mkdir()
     (node_dir / "package.json").write_text('{"type": "module", "private": true}')
     subprocess.run(
-        ["npm", "install", "--silent", "--no-audit", "--no-fund", "@tus/server", "@tus/file-store"],
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", "@tus/server"]
+        + (["@tus/s3-store"] if s3 else ["@tus/file-store"]),
         cwd=node_dir,
         check=True,
     )
-    (node_dir / "server.mjs").write_text(NODE_SERVER)
+    (node_dir / "server.mjs").write_text(NODE_S3_SERVER if s3 else NODE_SERVER)
     store = work / "node-files"
     store.mkdir()
     process = subprocess.Popen(
-        ["node", "server.mjs", str(store)], cwd=node_dir, stdout=subprocess.PIPE, text=True
+        ["node", "server.mjs", *([s3, "bench-node"] if s3 else [str(store)])],
+        cwd=node_dir,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     port = json.loads(process.stdout.readline())["port"]
     return process, f"http://127.0.0.1:{port}/files"
@@ -232,12 +296,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
     parser.add_argument("--no-node", action="store_true")
+    parser.add_argument("--store", choices=["local", "s3"], default="local")
     args = parser.parse_args()
 
+    moto, s3 = start_s3() if args.store == "s3" else (None, "")
     with tempfile.TemporaryDirectory(dir=REPO / "var" if (REPO / "var").exists() else None) as tmp:
         work = Path(tmp)
-        django, django_url, headers = start_django(work, args.workers, args.threads)
-        node = None if args.no_node else start_node(work)
+        django, django_url, headers = start_django(work, args.workers, args.threads, s3)
+        node = None if args.no_node else start_node(work, s3)
         try:
             for size_mib in args.size_mib:
                 size = size_mib * MiB
@@ -249,15 +315,19 @@ def main() -> None:
                 for _ in range(args.runs):
                     ours.append(timed_upload(django_url, source, headers, args.chunk_mib * MiB))
                     clear(work / "uploads")
+                    if s3:
+                        empty_bucket(s3, "bench-ours")
                 ours_cpu = (cpu_seconds(django.pid) - cpu_before) / args.runs / (size / 2**30)
                 ours_mb = statistics.median(ours)
                 worker_peak, total_peak = peak_memory(django.pid)
                 print(
                     f"== {size_mib} MiB in {args.chunk_mib} MiB chunks, {args.runs} run(s), "
                     f"gunicorn {args.workers} worker(s) x {args.threads} thread(s), "
+                    f"{args.store} store, "
                     f"load average {os.getloadavg()[0]:.1f}"
                 )
                 print(f"raw disk write (fsync)      {raw:8.1f} MB/s")
+                label = "s3-store  " if s3 else "file-store"
                 print(
                     f"dealer-media tus (gunicorn) {ours_mb:8.1f} MB/s  ratio to disk "
                     f"{ours_mb / raw:.2f}  runs {', '.join(f'{r:.0f}' for r in ours)}"
@@ -273,13 +343,15 @@ def main() -> None:
                     for _ in range(args.runs):
                         theirs.append(timed_upload(node[1], source, {}, args.chunk_mib * MiB))
                         clear(work / "node-files")
+                        if s3:
+                            empty_bucket(s3, "bench-node")
                     node_mb = statistics.median(theirs)
                     node_peak, _ = peak_memory(node[0].pid)
                     node_cpu = (
                         (cpu_seconds(node[0].pid) - node_cpu_before) / args.runs / (size / 2**30)
                     )
                     print(
-                        f"@tus/server + file-store    {node_mb:8.1f} MB/s  ratio to disk "
+                        f"@tus/server + {label}  {node_mb:8.1f} MB/s  ratio to disk "
                         f"{node_mb / raw:.2f}  runs {', '.join(f'{r:.0f}' for r in theirs)}"
                     )
                     print(
@@ -294,6 +366,8 @@ def main() -> None:
             if node:
                 node[0].terminate()
                 node[0].wait(timeout=30)
+            if moto:
+                moto.stop()
 
 
 if __name__ == "__main__":

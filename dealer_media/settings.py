@@ -426,7 +426,15 @@ UPLOAD_MAX_VIDEO_SIZE = env.int("UPLOAD_MAX_VIDEO_SIZE", default=4 * 1000 * 1000
 # The portal sends files above this through tus (resumable, in parts); smaller ones in one request.
 UPLOAD_RESUMABLE_ABOVE = env.int("UPLOAD_RESUMABLE_ABOVE", default=8 * 1024 * 1024)
 TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD_MAX_VIDEO_SIZE))
-# Partial uploads live here until they are finished (one directory per web host).
+# Where partial uploads wait until they are finished: "local" (TUS_UPLOAD_DIR, one
+# directory per web host) or "s3" (an S3 multipart upload in the media bucket, so any web
+# server can take the next PATCH). MEDIA_STORAGE=s3 makes it "s3" unless TUS_STORE says.
+TUS_STORE = env("TUS_STORE", default="s3" if MEDIA_STORAGE == "s3" else "local")
+if TUS_STORE not in {"local", "s3"}:
+    raise environ.ImproperlyConfigured("TUS_STORE must be 'local' or 's3'.")
+if TUS_STORE == "s3" and MEDIA_STORAGE != "s3":
+    # A finished upload becomes the media item's file where it lies: in the media bucket.
+    raise environ.ImproperlyConfigured("TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket).")
 TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")
 TUS_EXPIRATION_HOURS = env.int("TUS_EXPIRATION_HOURS", default=24)
 # Unfinished uploads a dealership may hold at once, by number and by bytes promised

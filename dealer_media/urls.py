@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from banners import views as banner_views
-from dealer_media import media_views
+from dealer_media import favicon, media_views
 from dealer_media.accounts import password_reset
 from dealer_media.ops import health
 from dealer_media.tenancy import team_urls
@@ -18,6 +18,7 @@ urlpatterns = [
     # A dealer's host name shows its website's homepage; any other host the portal.
     path("", banner_views.site_root, name="home"),
     path("", include("banners.urls")),
+    path("favicon.ico", favicon.favicon, name="favicon"),  # asked for by browsers on every site
     path("admin/", admin.site.urls),
     # Operations: for load balancers and monitoring, no sign-in (dealer_media/ops/health.py).
     path("health/", health.health, name="health"),

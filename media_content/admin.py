@@ -216,9 +216,11 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         )
         if not url:
             return "—"
+        # The picture is the link to the item: its alt text names it.
         return format_html(
-            '<img src="{}" alt="" width="80" height="60" class="admin-thumbnail">',
+            '<img src="{}" alt="{}" width="80" height="60" class="admin-thumbnail">',
             url,
+            media.title or f"Item {media.pk}",
         )
 
     @admin.display(description="Processing")
@@ -288,8 +290,10 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                 path=path,
                 original_filename=uploaded.original_name,
                 sniffed=uploaded.sniffed,
+                details=services.MediaDetails(
+                    **{name: getattr(obj, name) for name in CREATE_FIELDS}
+                ),
                 allow_duplicate=True,
-                **{name: getattr(obj, name) for name in CREATE_FIELDS},
             )
         obj.pk = media.pk
         if form.cleaned_data.get("status") == MediaContent.Status.SCHEDULED:

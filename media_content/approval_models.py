@@ -6,8 +6,6 @@ from django.db import models
 from dealer_media.tenancy.models import TenantModel
 from dealer_media.validators import validate_multi_line_text
 
-from .models import MediaContent
-
 
 class ApprovalStep(TenantModel):
     """One step of a post's approval, with who and when: the trail shown in its history."""
@@ -19,7 +17,9 @@ class ApprovalStep(TenantModel):
         EDITED = "edited", "Edited"
         RESUBMITTED = "resubmitted", "Edited after approval: waits for approval again"
 
-    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="approval_steps")
+    media = models.ForeignKey(
+        "media_content.MediaContent", on_delete=models.CASCADE, related_name="approval_steps"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -38,7 +38,9 @@ class ApprovalStep(TenantModel):
 class PreviewLink(TenantModel):
     """A signed, expiring, revocable read-only link to one post's preview, for a reviewer."""
 
-    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="preview_links")
+    media = models.ForeignKey(
+        "media_content.MediaContent", on_delete=models.CASCADE, related_name="preview_links"
+    )
     nonce = models.CharField(max_length=32, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,5 +1,7 @@
 """The media form: what a dealer fills in when uploading, for both regular and tus uploads."""
 
+import dataclasses
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -8,8 +10,9 @@ from dealer_media.validators import validate_multi_line_text, validate_single_li
 
 from . import captions, timing
 from .models import MediaContent
+from .services import MediaDetails
 from .uploads.form_fields import uploaded_file_path
-from .uploads.validation import MediaRejected, Sniffed, sniff
+from .validation import MediaRejected, Sniffed, sniff
 
 FIT_CHOICES = MediaContent.InstagramFit.choices
 
@@ -128,26 +131,12 @@ class MediaDetailsForm(forms.Form):
                 f"{start:%B} {start.day}, {start.year}.",
             )
 
-    def media_fields(self) -> dict:
-        """Keyword arguments for ``services.media_create``."""
+    def media_details(self) -> MediaDetails:
+        """The new item's details, for ``services.media_create``."""
         data = self.cleaned_data
-        return {
-            "title": data["title"],
-            "description": data["description"],
-            "link_url": data["link_url"],
-            "facebook_caption": data["facebook_caption"],
-            "instagram_caption": data["instagram_caption"],
-            "first_comment": data["first_comment"],
-            "alt_text": data["alt_text"],
-            "post_to_facebook": data["post_to_facebook"],
-            "post_to_instagram": data["post_to_instagram"],
-            "post_to_banner": data["post_to_banner"],
-            "instagram_fit": data["instagram_fit"],
-            "facebook_video_format": data["facebook_video_format"],
-            "schedule_mode": data["schedule_mode"],
-            "scheduled_at": data["scheduled_at"],
-            "banner_end_date": data.get("banner_end_date"),
-        }
+        return MediaDetails(
+            **{field.name: data.get(field.name) for field in dataclasses.fields(MediaDetails)}
+        )
 
 
 class MediaUploadForm(MediaDetailsForm):

@@ -4,6 +4,7 @@ Views, admin actions and tasks all call these; they never change the rows
 themselves. What happens to the item's posts is ``lifecycle.py``.
 """
 
+import dataclasses
 import datetime
 import os
 
@@ -17,6 +18,7 @@ from .lifecycle import (
     media_reschedule,
 )
 from .models import MediaContent, ScheduledPost
+from .validation import MediaRejected, sniff
 
 # --- Portal edits ------------------------------------------------------------
 
@@ -110,34 +112,45 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class MediaDetails:
+    """What the dealer says about a new item: its text, destinations and when it goes out."""
+
+    title: str = ""
+    description: str = ""
+    link_url: str = ""
+    facebook_caption: str = ""
+    instagram_caption: str = ""
+    first_comment: str = ""
+    alt_text: str = ""
+    post_to_facebook: bool = False
+    post_to_instagram: bool = False
+    post_to_banner: bool = False
+    instagram_fit: str = MediaContent.InstagramFit.PAD
+    facebook_video_format: str = MediaContent.FacebookVideoFormat.AUTO
+    schedule_mode: str = "draft"
+    scheduled_at: datetime.datetime | None = None
+    banner_end_date: datetime.date | None = None
+
+
 def media_create(
     *,
     organization,
     created_by,
     path,
     original_filename: str,
-    title: str,
-    description: str = "",
-    link_url: str = "",
-    facebook_caption: str = "",
-    instagram_caption: str = "",
-    first_comment: str = "",
-    alt_text: str = "",
-    post_to_facebook: bool = False,
-    post_to_instagram: bool = False,
-    post_to_banner: bool = False,
-    instagram_fit: str = MediaContent.InstagramFit.PAD,
-    facebook_video_format: str = MediaContent.FacebookVideoFormat.AUTO,
-    schedule_mode: str = "draft",
-    scheduled_at: datetime.datetime | None = None,
-    banner_end_date: datetime.date | None = None,
+    details: MediaDetails,
     sha256: str = "",
     sniffed=None,
     allow_duplicate: bool = False,
 ) -> MediaContent:
     """Validate the file at ``path`` by content, store it and create the item (and its posts).
 
-    Raises ``uploads.validation.MediaRejected`` for a file we cannot use and
+    ``path`` is a local file, or a finished upload's ``MediaSource``; one that
+    names an object already at its final key in storage (``stored_name``, S3
+    multipart uploads) is adopted there, not copied.
+
+    Raises ``validation.MediaRejected`` for a file we cannot use and
     ``DuplicateMedia`` when the dealership already has these bytes (unless
     ``allow_duplicate``). The bytes are copied into the default storage under a
     generated name (streamed: S3 gets a multipart upload); the row and the
@@ -145,10 +158,9 @@ def media_create(
     again if that transaction fails.
     """
     from .processing.services import request_processing
-    from .uploads.validation import sniff
 
     sniffed = sniffed or sniff(path)
-    sha256 = sha256 or file_sha256(path)
+    sha256 = sha256 or (path.sha256() if hasattr(path, "sha256") else file_sha256(path))
     if not allow_duplicate:
         existing = (
             MediaContent.objects.for_org(organization)
@@ -163,49 +175,67 @@ def media_create(
     media = MediaContent(
         organization=organization,
         created_by=created_by,
-        title=title or (original_filename or "Untitled")[:255],
-        description=description,
-        link_url=link_url,
-        facebook_caption=facebook_caption,
-        instagram_caption=instagram_caption,
-        first_comment=first_comment,
-        alt_text=alt_text,
-        post_to_facebook=post_to_facebook,
-        post_to_instagram=post_to_instagram,
-        post_to_banner=post_to_banner,
-        instagram_fit=instagram_fit,
-        facebook_video_format=facebook_video_format,
-        banner_end_date=banner_end_date if post_to_banner else None,
+        title=details.title or (original_filename or "Untitled")[:255],
+        description=details.description,
+        link_url=details.link_url,
+        facebook_caption=details.facebook_caption,
+        instagram_caption=details.instagram_caption,
+        first_comment=details.first_comment,
+        alt_text=details.alt_text,
+        post_to_facebook=details.post_to_facebook,
+        post_to_instagram=details.post_to_instagram,
+        post_to_banner=details.post_to_banner,
+        instagram_fit=details.instagram_fit,
+        facebook_video_format=details.facebook_video_format,
+        banner_end_date=details.banner_end_date if details.post_to_banner else None,
     )
-    _store_file(media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename)
+    copied = _store_file(
+        media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename
+    )
     try:
         with transaction.atomic():
             media.save()
-            if schedule_mode == "now":
+            if details.schedule_mode == "now":
                 media_publish_now(media=media)
-            elif schedule_mode == "scheduled" and scheduled_at is not None:
-                media_reschedule(media=media, when=scheduled_at)
+            elif details.schedule_mode == "scheduled" and details.scheduled_at is not None:
+                media_reschedule(media=media, when=details.scheduled_at)
             request_processing(media=media)  # thumbnails and metadata, after the commit
             media.refresh_from_db()
     except BaseException:
-        media.file.delete(save=False)
+        if copied:  # an adopted object stays with its upload, for another try
+            media.file.delete(save=False)
         raise
     return media
 
 
-def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> None:
-    """Copy the checked file into storage under a name and type of the detected format."""
+def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> bool:
+    """Copy the checked file into storage under a name and type of the detected format.
+
+    False when the file was adopted where it lies (``stored_name``) rather than copied.
+    """
     from django.core.files import File
 
     media.media_type = sniffed.media_type
     media.content_type = sniffed.content_type
     media.original_filename = (name or "")[:255]
-    media.size_bytes = os.path.getsize(path)
     media.sha256 = sha256
     media.width, media.height = sniffed.width, sniffed.height
+    stored_name = getattr(path, "stored_name", "")
+    if stored_name:
+        if not stored_name.endswith(f".{sniffed.extension}"):
+            raise MediaRejected(
+                "This file's first bytes and its content disagree about its type.",
+                status=415,
+                code="unsupported_type",
+            )
+        media.size_bytes = path.size
+        media.file.name = stored_name
+        return False
+    media.size_bytes = os.path.getsize(path)
     with open(path, "rb") as source:
         # The name only carries the sniffed extension; upload_to generates the rest.
         media.file.save(f"upload.{sniffed.extension}", File(source), save=False)
+    return True
 
 
 def media_replace_file(
@@ -217,7 +247,6 @@ def media_replace_file(
     one is removed again if saving the row fails.
     """
     from .processing.services import request_processing
-    from .uploads.validation import sniff
 
     sniffed = sniffed or sniff(path)
     old_name = media.file.name

@@ -39,7 +39,7 @@ HISTORY_PAGE_SIZE = 50
 
 def upload_rules() -> dict:
     """What the browser checks before sending a file: the server's own limits and types."""
-    from .uploads.validation import IMAGE_FORMATS, VIDEO_TYPES
+    from .validation import IMAGE_FORMATS, VIDEO_TYPES
 
     return {
         "image_types": [content_type for content_type, _ in IMAGE_FORMATS.values()],

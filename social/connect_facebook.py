@@ -85,13 +85,14 @@ def dialog_url(*, redirect_uri: str, state: str, rerequest: bool = False) -> str
     return f"{base}/{settings.FACEBOOK_GRAPH_VERSION}/dialog/oauth?{urlencode(query)}"
 
 
-def _words(error: GraphError, doing: str) -> ConnectionRefused:
+def refusal(error: GraphError, doing: str, *, network: str = "Facebook") -> ConnectionRefused:
+    """A failed call while connecting, in words: Meta was away (try again) or said no."""
     if error.kind in (Kind.TRANSIENT, Kind.UNKNOWN_OUTCOME, Kind.RATE_LIMITED):
         return ConnectionRefused(
-            f"Facebook did not answer while we were {doing}. Nothing changed; try again in a "
+            f"{network} did not answer while we were {doing}. Nothing changed; try again in a "
             f"minute. ({error.message})"
         )
-    return ConnectionRefused(f"Facebook refused {doing}: {error.suffix or error.message}")
+    return ConnectionRefused(f"{network} refused {doing}: {error.suffix or error.message}")
 
 
 def exchange_code(*, code: str, redirect_uri: str) -> str:
@@ -119,7 +120,7 @@ def exchange_code(*, code: str, redirect_uri: str) -> str:
             },
         )
     except GraphError as error:
-        raise _words(error, "to exchange the sign-in code") from None
+        raise refusal(error, "to exchange the sign-in code") from None
     token = long_lived.get("access_token") or ""
     if not token:
         raise ConnectionRefused("Facebook answered without a token. Nothing changed; try again.")
@@ -131,7 +132,7 @@ def read_permissions(*, user_token: str) -> tuple[list[str], list[str]]:
     try:
         answer = GraphClient(user_token).get("me/permissions")
     except GraphError as error:
-        raise _words(error, "to tell which permissions you granted") from None
+        raise refusal(error, "to tell which permissions you granted") from None
     granted, declined = [], []
     for row in answer.get("data") or []:
         (granted if row.get("status") == "granted" else declined).append(row.get("permission"))
@@ -142,7 +143,7 @@ def facebook_user_id(*, user_token: str) -> str:
     try:
         return str(GraphClient(user_token).get("me", fields="id").get("id") or "")
     except GraphError as error:
-        raise _words(error, "to tell who you are") from None
+        raise refusal(error, "to tell who you are") from None
 
 
 def _pages(client: GraphClient, path: str, *, business: str = "") -> list[PageChoice]:
@@ -183,7 +184,7 @@ def pages_for(*, user_token: str, granted: list[str]) -> list[PageChoice]:
                 for edge in ("owned_pages", "client_pages"):
                     pages += _pages(client, f"{business['id']}/{edge}", business=business["name"])
     except GraphError as error:
-        raise _words(error, "to list your Pages") from None
+        raise refusal(error, "to list your Pages") from None
     unique: dict[str, PageChoice] = {}
     for page in pages:
         known = unique.get(page.id)
@@ -213,7 +214,7 @@ def debug_token(*, token: str) -> dict:
     try:
         return client.get("debug_token", input_token=token).get("data") or {}
     except GraphError as error:
-        raise _words(error, "to check the Page's token") from None
+        raise refusal(error, "to check the Page's token") from None
 
 
 def page_token_check(*, page_id: str, token: str) -> TokenCheck:

@@ -18,8 +18,8 @@ from django.utils import timezone
 from dealer_media.tenancy.models import Organization
 
 from . import meta_permissions as perms
-from .connect_facebook import ConnectionRefused
-from .graph import GraphClient, GraphError, Kind
+from .connect_facebook import ConnectionRefused, refusal
+from .graph import GraphClient, GraphError
 from .models import InstagramLogin
 
 logger = logging.getLogger(__name__)
@@ -34,15 +34,6 @@ def dialog_url(*, redirect_uri: str, state: str) -> str:
         "state": state,
     }
     return f"{settings.INSTAGRAM_OAUTH_URL.rstrip('/')}/oauth/authorize?{urlencode(query)}"
-
-
-def _refused(error: GraphError, doing: str) -> ConnectionRefused:
-    if error.kind in (Kind.TRANSIENT, Kind.UNKNOWN_OUTCOME, Kind.RATE_LIMITED):
-        return ConnectionRefused(
-            f"Instagram did not answer while we were {doing}. Nothing changed; try again in a "
-            f"minute. ({error.message})"
-        )
-    return ConnectionRefused(f"Instagram refused {doing}: {error.suffix or error.message}")
 
 
 def _long_lived(answer: dict) -> tuple[str, datetime.datetime | None]:
@@ -86,7 +77,7 @@ def exchange_code(*, code: str, redirect_uri: str) -> dict:
             },
         )
     except GraphError as error:
-        raise _refused(error, "to exchange the sign-in code") from None
+        raise refusal(error, "to exchange the sign-in code", network="Instagram") from None
     token, expires = _long_lived(long_lived)
     granted = first.get("permissions") or ""
     if isinstance(granted, str):
@@ -116,17 +107,19 @@ def login_connect(*, organization: Organization, user, found: dict) -> Instagram
     try:
         me = profile(token=found["token"])
     except GraphError as error:
-        raise _refused(error, "to tell which account you signed in with") from None
+        raise refusal(
+            error, "to tell which account you signed in with", network="Instagram"
+        ) from None
     user_id = str(me.get("user_id") or found["user_id"] or me.get("id") or "")
     taken = InstagramLogin.objects.filter(instagram_user_id=user_id).exclude(
         organization=organization
     )
-    refusal = (
+    taken_words = (
         "This Instagram account is already connected to another dealership in Dealer Media, "
         "so it cannot be connected here too."
     )
     if taken.exists():
-        raise ConnectionRefused(refusal)
+        raise ConnectionRefused(taken_words)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -148,7 +141,7 @@ def login_connect(*, organization: Organization, user, found: dict) -> Instagram
             login.connected_by = user
             login.save()
     except IntegrityError:
-        raise ConnectionRefused(refusal) from None
+        raise ConnectionRefused(taken_words) from None
     logger.info(
         "Dealership %s connected Instagram %s by Instagram Login.", organization.pk, user_id
     )

@@ -129,15 +129,24 @@ def _dialog_answer(request: HttpRequest, provider: str):
         return _refused(request, str(refusal), status=400)
 
 
+def _code_of(request: HttpRequest, provider: str):
+    """``(attempt, code)`` of a good answer from the dialog, or the response that ends it."""
+    attempt = _dialog_answer(request, provider)
+    if isinstance(attempt, HttpResponse):
+        return attempt, ""
+    code = request.GET.get("code", "")
+    if not code:
+        words = f"{provider.title()}'s answer carries no code. Nothing changed; start again."
+        return _refused(request, words, status=400), ""
+    return attempt, code
+
+
 @require_GET
 @owners_only
 def facebook_callback(request: HttpRequest) -> HttpResponse:
-    attempt = _dialog_answer(request, FACEBOOK)
+    attempt, code = _code_of(request, FACEBOOK)
     if isinstance(attempt, HttpResponse):
         return attempt
-    code = request.GET.get("code", "")
-    if not code:
-        return _refused(request, "Meta's answer carries no code. Nothing changed.", status=400)
     try:
         connections.facebook_receive(
             attempt=attempt, code=code, redirect_uri=_redirect_uri(request, "facebook")
@@ -217,12 +226,9 @@ def instagram_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @owners_only
 def instagram_callback(request: HttpRequest) -> HttpResponse:
-    attempt = _dialog_answer(request, INSTAGRAM)
+    attempt, code = _code_of(request, INSTAGRAM)
     if isinstance(attempt, HttpResponse):
         return attempt
-    code = request.GET.get("code", "")
-    if not code:
-        return _refused(request, "Instagram's answer carries no code. Nothing changed.", status=400)
     try:
         login = connections.instagram_receive(
             attempt=attempt,

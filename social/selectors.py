@@ -2,14 +2,14 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 from django.utils.dateparse import parse_datetime
 
 from dealer_media.tenancy.models import Organization
 from media_content.models import MediaContent, ScheduledPost
 
 from . import services
-from .models import MetaConnection
+from .models import InstagramLogin, MetaConnection, SocialAccount
 
 SANDBOX_REASON = "Sandbox: posts are recorded here and not sent to Meta."
 
@@ -101,11 +101,23 @@ def destination_states(*, media: MediaContent) -> dict[str, dict]:
 
 def profile_urls(organization: Organization) -> dict[str, str]:
     """The dealership's Page and Instagram profile, by destination (none without an account)."""
-    account = services.account_for(organization=organization)
-    urls = dict(account.profile_urls) if account is not None else {}
-    login = services.instagram_login_for(organization=organization)
-    if login is not None and login.profile_url:
-        urls["instagram"] = login.profile_url
+    pages = (
+        SocialAccount.objects.for_org(organization)
+        .annotate(kind=Value("page", output_field=CharField()))
+        .values_list("kind", "page_id", "instagram_username")
+    )
+    logins = (
+        InstagramLogin.objects.for_org(organization)
+        .annotate(kind=Value("login", output_field=CharField()))
+        .values_list("kind", "instagram_user_id", "username")
+    )
+    urls: dict[str, str] = {}
+    rows = sorted(pages.union(logins, all=True))  # "login" before "page": Instagram Login wins
+    for kind, ident, username in reversed(rows):
+        if kind == "page":
+            urls.update(SocialAccount(page_id=ident, instagram_username=username).profile_urls)
+        elif username:
+            urls["instagram"] = InstagramLogin(username=username).profile_url
     return urls
 
 

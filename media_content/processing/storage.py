@@ -35,7 +35,9 @@ def local_path(field_file: FieldFile) -> Iterator[str]:
 
 def _still_referenced(name: str) -> bool:
     """Banners made from a library item share its files by name (banners.services)."""
-    from banners.models import Banner
+    from django.apps import apps
+
+    Banner = apps.get_model("banners", "Banner")  # by name: banners' models import this module
 
     return (
         Banner.objects.filter(thumbnail=name).exists() or Banner.objects.filter(image=name).exists()

@@ -6,10 +6,21 @@ When a chunk lands on another process (or after a restart) the digest is
 computed from the stored bytes once, when the upload finishes.
 """
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkChecksum:
+    """The digest a client sent for one chunk, and how to compute ours."""
+
+    new: Callable  # a hashlib constructor
+    digest: bytes
+
 
 _HASHERS: "OrderedDict[str, tuple[int, object]]" = OrderedDict()
 _HASHERS_LOCK = threading.Lock()
@@ -30,6 +41,12 @@ def keep_hasher(upload_id: str, offset: int, hasher) -> None:
         _HASHERS[upload_id] = (offset, hasher)
         while len(_HASHERS) > _HASHERS_MAX:
             _HASHERS.popitem(last=False)
+
+
+def drop_hasher(upload_id: str) -> None:
+    """The upload is gone: so is its running digest."""
+    with _HASHERS_LOCK:
+        _HASHERS.pop(upload_id, None)
 
 
 def forget_all() -> None:

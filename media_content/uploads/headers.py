@@ -7,12 +7,19 @@ printable text, checked before anything is stored.
 """
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable
 
 from dealer_media.validators import control_character, describe_control_character
 
-from .services import CHECKSUM_ALGORITHMS, UploadError
+from .digests import ChunkChecksum
+
+CHECKSUM_ALGORITHMS: dict[str, Callable] = {
+    "sha1": hashlib.sha1,
+    "md5": hashlib.md5,
+    "sha256": hashlib.sha256,
+}
 
 # 19 digits hold every value of a PostgreSQL bigint (9,223,372,036,854,775,807 has 19).
 MAX_DIGITS = 19
@@ -22,7 +29,16 @@ _DIGITS_ONLY = re.compile(r"[0-9]+")
 _METADATA_KEY = re.compile(r"[!-+\--~]{1,100}")
 
 
-class TooManyDigits(UploadError):
+class BadHeader(Exception):
+    """A header a tus client should never send: answered 400 with ``message``."""
+
+    def __init__(self, message: str, *, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class TooManyDigits(BadHeader):
     """A number of plain digits, but longer than any size or offset this server takes."""
 
 
@@ -33,11 +49,10 @@ def parse_count(value: str, *, name: str) -> int:
         if number < 2**63:
             return number
     if _DIGITS_ONLY.fullmatch(value):
-        raise TooManyDigits(f"{name} is larger than any upload this server accepts.", status=400)
-    raise UploadError(
+        raise TooManyDigits(f"{name} is larger than any upload this server accepts.")
+    raise BadHeader(
         f"{name} must be a non-negative integer. Send it with the digits 0-9 only "
         f"(no sign, spaces or other characters).",
-        status=400,
     )
 
 
@@ -51,25 +66,23 @@ def parse_metadata(header: str) -> dict[str, str]:
     for pair in filter(None, (part.strip() for part in header.split(","))):
         key, _, encoded = pair.partition(" ")
         if not key or key in metadata:
-            raise UploadError("Upload-Metadata has an empty or repeated key.", status=400)
+            raise BadHeader("Upload-Metadata has an empty or repeated key.")
         if not _METADATA_KEY.fullmatch(key):
-            raise UploadError(
+            raise BadHeader(
                 "Upload-Metadata keys must be printable ASCII (letters, digits, punctuation), "
                 "at most 100 characters.",
-                status=400,
             )
         try:
             value = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError) as error:  # binascii.Error is a ValueError
-            raise UploadError(
-                f"Upload-Metadata value of “{key}” is not base64 of UTF-8 text.", status=400
+            raise BadHeader(
+                f"Upload-Metadata value of “{key}” is not base64 of UTF-8 text."
             ) from error
         char = control_character(value)
         if char is not None:
-            raise UploadError(
+            raise BadHeader(
                 f"Upload-Metadata value of “{key}” contains {describe_control_character(char)}. "
                 "Rename the file without it and upload it again.",
-                status=400,
                 code="control_character",
             )
         metadata[key] = value
@@ -82,14 +95,14 @@ def encode_metadata(metadata: dict[str, str]) -> str:
     )
 
 
-def parse_checksum(header: str) -> tuple[Callable, bytes] | None:
+def parse_checksum(header: str) -> ChunkChecksum | None:
     if not header:
         return None
     name, _, encoded = header.strip().partition(" ")
     algorithm = CHECKSUM_ALGORITHMS.get(name.lower())
     if algorithm is None:
-        raise UploadError(f"Checksum algorithm “{name}” is not supported.", status=400)
+        raise BadHeader(f"Checksum algorithm “{name}” is not supported.")
     try:
-        return algorithm, base64.b64decode(encoded.strip(), validate=True)
+        return ChunkChecksum(algorithm, base64.b64decode(encoded.strip(), validate=True))
     except ValueError as error:  # binascii.Error, or a non-ASCII character
-        raise UploadError("Upload-Checksum digest is not base64.", status=400) from error
+        raise BadHeader("Upload-Checksum digest is not base64.") from error

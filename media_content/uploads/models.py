@@ -36,6 +36,12 @@ class Upload(TenantModel):
     expires_at = models.DateTimeField(db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.CharField(max_length=32, blank=True)
+    # The S3 store's state (TUS_STORE=s3): the multipart upload, at the media item's
+    # final key, and its parts [[number, etag, size], ...]; the bytes past the parts
+    # wait in the bucket as the "incomplete part" object (see uploads/s3store.py).
+    multipart_upload_id = models.CharField(max_length=255, blank=True)
+    object_key = models.CharField(max_length=255, blank=True)
+    parts = models.JSONField(default=list, blank=True)
     media_content = models.ForeignKey(
         "media_content.MediaContent",
         null=True,

@@ -30,7 +30,6 @@ def size_in_words(size: int) -> str:
 
 
 class Refusal(NamedTuple):
-    status: int
     code: str
     message: str
 
@@ -38,15 +37,14 @@ class Refusal(NamedTuple):
 def open_uploads_refusal(*, organization: Organization, length: int) -> Refusal | None:
     """Why a new upload of ``length`` bytes may not start now, or None when it may.
 
-    429: the dealership holds too much right now and room comes back as
-    uploads finish, are cancelled or expire. 413 only for a file that could
-    never fit, whatever is finished.
+    ``too_many_open_*``: the dealership holds too much right now and room comes
+    back as uploads finish, are cancelled or expire. ``too_large`` only for a
+    file that could never fit, whatever is finished.
     """
     most = settings.TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION
     most_bytes = settings.TUS_MAX_OPEN_BYTES_PER_ORGANIZATION
     if length > most_bytes:
         return Refusal(
-            413,
             "too_large",
             f"This file needs {size_in_words(length)}; unfinished uploads of a dealership "
             f"may hold at most {size_in_words(most_bytes)} at once. Upload a smaller file.",
@@ -55,7 +53,6 @@ def open_uploads_refusal(*, organization: Organization, length: int) -> Refusal 
     totals = open_upload_totals(organization=organization)
     if totals.count >= most:
         return Refusal(
-            429,
             "too_many_open_uploads",
             f"Your dealership already has {totals.count} unfinished "
             f"upload{'' if totals.count == 1 else 's'}, and at most {most} may be open at "
@@ -63,7 +60,6 @@ def open_uploads_refusal(*, organization: Organization, length: int) -> Refusal 
         )
     if totals.bytes + length > most_bytes:
         return Refusal(
-            429,
             "too_many_open_bytes",
             f"Unfinished uploads of your dealership already hold {size_in_words(totals.bytes)} "
             f"of the {size_in_words(most_bytes)} allowed at once, and this file needs "

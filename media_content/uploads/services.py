@@ -1,14 +1,14 @@
 """Resumable uploads: create, append, terminate, expire, and turn into a media item.
 
-The tus views translate HTTP into these calls and ``UploadError`` back into
-HTTP. Every change to an upload runs under a claim (a conditional UPDATE of
+The tus views parse the protocol's headers, call these, and turn
+``UploadError`` codes into HTTP statuses. Every change to an upload runs under a claim (a conditional UPDATE of
 ``locked_until``, a lease renewed while bytes stream in), so two requests
 cannot write one upload at once and a crashed worker's claim runs out.
 """
 
 import contextlib
+import dataclasses
 import datetime
-import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -22,29 +22,23 @@ from dealer_media.tenancy.models import Organization
 
 from .. import services as media_services
 from ..models import MediaContent
-from .digests import Digests, keep_hasher, take_hasher
+from ..validation import MediaRejected, container_kind, megabytes, size_limit
+from .digests import ChunkChecksum, Digests, drop_hasher, keep_hasher, take_hasher
 from .models import Upload
 from .quota import open_uploads_refusal
 from .store import get_store
-from .validation import MediaRejected, container_kind, megabytes, size_limit
 
 READ_SIZE = 1024 * 1024
 LEASE = datetime.timedelta(seconds=60)
 LEASE_RENEW_SECONDS = 15
-CHECKSUM_ALGORITHMS: dict[str, Callable] = {
-    "sha1": hashlib.sha1,
-    "md5": hashlib.md5,
-    "sha256": hashlib.sha256,
-}
 
 
 class UploadError(Exception):
-    """An answer other than success: HTTP ``status`` and a message for a person."""
+    """A refusal: a message for a person and a ``code`` (the HTTP layer picks the status)."""
 
-    def __init__(self, message: str, *, status: int, code: str = "invalid"):
+    def __init__(self, message: str, *, code: str = "invalid"):
         super().__init__(message)
         self.message = message
-        self.status = status
         self.code = code
 
 
@@ -62,9 +56,7 @@ def _claim(upload: Upload, token: str, **conditions) -> bool:
 
 def _locked() -> UploadError:
     return UploadError(
-        "Another request is writing to this upload; try again when it is done.",
-        status=423,
-        code="locked",
+        "Another request is writing to this upload; try again when it is done.", code="locked"
     )
 
 
@@ -101,7 +93,15 @@ def _expiry() -> datetime.datetime:
 
 def upload_too_large() -> UploadError:
     return UploadError(
-        f"Files can be at most {megabytes(settings.TUS_MAX_SIZE)}.", status=413, code="too_large"
+        f"Files can be at most {megabytes(settings.TUS_MAX_SIZE)}.", code="too_large"
+    )
+
+
+def _past_length(upload: Upload) -> UploadError:
+    return UploadError(
+        f"This chunk goes past the declared Upload-Length ({upload.length:,} bytes): it was "
+        f"refused. The {upload.offset:,} bytes received before it are kept.",
+        code="too_many_bytes",
     )
 
 
@@ -110,14 +110,13 @@ def upload_create(
 ) -> Upload:
     """A new upload, if the dealership has room (caps on open uploads and bytes promised)."""
     if length == 0:
-        raise UploadError("The file is empty.", status=400, code="empty")
+        raise UploadError("The file is empty.", code="empty")
     if length > settings.TUS_MAX_SIZE:
         raise upload_too_large()
     declared = metadata.get("filetype", "")
     if declared.startswith("image/") and length > size_limit(MediaContent.MediaType.IMAGE):
         raise UploadError(
             f"Images can be at most {megabytes(settings.UPLOAD_MAX_IMAGE_SIZE)}.",
-            status=413,
             code="too_large",
         )
     with transaction.atomic():
@@ -126,7 +125,7 @@ def upload_create(
         Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
         refusal = open_uploads_refusal(organization=organization, length=length)
         if refusal is not None:
-            raise UploadError(refusal.message, status=refusal.status, code=refusal.code)
+            raise UploadError(refusal.message, code=refusal.code)
         upload = Upload.objects.create(
             organization=organization,
             created_by=created_by,
@@ -135,7 +134,7 @@ def upload_create(
             expires_at=_expiry(),
         )
     try:
-        get_store().create(str(upload.pk))
+        get_store().create(upload)
     except BaseException:
         upload.delete()
         raise
@@ -144,7 +143,8 @@ def upload_create(
 
 def upload_delete(*, upload: Upload) -> None:
     """Remove the row and the bytes (termination, expiry, rejected content)."""
-    get_store().delete(str(upload.pk))
+    get_store().delete(upload)
+    drop_hasher(str(upload.pk))
     Upload.objects.filter(pk=upload.pk).delete()
 
 
@@ -159,134 +159,152 @@ def upload_append(
     offset: int,
     read: Callable[[int], bytes],
     content_length: int | None,
-    checksum: tuple[Callable, bytes] | None = None,
+    checksum: ChunkChecksum | None = None,
 ) -> Upload:
     """Append the request body at ``offset``; answer with the upload at its new offset.
 
-    The body is read in 1 MiB blocks and written as it arrives (never held
-    whole). If the connection breaks, the bytes that arrived are kept (unless a
-    checksum was sent: then the chunk is all or nothing). The new offset is
-    recorded only after the bytes are fsynced.
+    Three steps under the claim: receive the body into the store, verify the
+    chunk against its checksum, commit the new offset. If the connection
+    breaks, the bytes that arrived are kept (unless a checksum was sent: then
+    the chunk is all or nothing).
     """
     if upload.state != Upload.State.RECEIVING:
-        raise UploadError("This upload is already complete.", status=409, code="complete")
+        if offset == upload.offset == upload.length and content_length == 0:
+            return upload  # nothing to add: the spec's answer is the offset (204)
+        raise UploadError("This upload is already complete.", code="complete")
     if offset != upload.offset:
-        raise UploadError(
-            f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
-            status=409,
-            code="offset_mismatch",
-        )
-    room = upload.length - offset
-    if content_length is not None and content_length > room:
-        upload_delete(upload=upload)
-        raise UploadError(
-            "More bytes than the declared Upload-Length: the upload was discarded.",
-            status=413,
-            code="too_many_bytes",
-        )
+        raise _offset_mismatch(upload, offset)
+    if content_length is not None and content_length > upload.length - offset:
+        raise _past_length(upload)
     token = secrets.token_hex(16)
     # One UPDATE claims the upload only if nobody holds it and the offset still
     # matches; the answer says which of the two failed.
     if not _claim(upload, token, offset=offset, state=Upload.State.RECEIVING):
         upload.refresh_from_db()
         if upload.offset != offset or upload.state != Upload.State.RECEIVING:
-            raise UploadError(
-                f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
-                status=409,
-                code="offset_mismatch",
-            )
+            raise _offset_mismatch(upload, offset)
         raise _locked()
-    released = False
     try:
-        upload_id = str(upload.pk)
-        hasher = take_hasher(upload_id, offset)
-        chunk_digest = checksum[0]() if checksum else None
-        # A chunk that fails its checksum is discarded: so is its part of the digest.
-        hasher_before = hasher.copy() if hasher is not None and checksum else None
-        received = 0
-        broken = False
-        last_renewal = time.monotonic()
-        digests = Digests([d for d in (hasher, chunk_digest) if d is not None])
-        with get_store().writer(upload_id, offset) as writer:
-            while content_length is None or received < content_length:
-                want = (
-                    READ_SIZE
-                    if content_length is None
-                    else min(READ_SIZE, content_length - received)
-                )
-                try:
-                    data = read(want)
-                except OSError:
-                    data, broken = b"", True
-                if not data:
-                    broken = broken or (content_length is not None and received < content_length)
-                    break
-                if received + len(data) > room:
-                    writer.discard()
-                    upload_delete(upload=upload)
-                    raise UploadError(
-                        "More bytes than the declared Upload-Length: the upload was discarded.",
-                        status=413,
-                        code="too_many_bytes",
-                    )
-                digests.update(data)  # hashed on another thread while we write and read on
-                writer.write(data)
-                received += len(data)
-                if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
-                    _renew(upload, token)
-                    last_renewal = time.monotonic()
-            digests.wait()
-            if chunk_digest is not None and (broken or chunk_digest.digest() != checksum[1]):
-                writer.discard()
-                if hasher_before is not None:
-                    keep_hasher(upload_id, offset, hasher_before)
-                if broken:
-                    raise UploadError("The connection broke mid-chunk.", status=400)
-                raise UploadError(
-                    "Checksum mismatch: the chunk was discarded; send it again.",
-                    status=460,
-                    code="checksum_mismatch",
-                )
-            writer.commit()
-        new_offset = offset + received
-        fields = {"offset": new_offset, "expires_at": _expiry()}
-        if new_offset == upload.length:
-            fields["state"] = Upload.State.COMPLETE
-            # Without the running digest (the chunks went to several processes)
-            # it stays blank and the item's creation hashes the file once.
-            fields["sha256"] = hasher.hexdigest() if hasher is not None else ""
-        elif hasher is not None:
-            keep_hasher(upload_id, new_offset, hasher)
-        # The new offset and the release of the claim in one UPDATE, after fsync.
-        _release(upload, token, **fields)
-        released = True
-        for name, value in fields.items():
-            setattr(upload, name, value)
+        store = get_store()
+        # The first 16 bytes name the container: the ones stored before this chunk are
+        # read now (S3: the incomplete part, which the commit may replace).
+        earlier = store.head(upload, offset) if 0 < offset < 16 else b""
+        hasher = take_hasher(str(upload.pk), offset)
+        with store.writer(upload) as writer:
+            chunk = _receive(upload, token, writer, read, content_length, hasher, checksum)
+            chunk.head = earlier + chunk.head
+            _verify_chunk(upload, writer, chunk, checksum)
+            state = writer.commit()
+            _commit_offset(upload, token, chunk, hasher, state)
+            writer.committed()
     finally:
-        if not released:
-            _release(upload, token)
-    if offset < 16 <= new_offset or (new_offset == upload.length and offset < 16):
-        _check_head(upload)
+        _release(upload, token)  # a no-op once the offset's UPDATE released the claim
+    if offset < 16 <= upload.offset or (upload.offset == upload.length and offset < 16):
+        _check_head(upload, chunk.head)
     return upload
 
 
-def _check_head(upload: Upload) -> None:
+@dataclasses.dataclass
+class _Chunk:
+    """What one request brought: its size, whether it was cut off, its first bytes."""
+
+    offset: int
+    received: int = 0
+    broken: bool = False
+    head: bytes = b""
+    digest: object = None  # the chunk's own checksum digest, when one was sent
+    hasher_before: object = None  # the upload's running sha256 before this chunk
+
+
+def _receive(upload, token, writer, read, content_length, hasher, checksum) -> _Chunk:
+    """Read the body in 1 MiB blocks and hand each to the store as it arrives."""
+    chunk = _Chunk(offset=upload.offset)
+    chunk.digest = checksum.new() if checksum else None
+    # A chunk that fails its checksum is discarded: so is its part of the digest.
+    chunk.hasher_before = hasher.copy() if hasher is not None and checksum else None
+    room = upload.length - upload.offset
+    last_renewal = time.monotonic()
+    digests = Digests([d for d in (hasher, chunk.digest) if d is not None])
+    while content_length is None or chunk.received < content_length:
+        want = (
+            READ_SIZE if content_length is None else min(READ_SIZE, content_length - chunk.received)
+        )
+        try:
+            data = read(want)
+        except OSError:
+            data, chunk.broken = b"", True
+        if not data:
+            short = content_length is not None and chunk.received < content_length
+            chunk.broken = chunk.broken or short
+            break
+        if chunk.received + len(data) > room:
+            digests.wait()
+            writer.discard()  # the running digest is dropped: completion hashes the file
+            raise _past_length(upload)
+        if upload.offset + chunk.received < 16:
+            chunk.head += data[: 16 - upload.offset - chunk.received]
+        digests.update(data)  # hashed on another thread while we write and read on
+        writer.write(data)
+        chunk.received += len(data)
+        if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
+            _renew(upload, token)
+            last_renewal = time.monotonic()
+    digests.wait()
+    return chunk
+
+
+def _verify_chunk(upload, writer, chunk: _Chunk, checksum: ChunkChecksum | None) -> None:
+    """A chunk sent with a checksum is kept only whole and matching."""
+    if checksum is None or (not chunk.broken and chunk.digest.digest() == checksum.digest):
+        return
+    writer.discard()
+    if chunk.hasher_before is not None:
+        keep_hasher(str(upload.pk), chunk.offset, chunk.hasher_before)
+    if chunk.broken:
+        raise UploadError("The connection broke mid-chunk.", code="broken")
+    raise UploadError(
+        "Checksum mismatch: the chunk was discarded; send it again.", code="checksum_mismatch"
+    )
+
+
+def _commit_offset(upload: Upload, token: str, chunk: _Chunk, hasher, state: dict) -> None:
+    """Record the new offset (and the store's state) after the store made the bytes durable."""
+    new_offset = chunk.offset + chunk.received
+    fields = {"offset": new_offset, "expires_at": _expiry(), **state}
+    if new_offset == upload.length:
+        fields["state"] = Upload.State.COMPLETE
+        # Without the running digest (the chunks went to several processes)
+        # it stays blank and the item's creation hashes the file once.
+        fields["sha256"] = hasher.hexdigest() if hasher is not None else ""
+    elif hasher is not None:
+        keep_hasher(str(upload.pk), new_offset, hasher)
+    # The new offset and the release of the claim in one UPDATE.
+    _release(upload, token, **fields)
+    for name, value in fields.items():
+        setattr(upload, name, value)
+
+
+def _offset_mismatch(upload: Upload, offset: int) -> UploadError:
+    return UploadError(
+        f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
+        code="offset_mismatch",
+    )
+
+
+def _check_head(upload: Upload, head: bytes) -> None:
     """Reject early, from the first bytes, a file that can never be accepted."""
-    with get_store().open(str(upload.pk)) as file:
-        kind = container_kind(file.read(16))
+    kind = container_kind(head)
     if kind is None:
         upload_delete(upload=upload)
         raise UploadError(
             "This file is not a supported type: upload JPEG, PNG, WebP or GIF images, "
             "or MP4, MOV or WebM videos.",
-            status=415,
             code="unsupported_type",
         )
     if kind == "image" and upload.length > settings.UPLOAD_MAX_IMAGE_SIZE:
         upload_delete(upload=upload)
         raise UploadError(
             f"Images can be at most {megabytes(settings.UPLOAD_MAX_IMAGE_SIZE)}.",
-            status=413,
             code="too_large",
         )
 
@@ -308,7 +326,11 @@ def delete_expired_uploads(*, now: datetime.datetime | None = None) -> int:
 
 
 def media_create_from_upload(
-    *, upload: Upload, created_by, allow_duplicate: bool = False, **fields
+    *,
+    upload: Upload,
+    created_by,
+    details: media_services.MediaDetails,
+    allow_duplicate: bool = False,
 ) -> tuple[MediaContent, bool]:
     """Create the media item from a finished upload; ``(item, created)``.
 
@@ -322,30 +344,29 @@ def media_create_from_upload(
     if upload.state != Upload.State.COMPLETE:
         raise UploadError(
             f"The upload is not finished: {upload.offset} of {upload.length} bytes received.",
-            status=409,
             code="incomplete",
         )
     store = get_store()
-    upload_id = str(upload.pk)
     with upload_claimed(upload) as token:
         upload.refresh_from_db()
         if upload.state == Upload.State.CONSUMED and upload.media_content_id:
             return upload.media_content, False
         try:
-            with store.local_path(upload_id) as path, transaction.atomic():
+            with store.media_source(upload) as source, transaction.atomic():
                 media = media_services.media_create(
                     organization=upload.organization,
                     created_by=created_by,
-                    path=path,
+                    path=source,
                     original_filename=upload.filename,
                     sha256=upload.sha256,
+                    details=details,
                     allow_duplicate=allow_duplicate,
-                    **fields,
                 )
                 Upload.objects.filter(pk=upload.pk, lock_token=token).update(
                     state=Upload.State.CONSUMED, media_content=media
                 )
-                transaction.on_commit(lambda: store.delete(upload_id))
+                upload.state, upload.media_content = Upload.State.CONSUMED, media
+                transaction.on_commit(lambda: store.delete(upload))
         except MediaRejected:
             upload_delete(upload=upload)
             raise

@@ -1,13 +1,15 @@
 """Where partial uploads keep their bytes until they are finished.
 
-One small interface, ``PartialUploadStore``, so that an S3-multipart store can
-follow for deployments with several web servers. ``LocalUploadStore`` keeps
-one file per upload in a directory (``settings.TUS_UPLOAD_DIR``).
+One interface, ``PartialUploadStore``, two stores: ``LocalUploadStore`` keeps
+one file per upload in a directory (``settings.TUS_UPLOAD_DIR``, one web
+host); ``s3store.S3UploadStore`` keeps the bytes in an S3 multipart upload, so
+any web server can take the next PATCH.
 
-Durability: ``ChunkWriter.commit`` flushes and fsyncs before it returns, and
-callers record the new offset in the database only after that, so every
-acknowledged byte is on disk. Bytes past the recorded offset (a crash between
-the write and the database update) are cut off by the next writer.
+Durability: ``ChunkWriter.commit`` makes the bytes durable (fsync; S3's
+acknowledgement) before it returns, and callers record the new offset in the
+database only after that, so every acknowledged byte is stored. Bytes past the
+recorded offset (a crash between the write and the database update) are cut
+off by the next writer.
 """
 
 import contextlib
@@ -19,31 +21,39 @@ from typing import BinaryIO, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from ..validation import LocalSource, MediaSource
+from .models import Upload
+
 
 class ChunkWriter(Protocol):
     def write(self, data: bytes) -> None: ...
 
-    def commit(self) -> None:
-        """Make everything written durable."""
+    def commit(self) -> dict:
+        """Make everything written durable; answer the Upload fields to save with the offset."""
 
     def discard(self) -> None:
         """Forget everything written since the writer was opened."""
 
+    def committed(self) -> None:
+        """The new offset is in the database: what it replaced may go."""
+
 
 class PartialUploadStore(Protocol):
-    def create(self, upload_id: str) -> None: ...
+    """Where an unfinished upload's bytes wait: every store answers these calls."""
 
-    def writer(self, upload_id: str, offset: int) -> contextlib.AbstractContextManager[ChunkWriter]:
-        """Append at ``offset`` (the durable offset; anything after it is dropped)."""
+    def create(self, upload: Upload) -> None: ...
 
-    def open(self, upload_id: str) -> BinaryIO: ...
+    def writer(self, upload: Upload) -> contextlib.AbstractContextManager[ChunkWriter]:
+        """Append at ``upload.offset`` (the durable offset; anything after it is dropped)."""
 
-    def local_path(self, upload_id: str) -> contextlib.AbstractContextManager[Path]:
-        """A local file holding the bytes (ffmpeg and Pillow need a path)."""
+    def head(self, upload: Upload, size: int) -> bytes:
+        """The first ``size`` stored bytes (at most the offset)."""
 
-    def delete(self, upload_id: str) -> None: ...
+    def media_source(self, upload: Upload) -> contextlib.AbstractContextManager[MediaSource]:
+        """The finished upload's bytes, to check and keep as a media item's file."""
 
-    def exists(self, upload_id: str) -> bool: ...
+    def delete(self, upload: Upload) -> None:
+        """Remove every byte of the upload (termination, expiry, consumed, rejected)."""
 
 
 class _LocalChunkWriter:
@@ -54,51 +64,54 @@ class _LocalChunkWriter:
     def write(self, data: bytes) -> None:
         self._file.write(data)
 
-    def commit(self) -> None:
+    def commit(self) -> dict:
         self._file.flush()
         os.fsync(self._file.fileno())
+        return {}
 
     def discard(self) -> None:
         self._file.truncate(self._offset)
         self.commit()
 
+    def committed(self) -> None:
+        pass
+
 
 class LocalUploadStore:
+    """One file per upload in ``TUS_UPLOAD_DIR``: the embedded default (one web host)."""
+
     def __init__(self, directory: str | Path | None = None):
         self.directory = Path(directory or settings.TUS_UPLOAD_DIR)
 
-    def _path(self, upload_id: str) -> Path:
-        name = str(upload_id)
-        if not name.replace("-", "").isalnum():
-            raise ValueError("bad upload id")
-        return self.directory / f"{name}.part"
+    def path(self, upload: Upload) -> Path:
+        return self.directory / f"{upload.pk}.part"
 
-    def create(self, upload_id: str) -> None:
+    def create(self, upload: Upload) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self._path(upload_id)
-        with open(path, "xb") as file:
+        with open(self.path(upload), "xb") as file:
             os.fsync(file.fileno())
         self._fsync_directory()
 
     @contextlib.contextmanager
-    def writer(self, upload_id: str, offset: int) -> Iterator[ChunkWriter]:
-        with open(self._path(upload_id), "r+b") as file:
-            file.truncate(offset)  # drop bytes nobody acknowledged
-            file.seek(offset)
-            yield _LocalChunkWriter(file, offset)
+    def writer(self, upload: Upload) -> Iterator[ChunkWriter]:
+        with open(self.path(upload), "r+b") as file:
+            file.truncate(upload.offset)  # drop bytes nobody acknowledged
+            file.seek(upload.offset)
+            yield _LocalChunkWriter(file, upload.offset)
 
-    def open(self, upload_id: str) -> BinaryIO:
-        return open(self._path(upload_id), "rb")
+    def head(self, upload: Upload, size: int) -> bytes:
+        with open(self.path(upload), "rb") as file:
+            return file.read(min(size, upload.offset))
+
+    def open(self, upload: Upload) -> BinaryIO:
+        return open(self.path(upload), "rb")
 
     @contextlib.contextmanager
-    def local_path(self, upload_id: str) -> Iterator[Path]:
-        yield self._path(upload_id)
+    def media_source(self, upload: Upload) -> Iterator[MediaSource]:
+        yield LocalSource(self.path(upload))
 
-    def delete(self, upload_id: str) -> None:
-        self._path(upload_id).unlink(missing_ok=True)
-
-    def exists(self, upload_id: str) -> bool:
-        return self._path(upload_id).exists()
+    def delete(self, upload: Upload) -> None:
+        self.path(upload).unlink(missing_ok=True)
 
     def _fsync_directory(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -108,7 +121,12 @@ class LocalUploadStore:
             os.close(fd)
 
 
+STORES = {
+    "local": "media_content.uploads.store.LocalUploadStore",
+    "s3": "media_content.uploads.s3store.S3UploadStore",
+}
+
+
 def get_store() -> PartialUploadStore:
-    """The configured store (``settings.TUS_UPLOAD_STORE``, a dotted class path)."""
-    backend = getattr(settings, "TUS_UPLOAD_STORE", "media_content.uploads.store.LocalUploadStore")
-    return import_string(backend)()
+    """The configured store: ``settings.TUS_STORE``, ``local`` or ``s3``."""
+    return import_string(STORES[settings.TUS_STORE])()

@@ -16,10 +16,17 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views import View
 
-from .headers import TooManyDigits, encode_metadata, parse_checksum, parse_count, parse_metadata
+from .headers import (
+    CHECKSUM_ALGORITHMS,
+    BadHeader,
+    TooManyDigits,
+    encode_metadata,
+    parse_checksum,
+    parse_count,
+    parse_metadata,
+)
 from .models import Upload
 from .services import (
-    CHECKSUM_ALGORITHMS,
     UploadError,
     upload_append,
     upload_create,
@@ -31,6 +38,21 @@ from .services import (
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
 OCTET_STREAM = "application/offset+octet-stream"
+# The HTTP status of each refusal of the upload services, by its code (else 400).
+STATUS = {
+    "too_large": 413,
+    "too_many_bytes": 413,
+    "unsupported_type": 415,
+    "offset_mismatch": 409,
+    "complete": 409,
+    "incomplete": 409,
+    "locked": 423,
+    "too_many_open_uploads": 429,
+    "too_many_open_bytes": 429,
+    "checksum_mismatch": 460,
+}
+# X-HTTP-Method-Override: what each real method may stand for (clients behind proxies).
+OVERRIDES = {"POST": {"PATCH", "DELETE", "HEAD", "OPTIONS"}, "GET": {"OPTIONS"}}
 
 
 def _answer(status: int, headers: dict | None = None, body: dict | None = None) -> HttpResponse:
@@ -67,7 +89,7 @@ class TusView(View):
     def dispatch(self, request: HttpRequest, upload_id=None) -> HttpResponse:
         method = request.method
         override = request.headers.get("X-HTTP-Method-Override", "").upper()
-        if method == "POST" and override in {"PATCH", "DELETE", "HEAD"}:
+        if override in OVERRIDES.get(method, ()):
             method = override
         if method == "OPTIONS":
             return self.options(request)
@@ -99,7 +121,9 @@ class TusView(View):
                 return _answer(204)
             return _error(405, f"{method} is not allowed on an upload.", "method", method)
         except UploadError as error:
-            return _error(error.status, error.message, error.code, method)
+            return _error(STATUS.get(error.code, 400), error.message, error.code, method)
+        except BadHeader as error:
+            return _error(400, error.message, error.code, method)
 
     def _find(self, request: HttpRequest, upload_id) -> Upload | None:
         # Tenancy: another dealership's upload (or no dealership) is simply not found.
@@ -107,6 +131,7 @@ class TusView(View):
 
     def options(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = HttpResponse(status=204)
+        response["Tus-Resumable"] = TUS_VERSION
         response["Tus-Version"] = TUS_VERSION
         response["Tus-Extension"] = TUS_EXTENSIONS
         response["Tus-Max-Size"] = str(settings.TUS_MAX_SIZE)
@@ -114,16 +139,20 @@ class TusView(View):
         return response
 
     def create(self, request: HttpRequest) -> HttpResponse:
-        if request.headers.get("Upload-Defer-Length"):
-            raise UploadError(
-                "Upload-Defer-Length is not supported; send Upload-Length.", status=400
+        if "Upload-Concat" in request.headers:
+            raise BadHeader(
+                "Upload-Concat is not supported: this server does not join uploads. "
+                "Upload the whole file as one upload.",
+                code="concatenation",
             )
+        if request.headers.get("Upload-Defer-Length"):
+            raise BadHeader("Upload-Defer-Length is not supported; send Upload-Length.")
         try:
             length = _int_header(request, "Upload-Length")
         except TooManyDigits:
             raise upload_too_large() from None
         if length is None:
-            raise UploadError("Upload-Length is required.", status=400)
+            raise BadHeader("Upload-Length is required.")
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         # Every header is read before the upload exists: a refusal leaves no row behind.
         first_chunk = request.content_type == OCTET_STREAM and bool(
@@ -166,10 +195,10 @@ class TusView(View):
 
     def patch(self, request: HttpRequest, upload: Upload) -> HttpResponse:
         if request.content_type != OCTET_STREAM:
-            raise UploadError(f"PATCH needs Content-Type: {OCTET_STREAM}.", status=415)
+            return _error(415, f"PATCH needs Content-Type: {OCTET_STREAM}.", "content_type")
         offset = _int_header(request, "Upload-Offset")
         if offset is None:
-            raise UploadError("Upload-Offset is required.", status=400)
+            raise BadHeader("Upload-Offset is required.")
         checksum = parse_checksum(request.headers.get("Upload-Checksum", ""))
         upload = self._append(request, upload, offset=offset, checksum=checksum)
         return _answer(

@@ -20,10 +20,11 @@ from dealer_media.tenancy.roles import refusal_to_schedule
 from .. import services
 from ..forms import MediaDetailsForm, MediaUploadForm
 from ..models import MediaContent
+from ..validation import MediaRejected
 from .form_fields import uploaded_file_path
 from .models import Upload
 from .services import UploadError, media_create_from_upload
-from .validation import MediaRejected
+from .tus import STATUS
 
 
 def media_json(media: MediaContent) -> dict:
@@ -119,8 +120,8 @@ def media_create_view(request: HttpRequest) -> HttpResponse:
                 path=path,
                 original_filename=uploaded.name or "",
                 sniffed=form.sniffed,
+                details=form.media_details(),
                 allow_duplicate=form.cleaned_data["allow_duplicate"],
-                **form.media_fields(),
             )
     except MediaRejected as error:
         return _fail(request, error.status, error.message, error.code, "media_file")
@@ -161,13 +162,13 @@ def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
         media, created = media_create_from_upload(
             upload=upload,
             created_by=request.user,
+            details=form.media_details(),
             allow_duplicate=form.cleaned_data["allow_duplicate"],
-            **form.media_fields(),
         )
     except MediaRejected as error:
         return _fail(request, error.status, error.message, error.code, "media_file")
     except UploadError as error:
-        return _fail(request, error.status, error.message, error.code)
+        return _fail(request, STATUS.get(error.code, 400), error.message, error.code)
     except services.DuplicateMedia as error:
         return _duplicate(request, error)
     except ValidationError as error:

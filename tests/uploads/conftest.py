@@ -86,6 +86,15 @@ def _upload_dir(settings, tmp_path):
     settings.TUS_UPLOAD_DIR = tmp_path / "uploads"
 
 
+def signed_in_headers(user) -> dict[str, str]:
+    """The session cookie and CSRF token a browser would send, taken from a signed-in client."""
+    client = Client()
+    client.force_login(user)
+    client.get("/marketing/media")
+    session, token = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
+    return {"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token}
+
+
 def b64(value: str) -> str:
     return base64.b64encode(value.encode()).decode()
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from media_content.models import MediaContent, Upload
 from media_content.uploads import digests, services
+from media_content.uploads.digests import ChunkChecksum
 from media_content.uploads.store import get_store
 
 from .conftest import TUS, b64, tus_create, tus_patch
@@ -26,6 +27,19 @@ def test_options_advertises_version_extensions_and_limits(client, settings):
     )
     assert response["Tus-Max-Size"] == str(settings.TUS_MAX_SIZE)
     assert "sha1" in response["Tus-Checksum-Algorithm"].split(",")
+    assert response["Tus-Resumable"] == "1.0.0"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_method_override_options(sunrise_client, method, settings):
+    """X-HTTP-Method-Override: OPTIONS is honoured on GET and on POST (no upload is made)."""
+    response = getattr(sunrise_client, method)(
+        "/marketing/uploads/", HTTP_X_HTTP_METHOD_OVERRIDE="OPTIONS"
+    )
+    assert response.status_code == 204
+    assert response["Tus-Version"] == "1.0.0"
+    assert response["Tus-Max-Size"] == str(settings.TUS_MAX_SIZE)
+    assert not Upload.objects.exists()
 
 
 def test_missing_or_other_version_is_412(sunrise_client):
@@ -69,7 +83,7 @@ def test_create_head_patch_in_chunks(sunrise_client, sunrise, sunrise_user, samp
     upload.refresh_from_db()
     assert upload.state == Upload.State.COMPLETE
     assert upload.sha256 == hashlib.sha256(data).hexdigest()
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
 
 
@@ -154,16 +168,71 @@ def test_offset_mismatch_is_409_and_other_content_type_415(sunrise_client, sampl
     assert Upload.objects.get().offset == 0
 
 
-def test_more_bytes_than_upload_length_discards_the_upload(sunrise_client, samples, stored_files):
-    url = tus_create(sunrise_client, 100)["Location"]
-    response = tus_patch(sunrise_client, url, samples["mp4"][:150])
+def test_more_bytes_than_upload_length_keeps_the_valid_bytes(sunrise_client, samples):
+    """The spec: refuse the chunk with 413, but keep what is already stored."""
+    data = samples["mp4"]
+    url = tus_create(sunrise_client, 300)["Location"]
+    assert tus_patch(sunrise_client, url, data[:100]).status_code == 204
+    response = tus_patch(sunrise_client, url, data[100:400], 100)
     assert response.status_code == 413
     assert response.json()["error"] == (
-        "More bytes than the declared Upload-Length: the upload was discarded."
+        "This chunk goes past the declared Upload-Length (300 bytes): it was refused. "
+        "The 100 bytes received before it are kept."
     )
+    upload = Upload.objects.get()
+    assert upload.offset == 100
+    with get_store().open(upload) as file:
+        assert file.read() == data[:100]
+    assert sunrise_client.head(url, **TUS)["Upload-Offset"] == "100"
+    assert tus_patch(sunrise_client, url, data[100:300], 100).status_code == 204
+    assert Upload.objects.get().state == Upload.State.COMPLETE
+
+
+def test_zero_length_patch_at_the_end_of_a_completed_upload_is_204(sunrise_client, samples):
+    data = samples["jpeg"]
+    url = tus_create(sunrise_client, len(data), "a.jpg", "image/jpeg")["Location"]
+    assert tus_patch(sunrise_client, url, data).status_code == 204
+    empty = {"CONTENT_TYPE": "application/offset+octet-stream", "CONTENT_LENGTH": "0"}
+    response = tus_patch(sunrise_client, url, b"", len(data), **empty)
+    assert response.status_code == 204
+    assert response["Upload-Offset"] == str(len(data))
+    assert response["Tus-Resumable"] == "1.0.0"
+    # Bytes past the end, or an offset that is not the end, are still refused.
+    assert tus_patch(sunrise_client, url, b"x", len(data)).status_code == 409
+    assert tus_patch(sunrise_client, url, b"", 5, **empty).status_code == 409
+
+
+@pytest.mark.parametrize("concat", ["partial", "final;/marketing/uploads/a /marketing/uploads/b"])
+def test_upload_concat_is_refused(sunrise_client, stored_files, concat):
+    response = tus_create(sunrise_client, 100, HTTP_UPLOAD_CONCAT=concat)
+    assert response.status_code == 400
+    assert "Upload-Concat" in response.json()["error"]
     assert not Upload.objects.exists()
     assert stored_files() == []
-    assert sunrise_client.head(url, **TUS).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("checksum", "status"),
+    [("sha1 " + base64.b64encode(b"0" * 20).decode(), 460), ("sha1 not*base64!", 400)],
+)
+def test_refused_creation_with_upload_leaves_nothing(
+    sunrise_client, samples, stored_files, checksum, status
+):
+    data = samples["jpeg"]
+    digests.forget_all()
+    response = sunrise_client.post(
+        "/marketing/uploads/",
+        data[:500],
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_LENGTH=str(len(data)),
+        HTTP_UPLOAD_CHECKSUM=checksum,
+        **TUS,
+    )
+    assert response.status_code == status
+    assert "Location" not in response
+    assert not Upload.objects.exists()
+    assert stored_files() == []
+    assert digests._HASHERS == {}
 
 
 def test_first_bytes_of_unknown_type_are_refused_early(sunrise_client, samples, stored_files):
@@ -192,7 +261,7 @@ def test_checksum_match_and_mismatch(sunrise_client, samples):
     assert response.json()["error"] == "Checksum mismatch: the chunk was discarded; send it again."
     upload = Upload.objects.get()
     assert upload.offset == 1000
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data[:1000]  # the bad chunk is gone from disk too
     response = tus_patch(
         sunrise_client, url, data[1000:], 1000, HTTP_UPLOAD_CHECKSUM=_sha1(data[1000:])
@@ -353,7 +422,7 @@ def test_broken_connection_keeps_received_bytes(sunrise, samples):
     )
     upload.refresh_from_db()
     assert upload.offset == 700
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data[:700]
 
 
@@ -368,11 +437,11 @@ def test_broken_connection_with_checksum_keeps_nothing(sunrise, samples):
             offset=0,
             read=_reader(data, 700),
             content_length=len(data),
-            checksum=(hashlib.sha1, hashlib.sha1(data).digest()),  # noqa: S324
+            checksum=ChunkChecksum(hashlib.sha1, hashlib.sha1(data).digest()),  # noqa: S324
         )
     upload.refresh_from_db()
     assert upload.offset == 0
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == b""
 
 
@@ -382,14 +451,14 @@ def test_restart_unacknowledged_tail_dropped_and_sha256_recomputed(sunrise_clien
     url = tus_create(sunrise_client, len(data))["Location"]
     tus_patch(sunrise_client, url, data[:1000])
     upload = Upload.objects.get()
-    with open(get_store()._path(str(upload.pk)), "ab") as file:
+    with open(get_store().path(upload), "ab") as file:
         file.write(b"garbage the server never acknowledged")
     digests.forget_all()  # a new process: the running digest is gone
     response = sunrise_client.head(url, **TUS)
     assert response["Upload-Offset"] == "1000"
     assert tus_patch(sunrise_client, url, data[1000:], 1000).status_code == 204
     upload.refresh_from_db()
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
     # The running digest was lost with the "process": the item's creation hashes the file.
     assert upload.sha256 == ""

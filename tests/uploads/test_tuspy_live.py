@@ -19,6 +19,8 @@ from tusclient.exceptions import TusCommunicationError
 from media_content.models import MediaContent, Upload
 from media_content.uploads.store import get_store
 
+from .conftest import signed_in_headers
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -48,11 +50,7 @@ def video_file(tmp_path_factory):
 @pytest.fixture
 def auth_headers(live_server, sunrise_user):
     """The session cookie and CSRF token a browser would send, taken from a signed-in client."""
-    client = Client()
-    client.force_login(sunrise_user)
-    client.get("/marketing/media")
-    session, token = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
-    return {"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token}
+    return signed_in_headers(sunrise_user)
 
 
 @pytest.fixture
@@ -93,7 +91,7 @@ def test_many_chunks_with_checksums_then_complete(tus, video_file, live_server, 
     assert media.original_filename == "walkaround.mp4"
     with default_storage.open(media.file.name) as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == _sha256(video_file)
-    assert not get_store().exists(str(upload.pk))
+    assert not get_store().path(upload).exists()
 
 
 def test_cut_off_and_resumed_by_a_new_client(tus, video_file, live_server, auth_headers):
@@ -109,7 +107,7 @@ def test_cut_off_and_resumed_by_a_new_client(tus, video_file, live_server, auth_
     upload = _upload_of(first.url)
     assert upload.offset == size
     assert upload.sha256 == _sha256(video_file)
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert hashlib.sha256(file.read()).hexdigest() == _sha256(video_file)
 
 
@@ -175,7 +173,7 @@ def test_concurrent_patches_do_not_interleave(tus, video_file, auth_headers):
     response = slow.getresponse()
     assert response.status == 204
     assert response.getheader("Upload-Offset") == str(len(data))
-    with get_store().open(str(upload.pk)) as file:
+    with get_store().open(upload) as file:
         assert file.read() == data
 
 

@@ -4,7 +4,12 @@
  * Larger ones go through tus (tus-js-client) in parts: progress with speed and time
  * left, pause and resume, and resume after a reload or a dropped connection (the
  * client keeps a fingerprint of the file in localStorage); then the form's other
- * fields are POSTed to data-complete-url with the upload's id.
+ * fields are POSTed to data-complete-url with the upload's id. tus-js-client itself
+ * (data-tus-script) is only loaded when a file that large is chosen, or when an
+ * upload a reload interrupted waits in localStorage.
+ *
+ * Choosing a file hides the drop zone that held the focused input: focus moves to
+ * the chosen file's preview, and a status line says which file it is.
  */
 (function () {
   "use strict";
@@ -17,6 +22,7 @@
   var preview = document.getElementById("preview");
   var previewMedia = document.getElementById("preview-media");
   var fileError = document.getElementById("file-error");
+  var fileStatus = document.getElementById("file-status");
   var resumeNote = document.getElementById("resume-note");
   var scheduleFields = document.getElementById("schedule-fields");
   var submit = document.getElementById("upload-submit");
@@ -39,6 +45,28 @@
   var tusUpload = null;
   var busy = false;
   var completed = false; // uploaded; the button now only leaves the form
+  var tusLoading = null;
+
+  /* tus-js-client, added as a script of our own origin (the CSP allows 'self') when needed. */
+  function loadTus() {
+    if (window.tus) return Promise.resolve(window.tus);
+    if (!tusLoading) {
+      tusLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = form.dataset.tusScript;
+        script.onload = function () {
+          if (window.tus) resolve(window.tus);
+          else reject(new Error("tus-js-client did not start"));
+        };
+        script.onerror = function () {
+          tusLoading = null; // a later choice tries again
+          reject(new Error("tus-js-client could not be loaded"));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return tusLoading;
+  }
 
   /* --- Choosing a file ------------------------------------------------------ */
 
@@ -66,6 +94,7 @@
   function clearChoice() {
     chosen = null;
     input.value = "";
+    fileStatus.textContent = "";
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = null;
     previewMedia.innerHTML = "";
@@ -83,8 +112,12 @@
     if (problem) {
       clearChoice();
       fileError.textContent = problem;
+      fileStatus.textContent = problem;
       return;
     }
+    // Where focus was before the zone is hidden (the input, or nowhere after a file dialog).
+    var focusInZone = zone.contains(document.activeElement) ||
+      !document.activeElement || document.activeElement === document.body;
     chosen = file;
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = URL.createObjectURL(file);
@@ -105,6 +138,9 @@
     document.getElementById("preview-size").textContent = P.formatBytes(file.size);
     preview.hidden = false;
     zone.hidden = true;
+    if (focusInZone) preview.focus();
+    fileStatus.textContent = "Chosen: “" + file.name + "”, " + P.formatBytes(file.size) + "." +
+      (file.size > rules.resumableAbove ? " It uploads in parts and can be paused." : "");
     if (!form.elements.title.value) form.elements.title.value = file.name.replace(/\.[^.]+$/, "");
     if (bannerBox && !bannerBox.dataset.unavailable) {
       bannerBox.disabled = kindOf(file) === "video";
@@ -122,13 +158,15 @@
 
   function noteResumable(file) {
     resumeNote.hidden = true;
-    if (file.size <= rules.resumableAbove || !window.tus) return;
-    new tus.Upload(file, tusOptions(file)).findPreviousUploads().then(function (previous) {
+    if (file.size <= rules.resumableAbove) return;
+    loadTus().then(function (tus) {
+      return new tus.Upload(file, tusOptions(file)).findPreviousUploads();
+    }).then(function (previous) {
       if (previous.length && chosen === file) {
         resumeNote.textContent = "Part of this file was sent before; the upload continues where it stopped.";
         resumeNote.hidden = false;
       }
-    });
+    }).catch(function () { /* sent without tus, or in one piece (see the submit) */ });
   }
 
   if (bannerBox && bannerBox.disabled) bannerBox.dataset.unavailable = "1";
@@ -362,8 +400,21 @@
 
   /* --- Uploads a reload interrupted ----------------------------------------- */
 
-  if (window.tus && tus.defaultOptions && tus.defaultOptions.urlStorage) {
-    tus.defaultOptions.urlStorage.findAllUploads().then(function (uploads) {
+  /* tus-js-client keeps an unfinished upload's URL under a "tus::" key. */
+  function unfinishedUploadsStored() {
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        if (localStorage.key(i).indexOf("tus::") === 0) return true;
+      }
+    } catch (e) { /* storage refused: nothing to resume */ }
+    return false;
+  }
+
+  if (unfinishedUploadsStored()) {
+    loadTus().then(function (tus) {
+      if (!tus.defaultOptions || !tus.defaultOptions.urlStorage) return [];
+      return tus.defaultOptions.urlStorage.findAllUploads();
+    }).then(function (uploads) {
       if (!uploads.length || chosen) return;
       var names = uploads.map(function (u) { return "“" + ((u.metadata && u.metadata.filename) || "a file") + "”"; });
       resumeNote.textContent = "The upload of " + names.join(", ") +
@@ -386,7 +437,10 @@
     }
     P.clearErrors(form);
     setBusy(true);
-    if (chosen.size > rules.resumableAbove && window.tus && tus.isSupported) sendResumable();
-    else sendMultipart();
+    if (chosen.size <= rules.resumableAbove) { sendMultipart(); return; }
+    loadTus().then(function (tus) {
+      if (tus.isSupported) sendResumable();
+      else sendMultipart();
+    }, sendMultipart);
   });
 })();

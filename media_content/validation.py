@@ -7,16 +7,19 @@ the bundled ffmpeg (imageio-ffmpeg), forced to that container's demuxer so a
 playlist or other text cannot steer it, must decode a video frame.
 """
 
+import contextlib
 import dataclasses
 import re
 import subprocess
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from ..models import MediaContent
+from .models import MediaContent
 
 SUPPORTED = "JPEG, PNG, WebP or GIF images, or MP4, MOV or WebM videos"
 
@@ -45,6 +48,18 @@ class Sniffed:
     extension: str
     width: int | None = None
     height: int | None = None
+
+
+def head_extension(head: bytes) -> str:
+    """The file name extension the first bytes announce ('bin' when they name nothing)."""
+    kind = container_kind(head)
+    if kind != "image":
+        return VIDEO_TYPES[kind][2] if kind else "bin"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG"):
+        return "png"
+    return "gif" if head.startswith(b"GIF") else "webp"
 
 
 def container_kind(head: bytes) -> str | None:
@@ -90,18 +105,51 @@ def check_size(media_type: str, size: int) -> None:
 SUPPORTED_IMAGES = "a JPEG, PNG, WebP or GIF image"
 
 
-def sniff(path: Path, *, images_only: bool = False) -> Sniffed:
+class MediaSource(Protocol):
+    """Bytes to check: a local file, or an object in the bucket (read where it lies)."""
+
+    size: int
+
+    def head(self, size: int) -> bytes: ...
+
+    def image_path(self) -> contextlib.AbstractContextManager[Path]:
+        """A local file for Pillow (an image is at most ``UPLOAD_MAX_IMAGE_SIZE``)."""
+
+    def ffmpeg_input(self) -> str:
+        """What ffmpeg's ``-i`` reads: a path, or a presigned URL."""
+
+
+class LocalSource:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.size = self.path.stat().st_size
+
+    def head(self, size: int) -> bytes:
+        with open(self.path, "rb") as file:
+            return file.read(size)
+
+    @contextlib.contextmanager
+    def image_path(self) -> Iterator[Path]:
+        yield self.path
+
+    def ffmpeg_input(self) -> str:
+        return str(self.path)
+
+    def __fspath__(self) -> str:  # open(), os.path.getsize() take it as the path
+        return str(self.path)
+
+
+def sniff(path: "Path | MediaSource", *, images_only: bool = False) -> Sniffed:
     """Identify and check the file at ``path``; raise MediaRejected if it is not usable.
 
     The one content check of every file we store: library uploads (both ways),
     banners and the admin's file fields. ``images_only`` is for banners.
     """
-    size = path.stat().st_size
+    source = LocalSource(path) if isinstance(path, (str, Path)) else path
+    size = source.size
     if size == 0:
         raise MediaRejected("The file is empty.", code="empty")
-    with open(path, "rb") as file:
-        head = file.read(16)
-    kind = container_kind(head)
+    kind = container_kind(source.head(16))
     if kind is None or (images_only and kind != "image"):
         wanted = SUPPORTED_IMAGES if images_only else SUPPORTED
         raise MediaRejected(
@@ -109,7 +157,12 @@ def sniff(path: Path, *, images_only: bool = False) -> Sniffed:
             status=415,
             code="unsupported_type",
         )
-    sniffed = _sniff_image(path) if kind == "image" else _sniff_video(path, kind)
+    if kind == "image":
+        check_size(MediaContent.MediaType.IMAGE, size)  # before any byte is fetched
+        with source.image_path() as image_path:
+            sniffed = _sniff_image(image_path)
+    else:
+        sniffed = _sniff_video(source.ffmpeg_input(), kind)
     check_size(sniffed.media_type, size)
     return sniffed
 
@@ -160,7 +213,7 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _sniff_video(path: Path, kind: str) -> Sniffed:
+def _sniff_video(path: str, kind: str) -> Sniffed:
     demuxer, content_type, extension = VIDEO_TYPES[kind]
     command = [
         ffmpeg_exe(),
@@ -170,7 +223,7 @@ def _sniff_video(path: Path, kind: str) -> Sniffed:
         "-f",
         demuxer,
         "-i",
-        str(path),
+        path,
         # First output: decode one frame (the codec really is a video codec).
         *("-map", "0:v:0", "-frames:v", "1", "-f", "null", "-"),
         # Second: read every packet without decoding (fast), so a cut-off file fails.

@@ -1,0 +1,251 @@
+"""The S3 partial-upload store (TUS_STORE=s3) against moto's real HTTP server.
+
+Parts of 5 MiB or more go into a multipart upload at the item's final key; the
+tail waits in the bucket as the incomplete-part object; the database holds the
+state; completion, termination and expiry leave no multipart upload behind.
+"""
+
+import base64
+import datetime
+import hashlib
+import io
+import os
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from media_content.models import MediaContent, Upload
+from media_content.uploads import digests
+from media_content.uploads.s3store import PART_SIZE, S3UploadStore
+from media_content.uploads.store import get_store
+from tests.s3 import BUCKET
+
+from .conftest import TUS, tus_create, tus_patch
+
+pytestmark = pytest.mark.django_db
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def s3_store(s3, settings, tmp_path):
+    settings.TUS_STORE = "s3"
+    settings.TUS_UPLOAD_DIR = tmp_path / "not-used"
+    assert isinstance(get_store(), S3UploadStore)
+    return s3
+
+
+@pytest.fixture(scope="module")
+def noise_png() -> bytes:
+    """About 12 MB of noise: two 5 MiB parts and a last, smaller one."""
+    image = Image.frombytes("RGB", (2000, 2000), os.urandom(2000 * 2000 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    assert 2 * PART_SIZE < buffer.tell() < 3 * PART_SIZE
+    return buffer.getvalue()
+
+
+def _multipart_uploads(s3) -> list:
+    return s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
+
+
+def _keys(s3, prefix: str = "") -> list[str]:
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+    return [item["Key"] for item in listed]
+
+
+def _complete(client, upload_id, capture, **fields):
+    with capture(execute=True):
+        return client.post(
+            "/marketing/complete-chunk-upload",
+            {"upload_id": str(upload_id), "title": "Lot", **fields},
+            HTTP_ACCEPT="application/json",
+        )
+
+
+def _send(client, url: str, data: bytes, offset: int, size: int) -> int:
+    response = tus_patch(client, url, data[offset : offset + size], offset)
+    assert response.status_code == 204, response.content
+    return int(response["Upload-Offset"])
+
+
+def test_parts_tail_and_completion_at_the_final_key(
+    s3_store, sunrise_client, sunrise, noise_png, django_capture_on_commit_callbacks
+):
+    s3, data = s3_store, noise_png
+    url = tus_create(sunrise_client, len(data), "lot.png", "image/png")["Location"]
+    upload = Upload.objects.get()
+    assert _multipart_uploads(s3) == [] and _keys(s3) == []
+
+    offset = _send(sunrise_client, url, data, 0, 3 * MIB)  # below a part: all in the tail
+    upload.refresh_from_db()
+    assert (upload.offset, upload.parts, upload.multipart_upload_id) == (3 * MIB, [], "")
+    assert _keys(s3) == [f"tus/{upload.pk}/tail-0"]
+
+    offset = _send(sunrise_client, url, data, offset, 3 * MIB)  # tail + new bytes: part 1
+    upload.refresh_from_db()
+    assert [(n, size) for n, _, size in upload.parts] == [(1, 5 * MIB)]
+    assert upload.object_key.startswith(f"org-{sunrise.pk}/media/")
+    assert upload.object_key.endswith(".png")
+    [open_upload] = _multipart_uploads(s3)
+    assert (open_upload["Key"], open_upload["UploadId"]) == (
+        upload.object_key,
+        upload.multipart_upload_id,
+    )
+    # The 1 MiB past the part is the new tail; the old one went once the database named it.
+    assert _keys(s3, "tus/") == [f"tus/{upload.pk}/tail-{5 * MIB}"]
+
+    offset = _send(sunrise_client, url, data, offset, 1 * MIB)
+    assert _keys(s3, "tus/") == [f"tus/{upload.pk}/tail-{5 * MIB}"]
+    # HEAD answers from the database.
+    response = sunrise_client.head(url, **TUS)
+    assert response["Upload-Offset"] == str(7 * MIB)
+
+    _send(sunrise_client, url, data, offset, len(data) - offset)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.COMPLETE
+    assert _multipart_uploads(s3) == []
+    assert _keys(s3, "tus/") == []
+    stored = s3.get_object(Bucket=BUCKET, Key=upload.object_key)
+    assert stored["ContentType"] == "image/png"
+    assert stored["ETag"].strip('"').endswith("-3")  # 5 MiB, 5 MiB and the rest
+    assert hashlib.sha256(stored["Body"].read()).digest() == hashlib.sha256(data).digest()
+
+    response = _complete(sunrise_client, upload.pk, django_capture_on_commit_callbacks)
+    assert response.status_code == 201, response.content
+    media = MediaContent.objects.get()
+    assert media.file.name == upload.object_key  # completed in place: no copy
+    assert media.sha256 == hashlib.sha256(data).hexdigest()
+    assert (media.size_bytes, media.width, media.height) == (len(data), 2000, 2000)
+    assert [key for key in _keys(s3) if "/media/" in key] == [upload.object_key]
+    assert _keys(s3, "tus/") == [] and _multipart_uploads(s3) == []
+
+
+def test_video_checked_through_a_presigned_url_and_hashed_from_the_bucket(
+    s3_store, sunrise_client, samples, django_capture_on_commit_callbacks
+):
+    data = samples["mp4"]
+    url = tus_create(sunrise_client, len(data))["Location"]
+    _send(sunrise_client, url, data, 0, 1000)
+    digests.forget_all()  # the next chunk lands on "another server": no running digest
+    _send(sunrise_client, url, data, 1000, len(data) - 1000)
+    upload = Upload.objects.get()
+    assert upload.sha256 == ""
+    assert upload.object_key.endswith(".mp4")
+    response = _complete(sunrise_client, upload.pk, django_capture_on_commit_callbacks)
+    assert response.status_code == 201, response.content
+    assert response.json()["sha256"] == hashlib.sha256(data).hexdigest()
+    assert response.json()["media_type"] == "video"
+    assert _keys(s3_store, "tus/") == [] and _multipart_uploads(s3_store) == []
+
+
+def test_corrupt_finished_upload_is_refused_and_leaves_nothing(s3_store, sunrise_client, samples):
+    data = samples["truncated_jpeg"]
+    url = tus_create(sunrise_client, len(data), "a.jpg", "image/jpeg")["Location"]
+    _send(sunrise_client, url, data, 0, len(data))
+    response = sunrise_client.post(
+        "/marketing/complete-chunk-upload",
+        {"upload_id": url.rsplit("/", 1)[-1], "title": "Bad"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert not Upload.objects.exists() and not MediaContent.objects.exists()
+    assert _keys(s3_store) == [] and _multipart_uploads(s3_store) == []
+
+
+@pytest.mark.parametrize("how", ["termination", "expiry"])
+def test_termination_and_expiry_abort_the_multipart_upload(
+    s3_store, sunrise_client, noise_png, how
+):
+    url = tus_create(sunrise_client, len(noise_png), "lot.png", "image/png")["Location"]
+    _send(sunrise_client, url, noise_png, 0, 6 * MIB)
+    _send(sunrise_client, url, noise_png, 6 * MIB, 1 * MIB)
+    assert len(_multipart_uploads(s3_store)) == 1 and len(_keys(s3_store, "tus/")) == 1
+    if how == "termination":
+        assert sunrise_client.delete(url, **TUS).status_code == 204
+    else:
+        from media_content.uploads.services import delete_expired_uploads
+
+        Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(hours=1))
+        assert delete_expired_uploads() == 1
+    assert not Upload.objects.exists()
+    assert _multipart_uploads(s3_store) == [] and _keys(s3_store) == []
+
+
+def test_bad_checksum_discards_the_chunk_and_its_parts(s3_store, sunrise_client, noise_png):
+    data = noise_png
+    url = tus_create(sunrise_client, len(data), "lot.png", "image/png")["Location"]
+    wrong = "sha1 " + base64.b64encode(b"0" * 20).decode()
+    response = tus_patch(sunrise_client, url, data[: 6 * MIB], 0, HTTP_UPLOAD_CHECKSUM=wrong)
+    assert response.status_code == 460
+    upload = Upload.objects.get()
+    assert (upload.offset, upload.parts) == (0, [])
+    # The multipart upload it opened is recorded, so termination can still abort it.
+    assert upload.multipart_upload_id
+    good = "sha1 " + base64.b64encode(hashlib.sha1(data[: 6 * MIB]).digest()).decode()  # noqa: S324
+    response = tus_patch(sunrise_client, url, data[: 6 * MIB], 0, HTTP_UPLOAD_CHECKSUM=good)
+    assert response.status_code == 204
+    _send(sunrise_client, url, data, 6 * MIB, len(data) - 6 * MIB)
+    upload.refresh_from_db()
+    body = s3_store.get_object(Bucket=BUCKET, Key=upload.object_key)["Body"].read()
+    assert body == data
+
+
+def test_bytes_s3_took_but_the_database_never_recorded_are_dropped(
+    s3_store, sunrise_client, noise_png
+):
+    """A crash after S3 acknowledged but before the offset's UPDATE: the offset still holds."""
+    data = noise_png
+    url = tus_create(sunrise_client, len(data), "lot.png", "image/png")["Location"]
+    _send(sunrise_client, url, data, 0, 2 * MIB)
+    upload = Upload.objects.get()
+    # A request that sent a part and a new tail, then died before the database heard.
+    with get_store().writer(upload) as writer:
+        writer.write(b"\x00" * (5 * MIB))
+        writer.commit()
+    upload.refresh_from_db()
+    assert (upload.offset, upload.parts) == (2 * MIB, [])
+    assert sunrise_client.head(url, **TUS)["Upload-Offset"] == str(2 * MIB)
+    _send(sunrise_client, url, data, 2 * MIB, len(data) - 2 * MIB)
+    upload.refresh_from_db()
+    body = s3_store.get_object(Bucket=BUCKET, Key=upload.object_key)["Body"].read()
+    assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
+    assert _multipart_uploads(s3_store) == []
+
+
+def test_a_duplicate_keeps_its_object_for_a_second_copy(
+    s3_store, sunrise_client, samples, django_capture_on_commit_callbacks
+):
+    data = samples["jpeg"]
+
+    def upload_and_complete(**fields):
+        url = tus_create(sunrise_client, len(data), "a.jpg", "image/jpeg")["Location"]
+        _send(sunrise_client, url, data, 0, len(data))
+        upload_id = url.rsplit("/", 1)[-1]
+        return upload_id, _complete(sunrise_client, upload_id, capture, **fields)
+
+    capture = django_capture_on_commit_callbacks
+
+    assert upload_and_complete()[1].status_code == 201
+    upload_id, response = upload_and_complete()
+    assert response.status_code == 409
+    second = Upload.objects.get(pk=upload_id)
+    assert second.state == Upload.State.COMPLETE
+    assert s3_store.head_object(Bucket=BUCKET, Key=second.object_key)["ContentLength"] == len(data)
+    response = _complete(sunrise_client, upload_id, capture, allow_duplicate="true")
+    assert response.status_code == 201, response.content
+    assert MediaContent.objects.get(pk=response.json()["id"]).file.name == second.object_key
+    assert len([key for key in _keys(s3_store) if "/media/" in key]) == 2
+
+
+def test_tus_store_follows_media_storage_and_needs_the_bucket():
+    from tests.test_deploy import LOCAL_MEDIA_ENV, PRODUCTION_ENV, _manage
+
+    show = "from media_content.uploads.store import get_store; print(type(get_store()).__name__)"
+    for env, store in ((PRODUCTION_ENV, "S3UploadStore"), (LOCAL_MEDIA_ENV, "LocalUploadStore")):
+        result = _manage("shell", "-c", show, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == store
+    result = _manage("check", env={**LOCAL_MEDIA_ENV, "TUS_STORE": "s3"})
+    assert result.returncode != 0
+    assert "TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket)." in result.stderr
