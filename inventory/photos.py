@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from media_content.models import MediaContent
-from media_content.services import DuplicateMedia, file_sha256, media_create
-from media_content.uploads.validation import MediaRejected, size_limit, sniff
+from media_content.services import DuplicateMedia, MediaDetails, file_sha256, media_create
+from media_content.validation import MediaRejected, size_limit, sniff
 
 from .fetching import FetchRefused, fetch, pool_manager
 from .models import Vehicle, VehiclePhoto
@@ -95,9 +95,11 @@ def _into_library(*, vehicle: Vehicle, photo: VehiclePhoto, path: str) -> tuple[
             created_by=None,
             path=path,
             original_filename=name,
-            title=f"{vehicle.year} {vehicle.make} {vehicle.model} – photo {photo.position + 1}",
-            alt_text=f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
-            link_url=vehicle.url,
+            details=MediaDetails(
+                title=f"{vehicle.year} {vehicle.make} {vehicle.model} – photo {photo.position + 1}",
+                alt_text=f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
+                link_url=vehicle.url,
+            ),
             sha256=sha256,
             sniffed=sniffed,
         )

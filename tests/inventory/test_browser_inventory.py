@@ -101,3 +101,24 @@ def test_rule_settings_with_the_live_preview(live_server, page, sign_in, sunrise
     page.get_by_role("button", name="Save posting times").click()
     assert "Saved the posting times." in page.locator(".messages").inner_text()
     assert page.get_by_label("Saturday").input_value() == "11:00"
+
+
+def test_inventory_pages_pass_axe(live_server, page, sign_in, sunrise, sunrise_user):
+    """The audit of tests/test_browser_accessibility.py (WCAG 2.1 AA) on both pages."""
+    from tests.test_browser_accessibility import AxeAudit
+
+    rows = stock(4)
+    rows[0]["availability"] = "sold"
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    rows[1]["price"] = "20000 USD"
+    rows[2]["vin"] = "BAD"
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    audit = AxeAudit(page, live_server.url)
+    sign_in("sunrise", next_path="/marketing/inventory")
+    for path in (
+        "/marketing/inventory",
+        "/marketing/inventory?make=Honda&availability=sold",
+        "/marketing/inventory/settings",
+    ):
+        audit.goto(path)
+    assert not audit.problems, audit.report()
