@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "media_content",
     "banners",
     "social",
+    "inventory",
     "csp",
     "dealer_media.ops",
 ]
@@ -492,3 +493,14 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# Inventory feeds and photos (inventory/, issue #15). Fetching from dealers' URLs is
+# refused for any address that is not public (inventory/fetching.py);
+# FETCH_ALLOWED_NETWORKS (e.g. 127.0.0.1/32) opens some, for tests and local demos only.
+FETCH_ALLOWED_NETWORKS = env.list("FETCH_ALLOWED_NETWORKS", default=[])
+FETCH_CONNECT_TIMEOUT_SECONDS = env.float("FETCH_CONNECT_TIMEOUT_SECONDS", default=5.0)
+FETCH_READ_TIMEOUT_SECONDS = env.float("FETCH_READ_TIMEOUT_SECONDS", default=30.0)
+INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024**2)
+INVENTORY_REFUSED_ROWS_KEPT = env.int("INVENTORY_REFUSED_ROWS_KEPT", default=500)
+INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)
+INVENTORY_PHOTO_CONCURRENCY = env.int("INVENTORY_PHOTO_CONCURRENCY", default=4)

@@ -44,6 +44,7 @@ urlpatterns = [
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
     path("marketing/", include(team_urls.marketing)),  # the Team page (issue #14)
+    path("marketing/", include("inventory.urls")),  # the inventory pages (issue #15)
     path("preview/<str:token>", approval_views.preview, name="preview"),  # no sign-in
     # The website embed for dealer sites not built on this project (no sign-in, no cookies).
     path("embed/", include("banners.embed_urls")),

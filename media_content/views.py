@@ -6,11 +6,13 @@ write through ``services``. An id of another dealership is not found (404).
 
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -91,7 +93,14 @@ def library(request: HttpRequest) -> HttpResponse:
         "media_type": request.GET.get("type", ""),
         "status": request.GET.get("status", ""),
     }
-    items = selectors.library_items(organization=organization, **filters)
+    items = selectors.library_items(organization=organization, **filters).annotate(
+        # Photos of a sold vehicle (inventory/) are marked sold; in the same query.
+        vehicle_sold=Exists(
+            apps.get_model("inventory", "VehiclePhoto").objects.filter(
+                media_content=OuterRef("pk"), vehicle__availability="sold"
+            )
+        )
+    )
     page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     profile_urls = destination_profile_urls(organization=organization)
     blocked = blocked_destinations(organization=organization)
@@ -101,6 +110,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "states": selectors.destination_states(
                 media=item, profile_urls=profile_urls, blocked=blocked
             ),
+            "vehicle_sold": getattr(item, "vehicle_sold", False),
         }
         for item in page
     ]

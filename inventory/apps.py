@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "inventory"
+    verbose_name = "Inventory"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

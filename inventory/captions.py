@@ -1,0 +1,111 @@
+"""Caption templates of the rules, and the links vehicle posts carry.
+
+A template is plain text with the issue's placeholders: ``{year} {make} {model}
+{trim} {price} {old_price} {mileage} {url} {stock_number}``. Anything else in
+braces is refused at save, in words; ``{{`` and ``}}`` are literal braces. No
+attribute, index or format spec is allowed, so a template can only ever show
+those values. ``{url}`` is the vehicle's link with the UTM parameters of the
+network the caption is for: ``utm_source=<network>``, ``utm_medium=social``,
+``utm_campaign=vehicle-<stock number, else VIN>``.
+"""
+
+import string
+from decimal import Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+
+from .models import Vehicle
+
+PLACEHOLDERS = (
+    "year",
+    "make",
+    "model",
+    "trim",
+    "price",
+    "old_price",
+    "mileage",
+    "url",
+    "stock_number",
+)
+_formatter = string.Formatter()
+
+
+def template_problems(template: str) -> list[str]:
+    """What is wrong with a caption template, in words (empty: it is fine)."""
+    try:
+        parts = list(_formatter.parse(template))
+    except ValueError:
+        return ["A “{” or “}” has no partner; write {{ or }} for a brace itself."]
+    problems = []
+    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name == "":
+            problems.append(f"“{{}}” is empty; use one of {known}.")
+        elif name not in PLACEHOLDERS:
+            problems.append(f"“{{{name}}}” is not a placeholder we know; use one of {known}.")
+        elif spec or conversion:
+            problems.append(f"Write “{{{name}}}” without “:” or “!” after the name.")
+    return problems
+
+
+def validate_template(template: str) -> None:
+    if problems := template_problems(template):
+        raise ValidationError(problems)
+
+
+def money(amount: Decimal | None, currency: str = "USD") -> str:
+    if amount is None:
+        return ""
+    symbol = "$" if currency in ("USD", "CAD", "AUD") else f"{currency} "
+    whole = amount == amount.to_integral_value()
+    return f"{symbol}{amount:,.0f}" if whole else f"{symbol}{amount:,.2f}"
+
+
+def campaign(vehicle: Vehicle) -> str:
+    return f"vehicle-{vehicle.stock_number or vehicle.vin}"
+
+
+def tracked_link(vehicle: Vehicle, *, network: str) -> str:
+    """The vehicle's link with the UTM parameters of ``network`` (its own query kept)."""
+    if not vehicle.url:
+        return ""
+    parts = urlsplit(vehicle.url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.startswith("utm_")
+    ]
+    query += [
+        ("utm_source", network),
+        ("utm_medium", "social"),
+        ("utm_campaign", campaign(vehicle)),
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def values(vehicle: Vehicle, *, network: str) -> dict[str, str]:
+    mileage = ""
+    if vehicle.mileage_value is not None:
+        unit = {"MI": "miles", "KM": "km"}.get(vehicle.mileage_unit, "")
+        mileage = f"{vehicle.mileage_value:,} {unit}".strip()
+    return {
+        "year": str(vehicle.year),
+        "make": vehicle.make,
+        "model": vehicle.model,
+        "trim": vehicle.trim,
+        "price": money(vehicle.asking_price, vehicle.currency),
+        "old_price": money(vehicle.previous_price, vehicle.currency),
+        "mileage": mileage,
+        "url": tracked_link(vehicle, network=network),
+        "stock_number": vehicle.stock_number,
+    }
+
+
+def render(template: str, vehicle: Vehicle, *, network: str) -> str:
+    """The caption for ``network``; the template was validated when the rule was saved."""
+    validate_template(template)
+    text = template.format(**values(vehicle, network=network))
+    return " ".join(text.split(" ")).replace("  ", " ").strip()

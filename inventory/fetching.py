@@ -1,0 +1,211 @@
+"""Fetching a URL the dealer gave us (the feed, the vehicles' photos) without reaching inside.
+
+One module for both, so the rule cannot differ: only http and https; the host's
+addresses are resolved and every one must be public (no loopback, private,
+link-local, multicast, reserved or cloud metadata address); the socket connects
+to the address that was checked (a second DNS answer cannot swap it); redirects
+are followed by hand, each hop checked the same way; connect and read timeouts;
+a size limit, on the announced length and on the bytes actually read.
+
+``FETCH_ALLOWED_NETWORKS`` (empty in production) lets tests and local
+development reach a server on 127.0.0.1.
+"""
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+MAX_REDIRECTS = 5
+USER_AGENT = "DealerMedia-Inventory/1.0"
+
+
+class FetchRefused(Exception):
+    """The URL cannot be fetched; ``message`` says why, for the dealer."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host`` (a test replaces this to fake one host name, no other)."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def _allowed_networks() -> list:
+    return [ipaddress.ip_network(n) for n in getattr(settings, "FETCH_ALLOWED_NETWORKS", [])]
+
+
+def address_refusal(address: str) -> str | None:
+    """Why this IP address may not be fetched from, or None when it is a public one."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in network for network in _allowed_networks()):
+        return None
+    if ip.is_loopback:
+        return f"{ip} is this server itself (a loopback address)"
+    if ip.is_link_local:
+        return f"{ip} is a link-local address (where cloud metadata lives)"
+    if ip.is_private or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+        return f"{ip} is a private or reserved address, not one on the internet"
+    if not ip.is_global:
+        return f"{ip} is not an address on the internet"
+    return None
+
+
+def checked_address(host: str, port: int) -> str:
+    """The first address of ``host``, once every address it resolves to is public."""
+    try:
+        addresses = resolve(host, port)
+    except (OSError, UnicodeError) as error:
+        raise FetchRefused(f"The host name “{host}” does not resolve ({error}).") from None
+    if not addresses:
+        raise FetchRefused(f"The host name “{host}” does not resolve.")
+    for address in addresses:
+        if reason := address_refusal(address):
+            raise FetchRefused(f"“{host}” is refused: {reason}.")
+    return addresses[0]
+
+
+class _CheckedConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        address = checked_address(self._dns_host, self.port)
+        return socket.create_connection((address, self.port), self.timeout)
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:  # TLS still checks the certificate for the name
+        address = checked_address(self._dns_host, self.port)
+        return socket.create_connection((address, self.port), self.timeout)
+
+
+class _CheckedPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+def pool_manager() -> urllib3.PoolManager:
+    # urllib3 directly, not requests: no proxy from the environment can route around the check.
+    manager = urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
+    manager.pool_classes_by_scheme = {"http": _CheckedPool, "https": _CheckedHTTPSPool}
+    return manager
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL that is not http(s) with a host (addresses are checked on connect)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchRefused("Only http:// and https:// addresses can be fetched.")
+    if not parts.hostname:
+        raise FetchRefused("The address has no host name.")
+    if parts.username or parts.password:
+        raise FetchRefused("Addresses with a user name or password in them are refused.")
+
+
+@dataclass
+class Fetched:
+    url: str  # after redirects
+    status: int
+    content_type: str  # without parameters, lower case
+    charset: str | None
+    response: urllib3.BaseHTTPResponse
+    max_bytes: int
+
+    def chunks(self, size: int = 64 * 1024) -> Iterator[bytes]:
+        """The body, refusing it once more than ``max_bytes`` arrive."""
+        read = 0
+        try:
+            for chunk in self.response.stream(size):
+                read += len(chunk)
+                if read > self.max_bytes:
+                    raise FetchRefused(f"It is larger than the limit of {self.max_bytes:,} bytes.")
+                yield chunk
+        except urllib3.exceptions.TimeoutError:
+            raise FetchRefused("The server stopped sending before the end.") from None
+        except urllib3.exceptions.HTTPError as error:
+            raise FetchRefused(f"The download broke off ({error}).") from None
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    main, _, params = (header or "").partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip().strip('"').lower()
+    return main.strip().lower(), charset
+
+
+@contextmanager
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    manager: urllib3.PoolManager | None = None,
+) -> Iterator[Fetched]:
+    """GET ``url`` safely; the body streams from ``Fetched.chunks()``. Raises FetchRefused."""
+    manager = manager or pool_manager()
+    timeout = urllib3.Timeout(
+        connect=connect_timeout or settings.FETCH_CONNECT_TIMEOUT_SECONDS,
+        read=read_timeout or settings.FETCH_READ_TIMEOUT_SECONDS,
+    )
+    response = None
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_url(url)
+            try:
+                response = manager.request(
+                    "GET",
+                    url,
+                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+                    preload_content=False,
+                    redirect=False,
+                    timeout=timeout,
+                )
+            except urllib3.exceptions.TimeoutError:
+                raise FetchRefused("The server did not answer in time.") from None
+            except urllib3.exceptions.HTTPError as error:
+                raise FetchRefused(f"The server could not be reached ({error}).") from None
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.headers.get("Location")
+                response.release_conn()
+                if not location:
+                    raise FetchRefused(f"It redirects (HTTP {response.status}) to nowhere.")
+                url = urljoin(url, location)
+                continue
+            break
+        else:
+            raise FetchRefused(f"It redirects more than {MAX_REDIRECTS} times.")
+        if response.status != 200:
+            raise FetchRefused(f"The server answered HTTP {response.status}, not 200.")
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            raise FetchRefused(
+                f"It is {int(length):,} bytes, larger than the limit of {max_bytes:,} bytes."
+            )
+        content_type, charset = _content_type(response.headers.get("Content-Type", ""))
+        yield Fetched(
+            url=url,
+            status=response.status,
+            content_type=content_type,
+            charset=charset,
+            response=response,
+            max_bytes=max_bytes,
+        )
+    finally:
+        if response is not None:
+            response.release_conn()

@@ -1,0 +1,297 @@
+"""The dealer's stock as its inventory feed lists it, where the feed comes from, and each import.
+
+Field names are those of Meta's vehicle catalog feed (``vehicle_id``, ``vin``,
+``state_of_vehicle``, ``availability``...), so a column maps to a field by name.
+"""
+
+from django.db import models
+from django.db.models.functions import Coalesce
+
+from dealer_media.tenancy.models import TenantModel
+
+
+class Vehicle(TenantModel):
+    """One vehicle of the dealership's stock, found by its VIN (one per dealership)."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        USED = "used", "Used"
+        CPO = "cpo", "Certified pre-owned"
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        PENDING = "pending", "Pending"
+        SOLD = "sold", "Sold"
+
+    vin = models.CharField("VIN", max_length=17)
+    vehicle_id = models.CharField(max_length=100, blank=True)
+    stock_number = models.CharField(max_length=50, blank=True)
+    make = models.CharField(max_length=60)
+    model = models.CharField(max_length=80)
+    year = models.PositiveSmallIntegerField()
+    trim = models.CharField(max_length=100, blank=True)
+    mileage_value = models.PositiveIntegerField(null=True, blank=True)
+    mileage_unit = models.CharField(max_length=2, blank=True)  # MI or KM, as Meta spells it
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    sale_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    # The asking price before the last drop (sale price when there is one, else price).
+    previous_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    price_dropped_at = models.DateTimeField(null=True, blank=True)
+    state_of_vehicle = models.CharField(max_length=4, choices=State.choices, blank=True)
+    exterior_color = models.CharField(max_length=60, blank=True)
+    body_style = models.CharField(max_length=60, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    image_urls = models.JSONField(default=list, blank=True)  # image[0].url … image[n].url
+    description = models.TextField(blank=True)
+    availability = models.CharField(
+        max_length=9, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    first_seen_at = models.DateTimeField()
+    sold_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    # The import run that last listed this vehicle: whoever is not in a complete feed sold.
+    seen_in_run = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-first_seen_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "vin"], name="vehicle_unique_vin"),
+            models.CheckConstraint(
+                condition=models.Q(availability__in=["available", "pending", "sold"]),
+                name="vehicle_availability_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sold_at__isnull=True) | models.Q(availability="sold"),
+                name="vehicle_sold_at_only_when_sold",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "availability", "make"])]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.make} {self.model} ({self.vin})"
+
+    @property
+    def asking_price(self):
+        """What the car costs today: the sale price when the feed has one."""
+        return self.sale_price if self.sale_price is not None else self.price
+
+    @staticmethod
+    def asking_price_expression() -> Coalesce:
+        return Coalesce("sale_price", "price")
+
+
+class InventorySource(TenantModel):
+    """Where a dealership's feed comes from, and how often it is fetched (one per dealership)."""
+
+    feed_url = models.URLField("Feed URL", max_length=1000, blank=True)
+    every_minutes = models.PositiveIntegerField(
+        default=60, help_text="How often the feed is fetched, in minutes (hourly by default)."
+    )
+    is_complete = models.BooleanField(
+        default=True,
+        help_text="The feed lists every vehicle in stock: a vehicle missing from it has sold.",
+    )
+    enabled = models.BooleanField(default=True)
+    # The feed's schedule lives in django-celery-beat, so beat runs it and the admin shows it.
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="inventory_source_one_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(every_minutes__gte=15), name="inventory_source_every_15_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inventory feed of {self.organization}"
+
+
+class ImportRun(TenantModel):
+    """One reading of a feed: what it changed, or why it changed nothing."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed (nothing changed)"
+
+    class Origin(models.TextChoices):
+        FEED = "feed", "Feed URL"
+        UPLOAD = "upload", "Uploaded file"
+
+    source = models.ForeignKey(
+        InventorySource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    origin = models.CharField(max_length=6, choices=Origin.choices)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # why a failed run changed nothing, in words
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    price_dropped = models.PositiveIntegerField(default=0)
+    sold = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    # [{"line": 12, "vin": "…", "reason": "…"}], the first INVENTORY_REFUSED_ROWS_KEPT of them.
+    refused_rows = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # same shape: a check digit, say
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "done", "failed"]),
+                name="import_run_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class VehiclePhoto(TenantModel):
+    """One photo of a vehicle's feed, fetched by the worker into the library (or why not).
+
+    The library item is shared when the same bytes come twice (sha256): one car's
+    photo listed under two URLs, or a stock photo used for several cars.
+    """
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
+    source_url = models.URLField(max_length=1000)
+    position = models.PositiveSmallIntegerField()  # its place in the feed's image list
+    media_content = models.ForeignKey(
+        "media_content.MediaContent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vehicle_photos",
+    )
+    error = models.TextField(blank=True)  # why it could not be fetched or used, in words
+    attempts = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vehicle", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "source_url"], name="vehicle_photo_unique_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position + 1} of {self.vehicle}"
+
+
+def _default_posting_times() -> dict:
+    from .posting_times import default_posting_times
+
+    return default_posting_times()
+
+
+def _validate_posting_times(value) -> None:
+    from .posting_times import validate_posting_times
+
+    validate_posting_times(value)
+
+
+class PostingTimes(TenantModel):
+    """When the dealership's automatic posts go out: local times per weekday."""
+
+    times = models.JSONField(default=_default_posting_times, validators=[_validate_posting_times])
+
+    class Meta:
+        verbose_name_plural = "posting times"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="posting_times_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Posting times of {self.organization}"
+
+
+def _validate_caption(value: str) -> None:
+    from .captions import validate_template
+
+    validate_template(value)
+
+
+class InventoryRule(TenantModel):
+    """Just arrived, Price drop or Sold: what the dealership's inventory posts by itself."""
+
+    class Kind(models.TextChoices):
+        JUST_ARRIVED = "just_arrived", "Just arrived"
+        PRICE_DROP = "price_drop", "Price drop"
+        SOLD = "sold", "Sold"
+
+    class Mode(models.TextChoices):
+        OFF = "off", "Off"
+        DRAFT = "draft", "Create a draft to review"
+        SCHEDULE = "schedule", "Schedule at the next posting time"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.OFF)
+    post_to_facebook = models.BooleanField(default=True)
+    post_to_instagram = models.BooleanField(default=True)
+    post_to_banner = models.BooleanField(default=False)
+    banner_days = models.PositiveSmallIntegerField(
+        default=7, help_text="The website banner ends this many days after it starts."
+    )
+    caption_template = models.TextField(validators=[_validate_caption])
+    # Price drop only: at least this much lower, in money or in percent (either is enough).
+    min_drop_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    min_drop_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind"], name="inventory_rule_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["just_arrived", "price_drop", "sold"]),
+                name="inventory_rule_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["off", "draft", "schedule"]),
+                name="inventory_rule_mode_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_mode_display()}) of {self.organization}"
+
+    @property
+    def destinations(self) -> list[str]:
+        chosen = [
+            (self.post_to_facebook, "facebook"),
+            (self.post_to_instagram, "instagram"),
+            (self.post_to_banner, "banner"),
+        ]
+        return [name for wanted, name in chosen if wanted]
+
+
+class VehiclePost(TenantModel):
+    """A post a rule made for a vehicle (the library item that leads it), once per event."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=12, choices=InventoryRule.Kind.choices)
+    media_content = models.ForeignKey(
+        "media_content.MediaContent", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event_at = models.DateTimeField()  # the arrival, the drop or the sale it is about
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "kind", "event_at"], name="vehicle_post_once_per_event"
+            ),
+        ]

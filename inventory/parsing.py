@@ -1,0 +1,255 @@
+"""Reading a vehicle feed row by row, in constant memory: CSV, TSV or Meta's XML.
+
+Rows come out as ``(line, fields)``: ``fields`` keyed by Meta's column names
+(``vin``, ``mileage.value``, ``image[0].url`` gathered into ``images``...).
+Columns we do not know are ignored; a feed without a required column is refused
+naming them. CSV and TSV go through the csv module over a text wrapper of the
+byte stream; XML through expat fed chunk by chunk (its line numbers say where a
+refused listing is), keeping one listing at a time; no DTD or entity is accepted.
+"""
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from xml.parsers import expat
+
+REQUIRED = ("vin", "make", "model", "year", "price")
+KNOWN = {
+    "vehicle_id",
+    "vin",
+    "make",
+    "model",
+    "year",
+    "trim",
+    "mileage.value",
+    "mileage.unit",
+    "price",
+    "sale_price",
+    "state_of_vehicle",
+    "exterior_color",
+    "body_style",
+    "url",
+    "description",
+    "availability",
+    "stock_number",
+}
+_IMAGE_COLUMN = re.compile(r"^image\[(\d+)\]\.url$")
+CSV_TYPES = {
+    "text/csv",
+    "application/csv",
+    "text/comma-separated-values",
+    "application/vnd.ms-excel",
+}
+TSV_TYPES = {"text/tab-separated-values", "text/tsv"}
+XML_TYPES = {"application/xml", "text/xml", "application/rss+xml", "application/atom+xml"}
+SNIFFED_TYPES = {"text/plain", "application/octet-stream", ""}  # look at the content
+
+
+class FeedBroken(Exception):
+    """The whole feed is unusable; ``message`` says why. Nothing is changed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file object over an iterator of byte chunks (what the csv text wrapper reads)."""
+
+    def __init__(self, chunks: Iterable[bytes], head: bytes = b""):
+        self._chunks = iter(chunks)
+        self._pending = head
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _head(chunks: Iterator[bytes], at_least: int = 4096) -> bytes:
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= at_least:
+            break
+    return head
+
+
+def feed_format(content_type: str, head: bytes) -> str:
+    """'csv', 'tsv' or 'xml', from the content type, else from the first bytes."""
+    if content_type in XML_TYPES:
+        return "xml"
+    if content_type in TSV_TYPES:
+        return "tsv"
+    if content_type not in CSV_TYPES | SNIFFED_TYPES:
+        raise FeedBroken(
+            f"The feed's content type is “{content_type}”; a vehicle feed is CSV, TSV or XML."
+        )
+    start = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if start.startswith(b"<"):
+        if content_type in CSV_TYPES:
+            raise FeedBroken("The feed says it is CSV but its content is XML or HTML.")
+        return "xml"
+    first_line = start.split(b"\n", 1)[0]
+    if content_type not in CSV_TYPES and first_line.count(b"\t") > first_line.count(b","):
+        return "tsv"
+    return "csv"
+
+
+def _encoding(charset: str | None) -> str:
+    name = (charset or "utf-8").lower()
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        raise FeedBroken(f"The feed's character set “{charset}” is not one we know.") from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def rows(
+    chunks: Iterable[bytes], *, content_type: str = "", charset: str | None = None
+) -> Iterator[tuple[int, dict]]:
+    """Every row of the feed as ``(line number, fields)``. Raises FeedBroken."""
+    chunks = iter(chunks)
+    head = _head(chunks)
+    if not head.strip():
+        raise FeedBroken("The feed is empty.")
+    kind = feed_format(content_type, head)
+    if kind == "xml":
+        yield from _xml_rows(head, chunks)
+    else:
+        yield from _delimited_rows(head, chunks, "\t" if kind == "tsv" else ",", charset)
+
+
+def _delimited_rows(
+    head: bytes, chunks: Iterator[bytes], delimiter: str, charset: str | None
+) -> Iterator[tuple[int, dict]]:
+    text = io.TextIOWrapper(
+        io.BufferedReader(_ChunkReader(chunks, head)), encoding=_encoding(charset), newline=""
+    )
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise FeedBroken("The feed is empty.")
+        columns = [c.strip().lower() for c in header]
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise FeedBroken("The feed has no column " + ", ".join(missing) + ".")
+        wanted = []
+        for index, column in enumerate(columns):
+            if column in KNOWN:
+                wanted.append((index, column, None))
+            elif match := _IMAGE_COLUMN.match(column):
+                wanted.append((index, "images", int(match.group(1))))
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            fields: dict = {"images": []}
+            images = []
+            for index, column, position in wanted:
+                value = values[index].strip() if index < len(values) else ""
+                if position is None:
+                    fields[column] = value
+                elif value:
+                    images.append((position, value))
+            fields["images"] = [url for _, url in sorted(images)]
+            yield reader.line_num, fields
+    except UnicodeDecodeError:
+        raise FeedBroken(
+            f"The feed is not {_encoding(charset).removesuffix('-sig').upper()} text "
+            f"(an undecodable byte near line {reader.line_num + 1})."
+        ) from None
+    except csv.Error as error:
+        raise FeedBroken(
+            f"The feed is not valid CSV near line {reader.line_num}: {error}."
+        ) from None
+
+
+class _XmlListings:
+    """Expat handlers that collect one ``<listing>`` at a time."""
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.ready: list[tuple[int, dict]] = []
+        self.path: list[str] = []
+        self.listing: dict | None = None
+        self.line = 0
+        self.text: list[str] = []
+        self.seen_listing = False
+
+    def start(self, name: str, _attributes) -> None:
+        name = name.rsplit(":", 1)[-1].lower()
+        if name == "listing" and self.listing is None:
+            self.listing, self.line, self.path = {"images": []}, self.parser.CurrentLineNumber, []
+            self.seen_listing = True
+            return
+        if self.listing is not None:
+            self.path.append(name)
+        self.text = []
+
+    def end(self, name: str) -> None:
+        if self.listing is None:
+            return
+        if not self.path:  # </listing>
+            self.ready.append((self.line, self.listing))
+            self.listing = None
+            return
+        key = ".".join(self.path)
+        value = "".join(self.text).strip()
+        if key == "image.url" and value:
+            self.listing["images"].append(value)
+        elif key in KNOWN and key not in self.listing:
+            self.listing[key] = value
+        self.path.pop()
+        self.text = []
+
+    def data(self, text: str) -> None:
+        if self.listing is not None:
+            self.text.append(text)
+
+
+def _refuse_dtd(*_args) -> None:
+    raise FeedBroken("The XML feed declares a DTD or entities; a vehicle feed does not.")
+
+
+def _xml_rows(head: bytes, chunks: Iterator[bytes]) -> Iterator[tuple[int, dict]]:
+    parser = expat.ParserCreate()
+    handlers = _XmlListings(parser)
+    parser.StartElementHandler = handlers.start
+    parser.EndElementHandler = handlers.end
+    parser.CharacterDataHandler = handlers.data
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    first = True
+    for chunk, final in _with_head(head, chunks):
+        try:
+            parser.Parse(chunk, final)
+        except expat.ExpatError as error:
+            raise FeedBroken(f"The XML feed is not well-formed: {error}.") from None
+        for line, fields in handlers.ready:
+            if first:  # XML has no header: the first listing shows which fields there are
+                missing = [c for c in REQUIRED if c not in fields]
+                if missing:
+                    raise FeedBroken("The feed's listings have no " + ", ".join(missing) + ".")
+                first = False
+            yield line, fields
+        handlers.ready.clear()
+
+
+def _with_head(head: bytes, chunks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    yield head, False
+    for chunk in chunks:
+        yield chunk, False
+    yield b"", True

@@ -1,0 +1,84 @@
+"""The rules of the inventory settings page: save a rule, the posting times, a caption's preview."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from dealer_media.tenancy.roles import Action, role_required
+
+from . import captions, rules
+from .models import InventoryRule, Vehicle
+from .rule_forms import PostingTimesForm, RuleForm
+
+
+def preview_vehicle(*, organization, kind: str) -> Vehicle | None:
+    """A real vehicle to preview on: one that dropped in price for the Price drop rule."""
+    vehicles = Vehicle.objects.for_org(organization).order_by("-first_seen_at", "pk")
+    if kind == InventoryRule.Kind.PRICE_DROP:
+        return vehicles.filter(previous_price__isnull=False).first() or vehicles.first()
+    if kind == InventoryRule.Kind.SOLD:
+        return vehicles.filter(availability="sold").first() or vehicles.first()
+    return vehicles.exclude(availability="sold").first() or vehicles.first()
+
+
+def preview_text(*, organization, kind: str, template: str) -> dict:
+    problems = captions.template_problems(template)
+    vehicle = preview_vehicle(organization=organization, kind=kind)
+    if problems or vehicle is None:
+        return {"problems": problems, "text": "", "vehicle": str(vehicle or "")}
+    return {
+        "problems": [],
+        "text": captions.render(template, vehicle, network="facebook"),
+        "vehicle": f"{vehicle.year} {vehicle.make} {vehicle.model} ({vehicle.vin})",
+    }
+
+
+@require_POST
+@role_required(Action.CHANGE_SETTINGS)
+def rule_save(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in InventoryRule.Kind.values:
+        raise Http404("No such rule.")
+    rule = rules.rule_for(organization=request.organization, kind=kind)
+    form = RuleForm(request.POST, instance=rule)
+    if not form.is_valid():
+        from .views import _settings_page
+
+        return _settings_page(request, rule_forms={kind: form}, status=400)
+    try:
+        rules.rule_save(organization=request.organization, kind=kind, **form.cleaned_data)
+    except ValidationError as refused:
+        form.add_error(None, refused)
+        from .views import _settings_page
+
+        return _settings_page(request, rule_forms={kind: form}, status=400)
+    messages.success(request, f"Saved the {rule.get_kind_display()} rule.")
+    return redirect(reverse("inventory:settings") + f"#rule-{kind}")
+
+
+@require_POST
+@role_required(Action.CHANGE_SETTINGS)
+def posting_times_save(request: HttpRequest) -> HttpResponse:
+    form = PostingTimesForm(request.POST)
+    if not form.is_valid():
+        from .views import _settings_page
+
+        return _settings_page(request, times_form=form, status=400)
+    rules.posting_times_save(organization=request.organization, times=form.cleaned_data["times"])
+    messages.success(request, "Saved the posting times.")
+    return redirect("inventory:settings")
+
+
+@require_GET
+@role_required(Action.VIEW)
+def caption_preview(request: HttpRequest) -> JsonResponse:
+    """The caption as a real vehicle would show it, or the template's problems in words."""
+    kind = request.GET.get("kind", InventoryRule.Kind.JUST_ARRIVED)
+    if kind not in InventoryRule.Kind.values:
+        return JsonResponse({"error": "No such rule."}, status=400)
+    template = request.GET.get("template", "")[:5000]
+    return JsonResponse(
+        preview_text(organization=request.organization, kind=kind, template=template)
+    )

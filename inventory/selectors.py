@@ -1,0 +1,71 @@
+"""What the inventory pages read."""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from dealer_media.tenancy.models import Organization
+
+from .models import ImportRun, Vehicle, VehiclePhoto
+
+
+def vehicle_list(
+    *,
+    organization: Organization,
+    q: str = "",
+    state: str = "",
+    availability: str = "",
+    make: str = "",
+) -> QuerySet:
+    """The dealership's vehicles, newest in stock first, searched and filtered."""
+    vehicles = Vehicle.objects.for_org(organization)
+    if q:
+        for word in q.split()[:6]:
+            vehicles = vehicles.filter(
+                Q(make__icontains=word)
+                | Q(model__icontains=word)
+                | Q(trim__icontains=word)
+                | Q(vin__icontains=word)
+                | Q(stock_number__iexact=word)
+                | Q(year__icontains=word)
+            )
+    if state in Vehicle.State.values:
+        vehicles = vehicles.filter(state_of_vehicle=state)
+    if availability in Vehicle.Availability.values:
+        vehicles = vehicles.filter(availability=availability)
+    if make:
+        vehicles = vehicles.filter(make__iexact=make)
+    covers = VehiclePhoto.objects.filter(media_content__isnull=False).select_related(
+        "media_content"
+    )
+    return vehicles.prefetch_related(
+        Prefetch("photos", queryset=covers.order_by("position"), to_attr="library_photos")
+    ).order_by("-first_seen_at", "pk")
+
+
+def cover_url(vehicle: Vehicle) -> str:
+    """The first photo's thumbnail (its file while the thumbnail is being made), or ""."""
+    for photo in getattr(vehicle, "library_photos", []):
+        return photo.media_content.thumbnail_url or photo.media_content.media_url
+    return ""
+
+
+def makes(*, organization: Organization) -> list[str]:
+    return list(
+        Vehicle.objects.for_org(organization)
+        .order_by("make")
+        .values_list("make", flat=True)
+        .distinct()
+    )
+
+
+def days_in_stock(vehicle: Vehicle, *, today: datetime.date, tzinfo) -> int:
+    """Days from first seen to sold (or to today), on the dealership's local dates."""
+    first = timezone.localtime(vehicle.first_seen_at, tzinfo).date()
+    last = timezone.localtime(vehicle.sold_at, tzinfo).date() if vehicle.sold_at else today
+    return max((last - first).days, 0)
+
+
+def recent_runs(*, organization: Organization, limit: int = 10) -> list[ImportRun]:
+    return list(ImportRun.objects.for_org(organization).order_by("-started_at", "-pk")[:limit])

@@ -1,0 +1,80 @@
+"""When a car sells: its unstarted posts are cancelled, its banners end today, its items are sold.
+
+"Its" posts and banners are those of the library items that are the vehicle's
+photos. History shows the cancelled posts with "cancelled: vehicle sold"
+(``ScheduledPost.last_error``). A banner ends today on the dealership's clock;
+one that has not started yet is switched off. Then the Sold rule may post.
+"""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from banners.models import Banner
+from media_content.lifecycle import UNSTARTED, media_refresh_status
+from media_content.models import MediaContent, ScheduledPost
+
+from . import rules
+from .models import InventoryRule, Vehicle, VehiclePhoto
+
+CANCELLED_REASON = "cancelled: vehicle sold"
+
+
+def sold_items(*, vehicle: Vehicle) -> QuerySet:
+    """The library items that are this vehicle's photos (and the posts they lead)."""
+    ids = VehiclePhoto.objects.filter(vehicle=vehicle, media_content__isnull=False).values(
+        "media_content_id"
+    )
+    return MediaContent.objects.for_org(vehicle.organization_id).filter(pk__in=ids)
+
+
+def sold_item_ids(*, organization) -> set[int]:
+    """Library items marked sold: photos of a sold vehicle (the library's "Sold" mark)."""
+    return set(
+        VehiclePhoto.objects.for_org(organization)
+        .filter(vehicle__availability=Vehicle.Availability.SOLD, media_content__isnull=False)
+        .values_list("media_content_id", flat=True)
+    )
+
+
+@transaction.atomic
+def vehicle_sold(*, vehicle: Vehicle) -> dict:
+    """Cancel, end and mark; then the Sold rule. Answers what it did."""
+    organization = vehicle.organization
+    items = list(sold_items(vehicle=vehicle))
+    now = timezone.now()
+    cancelled = ScheduledPost.objects.filter(
+        organization=organization, media_content__in=items, status__in=UNSTARTED
+    ).update(status=ScheduledPost.Status.CANCELLED, last_error=CANCELLED_REASON, updated_at=now)
+    for item in items:
+        item.refresh_from_db(fields=["status"])
+        if item.status == MediaContent.Status.SCHEDULED and not item.posts.filter(
+            status__in=ScheduledPost.LIVE_STATUSES
+        ):
+            MediaContent.objects.filter(pk=item.pk).update(
+                status=MediaContent.Status.DRAFT, updated_at=now
+            )
+        else:
+            media_refresh_status(media=item)
+    today = timezone.localdate(timezone=organization.tzinfo)
+    ended = 0
+    for banner in Banner.objects.for_org(organization).filter(
+        media_content__in=items, is_active=True
+    ):
+        if banner.end_date is not None and banner.end_date <= today:
+            continue
+        if banner.start_date and banner.start_date > today:
+            banner.is_active = False
+        else:
+            banner.end_date = today
+        banner.save()  # its signal refreshes the cached carousel
+        ended += 1
+    MediaContent.objects.filter(pk__in=[i.pk for i in items], post_to_banner=True).exclude(
+        banner_end_date__lte=today
+    ).update(banner_end_date=today)
+    sold_post = rules.apply_rule(vehicle=vehicle, kind=InventoryRule.Kind.SOLD)
+    return {
+        "cancelled": cancelled,
+        "banners_ended": ended,
+        "sold_post": getattr(sold_post, "pk", None),
+    }

@@ -1,0 +1,57 @@
+"""The worker's inventory jobs; they take ids."""
+
+from celery import shared_task
+
+from .importing import import_source
+from .models import InventorySource, Vehicle
+
+
+@shared_task(acks_late=False)
+def import_inventory_source(source_id: int) -> dict | None:
+    """Beat's hourly (by default) fetch of one dealership's feed."""
+    source = InventorySource.objects.select_related("organization").filter(pk=source_id).first()
+    if source is None or not source.enabled:
+        return None
+    run = import_source(source=source)
+    return {"run": run.pk, "status": run.status, "error": run.error}
+
+
+def _vehicle(vehicle_id: int) -> Vehicle | None:
+    return Vehicle.objects.select_related("organization").filter(pk=vehicle_id).first()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def fetch_vehicle_photos(vehicle_id: int, announce: bool = False) -> dict | None:
+    """The vehicle's new photos into the library (photos.py); then Just arrived if asked."""
+    from .photos import fetch_photos
+    from .rules import apply_rule
+
+    vehicle = _vehicle(vehicle_id)
+    if vehicle is None or vehicle.availability == Vehicle.Availability.SOLD:
+        return None
+    counts = fetch_photos(vehicle=vehicle)
+    if announce:
+        post = apply_rule(vehicle=vehicle, kind="just_arrived")
+        counts["post"] = getattr(post, "pk", None)
+    return counts
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def apply_inventory_rule(vehicle_id: int, kind: str) -> int | None:
+    from .rules import apply_rule
+
+    vehicle = _vehicle(vehicle_id)
+    if vehicle is None:
+        return None
+    return getattr(apply_rule(vehicle=vehicle, kind=kind), "pk", None)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sell_vehicle(vehicle_id: int) -> dict | None:
+    """When a car sells (selling.py)."""
+    from .selling import vehicle_sold
+
+    vehicle = _vehicle(vehicle_id)
+    if vehicle is None or vehicle.availability != Vehicle.Availability.SOLD:
+        return None
+    return vehicle_sold(vehicle=vehicle)

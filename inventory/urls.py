@@ -1,0 +1,18 @@
+"""The portal's inventory pages, included under /marketing/."""
+
+from django.urls import path
+
+from . import rule_views, views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("inventory", views.inventory, name="list"),
+    path("inventory/settings", views.inventory_settings, name="settings"),
+    path("inventory/upload", views.inventory_upload, name="upload"),
+    path("inventory/fetch", views.inventory_fetch, name="fetch"),
+    path("inventory/<int:pk>/post", views.vehicle_post, name="vehicle_post"),
+    path("inventory/rules/preview", rule_views.caption_preview, name="caption_preview"),
+    path("inventory/rules/<str:kind>", rule_views.rule_save, name="rule_save"),
+    path("inventory/posting-times", rule_views.posting_times_save, name="posting_times"),
+]

@@ -1,0 +1,161 @@
+"""The portal's inventory pages: the vehicles, and where the feed comes from."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dealer_media.tenancy.roles import Action, refusal, role_required
+
+from . import rules, selectors, sources, tasks
+from .forms import FeedUploadForm, SourceForm
+from .importing import import_feed
+from .models import ImportRun, Vehicle
+from .rule_forms import PostingTimesForm, RuleForm
+from .rule_views import preview_text
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(Action.VIEW)
+def inventory(request: HttpRequest) -> HttpResponse:
+    """Every vehicle with its cover, price (and the one before a drop), status and days in stock."""
+    organization = request.organization
+    filters = {
+        key: request.GET.get(key, "").strip() for key in ("q", "state", "availability", "make")
+    }
+    vehicles = selectors.vehicle_list(organization=organization, **filters)
+    page = Paginator(vehicles, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate(timezone=organization.tzinfo)
+    for vehicle in page.object_list:
+        vehicle.days_in_stock = selectors.days_in_stock(
+            vehicle, today=today, tzinfo=organization.tzinfo
+        )
+        vehicle.cover_url = selectors.cover_url(vehicle)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "marketing/inventory.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "query_without_page": query.urlencode(),
+            "states": Vehicle.State.choices,
+            "availabilities": Vehicle.Availability.choices,
+            "makes": selectors.makes(organization=organization),
+            "source": sources.source_for(organization=organization),
+        },
+    )
+
+
+def _settings_page(
+    request, *, form=None, upload=None, rule_forms=None, times_form=None, status=200
+) -> HttpResponse:
+    organization = request.organization
+    rule_forms = rule_forms or {}
+    rule_rows = []
+    for rule in rules.rules_for(organization=organization):
+        rule_form = rule_forms.get(rule.kind) or RuleForm(instance=rule)
+        preview = preview_text(
+            organization=organization,
+            kind=rule.kind,
+            template=rule_form["caption_template"].value() or "",
+        )
+        rule_rows.append({"rule": rule, "form": rule_form, "preview": preview})
+    source = sources.source_for(organization=organization)
+    form = form or SourceForm(
+        initial={
+            "feed_url": source.feed_url,
+            "every_minutes": source.every_minutes,
+            "is_complete": source.is_complete,
+        }
+    )
+    return render(
+        request,
+        "marketing/inventory_settings.html",
+        {
+            "source": source,
+            "form": form,
+            "upload": upload or FeedUploadForm(),
+            "runs": selectors.recent_runs(organization=organization),
+            "rules": rule_rows,
+            "times_form": times_form
+            or PostingTimesForm(times=rules.posting_times_for(organization=organization)),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Action.VIEW)
+def inventory_settings(request: HttpRequest) -> HttpResponse:
+    """Where the feed comes from and how often; the last imports and what they refused."""
+    if request.method != "POST":
+        return _settings_page(request)
+    if refused := refusal(request, Action.CHANGE_SETTINGS):
+        return refused
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, form=form, status=400)
+    sources.source_save(organization=request.organization, **form.cleaned_data)
+    messages.success(request, "Saved the inventory feed settings.")
+    return redirect("inventory:settings")
+
+
+@require_POST
+@role_required(Action.CHANGE_SETTINGS)
+def inventory_fetch(request: HttpRequest) -> HttpResponse:
+    """Fetch the feed now, in the worker."""
+    source = sources.source_for(organization=request.organization)
+    if source.pk is None or not source.feed_url:
+        messages.error(request, "Add your feed URL first.")
+        return redirect("inventory:settings")
+    transaction.on_commit(lambda: tasks.import_inventory_source.delay(source.pk))
+    messages.success(request, "Fetching your feed now; the import shows below when it is done.")
+    return redirect("inventory:settings")
+
+
+@require_POST
+@role_required(Action.CHANGE_SETTINGS)
+def inventory_upload(request: HttpRequest) -> HttpResponse:
+    """Import an uploaded feed file; its format comes from its content, not its name."""
+    upload = FeedUploadForm(request.POST, request.FILES)
+    if not upload.is_valid():
+        too_large = any(e.code == "too_large" for e in upload.errors.as_data().get("feed", []))
+        return _settings_page(request, upload=upload, status=413 if too_large else 400)
+    run = import_feed(
+        organization=request.organization,
+        chunks=upload.cleaned_data["feed"].chunks(),
+        origin=ImportRun.Origin.UPLOAD,
+        complete=upload.cleaned_data["is_complete"],
+    )
+    if run.status == ImportRun.Status.FAILED:
+        messages.error(request, f"Nothing was changed: {run.error}")
+        return redirect("inventory:settings")
+    messages.success(
+        request,
+        f"Imported {run.rows_read} rows: {run.added} added, {run.changed} changed, "
+        f"{run.price_dropped} price drops, {run.sold} sold, {run.refused} refused.",
+    )
+    return redirect("inventory:settings")
+
+
+@require_POST
+@role_required(Action.DRAFT)
+def vehicle_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Post": a draft of the vehicle's first photos with the rule's caption, to review."""
+    vehicle = Vehicle.objects.for_org(request.organization).filter(pk=pk).first()
+    if vehicle is None:
+        raise Http404("No such vehicle in this dealership.")
+    media = rules.vehicle_draft(vehicle=vehicle)
+    if media is None:
+        messages.error(request, "This vehicle has no photo in the library yet.")
+        return redirect("inventory:list")
+    messages.success(request, f"Drafted “{media.title}” with {len(media.items())} photos.")
+    return redirect("media_content:approval", pk=media.pk)
