@@ -177,7 +177,7 @@ def listening_socket() -> socket.socket:
 
 
 def start_django(
-    work: Path, workers: int, threads: int, s3: str = ""
+    work: Path, workers: int, threads: int, s3: str = "", database_url: str = ""
 ) -> tuple[subprocess.Popen, str, dict]:
     env = {
         **os.environ,
@@ -193,7 +193,7 @@ def start_django(
             else {}
         ),
         "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "DATABASE_URL": database_url or f"sqlite:///{work / 'db.sqlite3'}",
         "MEDIA_ROOT": str(work / "media"),
         "TUS_UPLOAD_DIR": str(work / "uploads"),
         # Every finished upload stays open here (never turned into an item): lift the caps.
@@ -206,9 +206,10 @@ def start_django(
     setup = (
         "from django.contrib.auth.models import User\n"
         "from dealer_media.tenancy.models import Organization, Membership\n"
-        "org = Organization.objects.create(name='Bench', slug='bench')\n"
+        "org, _ = Organization.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})\n"
+        "User.objects.filter(username='bench').delete()\n"
         "user = User.objects.create_user('bench', password='bench-pass-123')\n"
-        "Membership.objects.create(user=user, organization=org)\n"
+        "Membership.objects.get_or_create(user=user, organization=org)\n"
     )
     subprocess.run([python, "manage.py", "shell", "-c", setup], cwd=REPO, env=env, check=True)
     sock = listening_socket()
@@ -237,9 +238,9 @@ def start_django(
     session = requests.Session()
     for _ in range(200):
         try:
-            session.get(f"{base}/accounts/login/", timeout=5)
+            session.get(f"{base}/accounts/login/", timeout=60)
             break
-        except requests.ConnectionError:
+        except requests.ConnectionError:  # not listening yet (a slow first request is waited for)
             time.sleep(0.1)
     token = session.cookies["csrftoken"]
     response = session.post(
@@ -297,12 +298,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
     parser.add_argument("--no-node", action="store_true")
     parser.add_argument("--store", choices=["local", "s3"], default="local")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="an empty PostgreSQL database (as production; persistent connections), "
+        "instead of a SQLite file opened per request",
+    )
     args = parser.parse_args()
 
     moto, s3 = start_s3() if args.store == "s3" else (None, "")
     with tempfile.TemporaryDirectory(dir=REPO / "var" if (REPO / "var").exists() else None) as tmp:
         work = Path(tmp)
-        django, django_url, headers = start_django(work, args.workers, args.threads, s3)
+        django, django_url, headers = start_django(
+            work, args.workers, args.threads, s3, args.database_url
+        )
         node = None if args.no_node else start_node(work, s3)
         try:
             for size_mib in args.size_mib:
@@ -323,7 +332,7 @@ def main() -> None:
                 print(
                     f"== {size_mib} MiB in {args.chunk_mib} MiB chunks, {args.runs} run(s), "
                     f"gunicorn {args.workers} worker(s) x {args.threads} thread(s), "
-                    f"{args.store} store, "
+                    f"{args.store} store, {'PostgreSQL' if args.database_url else 'SQLite'}, "
                     f"load average {os.getloadavg()[0]:.1f}"
                 )
                 print(f"raw disk write (fsync)      {raw:8.1f} MB/s")

@@ -184,6 +184,7 @@ def upload_append(
         if upload.offset != offset or upload.state != Upload.State.RECEIVING:
             raise _offset_mismatch(upload, offset)
         raise _locked()
+    committed = False
     try:
         store = get_store()
         # The first 16 bytes name the container: the ones stored before this chunk are
@@ -196,9 +197,11 @@ def upload_append(
             _verify_chunk(upload, writer, chunk, checksum)
             state = writer.commit()
             _commit_offset(upload, token, chunk, hasher, state)
+            committed = True
             writer.committed()
     finally:
-        _release(upload, token)  # a no-op once the offset's UPDATE released the claim
+        if not committed:  # the offset's UPDATE released the claim already
+            _release(upload, token)
     if offset < 16 <= upload.offset or (upload.offset == upload.length and offset < 16):
         _check_head(upload, chunk.head)
     return upload
