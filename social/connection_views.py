@@ -78,24 +78,31 @@ def connections_page(request: HttpRequest) -> HttpResponse:
     return _with_meta_csp(response, pictures=pictures)
 
 
-@require_POST
-@owners_only
-def facebook_start(request: HttpRequest) -> HttpResponse:
-    if not settings.FACEBOOK_APP_ID:
-        messages.error(request, connections.NO_FACEBOOK_APP)
+def _to_dialog(request: HttpRequest, provider: str, *, app_id: str, missing_app: str, url_of):
+    """Start an attempt and send the browser to the provider's dialog with its state."""
+    if not app_id:
+        messages.error(request, missing_app)
         return redirect("social:connections")
     _, state = connect_state.attempt_start(
         session=request.session,
         organization=request.organization,
         user=request.user,
-        provider=FACEBOOK,
+        provider=provider,
     )
-    url = connect_facebook.dialog_url(
-        redirect_uri=_redirect_uri(request, "facebook"),
-        state=state,
-        rerequest=request.POST.get("rerequest") == "1",
+    return redirect(url_of(redirect_uri=_redirect_uri(request, provider), state=state))
+
+
+@require_POST
+@owners_only
+def facebook_start(request: HttpRequest) -> HttpResponse:
+    rerequest = request.POST.get("rerequest") == "1"
+    return _to_dialog(
+        request,
+        FACEBOOK,
+        app_id=settings.FACEBOOK_APP_ID,
+        missing_app=connections.NO_FACEBOOK_APP,
+        url_of=lambda **where: connect_facebook.dialog_url(**where, rerequest=rerequest),
     )
-    return redirect(url)
 
 
 def _dialog_answer(request: HttpRequest, provider: str):
@@ -208,19 +215,13 @@ def facebook_disconnect(request: HttpRequest) -> HttpResponse:
 @require_POST
 @owners_only
 def instagram_start(request: HttpRequest) -> HttpResponse:
-    if not settings.INSTAGRAM_APP_ID:
-        messages.error(request, connections.NO_INSTAGRAM_APP)
-        return redirect("social:connections")
-    _, state = connect_state.attempt_start(
-        session=request.session,
-        organization=request.organization,
-        user=request.user,
-        provider=INSTAGRAM,
+    return _to_dialog(
+        request,
+        INSTAGRAM,
+        app_id=settings.INSTAGRAM_APP_ID,
+        missing_app=connections.NO_INSTAGRAM_APP,
+        url_of=connect_instagram.dialog_url,
     )
-    url = connect_instagram.dialog_url(
-        redirect_uri=_redirect_uri(request, "instagram"), state=state
-    )
-    return redirect(url)
 
 
 @require_GET
