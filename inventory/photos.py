@@ -19,8 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from media_content.duplicates import file_sha256
 from media_content.models import MediaContent
-from media_content.services import DuplicateMedia, MediaDetails, file_sha256, media_create
+from media_content.services import DuplicateMedia, MediaDetails, media_create
 from media_content.validation import MediaRejected, size_limit, sniff
 
 from .fetching import FetchRefused, fetch, pool_manager
@@ -78,16 +79,7 @@ def photos_to_fetch(*, vehicle: Vehicle) -> list[VehiclePhoto]:
 def _into_library(*, vehicle: Vehicle, photo: VehiclePhoto, path: str) -> tuple[MediaContent, bool]:
     """The library item with these bytes (the dealership's own, or a new one) and if new."""
     sniffed = sniff(Path(path), images_only=True)
-    sha256 = file_sha256(path)
-    existing = (
-        MediaContent.objects.for_org(vehicle.organization_id)
-        .filter(sha256=sha256)
-        .exclude(status=MediaContent.Status.ARCHIVED)
-        .order_by("created_at", "id")
-        .first()
-    )
-    if existing is not None:
-        return existing, False
+    sha256 = file_sha256(path)  # a photo is small: its item has its sha256 at once
     name = unquote(Path(urlsplit(photo.source_url).path).name)[:200] or "photo"
     try:
         media = media_create(
@@ -103,7 +95,7 @@ def _into_library(*, vehicle: Vehicle, photo: VehiclePhoto, path: str) -> tuple[
             sha256=sha256,
             sniffed=sniffed,
         )
-    except DuplicateMedia as duplicate:  # another worker stored the same bytes meanwhile
+    except DuplicateMedia as duplicate:  # the library has these bytes: link that item
         return duplicate.existing, False
     return media, True
 

@@ -179,6 +179,8 @@ class MediaContent(TenantModel):
             models.Index(fields=["organization", "-created_at"], name="media_org_created_idx"),
             models.Index(fields=["organization", "status"], name="media_org_status_idx"),
             models.Index(fields=["organization", "sha256"], name="media_org_sha256_idx"),
+            # The duplicate check looks for items of the same size first (duplicates.py).
+            models.Index(fields=["organization", "size_bytes"], name="media_org_size_idx"),
             # The processing sweep: only items waiting for or under processing.
             models.Index(
                 fields=["processing_lease_until"],

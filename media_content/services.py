@@ -11,6 +11,7 @@ import os
 from django.db import transaction
 from django.db.models import Q
 
+from .duplicates import library_duplicate
 from .lifecycle import (
     cancel_pending_posts,
     media_publish_now,
@@ -101,17 +102,6 @@ class DuplicateMedia(Exception):
         self.existing = existing
 
 
-def file_sha256(path) -> str:
-    """Read once in 1 MiB blocks: constant memory whatever the size."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while block := file.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclasses.dataclass(frozen=True)
 class MediaDetails:
     """What the dealer says about a new item: its text, destinations and when it goes out."""
@@ -155,19 +145,16 @@ def media_create(
     ``allow_duplicate``). The bytes are copied into the default storage under a
     generated name (streamed: S3 gets a multipart upload); the row and the
     schedule are written in one transaction, and the stored file is removed
-    again if that transaction fails.
+    again if that transaction fails. The sha256 is computed here only when the
+    duplicate check needs it (``duplicates``); else the worker computes it.
     """
     from .processing.services import request_processing
 
     sniffed = sniffed or sniff(path)
-    sha256 = sha256 or (path.sha256() if hasattr(path, "sha256") else file_sha256(path))
     if not allow_duplicate:
-        existing = (
-            MediaContent.objects.for_org(organization)
-            .filter(sha256=sha256)
-            .exclude(status=MediaContent.Status.ARCHIVED)
-            .order_by("created_at", "id")
-            .first()
+        size = path.size if hasattr(path, "size") else os.path.getsize(path)
+        existing, sha256 = library_duplicate(
+            organization=organization, source=path, size=size, sha256=sha256
         )
         if existing is not None:
             raise DuplicateMedia(existing)
@@ -250,9 +237,8 @@ def media_replace_file(
 
     sniffed = sniffed or sniff(path)
     old_name = media.file.name
-    _store_file(
-        media=media, path=path, sniffed=sniffed, sha256=file_sha256(path), name=original_filename
-    )
+    # The worker hashes the new file while processing it.
+    _store_file(media=media, path=path, sniffed=sniffed, sha256="", name=original_filename)
     try:
         with transaction.atomic():
             media.save()

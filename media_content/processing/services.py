@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import broker, lifecycle
+from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .renditions import DISPLAY, renditions_delete, save_rendition
@@ -144,6 +145,8 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
     is_placeholder = False
     with local_path(media.file) as path:
         size_bytes = media.size_bytes or media.file.size
+        # Uploads leave the sha256 to us unless the duplicate check needed it.
+        sha256 = media.sha256 or file_sha256(path)
         try:
             if media.media_type == MediaContent.MediaType.IMAGE:
                 fields = metadata.image_metadata(path).as_fields()
@@ -169,6 +172,7 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         old_thumb = current.thumbnail.name
         update = {
             "size_bytes": size_bytes,
+            "sha256": sha256,
             "processed_at": timezone.now(),
             "updated_at": timezone.now(),
             "processing_claimed_at": None,

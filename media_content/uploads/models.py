@@ -32,7 +32,6 @@ class Upload(TenantModel):
     offset = models.PositiveBigIntegerField(default=0, help_text="Durable bytes received.")
     metadata = models.JSONField(default=dict, blank=True, help_text="Decoded Upload-Metadata.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVING)
-    sha256 = models.CharField(max_length=64, blank=True, help_text="Set once all bytes are in.")
     expires_at = models.DateTimeField(db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.CharField(max_length=32, blank=True)

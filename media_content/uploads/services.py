@@ -23,7 +23,7 @@ from dealer_media.tenancy.models import Organization
 from .. import services as media_services
 from ..models import MediaContent
 from ..validation import MediaRejected, container_kind, megabytes, size_limit
-from .digests import ChunkChecksum, Digests, drop_hasher, keep_hasher, take_hasher
+from .digests import ChunkChecksum, Digests
 from .models import Upload
 from .quota import open_uploads_refusal
 from .store import get_store
@@ -144,7 +144,6 @@ def upload_create(
 def upload_delete(*, upload: Upload) -> None:
     """Remove the row and the bytes (termination, expiry, rejected content)."""
     get_store().delete(upload)
-    drop_hasher(str(upload.pk))
     Upload.objects.filter(pk=upload.pk).delete()
 
 
@@ -190,13 +189,12 @@ def upload_append(
         # The first 16 bytes name the container: the ones stored before this chunk are
         # read now (S3: the incomplete part, which the commit may replace).
         earlier = store.head(upload, offset) if 0 < offset < 16 else b""
-        hasher = take_hasher(str(upload.pk), offset)
         with store.writer(upload) as writer:
-            chunk = _receive(upload, token, writer, read, content_length, hasher, checksum)
+            chunk = _receive(upload, token, writer, read, content_length, checksum)
             chunk.head = earlier + chunk.head
-            _verify_chunk(upload, writer, chunk, checksum)
+            _verify_chunk(writer, chunk, checksum)
             state = writer.commit()
-            _commit_offset(upload, token, chunk, hasher, state)
+            _commit_offset(upload, token, chunk, state)
             committed = True
             writer.committed()
     finally:
@@ -216,18 +214,19 @@ class _Chunk:
     broken: bool = False
     head: bytes = b""
     digest: object = None  # the chunk's own checksum digest, when one was sent
-    hasher_before: object = None  # the upload's running sha256 before this chunk
 
 
-def _receive(upload, token, writer, read, content_length, hasher, checksum) -> _Chunk:
-    """Read the body in 1 MiB blocks and hand each to the store as it arrives."""
+def _receive(upload, token, writer, read, content_length, checksum) -> _Chunk:
+    """Read the body in 1 MiB blocks and hand each to the store as it arrives.
+
+    Only a chunk's own checksum is computed here; the whole file's sha256 waits
+    for the duplicate check or the worker (``media_content.duplicates``).
+    """
     chunk = _Chunk(offset=upload.offset)
     chunk.digest = checksum.new() if checksum else None
-    # A chunk that fails its checksum is discarded: so is its part of the digest.
-    chunk.hasher_before = hasher.copy() if hasher is not None and checksum else None
     room = upload.length - upload.offset
     last_renewal = time.monotonic()
-    digests = Digests([d for d in (hasher, chunk.digest) if d is not None])
+    digests = Digests([chunk.digest] if chunk.digest is not None else [])
     while content_length is None or chunk.received < content_length:
         want = (
             READ_SIZE if content_length is None else min(READ_SIZE, content_length - chunk.received)
@@ -242,7 +241,7 @@ def _receive(upload, token, writer, read, content_length, hasher, checksum) -> _
             break
         if chunk.received + len(data) > room:
             digests.wait()
-            writer.discard()  # the running digest is dropped: completion hashes the file
+            writer.discard()
             raise _past_length(upload)
         if upload.offset + chunk.received < 16:
             chunk.head += data[: 16 - upload.offset - chunk.received]
@@ -256,13 +255,11 @@ def _receive(upload, token, writer, read, content_length, hasher, checksum) -> _
     return chunk
 
 
-def _verify_chunk(upload, writer, chunk: _Chunk, checksum: ChunkChecksum | None) -> None:
+def _verify_chunk(writer, chunk: _Chunk, checksum: ChunkChecksum | None) -> None:
     """A chunk sent with a checksum is kept only whole and matching."""
     if checksum is None or (not chunk.broken and chunk.digest.digest() == checksum.digest):
         return
     writer.discard()
-    if chunk.hasher_before is not None:
-        keep_hasher(str(upload.pk), chunk.offset, chunk.hasher_before)
     if chunk.broken:
         raise UploadError("The connection broke mid-chunk.", code="broken")
     raise UploadError(
@@ -270,17 +267,12 @@ def _verify_chunk(upload, writer, chunk: _Chunk, checksum: ChunkChecksum | None)
     )
 
 
-def _commit_offset(upload: Upload, token: str, chunk: _Chunk, hasher, state: dict) -> None:
+def _commit_offset(upload: Upload, token: str, chunk: _Chunk, state: dict) -> None:
     """Record the new offset (and the store's state) after the store made the bytes durable."""
     new_offset = chunk.offset + chunk.received
     fields = {"offset": new_offset, "expires_at": _expiry(), **state}
     if new_offset == upload.length:
         fields["state"] = Upload.State.COMPLETE
-        # Without the running digest (the chunks went to several processes)
-        # it stays blank and the item's creation hashes the file once.
-        fields["sha256"] = hasher.hexdigest() if hasher is not None else ""
-    elif hasher is not None:
-        keep_hasher(str(upload.pk), new_offset, hasher)
     # The new offset and the release of the claim in one UPDATE.
     _release(upload, token, **fields)
     for name, value in fields.items():
@@ -361,7 +353,6 @@ def media_create_from_upload(
                     created_by=created_by,
                     path=source,
                     original_filename=upload.filename,
-                    sha256=upload.sha256,
                     details=details,
                     allow_duplicate=allow_duplicate,
                 )
