@@ -3,8 +3,9 @@
 The proxy is HAProxy from Debian's packages when it is installed (``make
 setup`` installs it), else a small TCP proxy here that sends each new
 connection to the next server (and on to the other when one refuses). The
-servers close every connection after its answer (``--keep-alive 0``), so each
-request is a new connection and requests alternate between the servers.
+servers close every connection after its answer (``--keep-alive 0``, unless a
+test asks for keep-alive), so each request is a new connection and requests
+alternate between the servers.
 """
 
 import contextlib
@@ -50,8 +51,8 @@ def _wait_for_port(port: int, *, closed: bool = False, timeout: float = 30.0) ->
 class WebServer:
     """One gunicorn (one process, threads) on its own port; killable and restartable."""
 
-    def __init__(self, port: int, env: dict[str, str]):
-        self.port, self.env = port, env
+    def __init__(self, port: int, env: dict[str, str], *, keep_alive: int = 0):
+        self.port, self.env, self.keep_alive = port, env, keep_alive
         self.log_path = Path(tempfile.mkstemp(prefix=f"gunicorn-{port}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -65,7 +66,8 @@ class WebServer:
                 "dealer_media.wsgi",
                 "-c",
                 "gunicorn.conf.py",
-                *("--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--keep-alive", "0"),
+                *("--bind", f"127.0.0.1:{self.port}", "--workers", "1"),
+                *("--keep-alive", str(self.keep_alive)),
             ],
             cwd=settings.BASE_DIR,
             env=self.env,

@@ -109,7 +109,7 @@ class S3ChunkWriter:
         self.end = upload.offset
 
     def write(self, data: bytes) -> None:
-        self.blocks.append(data)
+        self.blocks.append(bytes(data))  # a block read into a reused buffer (body.py)
         self.buffered += len(data)
         self.end += len(data)
         if self.buffered >= PART_SIZE:

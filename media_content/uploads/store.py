@@ -26,7 +26,8 @@ from .models import Upload
 
 
 class ChunkWriter(Protocol):
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes) -> None:
+        """``data`` may be a view of a reused buffer: copy what is kept past the call."""
 
     def commit(self) -> dict:
         """Make everything written durable; answer the Upload fields to save with the offset."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views import View
 
+from .body import body_reader
 from .headers import (
     CHECKSUM_ALGORITHMS,
     BadHeader,
@@ -206,10 +207,11 @@ class TusView(View):
         )
 
     def _append(self, request: HttpRequest, upload: Upload, *, offset: int, checksum) -> Upload:
+        content_length = _int_header(request, "Content-Length")
         return upload_append(
             upload=upload,
             offset=offset,
-            read=request.read,
-            content_length=_int_header(request, "Content-Length"),
+            read=body_reader(request, content_length),
+            content_length=content_length,
             checksum=checksum,
         )
