@@ -87,6 +87,8 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(brand_colour__regex=r"^#[0-9a-f]{6}$"),
                 name="organization_brand_colour_hex",
+                violation_error_message="Write the brand colour as # and six lower-case "
+                "hexadecimal digits, such as #b91c1c.",
             ),
         ]
 

@@ -94,7 +94,7 @@ def jpeg_under(image: Image.Image, *, limit: int, what: str = "The Instagram cop
         data = encode_jpeg(image, quality=quality)
         if len(data) <= limit:
             return data
-    raise ProcessingFailed(f"{what} stays over {limit // (1024 * 1024)} MB even at low quality.")
+    raise ProcessingFailed(f"{what} stays over 8 MB even at low quality.")  # Instagram's limit
 
 
 def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
