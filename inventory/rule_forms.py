@@ -74,6 +74,3 @@ class BrandColourForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["brand_colour"]
-
-    def clean_brand_colour(self) -> str:
-        return (self.cleaned_data.get("brand_colour") or "").strip().lower()

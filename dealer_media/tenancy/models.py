@@ -103,6 +103,9 @@ class Organization(models.Model):
         """One website, one dealership: a host name another dealership uses is refused."""
         from .sites import host_name_taken
 
+        if isinstance(self.brand_colour, str):  # #B91C1C typed in the admin: one spelling
+            self.brand_colour = self.brand_colour.strip().lower()
+
         hosts = self.site_host_names if isinstance(self.site_host_names, list) else []
         for host in hosts:
             if isinstance(host, str) and host_name_taken(host, by_other_than=self):

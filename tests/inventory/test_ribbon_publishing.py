@@ -15,13 +15,7 @@ from media_content.models import MediaContent, ScheduledPost
 from media_content.processing import ribbons
 from tests.factories import MediaContentFactory
 from tests.processing.media import image_bytes
-from tests.social.conftest import (  # noqa: F401 - the fake Graph API and its account
-    PUBLIC_MEDIA_URL,
-    account,
-    encryption_key,
-    fake_graph,
-    public_media,
-)
+from tests.social.conftest import PUBLIC_MEDIA_URL
 from tests.social.fake_graph import Reply
 
 from .conftest import as_csv, make_vin, stock

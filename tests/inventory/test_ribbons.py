@@ -259,3 +259,29 @@ def test_another_dealership_cannot_see_or_touch_the_ribbon(
         "#000000",
     )
     assert ribbons.ribbon_for(media) == drawn  # Lakeside's colour drew nothing of Sunrise's
+
+
+def test_the_admin_edits_the_brand_colour(sunrise, superuser, client):
+    from django.urls import reverse
+
+    client.force_login(superuser)
+    url = reverse("admin:tenancy_organization_change", args=[sunrise.pk])
+    form = {
+        "name": sunrise.name,
+        "slug": sunrise.slug,
+        "timezone": sunrise.timezone,
+        "site_host_names": "[]",
+        "approval_policy": sunrise.approval_policy,
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+    }
+    response = client.post(url, {**form, "brand_colour": "navy"})
+    assert response.status_code == 200 and "“navy” is not a colour we can use" in (
+        response.content.decode()
+    )
+    response = client.post(url, {**form, "brand_colour": "#1D4ED8"})
+    assert response.status_code == 302
+    sunrise.refresh_from_db()
+    assert sunrise.brand_colour == "#1d4ed8"
