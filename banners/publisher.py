@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from media_content.models import ScheduledPost
 from media_content.processing.carousel_checks import first_image
+from media_content.processing.ribbons import ribbon_for
 from media_content.publisher_api import Claim, PublishError, PublishResult
 
 from .services import banner_from_media
@@ -28,6 +29,7 @@ class BannerPublisher:
                 start_date=start_date,
                 end_date=media.banner_end_date,
                 image=first_image(media),
+                picture=ribbon_for(media),  # the cover with its ribbon, when the post has one
             )
         except ValidationError as error:
             raise PublishError(" ".join(error.messages)) from error

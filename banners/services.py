@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from media_content.models import MediaContent
+from media_content.models import MediaContent, Rendition
 
 from .cache import invalidate_active_banners
 from .models import Banner
@@ -14,28 +14,39 @@ from .models import Banner
 
 @transaction.atomic
 def banner_from_media(
-    *, media: MediaContent, start_date=None, end_date=None, image: MediaContent | None = None
+    *,
+    media: MediaContent,
+    start_date=None,
+    end_date=None,
+    image: MediaContent | None = None,
+    picture: Rendition | None = None,
 ) -> Banner:
     """Create, or switch on again, the website banner of a library image.
 
     ``image``: the item whose picture is shown (a post of several items shows its
-    first image); the title and link are the post's (``media``).
+    first image); the title and link are the post's (``media``). ``picture``: a
+    rendition of that image shown instead (the cover with its ribbon).
     """
     image = image or media
     if image.media_type != MediaContent.MediaType.IMAGE:
         raise ValidationError("Only images can be shown as website banners.")
+    if picture is not None and picture.media_id != image.pk:
+        picture = None  # a rendition of another item is not this banner's picture
     start_date = start_date or timezone.localdate(timezone=media.organization.tzinfo)
     banner = Banner.objects.for_org(media.organization_id).filter(media_content=media).first()
     if banner is None:
         banner = Banner(organization_id=media.organization_id, media_content=media)
     banner.title = media.title
     banner.link_url = media.link_url
-    if banner.image.name != image.file.name:
+    shown = picture.file.name if picture is not None else image.file.name
+    if banner.image.name != shown:
         banner.forget_display()
-    banner.image.name = image.file.name
+    banner.image.name = shown
     banner.thumbnail.name = image.thumbnail.name
     # Setting the name skips ImageField's dimension reading; the library knows them.
-    banner.image_width, banner.image_height = image.width, image.height
+    banner.image_width, banner.image_height = (
+        (picture.width, picture.height) if picture is not None else (image.width, image.height)
+    )
     banner.start_date = start_date
     banner.end_date = end_date
     banner.is_active = True
@@ -145,8 +156,9 @@ def banner_delete(*, banner: Banner) -> None:
 
 
 def _file_in_use(name: str) -> bool:
-    """Banners made from library items share the item's files."""
+    """Banners made from library items share the item's files (and a ribbon's rendition)."""
     return (
         MediaContent.objects.filter(Q(file=name) | Q(thumbnail=name)).exists()
+        or Rendition.objects.filter(file=name).exists()
         or Banner.objects.filter(Q(image=name) | Q(thumbnail=name)).exists()
     )

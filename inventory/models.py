@@ -246,6 +246,12 @@ class InventoryRule(TenantModel):
         default=7, help_text="The website banner ends this many days after it starts."
     )
     caption_template = models.TextField(validators=[_validate_caption])
+    ribbon = models.BooleanField(
+        "draw a ribbon",
+        default=True,
+        help_text="The post's cover photo shows a ribbon (“Just arrived”, “Price drop: $X”, "
+        "“SOLD”) in the dealership's colour, with its name.",
+    )
     # Price drop only: at least this much lower, in money or in percent (either is enough).
     min_drop_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     min_drop_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from dealer_media.tenancy.models import Organization
+
 from .models import InventoryRule
 from .posting_times import WEEKDAYS, parse_times, validate_posting_times
 
@@ -24,6 +26,7 @@ class RuleForm(forms.ModelForm):
             "post_to_banner",
             "banner_days",
             "caption_template",
+            "ribbon",
             "min_drop_amount",
             "min_drop_percent",
         ]
@@ -63,3 +66,11 @@ class PostingTimesForm(forms.Form):
                 raise forms.ValidationError(error.messages) from None
         data["times"] = times
         return data
+
+
+class BrandColourForm(forms.ModelForm):
+    """The dealership's colour, for the ribbons on its vehicle photos."""
+
+    class Meta:
+        model = Organization
+        fields = ["brand_colour"]

@@ -11,7 +11,7 @@ from dealer_media.tenancy.roles import Action, role_required
 
 from . import captions, rules
 from .models import InventoryRule, Vehicle
-from .rule_forms import PostingTimesForm, RuleForm
+from .rule_forms import BrandColourForm, PostingTimesForm, RuleForm
 
 
 def preview_vehicle(*, organization, kind: str) -> Vehicle | None:
@@ -69,6 +69,22 @@ def posting_times_save(request: HttpRequest) -> HttpResponse:
     rules.posting_times_save(organization=request.organization, times=form.cleaned_data["times"])
     messages.success(request, "Saved the posting times.")
     return redirect("inventory:settings")
+
+
+@require_POST
+@role_required(Action.CHANGE_SETTINGS)
+def brand_save(request: HttpRequest) -> HttpResponse:
+    """The ribbons' colour; the ribbons of posts still to go out are drawn again in it."""
+    organization = request.organization
+    form = BrandColourForm(request.POST, instance=organization)
+    if not form.is_valid():
+        organization.refresh_from_db(fields=["brand_colour"])  # the form set the bad value
+        from .views import _settings_page
+
+        return _settings_page(request, brand_form=form, status=400)
+    form.save()
+    messages.success(request, f"Saved the ribbons' colour, {organization.brand_colour}.")
+    return redirect(reverse("inventory:settings") + "#ribbons")
 
 
 @require_GET

@@ -87,6 +87,13 @@ def drop_is_enough(*, rule: InventoryRule, vehicle: Vehicle) -> bool:
     )
 
 
+def ribbon_text(*, vehicle: Vehicle, kind: str) -> str:
+    """What the rule's ribbon says, the price in the vehicle's currency."""
+    if kind == Kind.PRICE_DROP:
+        return f"Price drop: {captions.money(vehicle.asking_price, vehicle.currency)}"
+    return "SOLD" if kind == Kind.SOLD else "Just arrived"
+
+
 def library_photo_ids(*, vehicle: Vehicle, limit: int) -> list[int]:
     ids: list[int] = []
     for media_id in (
@@ -165,6 +172,8 @@ def _compose(
         "facebook_caption": captions.render(rule.caption_template, vehicle, network="facebook"),
         "instagram_caption": captions.render(rule.caption_template, vehicle, network="instagram"),
         "alt_text": f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
+        # Drawn on the cover by the worker; the posts wait for it (media_content.publishing).
+        "ribbon_text": ribbon_text(vehicle=vehicle, kind=rule.kind) if rule.ribbon else "",
     }
     try:
         return media_compose(**post, when=when)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("inventory/rules/preview", rule_views.caption_preview, name="caption_preview"),
     path("inventory/rules/<str:kind>", rule_views.rule_save, name="rule_save"),
     path("inventory/posting-times", rule_views.posting_times_save, name="posting_times"),
+    path("inventory/brand", rule_views.brand_save, name="brand"),
 ]

@@ -14,7 +14,7 @@ from . import rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
 from .importing import import_feed
 from .models import ImportRun, Vehicle
-from .rule_forms import PostingTimesForm, RuleForm
+from .rule_forms import BrandColourForm, PostingTimesForm, RuleForm
 from .rule_views import preview_text
 
 PAGE_SIZE = 50
@@ -55,7 +55,14 @@ def inventory(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_page(
-    request, *, form=None, upload=None, rule_forms=None, times_form=None, status=200
+    request,
+    *,
+    form=None,
+    upload=None,
+    rule_forms=None,
+    times_form=None,
+    brand_form=None,
+    status=200,
 ) -> HttpResponse:
     organization = request.organization
     rule_forms = rule_forms or {}
@@ -87,6 +94,7 @@ def _settings_page(
             "rules": rule_rows,
             "times_form": times_form
             or PostingTimesForm(times=rules.posting_times_for(organization=organization)),
+            "brand_form": brand_form or BrandColourForm(instance=organization),
         },
         status=status,
     )

@@ -63,6 +63,7 @@ class MediaContentAdminForm(forms.ModelForm):
             "status",
             *sorted(SCHEDULE_FIELDS - {"status"}),
             "instagram_fit",
+            "ribbon_text",
         ]
 
     def clean_instagram_fit(self) -> str:
@@ -124,6 +125,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [
         "media_type",
+        "ribbon_error",
         "thumbnail_preview",
         "processing_state",
         "checks_by_destination",
@@ -176,6 +178,8 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "post_to_instagram",
                     "post_to_banner",
                     "instagram_fit",
+                    "ribbon_text",
+                    "ribbon_error",
                     "scheduled_post_time",
                     "banner_end_date",
                     "checks_by_destination",
@@ -269,6 +273,8 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
             self._follow_schedule(request, obj, form)
         if {"post_to_instagram", "instagram_fit"} & set(form.changed_data):
             processing.instagram_copy_follow_choice(media=obj)
+        if {"post_to_instagram", "instagram_fit", "ribbon_text"} & set(form.changed_data):
+            processing.ribbon_follow_choice(media=obj)
         if new_file is not None:
             with uploaded_file_path(new_file) as path:
                 services.media_replace_file(

@@ -12,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from dealer_media.tenancy.decorators import organization_required
 from dealer_media.tenancy.roles import Action, request_membership, role_required
 
-from . import approval, previews, selectors, timing
+from . import approval, previews, selectors, services, timing
 from .models import MediaContent, PreviewLink
+from .processing.ribbons import ribbon_summary
+from .services import ribbon_removable
 
 
 class SubmitForm(forms.Form):
@@ -62,7 +65,10 @@ def _errors(request: HttpRequest, media: MediaContent, error: ValidationError) -
 @require_GET
 @role_required(Action.VIEW)
 def approval_page(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    return _approval_page(request, _media_or_404(request, pk))
+
+
+def _approval_page(request: HttpRequest, media: MediaContent, *, status: int = 200):
     membership = request_membership(request)
     links = [
         {
@@ -81,8 +87,30 @@ def approval_page(request: HttpRequest, pk: int) -> HttpResponse:
             "links": links,
             "needs_approval": approval.needs_approval(by=membership) if membership else False,
             "today": timezone.localdate(timezone=request.organization.tzinfo),
+            "ribbon": ribbon_summary(media),
+            "ribbon_removable": ribbon_removable(media=media),
         },
+        status=status,
     )
+
+
+@require_POST
+@organization_required
+def ribbon_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """The post goes out without its ribbon ("Just arrived"...): the cover photo as it is."""
+    from .views import refusal_to_change
+
+    media = _media_or_404(request, pk)
+    if refused := refusal_to_change(request, media):
+        return refused
+    try:
+        services.media_remove_ribbon(media=media)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _approval_page(request, media, status=400)
+    messages.success(request, f"“{media.title}” goes out without the ribbon.")
+    return _back(request, media)
 
 
 @require_POST

@@ -18,7 +18,7 @@ from dealer_media.tenancy.models import Organization
 
 from . import lifecycle
 from .models import MediaAttachment, MediaContent, ScheduledPost
-from .processing.services import instagram_copy_follow_choice
+from .processing.services import instagram_copy_follow_choice, ribbon_follow_choice
 
 MAX_ITEMS = 10  # Instagram's carousel limit; Facebook's photo sets are kept to the same
 
@@ -31,6 +31,7 @@ POST_FIELDS = (
     "post_to_banner",
     "scheduled_post_time",
     "banner_end_date",
+    "ribbon_text",  # the ribbon is drawn on whichever item leads
 )
 STARTED = (
     ScheduledPost.Status.PUBLISHING,
@@ -80,7 +81,11 @@ def _move_post(*, old: MediaContent, new: MediaContent) -> None:
         setattr(new, name, getattr(old, name))
     new.save(update_fields=[*POST_FIELDS, "updated_at"])
     old.post_to_facebook = old.post_to_instagram = old.post_to_banner = False
-    old.save(update_fields=["post_to_facebook", "post_to_instagram", "post_to_banner"])
+    old.ribbon_text = ""
+    old.save(
+        update_fields=["post_to_facebook", "post_to_instagram", "post_to_banner", "ribbon_text"]
+    )
+    ribbon_follow_choice(media=old)  # its ribbon pictures go
     lifecycle.media_unschedule(media=old)
     MediaContent.objects.filter(pk=old.pk, status=MediaContent.Status.SCHEDULED).update(
         status=MediaContent.Status.DRAFT
@@ -123,6 +128,7 @@ def media_set_items(*, media: MediaContent, item_ids: list[int]) -> MediaContent
     # A carousel's child gets its Instagram-ready copy like a single image does.
     for item in items:
         instagram_copy_follow_choice(media=item)
+    ribbon_follow_choice(media=lead)  # drawn on the new lead
     # Posts not yet sent go out with the new order: it must pass their checks.
     lifecycle.refuse_destinations_with_errors(media=lead, destinations=sorted(set(waiting)))
     if moved and lead.status == MediaContent.Status.SCHEDULED and lead.scheduled_post_time:
@@ -145,11 +151,13 @@ def media_compose(
     instagram_caption: str = "",
     first_comment: str = "",
     alt_text: str = "",
+    ribbon_text: str = "",
 ) -> MediaContent:
     """One post of several items, one ``ScheduledPost`` per destination.
 
     ``when`` None keeps it a draft; a time in the past or now posts at once. The
-    per-network text, first comment and alt text are the post's, kept on the lead.
+    per-network text, first comment and alt text are the post's, kept on the lead,
+    and so is ``ribbon_text``, drawn by the worker on the lead's photo.
     """
     items = _library_items(organization=organization, item_ids=item_ids)
     lead = items[0]
@@ -161,6 +169,7 @@ def media_compose(
     lead.post_to_instagram = "instagram" in destinations
     lead.post_to_banner = "banner" in destinations
     lead.banner_end_date = banner_end_date
+    lead.ribbon_text, lead.ribbon_error = " ".join(ribbon_text.split()), ""
     lead.full_clean(exclude=["file", "thumbnail"])
     lead.save()
     lead = media_set_items(media=lead, item_ids=item_ids)

@@ -130,6 +130,15 @@ class MediaContent(TenantModel):
         help_text="How an image outside Instagram's 4:5 to 1.91:1 is made to fit for Instagram.",
     )
     instagram_copy_error = models.TextField(blank=True)
+    # The ribbon drawn on this post's cover (processing/ribbons.py), e.g. "Just arrived",
+    # set by the inventory's rules; the dealership's name and colour come from its settings.
+    ribbon_text = models.CharField(
+        max_length=60,
+        blank=True,
+        validators=[validate_single_line_text],
+        help_text="Drawn as a ribbon on the post's cover photo; empty: no ribbon.",
+    )
+    ribbon_error = models.TextField(blank=True)  # why the worker could not draw it
 
     original_filename = models.CharField(
         max_length=255, blank=True, validators=[validate_single_line_text]

@@ -80,8 +80,13 @@ def preview_from_token(token: str) -> PreviewLink:
 
 def network_previews(*, media: MediaContent) -> list[dict]:
     """What each chosen network shows: its text (Instagram cut after 125 characters) and files."""
+    from .processing.ribbons import ribbon_for
+
     items = media.items()
     files = [{"url": item.media_url, "is_video": item.media_type == "video"} for item in items]
+    ribbon = ribbon_for(media)
+    if ribbon is not None:  # the cover goes out with its ribbon drawn on it
+        files[0] = {"url": ribbon.url, "is_video": False, "ribbon": media.ribbon_text}
     previews = []
     if media.post_to_facebook:
         previews.append(

@@ -205,7 +205,11 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
 
     if not _first_send(post):
         return False
-    if items_processing_finished(post.media_content) and not _copy_being_made(post):
+    if (
+        items_processing_finished(post.media_content)
+        and not _copy_being_made(post)
+        and not _ribbon_being_made(post)
+    ):
         return False
     waited = (timezone.now() - post.scheduled_time).total_seconds()
     return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
@@ -218,6 +222,13 @@ def _copy_being_made(post: ScheduledPost) -> bool:
     return post.destination == "instagram" and instagram_copy_pending(post.media_content)
 
 
+def _ribbon_being_made(post: ScheduledPost) -> bool:
+    """The ribbon the post's cover shows (every destination) is still being drawn."""
+    from .processing.ribbons import ribbon_pending
+
+    return ribbon_pending(post.media_content)
+
+
 def _wait_for_processing(post: ScheduledPost) -> None:
     """Back to pending until the end of processing sends it (``lifecycle``'s nudge).
 
@@ -226,16 +237,22 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     when its nudge found the post still claimed: so look again once released.
     """
     from .lifecycle import send_posts_waiting_for_processing
+    from .processing.services import request_ribbon
 
-    _wait(
-        post,
-        delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS,
-        last_error="Waiting for the file to finish processing."
-        if not post.media_content.processing_finished
-        else "Waiting for the Instagram-ready copy.",
-    )
+    waiting_for = "Waiting for the file to finish processing."
+    if post.media_content.processing_finished and _ribbon_being_made(post):
+        waiting_for = "Waiting for the ribbon to be drawn on the cover photo."
+        request_ribbon(media=post.media_content)  # in case the ribbon changed or its task was lost
+    elif post.media_content.processing_finished:
+        waiting_for = "Waiting for the Instagram-ready copy."
+    _wait(post, delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS, last_error=waiting_for)
     media = MediaContent.objects.filter(pk=post.media_content_id).first()
-    if media is not None and media.processing_finished and not _copy_being_made(post):
+    if (
+        media is not None
+        and media.processing_finished
+        and not _copy_being_made(post)
+        and not _ribbon_being_made(post)
+    ):
         transaction.on_commit(
             lambda: send_posts_waiting_for_processing(media_id=post.media_content_id)
         )
@@ -262,6 +279,15 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
             "Not sent: the Instagram-ready copy was still being made "
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
             "Once the library shows the copy ready, send it again."
+        )
+    if _ribbon_being_made(post):
+        from .processing.services import request_ribbon
+
+        request_ribbon(media=media)  # in case its task was lost: ready for a retry
+        return (
+            f"Not sent: the ribbon “{media.ribbon_text}” was still being drawn on the cover "
+            f"photo {settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its "
+            "time. Once the post's page shows the ribbon, send it again."
         )
     errors = post_checks(media, post.destination).errors
     return f"Not sent: {errors[0]}" if errors else ""

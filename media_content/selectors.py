@@ -175,6 +175,7 @@ def destination_states(
 def media_as_json(*, media: MediaContent) -> dict:
     """What the edit modal and scripts read about one item (times in the dealership's zone)."""
     from .processing.checks import instagram_copy_summary
+    from .processing.ribbons import ribbon_summary
 
     tzinfo = media.organization.tzinfo
     scheduled = media.scheduled_post_time
@@ -207,6 +208,7 @@ def media_as_json(*, media: MediaContent) -> dict:
         data["processing_status"] = processing_status
     data["checks"] = media_destination_checks(media=media)
     data["instagram_copy"] = instagram_copy_summary(media)
+    data["ribbon"] = ribbon_summary(media)  # the cover's ribbon, once drawn: its picture
     # A post of several items: every item, first first (the first is this one).
     data["items"] = [
         {

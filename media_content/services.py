@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 import os
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -49,7 +50,11 @@ def media_update(
     their unstarted post; added ones get a post at the item's time (at once if
     that time has passed). A drawn title card is redrawn when the title changes.
     """
-    from .processing.services import instagram_copy_follow_choice, request_placeholder_refresh
+    from .processing.services import (
+        instagram_copy_follow_choice,
+        request_placeholder_refresh,
+        ribbon_follow_choice,
+    )
 
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -69,8 +74,35 @@ def media_update(
     if media.title != old_title:
         request_placeholder_refresh(media=media)
     instagram_copy_follow_choice(media=media)  # the copy of the chosen fit, made by the worker
+    ribbon_follow_choice(media=media)  # Instagram or not, and the fit, shape the ribbon's picture
     media_refresh_status(media=media)
     media.refresh_from_db()
+    return media
+
+
+def ribbon_removable(*, media: MediaContent) -> bool:
+    """A ribbon can come off until a post of it has started going out."""
+    started = (
+        ScheduledPost.Status.PUBLISHING,
+        ScheduledPost.Status.UNCONFIRMED,
+        ScheduledPost.Status.POSTED,
+    )
+    return bool(media.ribbon_text) and not media.posts.filter(status__in=started).exists()
+
+
+@transaction.atomic
+def media_remove_ribbon(*, media: MediaContent) -> MediaContent:
+    """The post goes out with its cover photo as it is; refused once a post has gone out."""
+    from .processing.services import ribbon_set
+
+    media = MediaContent.objects.select_for_update().get(pk=media.pk)
+    if not media.ribbon_text:
+        raise ValidationError("This post has no ribbon to remove.")
+    if not ribbon_removable(media=media):
+        raise ValidationError(
+            "This post has gone out (or is going out) with its ribbon; it stays as it was sent."
+        )
+    ribbon_set(media=media, text="")
     return media
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("media/<int:pk>/delete", views.media_delete, name="delete"),
     path("media/<int:pk>/retry", views.media_retry, name="retry"),
     path("media/<int:pk>/approval", approval_views.approval_page, name="approval"),
+    path("media/<int:pk>/ribbon/remove", approval_views.ribbon_remove, name="ribbon_remove"),
     path("media/<int:pk>/submit", approval_views.approval_submit, name="approval_submit"),
     path("media/<int:pk>/approve", approval_views.approval_approve, name="approval_approve"),
     path("media/<int:pk>/send-back", approval_views.approval_send_back, name="approval_send_back"),

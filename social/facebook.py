@@ -43,7 +43,7 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
             return self._reel(post, media, account, client, url)
         if media.media_type == MediaContent.MediaType.VIDEO:
             return self._video(post, media, account, client, url)
-        return self._photo(post, media, account, client, message, url)
+        return self._photo(post, media, account, client, message)
 
     def _send(self, post, account, call):
         """A request that publishes: stamp the post first; a 506 duplicate is not a failure."""
@@ -57,8 +57,9 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
                 self.claim.end_send()  # Meta answered: nothing was published
             raise
 
-    def _photo(self, post, media, account, client, message, url) -> PublishResult:
+    def _photo(self, post, media, account, client, message) -> PublishResult:
         path = f"{account.page_id}/photos"
+        photo, url = services.facebook_photo(media=media)  # with its ribbon, if the post has one
         # Alt text on Page photos: alt_text_custom (Page photos reference).
         extra = {"alt_text_custom": media.alt_text} if media.alt_text.strip() else {}
         if url:
@@ -66,9 +67,10 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
                 post, account, lambda: client.post(path, url=url, message=message, **extra)
             )
         else:  # local storage: send the bytes (Meta cannot fetch them)
-            with media.file.open("rb") as handle:
+            with photo.open("rb") as handle:
                 content = handle.read()
-            files = {"source": (media.original_filename or "photo.jpg", content)}
+            name = "photo.jpg" if photo.name != media.file.name else media.original_filename
+            files = {"source": (name or "photo.jpg", content)}
             answer = self._send(
                 post, account, lambda: client.post(path, files=files, message=message, **extra)
             )

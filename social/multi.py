@@ -49,13 +49,15 @@ def facebook_photo_set(publisher, post: ScheduledPost, items, account, client, m
                 f"{_name(item, place)} is a video; Facebook posts several items together "
                 "only as photos."
             )
-        url = services.public_media_url(media=item)
+        # The cover (the lead) carries the post's ribbon, if it has one.
+        photo, url = services.facebook_photo(media=item, cover=place == 1)
         try:
             if url:
                 answer = client.post(path, url=url, published="false")
             else:  # local storage: the bytes
-                with item.file.open("rb") as handle:
-                    files = {"source": (item.original_filename or "photo.jpg", handle.read())}
+                name = "photo.jpg" if photo.name != item.file.name else item.original_filename
+                with photo.open("rb") as handle:
+                    files = {"source": (name or "photo.jpg", handle.read())}
                 answer = client.post(path, files=files, published="false")
         except GraphError as error:
             raise _not_public(error) from None
@@ -72,7 +74,7 @@ def facebook_photo_set(publisher, post: ScheduledPost, items, account, client, m
 
 
 def _create_child(publisher, item: MediaContent, place: int, client, ig: str) -> str:
-    url = services.instagram_media_url(media=item)
+    url = services.instagram_media_url(media=item, cover=place == 1)
     if not url:
         raise PublishError(
             f"Instagram fetches every file from the internet itself, and {_name(item, place)} "

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
@@ -46,8 +47,28 @@ def public_media_url(*, media: MediaContent) -> str | None:
     return _public_file_url(media.file.name) if media.file else None
 
 
-def instagram_media_url(*, media: MediaContent) -> str | None:
-    """What Instagram fetches: the Instagram-ready JPEG copy when there is one, else the file.
+def ribbon_file(*, media: MediaContent) -> FieldFile | None:
+    """The cover with its ribbon ("Just arrived"...), when the post asks for one and it is drawn.
+
+    The publishers wait until it is (``publishing``), so a post with a ribbon
+    never goes out without it.
+    """
+    from media_content.processing.ribbons import ribbon_for
+
+    ribbon = ribbon_for(media) if media.ribbon_text else None
+    return ribbon.file if ribbon is not None else None
+
+
+def facebook_photo(*, media: MediaContent, cover: bool = True) -> tuple[FieldFile, str | None]:
+    """The photo Facebook gets (the ribbon's picture on the ``cover``, else the file) and
+    its public URL. Only a post's cover (its lead) carries the ribbon."""
+    photo = (ribbon_file(media=media) if cover else None) or media.file
+    return photo, _public_file_url(photo.name)
+
+
+def instagram_media_url(*, media: MediaContent, cover: bool = True) -> str | None:
+    """What Instagram fetches: the ribbon's picture (drawn on the Instagram-ready shape),
+    else the Instagram-ready JPEG copy when there is one, else the file.
 
     The checks tell the dealer that the copy is posted instead of the original
     (a PNG, or a photo outside 4:5..1.91:1), so it must be what is sent.
@@ -55,9 +76,12 @@ def instagram_media_url(*, media: MediaContent) -> str | None:
     from media_content.processing.renditions import instagram_copy
 
     if media.media_type == MediaContent.MediaType.IMAGE:
-        copy = instagram_copy(media)
+        copy = ribbon_file(media=media) if cover else None
+        if copy is None:
+            found = instagram_copy(media)
+            copy = found.file if found is not None else None
         if copy is not None:
-            return _public_file_url(copy.file.name)
+            return _public_file_url(copy.name)
     return public_media_url(media=media)
 
 

@@ -1,5 +1,6 @@
 """Dealerships (organizations), their members, and the one way to scope data to them."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -11,6 +12,17 @@ from django.db import models
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not an IANA time zone, such as America/Chicago.")
+
+
+BRAND_COLOUR_DEFAULT = "#b91c1c"  # a deep red: white text on it passes WCAG AA
+
+
+def validate_brand_colour(value: str) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(
+            f"“{value}” is not a colour we can use: write it as # and six hexadecimal "
+            "digits, such as #b91c1c."
+        )
 
 
 def validate_host_names(value: list) -> None:
@@ -59,17 +71,40 @@ class Organization(models.Model):
         default=ApprovalPolicy.CONTRIBUTORS,
         help_text="Whose posts an owner (or an editor) approves before they go out.",
     )
+    # The colour of the ribbons drawn on vehicle photos ("Just arrived", "SOLD").
+    brand_colour = models.CharField(
+        "brand colour",
+        max_length=7,
+        default=BRAND_COLOUR_DEFAULT,
+        validators=[validate_brand_colour],
+        help_text="The dealership's colour, as #rrggbb; ribbons on vehicle photos are drawn in it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(brand_colour__regex=r"^#[0-9a-f]{6}$"),
+                name="organization_brand_colour_hex",
+                violation_error_message="Write the brand colour as # and six lower-case "
+                "hexadecimal digits, such as #b91c1c.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.brand_colour = (self.brand_colour or "").lower()  # one spelling per colour
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         """One website, one dealership: a host name another dealership uses is refused."""
         from .sites import host_name_taken
+
+        if isinstance(self.brand_colour, str):  # #B91C1C typed in the admin: one spelling
+            self.brand_colour = self.brand_colour.strip().lower()
 
         hosts = self.site_host_names if isinstance(self.site_host_names, list) else []
         for host in hosts:

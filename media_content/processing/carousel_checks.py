@@ -122,8 +122,36 @@ def post_checks(media: MediaContent, destination: str) -> CheckResult:
     """Errors and warnings for sending the post led by ``media`` to ``destination``."""
     items = media.items()
     if len(items) == 1:
-        return validate_for(media, destination)
-    return _SET_CHECKS[Destination(destination)](items)
+        result = validate_for(media, destination)
+    else:
+        result = _SET_CHECKS[Destination(destination)](items)
+    _ribbon(media, result)
+    return result
+
+
+def _ribbon(media: MediaContent, result: CheckResult) -> None:
+    """The ribbon on the cover: drawn (said), being drawn (waited for), or failed (refused)."""
+    from .ribbons import ribbon_for, ribbon_pending
+
+    if not media.ribbon_text:
+        return
+    if media.media_type != MediaContent.MediaType.IMAGE:
+        result.warnings.append(
+            f"The ribbon “{media.ribbon_text}” is drawn on photos only; the first item is a video."
+        )
+    elif media.ribbon_error:
+        result.errors.append(
+            f"We could not draw the ribbon “{media.ribbon_text}” on the cover photo: "
+            f"{media.ribbon_error} Remove the ribbon or change the first photo."
+        )
+    elif ribbon_pending(media):
+        result.preparing.append(
+            f"The ribbon “{media.ribbon_text}” is being drawn on the cover photo."
+        )
+    elif ribbon_for(media) is not None:
+        result.warnings.append(
+            f"The cover photo goes out with the ribbon “{media.ribbon_text}” drawn on it."
+        )
 
 
 def post_destination_checks(media: MediaContent) -> dict[str, dict[str, list[str]]]:

@@ -44,6 +44,11 @@ def default_fonts() -> tuple[ImageFont.FreeTypeFont, ...]:
     return tuple(_font(name) for name in FONT_FILES)
 
 
+def fonts_sized(size: int) -> tuple[ImageFont.FreeTypeFont, ...]:
+    """The shipped fonts at ``size`` px, in the order a character looks for its glyph."""
+    return tuple(_font(name, size) for name in FONT_FILES)
+
+
 @functools.cache
 def _notdef(font: ImageFont.FreeTypeFont) -> bytes:
     return _mask_signature(font, "\U0010fffd")  # a private-use code point no font maps
@@ -147,6 +152,25 @@ def _draw_line(
     y: int,
     fonts: tuple[ImageFont.FreeTypeFont, ...],
 ) -> None:
+    x = (SIZE[0] - text_width(line, fonts)) / 2
+    draw_text(draw, (x, y), line, fonts=fonts, fill=TEXT_COLOR)
+
+
+def draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    line: str,
+    *,
+    fonts: tuple[ImageFont.FreeTypeFont, ...],
+    fill,
+    stroke_width: int = 0,
+) -> None:
+    """One line from ``xy`` (its top left), each character in the first font that has it.
+
+    A right-to-left line (its first strong character Arabic, say) lays its runs
+    out from the right. ``stroke_width`` thickens the strokes in the same colour:
+    a heavier weight without shipping a bold font.
+    """
     runs = _runs(line, fonts)
     first_strong = next(
         (
@@ -158,10 +182,17 @@ def _draw_line(
     )
     if first_strong in _RTL_CLASSES:
         runs = list(reversed(runs))  # a right-to-left line: runs go from the right
-    total = sum(run.width for run in runs)
-    x = (SIZE[0] - total) / 2
+    x, y = xy
     for run in runs:
-        draw.text((x, y), run.text, font=run.font, fill=TEXT_COLOR, **_direction(run.rtl))
+        draw.text(
+            (x, y),
+            run.text,
+            font=run.font,
+            fill=fill,
+            stroke_width=stroke_width,
+            stroke_fill=fill,
+            **_direction(run.rtl),
+        )
         x += run.width
 
 

@@ -2,7 +2,8 @@
 
 Specs: ``display`` (longest side 1280, for the library and the admin),
 ``instagram-pad`` and ``instagram-crop`` (the mechanical fix for Instagram:
-a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB).
+a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB), and
+``ribbon-<text>-<digest>`` (the post's cover with its ribbon, ``ribbons.py``).
 
 Creation is race-free like Wagtail's: the file is written first, then the
 row; if another worker's row won the unique constraint, our file is deleted
@@ -87,17 +88,22 @@ def instagram_ready(image: Image.Image, *, mode: str) -> Image.Image:
     return image
 
 
-def _jpeg_under(image: Image.Image, limit: int) -> bytes:
+def jpeg_under(image: Image.Image, *, limit: int, what: str = "The Instagram copy") -> bytes:
+    """The best JPEG quality that stays under ``limit`` bytes (Instagram's 8 MB)."""
     for quality in (90, 85, 78, 70, 60):
         data = encode_jpeg(image, quality=quality)
         if len(data) <= limit:
             return data
-    raise ProcessingFailed("The Instagram copy stays over 8 MB even at low quality.")
+    raise ProcessingFailed(f"{what} stays over 8 MB even at low quality.")  # Instagram's limit
 
 
 def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
     if media.media_type != MediaContent.MediaType.IMAGE:
         raise ProcessingFailed("Only images have display and Instagram-ready copies.")
+    from .ribbons import is_ribbon_spec, render_ribbon, ribbon_wanted
+
+    if is_ribbon_spec(spec):
+        return render_ribbon(media, ribbon_wanted(media))
     with local_path(media.file) as path:
         if spec == DISPLAY:
             image = open_reduced(path, (1280, 1280))
@@ -106,7 +112,7 @@ def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
         if spec in INSTAGRAM_SPECS:
             image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
             ready = instagram_ready(image, mode="pad" if spec == INSTAGRAM_PAD else "crop")
-            return _jpeg_under(ready, IG_IMAGE_MAX_BYTES), ready.size
+            return jpeg_under(ready, limit=IG_IMAGE_MAX_BYTES), ready.size
     raise ValueError(f"Unknown rendition spec {spec!r}")
 
 
@@ -138,13 +144,18 @@ def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition | No
 
     Answers None, keeping nothing, when the item changed while we rendered: it
     was deleted, got a new file, or (for an Instagram copy) is not processed or
-    the dealer chose the other fit. The check runs under the item's row lock, as
-    processing's final write and ``media_update`` take it, so a copy of an old
-    file or of the old fit is never kept.
+    the dealer chose the other fit, or (for a ribbon) the post now asks for
+    another ribbon (a new text, colour, name or shape). The check runs under the
+    item's row lock, as processing's final write and ``media_update`` take it, so
+    a copy of an old file or of the old fit is never kept.
     """
+    from .ribbons import is_ribbon_spec, ribbon_spec
+
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:
         return existing
+    if is_ribbon_spec(spec) and ribbon_spec(media) != spec:
+        return None  # asked for before a change: the ribbon asked for now has its own task
     source = media.file.name
     data, size = _render(media, spec)
     with transaction.atomic():
@@ -154,6 +165,11 @@ def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition | No
         if spec in INSTAGRAM_SPECS and (
             current.processing_status != MediaContent.ProcessingStatus.READY
             or spec != instagram_spec(current.instagram_fit)
+        ):
+            return None
+        if is_ribbon_spec(spec) and (
+            current.processing_status != MediaContent.ProcessingStatus.READY
+            or ribbon_spec(current) != spec
         ):
             return None
         return save_rendition(media=current, spec=spec, data=data, size=size)

@@ -195,6 +195,7 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
             save_rendition(media=current, spec=DISPLAY, data=data, size=size)
         if failure is None:
             instagram_copy_follow_choice(media=current)  # now its checks are known
+            ribbon_follow_choice(media=current)
     if failure is not None:
         raise failure
     return current
@@ -284,21 +285,79 @@ def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
 def rendition_make(*, media_id: int, spec: str) -> None:
     """The worker's part: make the rendition; an Instagram copy it cannot make is noted on the item."""
     from .renditions import INSTAGRAM_SPECS, rendition_get_or_create
+    from .ribbons import is_ribbon_spec
 
-    media = MediaContent.objects.filter(pk=media_id).first()
+    media = MediaContent.objects.select_related("organization").filter(pk=media_id).first()
     if media is None:
         return
     try:
         made = rendition_get_or_create(media=media, spec=spec)
     except ProcessingFailed as error:
         logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)
-        if spec in INSTAGRAM_SPECS:
+        field = (
+            "instagram_copy_error"
+            if spec in INSTAGRAM_SPECS
+            else "ribbon_error"
+            if is_ribbon_spec(spec)
+            else None
+        )
+        if field:
             MediaContent.objects.filter(pk=media_id, file=media.file.name).update(
-                instagram_copy_error=error.message[:2000], updated_at=timezone.now()
+                **{field: error.message[:2000]}, updated_at=timezone.now()
             )
+            if field == "ribbon_error":  # its waiting posts fail now, in words, from the checks
+                _send_waiting_posts_on_commit(media_id)
         return
     if made is None:
         logger.info("Media %s changed while its %s rendition was made; not kept.", media_id, spec)
         return
-    if spec in INSTAGRAM_SPECS:  # the Instagram posts waiting for this copy go now
+    if spec in INSTAGRAM_SPECS or is_ribbon_spec(spec):  # the posts waiting for it go now
         _send_waiting_posts_on_commit(media_id)
+
+
+# --- The ribbon on a post's cover (ribbons.py) ----------------------------------------------
+
+
+def request_ribbon(*, media: MediaContent) -> str | None:
+    """Have the worker draw the ribbon the post asks for, after the commit, if not drawn yet.
+
+    Only for processed photos: processing asks for it itself when it finishes.
+    Answers the spec to look for (None: no ribbon, or not yet processed).
+    """
+    from .ribbons import ribbon_spec
+
+    spec = ribbon_spec(media)
+    if spec is None or media.processing_status != Status.READY:
+        return None
+    if media.renditions.filter(spec=spec).exists():
+        return spec
+    if media.ribbon_error:
+        MediaContent.objects.filter(pk=media.pk).update(ribbon_error="")
+        media.ribbon_error = ""
+    broker.send_on_commit(broker.MAKE_RENDITION, media.pk, spec)
+    return spec
+
+
+def ribbon_follow_choice(*, media: MediaContent) -> str | None:
+    """Keep the cover's ribbon picture in line with the post: the text, its destinations and
+    fit (the shape), the dealership's name and colour. Ribbons no longer asked for are
+    removed (rows now, files after the commit unless a banner still shows one); the one
+    asked for is requested. Call inside the transaction that made the change."""
+    from .ribbons import PREFIX, ribbon_spec
+
+    wanted = ribbon_spec(media)
+    stale = media.renditions.filter(spec__startswith=PREFIX).exclude(spec=wanted or "")
+    specs = tuple(stale.values_list("spec", flat=True))
+    if specs:
+        renditions_delete(media=media, specs=specs)
+    return request_ribbon(media=media)
+
+
+def ribbon_set(*, media: MediaContent, text: str) -> str | None:
+    """Draw ``text`` as a ribbon on the cover of the post led by ``media`` ("" removes it)."""
+    text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
+    MediaContent.objects.filter(pk=media.pk).update(
+        ribbon_text=text, ribbon_error="", updated_at=timezone.now()
+    )
+    media.ribbon_text, media.ribbon_error = text, ""
+    return ribbon_follow_choice(media=media)

@@ -21,6 +21,7 @@ def _change_form(organization, rows):
         "timezone": organization.timezone,
         "site_host_names": "[]",
         "approval_policy": organization.approval_policy,
+        "brand_colour": organization.brand_colour,
         "memberships-TOTAL_FORMS": len(rows),
         "memberships-INITIAL_FORMS": sum(1 for row in rows if row.get("id")),
         "memberships-MIN_NUM_FORMS": 0,

@@ -7,6 +7,12 @@ from xml.sax.saxutils import escape
 import pytest
 
 from inventory.vins import check_digit
+from tests.social.conftest import (  # noqa: F401 - the fake Graph API, for the ribbons' posts
+    account,
+    encryption_key,
+    fake_graph,
+    public_media,
+)
 
 
 def make_vin(serial: int, wmi: str = "1HG") -> str:

@@ -1,0 +1,203 @@
+"""Ribbons on a post's cover photo: "Just arrived", "Price drop: $12,900", "SOLD".
+
+A band across the bottom of the photo in the dealership's colour
+(``Organization.brand_colour``), the ribbon's text on the left and the
+dealership's name on the right, in the fonts that ship with the project, scaled
+to the photo. Its text colour, white or near-black, is whichever contrasts more
+with the band (WCAG 2 contrast ratio).
+
+The picture is a ``Rendition`` of the cover (the post's lead item). Its spec
+says what is drawn: ``ribbon-<text as a slug>-<digest>``, the digest covering
+the text, the colour, the name and the shape, so a changed price, colour or
+name is a new spec and never a stale picture. The shape is Instagram's (the
+item's fit, 4:5..1.91:1, 320..1440 px wide, under 8 MB, as the Instagram-ready
+copy) when the post goes to Instagram, else the photo as it is, at most 2048 px
+on its longest side (what Facebook shows). One picture serves every
+destination: Facebook, Instagram and the website banner. The worker draws it
+(``services.request_ribbon``); nothing here runs in a request.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
+
+from ..models import MediaContent, Rendition
+from . import ProcessingFailed
+from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
+from .placeholder import ELLIPSIS, draw_text, fonts_sized, text_width
+from .renditions import instagram_ready, jpeg_under
+from .storage import local_path
+from .thumbnails import open_reduced
+
+PREFIX = "ribbon-"
+LIGHT_TEXT = (255, 255, 255)
+DARK_TEXT = (17, 24, 39)  # near-black, as the title card's text
+PLAIN_LONGEST_SIDE = 2048  # Facebook shows photos up to 2048 px wide
+BAND_SHARE = 0.15  # the band's height, a share of the photo's shorter side
+MIN_BAND = 24
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def relative_luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour (0 black to 1 white)."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG 2's contrast ratio, 1 (none) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(background: tuple[int, int, int]) -> tuple[int, int, int]:
+    """White or near-black, whichever reads better on ``background``."""
+    light = contrast_ratio(LIGHT_TEXT, background)
+    return LIGHT_TEXT if light >= contrast_ratio(DARK_TEXT, background) else DARK_TEXT
+
+
+def _fit(text: str, *, width: float, fonts) -> str:
+    """``text`` cut with an ellipsis to ``width`` (empty when not even that fits)."""
+    if text_width(text, fonts) <= width:
+        return text
+    while text and text_width(text + ELLIPSIS, fonts) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS if text.strip() else ""
+
+
+def draw_ribbon(image: Image.Image, *, text: str, name: str, colour: str) -> Image.Image:
+    """The photo with a band across its bottom: ``text`` left, the dealership's ``name`` right.
+
+    Sizes follow the photo's shorter side; a long text shrinks (to half its size)
+    before the name gives way, cut with an ellipsis, then left out.
+    """
+    image = image.convert("RGB")
+    width, height = image.size
+    band = max(MIN_BAND, round(min(width, height) * BAND_SHARE))
+    pad = max(4, round(band * 0.35))
+    background = hex_to_rgb(colour)
+    ink = text_colour_on(background)
+    draw = ImageDraw.Draw(image)
+    top = height - band
+    draw.rectangle((0, top, width, height), fill=background)
+    room = width - 2 * pad
+    size = max(8, round(band * 0.5))
+    main_fonts = fonts_sized(size)
+    while size > band * 0.25 and text_width(text, main_fonts) > room:
+        size -= 1
+        main_fonts = fonts_sized(size)
+    text = _fit(text, width=room, fonts=main_fonts)
+    main_width = text_width(text, main_fonts)
+    name_fonts = fonts_sized(max(7, round(band * 0.3)))
+    name = _fit(name, width=room - main_width - pad, fonts=name_fonts) if name.strip() else ""
+    _draw_centred(draw, text, x=pad, top=top, band=band, fonts=main_fonts, fill=ink, bold=True)
+    if name:
+        x = width - pad - text_width(name, name_fonts)
+        _draw_centred(draw, name, x=x, top=top, band=band, fonts=name_fonts, fill=ink)
+    return image
+
+
+def _draw_centred(draw, line: str, *, x: float, top: int, band: int, fonts, fill, bold=False):
+    _, y0, _, y1 = fonts[0].getbbox("Hg")
+    y = top + band / 2 - (y0 + y1) / 2
+    stroke = max(1, fonts[0].size // 28) if bold else 0
+    draw_text(draw, (x, y), line, fonts=fonts, fill=fill, stroke_width=stroke)
+
+
+# --- The rendition of a post's cover ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ribbon:
+    """What a post's ribbon shows, and the shape of the picture it is drawn on."""
+
+    text: str
+    name: str
+    colour: str
+    shape: str  # "plain", "instagram-pad" or "instagram-crop"
+
+    @property
+    def spec(self) -> str:
+        seen = "\x1f".join((self.text, self.colour.lower(), self.name, self.shape))
+        digest = hashlib.sha256(seen.encode()).hexdigest()[:12]
+        return f"{PREFIX}{slugify(self.text)[:32].strip('-') or 'text'}-{digest}"
+
+
+def is_ribbon_spec(spec: str) -> bool:
+    return spec.startswith(PREFIX)
+
+
+def ribbon_wanted(media: MediaContent) -> Ribbon | None:
+    """The ribbon the post led by ``media`` asks for (photos only), with today's settings."""
+    if not media.ribbon_text or media.media_type != MediaContent.MediaType.IMAGE:
+        return None
+    organization = media.organization
+    shape = f"instagram-{media.instagram_fit}" if media.goes_to_instagram else "plain"
+    return Ribbon(
+        text=media.ribbon_text,
+        name=organization.name,
+        colour=organization.brand_colour,
+        shape=shape,
+    )
+
+
+def ribbon_spec(media: MediaContent) -> str | None:
+    ribbon = ribbon_wanted(media)
+    return ribbon.spec if ribbon else None
+
+
+def ribbon_for(media: MediaContent) -> Rendition | None:
+    """The cover with today's ribbon, once the worker has drawn it (else None)."""
+    spec = ribbon_spec(media)
+    return media.renditions.filter(spec=spec).first() if spec else None
+
+
+def ribbon_pending(media: MediaContent) -> bool:
+    """The worker still has to draw the ribbon this processed photo's post asks for."""
+    return (
+        media.processing_status == MediaContent.ProcessingStatus.READY
+        and not media.ribbon_error
+        and ribbon_spec(media) is not None
+        and ribbon_for(media) is None
+    )
+
+
+def render_ribbon(media: MediaContent, ribbon: Ribbon) -> tuple[bytes, tuple[int, int]]:
+    """The JPEG of the cover with ``ribbon`` drawn on it: oriented, without EXIF or GPS."""
+    with local_path(media.file) as path:
+        if ribbon.shape == "plain":
+            image = open_reduced(path, (PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE))
+            image.thumbnail((PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE), Image.Resampling.LANCZOS)
+        else:  # the Instagram-ready copy's very shape, so the carousel's checks hold
+            image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
+            image = instagram_ready(image, mode=ribbon.shape.removeprefix("instagram-"))
+    if min(image.size) < MIN_BAND * 2:
+        raise ProcessingFailed("The photo is too small to draw a ribbon on.")
+    drawn = draw_ribbon(image, text=ribbon.text, name=ribbon.name, colour=ribbon.colour)
+    return jpeg_under(drawn, limit=IG_IMAGE_MAX_BYTES, what="The ribbon's picture"), drawn.size
+
+
+def ribbon_summary(media: MediaContent) -> dict | None:
+    """For the portal: the ribbon this post asks for, and its picture once drawn."""
+    if not media.ribbon_text:
+        return None
+    drawn = ribbon_for(media)
+    return {
+        "text": media.ribbon_text,
+        "url": drawn.url if drawn else "",
+        "size": [drawn.width, drawn.height] if drawn else None,
+        "pending": ribbon_pending(media),
+        "photo": media.media_type == MediaContent.MediaType.IMAGE,
+        "error": media.ribbon_error,
+    }
