@@ -78,6 +78,8 @@ def body_reader(request: HttpRequest, content_length: int | None) -> Callable[[i
         or type(body) is not Body
         or type(body.reader) is not LengthReader
         or type(body.reader.unreader) is not SocketUnreader
+        or not all(hasattr(body.reader, name) for name in ("length", "unreader"))
+        or not hasattr(body.reader.unreader, "sock")
     ):
         return request.read
     # Untouched so far (gunicorn holds nothing of it in its body buffer, and has all
