@@ -105,8 +105,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the web server, worker and beat share the file.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL and a busy timeout let the web server, worker and beat share the file. Kept open
+    # like PostgreSQL's: each close of the last connection to a WAL file checkpoints it.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
