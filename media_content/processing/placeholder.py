@@ -41,7 +41,12 @@ def _font(name: str, size: int = FONT_SIZE) -> ImageFont.FreeTypeFont:
 
 
 def default_fonts() -> tuple[ImageFont.FreeTypeFont, ...]:
-    return tuple(_font(name) for name in FONT_FILES)
+    return fonts_at(FONT_SIZE)
+
+
+def fonts_at(size: int) -> tuple[ImageFont.FreeTypeFont, ...]:
+    """The shipped fonts at ``size`` px, in fallback order (the Reel's cards use them too)."""
+    return tuple(_font(name, size) for name in FONT_FILES)
 
 
 @functools.cache
@@ -140,13 +145,16 @@ def wrap_title(
     return [*lines[: max_lines - 1], last.rstrip() + ELLIPSIS]
 
 
-def _draw_line(
+def draw_centred_line(
     draw: ImageDraw.ImageDraw,
     line: str,
     *,
-    y: int,
+    y: float,
+    canvas_width: int,
     fonts: tuple[ImageFont.FreeTypeFont, ...],
+    fill,
 ) -> None:
+    """One line centred across ``canvas_width``, each character in the first font that has it."""
     runs = _runs(line, fonts)
     first_strong = next(
         (
@@ -159,9 +167,9 @@ def _draw_line(
     if first_strong in _RTL_CLASSES:
         runs = list(reversed(runs))  # a right-to-left line: runs go from the right
     total = sum(run.width for run in runs)
-    x = (SIZE[0] - total) / 2
+    x = (canvas_width - total) / 2
     for run in runs:
-        draw.text((x, y), run.text, font=run.font, fill=TEXT_COLOR, **_direction(run.rtl))
+        draw.text((x, y), run.text, font=run.font, fill=fill, **_direction(run.rtl))
         x += run.width
 
 
@@ -179,7 +187,14 @@ def render_placeholder(
     lines = wrap_title(title, width=SIZE[0] - 2 * PADDING, fonts=fonts)
     top = half + (half - LINE_HEIGHT * len(lines)) // 2
     for index, line in enumerate(lines):
-        _draw_line(draw, line, y=top + index * LINE_HEIGHT, fonts=fonts)
+        draw_centred_line(
+            draw,
+            line,
+            y=top + index * LINE_HEIGHT,
+            canvas_width=SIZE[0],
+            fonts=fonts,
+            fill=TEXT_COLOR,
+        )
     return image
 
 
