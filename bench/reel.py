@@ -100,7 +100,7 @@ def _child(photos: list[str], frames_only: bool) -> dict:
     command = [sys.executable, __file__, "--child", json.dumps(photos)]
     if frames_only:
         command.append("--frames-only")
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
