@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportRun, InventorySource, Vehicle
+from .models import ImportRun, InventorySource, Vehicle, VehicleReel
 
 
 @admin.register(Vehicle)
@@ -21,3 +21,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["organization", "started_at", "status", "added", "changed", "sold", "refused"]
     list_filter = ["status", "organization"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+
+@admin.register(VehicleReel)
+class VehicleReelAdmin(admin.ModelAdmin):
+    list_display = ["vehicle", "status", "seconds", "created_at", "finished_at", "organization"]
+    list_filter = ["status", "organization"]
+    list_select_related = ["vehicle", "organization"]
+    readonly_fields = [f.name for f in VehicleReel._meta.fields]

@@ -4,6 +4,7 @@ Field names are those of Meta's vehicle catalog feed (``vehicle_id``, ``vin``,
 ``state_of_vehicle``, ``availability``...), so a column maps to a field by name.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -301,3 +302,52 @@ class VehiclePost(TenantModel):
                 fields=["vehicle", "kind", "event_at"], name="vehicle_post_once_per_event"
             ),
         ]
+
+
+class VehicleReel(TenantModel):
+    """A Reel made from a vehicle's photos in the worker (reels.py), and how that went.
+
+    One is made at a time per vehicle (the partial unique constraint); the
+    video is a library item like an upload, so it is processed and posted as one.
+    """
+
+    class Status(models.TextChoices):
+        BUILDING = "building", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="reels")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.BUILDING)
+    media_content = models.ForeignKey(
+        "media_content.MediaContent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vehicle_reels",
+    )
+    error = models.TextField(blank=True)  # why it could not be made, in words
+    photo_ids = models.JSONField(default=list, blank=True)  # the library items it shows, in order
+    seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # the worker's claim
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle"],
+                condition=models.Q(status="building"),
+                name="vehicle_reel_one_building",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["building", "done", "failed"]),
+                name="vehicle_reel_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reel of {self.vehicle} ({self.get_status_display()})"

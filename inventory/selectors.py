@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
 
-from .models import ImportRun, Vehicle, VehiclePhoto
+from .models import ImportRun, Vehicle, VehiclePhoto, VehicleReel
 
 
 def vehicle_list(
@@ -39,9 +39,16 @@ def vehicle_list(
     covers = VehiclePhoto.objects.filter(media_content__isnull=False).select_related(
         "media_content"
     )
+    reels = VehicleReel.objects.select_related("media_content").order_by("-created_at", "-pk")
     return vehicles.prefetch_related(
-        Prefetch("photos", queryset=covers.order_by("position"), to_attr="library_photos")
+        Prefetch("photos", queryset=covers.order_by("position"), to_attr="library_photos"),
+        Prefetch("reels", queryset=reels, to_attr="reels_newest_first"),
     ).order_by("-first_seen_at", "pk")
+
+
+def latest_reel(vehicle: Vehicle) -> VehicleReel | None:
+    """The vehicle's newest Reel (being made, ready or failed), from vehicle_list's prefetch."""
+    return next(iter(getattr(vehicle, "reels_newest_first", [])), None)
 
 
 def cover_url(vehicle: Vehicle) -> str:

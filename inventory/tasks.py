@@ -55,3 +55,12 @@ def sell_vehicle(vehicle_id: int) -> dict | None:
     if vehicle is None or vehicle.availability != Vehicle.Availability.SOLD:
         return None
     return vehicle_sold(vehicle=vehicle)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def make_vehicle_reel(reel_id: int) -> int | None:
+    """The vehicle's Reel, written in the worker into the library (reels.py)."""
+    from .reels import reel_build
+
+    reel = reel_build(reel_id=reel_id)
+    return getattr(reel, "media_content_id", None)

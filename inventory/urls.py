@@ -12,6 +12,7 @@ urlpatterns = [
     path("inventory/upload", views.inventory_upload, name="upload"),
     path("inventory/fetch", views.inventory_fetch, name="fetch"),
     path("inventory/<int:pk>/post", views.vehicle_post, name="vehicle_post"),
+    path("inventory/<int:pk>/reel", views.vehicle_reel, name="vehicle_reel"),
     path("inventory/rules/preview", rule_views.caption_preview, name="caption_preview"),
     path("inventory/rules/<str:kind>", rule_views.rule_save, name="rule_save"),
     path("inventory/posting-times", rule_views.posting_times_save, name="posting_times"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dealer_media.tenancy.roles import Action, refusal, role_required
 
-from . import rules, selectors, sources, tasks
+from . import reels, rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
 from .importing import import_feed
 from .models import ImportRun, Vehicle
@@ -24,6 +24,10 @@ PAGE_SIZE = 50
 @role_required(Action.VIEW)
 def inventory(request: HttpRequest) -> HttpResponse:
     """Every vehicle with its cover, price (and the one before a drop), status and days in stock."""
+    return _inventory_page(request)
+
+
+def _inventory_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     organization = request.organization
     filters = {
         key: request.GET.get(key, "").strip() for key in ("q", "state", "availability", "make")
@@ -36,6 +40,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
             vehicle, today=today, tzinfo=organization.tzinfo
         )
         vehicle.cover_url = selectors.cover_url(vehicle)
+        vehicle.latest_reel = selectors.latest_reel(vehicle)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -51,6 +56,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
             "makes": selectors.makes(organization=organization),
             "source": sources.source_for(organization=organization),
         },
+        status=status,
     )
 
 
@@ -167,3 +173,28 @@ def vehicle_post(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("inventory:list")
     messages.success(request, f"Drafted “{media.title}” with {len(media.items())} photos.")
     return redirect("media_content:approval", pk=media.pk)
+
+
+@require_POST
+@role_required(Action.DRAFT)
+def vehicle_reel(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Make a Reel": the worker makes it from the vehicle's photos; the list shows it."""
+    vehicle = (
+        Vehicle.objects.for_org(request.organization)
+        .select_related("organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if vehicle is None:
+        raise Http404("No such vehicle in this dealership.")
+    try:
+        reels.reel_request(vehicle=vehicle, requested_by=request.user)
+    except reels.ReelRefused as refused:
+        messages.error(request, refused.message)
+        return _inventory_page(request, status=refused.status)
+    messages.success(
+        request,
+        f"Making the Reel of the {vehicle.year} {vehicle.make} {vehicle.model}; "
+        "it shows in the list when it is ready (a minute or two).",
+    )
+    return redirect("inventory:list")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0003_rules'),
+        ('inventory', '0004_vehicle_reels'),
     ]
 
     operations = [

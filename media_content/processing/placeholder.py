@@ -41,10 +41,10 @@ def _font(name: str, size: int = FONT_SIZE) -> ImageFont.FreeTypeFont:
 
 
 def default_fonts() -> tuple[ImageFont.FreeTypeFont, ...]:
-    return tuple(_font(name) for name in FONT_FILES)
+    return fonts_at(FONT_SIZE)
 
 
-def fonts_sized(size: int) -> tuple[ImageFont.FreeTypeFont, ...]:
+def fonts_at(size: int) -> tuple[ImageFont.FreeTypeFont, ...]:
     """The shipped fonts at ``size`` px, in the order a character looks for its glyph."""
     return tuple(_font(name, size) for name in FONT_FILES)
 
@@ -145,15 +145,18 @@ def wrap_title(
     return [*lines[: max_lines - 1], last.rstrip() + ELLIPSIS]
 
 
-def _draw_line(
+def draw_centred_line(
     draw: ImageDraw.ImageDraw,
     line: str,
     *,
-    y: int,
+    y: float,
+    canvas_width: int,
     fonts: tuple[ImageFont.FreeTypeFont, ...],
+    fill,
 ) -> None:
-    x = (SIZE[0] - text_width(line, fonts)) / 2
-    draw_text(draw, (x, y), line, fonts=fonts, fill=TEXT_COLOR)
+    """One line centred across ``canvas_width``, each character in the first font that has it."""
+    x = (canvas_width - text_width(line, fonts)) / 2
+    draw_text(draw, (x, y), line, fonts=fonts, fill=fill)
 
 
 def draw_text(
@@ -210,7 +213,14 @@ def render_placeholder(
     lines = wrap_title(title, width=SIZE[0] - 2 * PADDING, fonts=fonts)
     top = half + (half - LINE_HEIGHT * len(lines)) // 2
     for index, line in enumerate(lines):
-        _draw_line(draw, line, y=top + index * LINE_HEIGHT, fonts=fonts)
+        draw_centred_line(
+            draw,
+            line,
+            y=top + index * LINE_HEIGHT,
+            canvas_width=SIZE[0],
+            fonts=fonts,
+            fill=TEXT_COLOR,
+        )
     return image
 
 

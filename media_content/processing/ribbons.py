@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from ..models import MediaContent, Rendition
 from . import ProcessingFailed
 from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
-from .placeholder import ELLIPSIS, draw_text, fonts_sized, text_width
+from .placeholder import ELLIPSIS, draw_text, fonts_at, text_width
 from .renditions import instagram_ready, jpeg_under
 from .storage import local_path
 from .thumbnails import open_reduced
@@ -93,13 +93,13 @@ def draw_ribbon(image: Image.Image, *, text: str, name: str, colour: str) -> Ima
     draw.rectangle((0, top, width, height), fill=background)
     room = width - 2 * pad
     size = max(8, round(band * 0.5))
-    main_fonts = fonts_sized(size)
+    main_fonts = fonts_at(size)
     while size > band * 0.25 and text_width(text, main_fonts) > room:
         size -= 1
-        main_fonts = fonts_sized(size)
+        main_fonts = fonts_at(size)
     text = _fit(text, width=room, fonts=main_fonts)
     main_width = text_width(text, main_fonts)
-    name_fonts = fonts_sized(max(7, round(band * 0.3)))
+    name_fonts = fonts_at(max(7, round(band * 0.3)))
     name = _fit(name, width=room - main_width - pad, fonts=name_fonts) if name.strip() else ""
     _draw_centred(draw, text, x=pad, top=top, band=band, fonts=main_fonts, fill=ink, bold=True)
     if name:
