@@ -21,6 +21,8 @@ new key, and the old one is deleted only once the database names the new.
 import contextlib
 import hashlib
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,12 +38,29 @@ PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
 READ_SIZE = 1024 * 1024
 
 
+_CLIENTS: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _shared_client(storage):
+    """One boto3 client per process and storage: clients are thread-safe.
+
+    django-storages makes a boto3 session and resource per thread, about 20 MB
+    each, and a gthread worker answers PATCHes on four threads.
+    """
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(storage)
+        if client is None:
+            client = _CLIENTS[storage] = storage.connection.meta.client
+        return client
+
+
 class S3UploadStore:
     """The partial-upload store of deployments with several web servers."""
 
     def __init__(self):
         storage = storages["default"]
-        self.client = storage.connection.meta.client
+        self.client = _shared_client(storage)
         self.bucket = storage.bucket_name
 
     @staticmethod
