@@ -15,6 +15,7 @@ import os
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,7 +30,9 @@ from media_content.validation import MediaRejected, sniff
 
 from .captions import money
 from .models import Vehicle, VehiclePhoto, VehicleReel
-from .reel_video import MAX_PHOTOS, ReelText, write_reel
+
+if TYPE_CHECKING:
+    from .reel_video import ReelText
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +108,9 @@ def reel_request(*, vehicle: Vehicle, requested_by=None) -> VehicleReel:
     return reel
 
 
-def reel_text(vehicle: Vehicle) -> ReelText:
+def reel_text(vehicle: Vehicle) -> "ReelText":
+    from .reel_video import ReelText
+
     return ReelText(
         heading=f"{vehicle.year} {vehicle.make} {vehicle.model}",
         trim=vehicle.trim,
@@ -133,6 +138,9 @@ def _finish(reel: VehicleReel, **fields) -> None:
 
 
 def _make(reel: VehicleReel) -> tuple[MediaContent, list[int], int]:
+    # numpy and moviepy in the worker only: every web process would carry them (about 10 MB).
+    from .reel_video import MAX_PHOTOS, write_reel
+
     vehicle = reel.vehicle
     photos = reel_photos(vehicle=vehicle)[:MAX_PHOTOS]
     if not photos:
