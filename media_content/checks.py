@@ -27,3 +27,23 @@ def local_media_served_check(app_configs, **kwargs):
             id="media_content.W001",
         )
     ]
+
+
+@checks.register()
+def s3_upload_size_check(app_configs, **kwargs):
+    """S3 takes at most 10,000 parts: with 5 MiB parts, an upload of more can never finish."""
+    if settings.TUS_STORE != "s3":
+        return []
+    from .uploads.s3store import MAX_PARTS, PART_SIZE
+
+    if settings.TUS_MAX_SIZE <= MAX_PARTS * PART_SIZE:
+        return []
+    return [
+        checks.Error(
+            f"TUS_MAX_SIZE is {settings.TUS_MAX_SIZE} bytes, but uploads kept on S3 in "
+            f"{PART_SIZE // (1024 * 1024)} MiB parts can be at most {MAX_PARTS * PART_SIZE} "
+            "bytes (10,000 parts).",
+            hint="Lower TUS_MAX_SIZE (or UPLOAD_MAX_VIDEO_SIZE).",
+            id="media_content.E001",
+        )
+    ]

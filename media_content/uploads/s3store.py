@@ -1,7 +1,8 @@
 """Partial uploads in S3, so that any web server can take the next PATCH (``TUS_STORE=s3``).
 
 As tusd's S3 store does: an upload's bytes go into an S3 multipart upload as
-they arrive, a part for every 5 MiB or more; a tail shorter than that waits in
+they arrive, a part for every 5 MiB (S3's smallest; at most 10,000 parts, so up
+to 48 GiB, far above ``TUS_MAX_SIZE``); a tail shorter than that waits in
 the bucket as an "incomplete part" object (``tus/<upload id>/tail-<start>``)
 and is joined to the next PATCH's bytes. Nothing waits on a web host's disk.
 
@@ -20,6 +21,7 @@ new key, and the old one is deleted only once the database names the new.
 
 import contextlib
 import hashlib
+import io
 import tempfile
 import threading
 import weakref
@@ -35,6 +37,7 @@ from ..validation import head_extension
 from .models import Upload
 
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
+MAX_PARTS = 10_000  # S3's most in one multipart upload
 READ_SIZE = 1024 * 1024
 
 
@@ -45,8 +48,9 @@ _CLIENTS_LOCK = threading.Lock()
 def _shared_client(storage):
     """One boto3 client per process and storage: clients are thread-safe.
 
-    django-storages makes a boto3 session and resource per thread, about 20 MB
-    each, and a gthread worker answers PATCHes on four threads.
+    django-storages makes a resource per thread (on one session per process,
+    ``dealer_media.storage``); the PATCHes of a gthread worker's four threads need
+    only one client.
     """
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(storage)
@@ -72,7 +76,8 @@ class S3UploadStore:
 
     @contextlib.contextmanager
     def writer(self, upload: Upload) -> Iterator["S3ChunkWriter"]:
-        yield S3ChunkWriter(self, upload)
+        with _PART_BUFFERS.borrowed() as part:
+            yield S3ChunkWriter(self, upload, part)
 
     def read(self, key: str, start: int, size: int) -> bytes:
         if size <= 0:
@@ -81,6 +86,20 @@ class S3UploadStore:
             Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + size - 1}"
         )
         return answer["Body"].read()
+
+    def read_into(self, key: str, buffer: memoryview) -> None:
+        """The first ``len(buffer)`` bytes of an object, straight into ``buffer``."""
+        if not buffer:
+            return
+        answer = self.client.get_object(
+            Bucket=self.bucket, Key=key, Range=f"bytes=0-{len(buffer) - 1}"
+        )
+        body, got = answer["Body"], 0
+        while got < len(buffer):
+            received = body.readinto(buffer[got:])
+            if not received:
+                raise OSError(f"{key} ended after {got} of {len(buffer)} bytes")
+            got += received
 
     def head(self, upload: Upload, size: int) -> bytes:
         """A ranged GET: of the final object once complete, else of the incomplete part."""
@@ -109,30 +128,111 @@ class S3UploadStore:
             self.client.delete_object(Bucket=self.bucket, Key=item["Key"])
 
 
-class S3ChunkWriter:
-    """One PATCH's bytes: parts as they fill, the tail at commit."""
+class _PartBuffers:
+    """The buffers parts are gathered in, lent to one PATCH at a time and kept for the next.
 
-    def __init__(self, store: S3UploadStore, upload: Upload):
+    A part gathered from fresh 1 MiB copies and joined into a fresh 5 MiB block
+    left glibc's per-thread arenas holding tens of MB once sent; a reused buffer
+    costs one copy of each block and no allocation. At most ``keep`` wait
+    between requests (a gthread worker's threads), so a burst does not stay.
+    """
+
+    def __init__(self, size: int, keep: int):
+        self.size, self.keep = size, keep
+        self._free: list[bytearray] = []
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[bytearray]:
+        with self._lock:
+            buffer = self._free.pop() if self._free else None
+        if buffer is None:
+            buffer = bytearray(self.size)
+        try:
+            yield buffer
+        finally:
+            with self._lock:
+                if len(self._free) < self.keep:
+                    self._free.append(buffer)
+
+
+_PART_BUFFERS = _PartBuffers(PART_SIZE, keep=4)
+
+
+class _PartBody(io.RawIOBase):
+    """The start of the part buffer, read as a file: boto3 takes no ``memoryview``.
+
+    A copy of the last part (up to 5 MiB, beside the buffer) was the worker's peak.
+    """
+
+    def __init__(self, view: memoryview):
+        self._view, self._position = view, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._view)
+        if size is not None and size >= 0:
+            end = min(end, self._position + size)
+        data = bytes(self._view[self._position : end])
+        self._position = max(self._position, end)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+class S3ChunkWriter:
+    """One PATCH's bytes: a part each time the buffer fills, the tail at commit.
+
+    Every part but the last is exactly ``PART_SIZE``, as tusd sends them, and goes
+    to S3 as the buffer itself (boto3 sends a ``bytearray`` without copying it).
+    """
+
+    def __init__(self, store: S3UploadStore, upload: Upload, part: bytearray):
         self.store, self.upload = store, upload
         self.parts = [list(part) for part in upload.parts]
         self.saved_parts = len(self.parts)
         self.tail_start = sum(part[2] for part in self.parts)
         self.old_tail_start = self.tail_start
         tail_size = upload.offset - self.tail_start
-        key = store.tail_key(upload, self.tail_start)
+        self.part = part
+        self.view = memoryview(part)
         # The database's length of the tail: bytes past it were never acknowledged.
-        tail = store.read(key, 0, tail_size)
-        # The blocks of the part being gathered, joined once when it is sent (one copy).
-        self.blocks, self.buffered = ([tail] if tail else []), len(tail)
+        store.read_into(store.tail_key(upload, self.tail_start), self.view[:tail_size])
+        self.buffered = tail_size
         self.had_tail = tail_size > 0
         self.end = upload.offset
 
     def write(self, data: bytes) -> None:
-        self.blocks.append(bytes(data))  # a block read into a reused buffer (body.py)
-        self.buffered += len(data)
+        """Copy ``data`` (often a view of body.py's reused buffer) into the part."""
+        data = memoryview(data)
         self.end += len(data)
-        if self.buffered >= PART_SIZE:
-            self._send_part()
+        while data:
+            taken = min(len(data), PART_SIZE - self.buffered)
+            self.view[self.buffered : self.buffered + taken] = data[:taken]
+            self.buffered += taken
+            data = data[taken:]
+            if self.buffered == PART_SIZE:
+                self._send_part()
+
+    def _gathered(self) -> "bytearray | _PartBody":
+        """The part's bytes as boto3 takes them, uncopied: the buffer when full, else its start."""
+        return self.part if self.buffered == PART_SIZE else _PartBody(self.view[: self.buffered])
 
     def _open_multipart(self, head: bytes) -> None:
         upload = self.upload
@@ -152,9 +252,9 @@ class S3ChunkWriter:
         )
 
     def _send_part(self) -> None:
-        body = b"".join(self.blocks)
+        body = self._gathered()
         if not self.upload.multipart_upload_id:
-            self._open_multipart(body[:16])  # the first part starts at the file's first byte
+            self._open_multipart(bytes(self.view[:16]))  # the first part starts at byte 0
         number = len(self.parts) + 1
         answer = self.store.client.upload_part(
             Bucket=self.store.bucket,
@@ -165,7 +265,7 @@ class S3ChunkWriter:
         )
         self.parts.append([number, answer["ETag"], self.buffered])
         self.tail_start += self.buffered
-        self.blocks, self.buffered = [], 0
+        self.buffered = 0
 
     def commit(self) -> dict:
         """Send the tail (as the last part when the upload is whole) and answer the state."""
@@ -185,7 +285,7 @@ class S3ChunkWriter:
             client.put_object(
                 Bucket=bucket,
                 Key=self.store.tail_key(upload, self.tail_start),
-                Body=b"".join(self.blocks),
+                Body=self._gathered(),
             )
         return {
             "parts": self.parts,
@@ -197,7 +297,7 @@ class S3ChunkWriter:
         """The parts sent by this request are forgotten (the next one sends those numbers)."""
         del self.parts[self.saved_parts :]
         self.tail_start = self.old_tail_start
-        self.blocks, self.buffered = [], 0
+        self.buffered = 0
         self.end = self.upload.offset
 
     def committed(self) -> None:

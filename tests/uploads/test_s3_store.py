@@ -249,3 +249,87 @@ def test_tus_store_follows_media_storage_and_needs_the_bucket():
     result = _manage("check", env={**LOCAL_MEDIA_ENV, "TUS_STORE": "s3"})
     assert result.returncode != 0
     assert "TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket)." in result.stderr
+
+
+def test_odd_blocks_make_parts_of_exactly_part_size(s3_store, sunrise_client, noise_png):
+    """Blocks of any size (a socket's reads) fill parts of exactly 5 MiB; the last is the rest."""
+    s3, data = s3_store, noise_png
+    tus_create(sunrise_client, len(data), "lot.png", "image/png")
+    upload = Upload.objects.get()
+    store = get_store()
+    block = 1_234_567  # not a divisor of a part
+    with store.writer(upload) as writer:
+        for start in range(0, len(data), block):
+            writer.write(memoryview(data)[start : start + block])
+        state = writer.commit()
+    sizes = [size for _, _, size in state["parts"]]
+    assert sizes == [PART_SIZE, PART_SIZE, len(data) - 2 * PART_SIZE]
+    assert [number for number, _, _ in state["parts"]] == [1, 2, 3]
+    assert _multipart_uploads(s3) == []
+    stored = s3.get_object(Bucket=BUCKET, Key=state["object_key"])["Body"].read()
+    assert hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
+
+
+def test_a_tail_is_read_back_into_the_part_and_sent_as_the_last_part(
+    s3_store, sunrise_client, noise_png
+):
+    """A 3 MiB tail comes back from the bucket into the buffer; the rest completes in place."""
+    s3, data = s3_store, noise_png
+    url = tus_create(sunrise_client, len(data), "lot.png", "image/png")["Location"]
+    offset = _send(sunrise_client, url, data, 0, 3 * MIB + 5)
+    upload = Upload.objects.get()
+    store = get_store()
+    with store.writer(upload) as writer:
+        rest = memoryview(data)[offset:]
+        writer.write(rest[:100])
+        writer.write(rest[100:])
+        state = writer.commit()
+    assert [size for _, _, size in state["parts"]] == [
+        PART_SIZE,
+        PART_SIZE,
+        len(data) - 2 * PART_SIZE,
+    ]
+    stored = s3.get_object(Bucket=BUCKET, Key=state["object_key"])["Body"].read()
+    assert stored == data
+
+
+def test_part_buffers_are_lent_one_per_patch_and_a_few_kept():
+    from media_content.uploads.s3store import _PartBuffers
+
+    buffers = _PartBuffers(size=16, keep=2)
+    with buffers.borrowed() as first:
+        assert len(first) == 16
+    with buffers.borrowed() as again:
+        assert again is first  # the next PATCH reuses it: no new allocation
+    with buffers.borrowed() as a, buffers.borrowed() as b, buffers.borrowed() as c:
+        assert len({id(a), id(b), id(c)}) == 3  # PATCHes at once never share one
+    with buffers.borrowed() as x, buffers.borrowed() as y, buffers.borrowed() as z:
+        kept = {id(x), id(y), id(z)}
+    assert len(kept & {id(a), id(b), id(c)}) == 2  # only two of the burst's three stayed
+
+
+def test_part_body_reads_a_view_as_a_file():
+    from media_content.uploads.s3store import _PartBody
+
+    body = _PartBody(memoryview(bytearray(b"0123456789"))[:8])
+    assert (body.read(3), body.tell()) == (b"012", 3)
+    assert body.read() == b"34567" and body.read(4) == b""
+    assert body.seek(0, io.SEEK_END) == 8
+    assert body.seek(-2, io.SEEK_CUR) == 6 and body.read(10) == b"67"
+    body.seek(1)
+    into = bytearray(4)
+    assert body.readinto(into) == 4 and into == b"1234"
+
+
+def test_a_size_limit_s3_parts_cannot_reach_is_a_configuration_error(settings):
+    from media_content.checks import s3_upload_size_check
+    from media_content.uploads.s3store import MAX_PARTS
+
+    settings.TUS_STORE = "s3"
+    settings.TUS_MAX_SIZE = MAX_PARTS * PART_SIZE
+    assert s3_upload_size_check(None) == []
+    settings.TUS_MAX_SIZE += 1
+    [error] = s3_upload_size_check(None)
+    assert error.id == "media_content.E001" and "10,000 parts" in error.msg
+    settings.TUS_STORE = "local"  # one file on disk: no part limit
+    assert s3_upload_size_check(None) == []
