@@ -6,15 +6,24 @@ rotated). Decision: with ``DEBUG`` on and no key, a development key is derived
 from ``SECRET_KEY`` so that ``make run`` works out of the box; with ``DEBUG``
 off a missing key is a configuration error, raised the moment a token is
 stored or read (never silently stored in clear).
+
+``cryptography`` is imported on first use: its Rust core and OpenSSL take about
+8 MB in every process that loads them, and most web requests (uploads, pages)
+never touch a token; the Celery workers that post do.
 """
+
+from __future__ import annotations
 
 import base64
 import hashlib
 import logging
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +38,8 @@ def _development_key() -> bytes:
 
 
 def get_fernet() -> MultiFernet:
+    from cryptography.fernet import Fernet, MultiFernet
+
     raw = (settings.FIELD_ENCRYPTION_KEY or "").strip()
     if raw:
         try:
@@ -53,6 +64,8 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(value: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return get_fernet().decrypt(value.encode()).decode()
     except InvalidToken as error:
