@@ -14,7 +14,9 @@ client) or body (chunked) gets ``request.read``.
 
 Each block is a ``memoryview`` valid until the next-but-one read: one block may
 be hashed on another thread while the next arrives (``digests.Digests``), and a
-store that keeps a block longer copies it.
+store that keeps a block longer copies it. Blocks are 256 KiB: with 1 MiB ones the
+worker's peak under the S3 store was 5 to 8 MB higher (bench/upload.py), for
+0.15 s less CPU per GiB on the local store.
 """
 
 import io
@@ -22,7 +24,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-BLOCK = 1024 * 1024
+BLOCK = 256 * 1024  # the most one read answers (the caller may ask for more)
 
 try:  # gunicorn is production's server; without it, the ordinary way
     from gunicorn.http.body import Body, LengthReader

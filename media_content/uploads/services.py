@@ -217,7 +217,7 @@ class _Chunk:
 
 
 def _receive(upload, token, writer, read, content_length, checksum) -> _Chunk:
-    """Read the body in 1 MiB blocks and hand each to the store as it arrives.
+    """Read the body in blocks of up to 1 MiB and hand each to the store as it arrives.
 
     Only a chunk's own checksum is computed here; the whole file's sha256 waits
     for the duplicate check or the worker (``media_content.duplicates``).
