@@ -70,8 +70,11 @@ def process_session(
         session = _SESSIONS.get(key)
         if session is None:
             core = botocore.session.get_session()
-            data_path = core.get_config_variable("data_path")
-            extra_paths = data_path.split(os.pathsep) if data_path else None
+            data_path = core.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
+            extra_paths = [
+                os.path.expanduser(os.path.expandvars(path))
+                for path in (data_path.split(os.pathsep) if data_path else [])
+            ]
             core.register_component("data_loader", _S3Loader(extra_search_paths=extra_paths))
             if profile:
                 session = _ProcessSession(profile_name=profile, botocore_session=core)
