@@ -21,3 +21,17 @@ WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true").lower() != "false"
 # One cache per test process (tests/test_cache_shared.py checks the default's sharing).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# ``TEST_CLOCK_AHEAD_DAYS=365 make test`` runs the suite (and the worker, beat and web processes
+# it starts, which load these settings too) with the clock that many days ahead, ticking: a test
+# that holds only on today's date fails then. ``make test-clock-ahead`` does exactly that.
+CLOCK_AHEAD_DAYS = int(os.environ.get("TEST_CLOCK_AHEAD_DAYS") or 0)
+if CLOCK_AHEAD_DAYS:
+    import datetime as _datetime
+
+    import time_machine
+
+    time_machine.travel(
+        _datetime.datetime.now(_datetime.UTC) + _datetime.timedelta(days=CLOCK_AHEAD_DAYS),
+        tick=True,
+    ).start()
