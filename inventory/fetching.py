@@ -2,7 +2,8 @@
 
 One module for both, so the rule cannot differ: only http and https; the host's
 addresses are resolved and every one must be public (no loopback, private,
-link-local, multicast, reserved or cloud metadata address); the socket connects
+link-local, multicast, reserved or cloud metadata address, nor an IPv6 address that
+leads to such an IPv4 one: IPv4-mapped, 6to4, Teredo, NAT64); the socket connects
 to the address that was checked (a second DNS answer cannot swap it); redirects
 are followed by hand, each hop checked the same way; connect and read timeouts;
 a size limit, on the announced length and on the bytes actually read.
@@ -44,21 +45,59 @@ def _allowed_networks() -> list:
     return [ipaddress.ip_network(n) for n in getattr(settings, "FETCH_ALLOWED_NETWORKS", [])]
 
 
-def address_refusal(address: str) -> str | None:
-    """Why this IP address may not be fetched from, or None when it is a public one."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+# RFC 6052's well-known NAT64 prefix: the last 32 bits are the IPv4 address reached.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# RFC 8215's local-use NAT64 prefix: where the IPv4 address sits is the local network's choice.
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The IPv4 address an IPv6 address leads to (and how), when it embeds one."""
+    if ip.ipv4_mapped:
+        return "an IPv4-mapped address", ip.ipv4_mapped
+    if ip.sixtofour:  # 2002::/16
+        return "a 6to4 address", ip.sixtofour
+    if ip.teredo:  # 2001::/32; the client's address is the last 32 bits inverted
+        return "a Teredo address", ip.teredo[1]
+    if ip in NAT64:
+        return "a NAT64 address", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _why_not(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What this address is, when it is not a public one (None when it is, or is allowed)."""
     if any(ip in network for network in _allowed_networks()):
         return None
     if ip.is_loopback:
-        return f"{ip} is this server itself (a loopback address)"
+        return "this server itself (a loopback address)"
     if ip.is_link_local:
-        return f"{ip} is a link-local address (where cloud metadata lives)"
+        return "a link-local address (where cloud metadata lives)"
     if ip.is_private or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
-        return f"{ip} is a private or reserved address, not one on the internet"
+        return "a private or reserved address, not one on the internet"
     if not ip.is_global:
-        return f"{ip} is not an address on the internet"
+        return "not an address on the internet"
+    return None
+
+
+def address_refusal(address: str) -> str | None:
+    """Why this IP address may not be fetched from, or None when it is a public one.
+
+    An IPv6 address that leads to an IPv4 one (IPv4-mapped, 6to4, Teredo, NAT64) is
+    judged by that IPv4 address: Python calls ``2002:7f00:1::1`` global, yet it is
+    127.0.0.1 behind a 6to4 relay.
+    """
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64 and _why_not(ip):
+            return f"{ip} is a local-use NAT64 address (64:ff9b:1::/48), not one on the internet"
+        if embedded := _embedded_ipv4(ip):
+            kind, ipv4 = embedded
+            if what := _why_not(ipv4):
+                return f"{ip} is {kind} of {ipv4}, which is {what}"
+            if kind in ("an IPv4-mapped address", "a NAT64 address"):
+                return None  # the IPv4 address is the one reached, and it is public
+    if what := _why_not(ip):
+        return f"{ip} is {what}"
     return None
 
 
