@@ -5,7 +5,8 @@ addresses are resolved and every one must be public (no loopback, private,
 link-local, multicast, reserved or cloud metadata address, nor an IPv6 address that
 leads to such an IPv4 one: IPv4-mapped, 6to4, Teredo, NAT64); the socket connects
 to the address that was checked (a second DNS answer cannot swap it); redirects
-are followed by hand, each hop checked the same way; connect and read timeouts;
+are followed by hand, each hop checked the same way (a connection goes back to the
+pool only once its answer was read to the end); connect and read timeouts;
 a size limit, on the announced length and on the bytes actually read.
 
 ``FETCH_ALLOWED_NETWORKS`` (empty in production) lets tests and local
@@ -15,7 +16,7 @@ development reach a server on 127.0.0.1.
 import ipaddress
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +26,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_REDIRECTS = 5
+REDIRECT_BODY_BYTES = 64 * 1024  # a redirect's body up to this is read, to reuse its connection
 USER_AGENT = "DealerMedia-Inventory/1.0"
 
 
@@ -187,6 +189,22 @@ def _content_type(header: str) -> tuple[str, str | None]:
     return main.strip().lower(), charset
 
 
+def _let_go(response: urllib3.BaseHTTPResponse, *, drain: int = 0) -> None:
+    """Back to the pool if the answer was read to its end; otherwise its connection is closed.
+
+    A keep-alive connection whose answer was not read (a redirect's body, even an
+    empty one; a feed refused halfway) is in the middle of that answer: the next
+    request on it fails (``ResponseNotReady``). Up to ``drain`` bytes are read to
+    finish it; past that, or on any trouble, the pool opens a new connection next time.
+    """
+    if drain and not response.closed:
+        with suppress(urllib3.exceptions.HTTPError, OSError):
+            response.read(drain + 1)
+    if not response.closed:
+        response.close()  # closes the connection too
+    response.release_conn()
+
+
 @contextmanager
 def fetch(
     url: str,
@@ -220,10 +238,11 @@ def fetch(
             except urllib3.exceptions.HTTPError as error:
                 raise FetchRefused(f"The server could not be reached ({error}).") from None
             if response.status in (301, 302, 303, 307, 308):
-                location = response.headers.get("Location")
-                response.release_conn()
+                status, location = response.status, response.headers.get("Location")
+                _let_go(response, drain=REDIRECT_BODY_BYTES)
+                response = None
                 if not location:
-                    raise FetchRefused(f"It redirects (HTTP {response.status}) to nowhere.")
+                    raise FetchRefused(f"It redirects (HTTP {status}) to nowhere.")
                 url = urljoin(url, location)
                 continue
             break
@@ -247,4 +266,4 @@ def fetch(
         )
     finally:
         if response is not None:
-            response.release_conn()
+            _let_go(response)
