@@ -80,8 +80,10 @@ class _TrickleHandler(BaseHTTPRequestHandler):
         owner = self.server.owner
         owner.requests.append(self.path)
         try:
-            if owner.trickle_headers:
-                self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Slow: ")
+            if owner.trickle_headers:  # a header line that takes its time
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Slow: ")
+                self._trickle(b"x" * owner.total_bytes)
+                self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
                 return
             self.send_response(200)
             self.send_header("Content-Type", owner.content_type)
@@ -101,11 +103,6 @@ class _TrickleHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             owner.sent += 1
             time.sleep(owner.every)
-        if owner.trickle_headers:  # then more header bytes, for as long as it is let
-            while not owner.stopping.is_set():
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(owner.every)
 
     def log_message(self, *args):
         pass
@@ -114,8 +111,8 @@ class _TrickleHandler(BaseHTTPRequestHandler):
 class TrickleServer(_Server):
     """Sends one byte every ``every`` seconds: each read gets a byte before its timeout.
 
-    The body is ``total_bytes`` long (so a fetch with no deadline ends only after
-    ``total_bytes * every`` seconds); with ``trickle_headers`` the headers never end.
+    ``total_bytes`` of body (or, with ``trickle_headers``, of one header line), so a
+    fetch with no deadline ends only after ``total_bytes * every`` seconds.
     """
 
     handler = _TrickleHandler

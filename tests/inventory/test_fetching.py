@@ -1,6 +1,8 @@
-"""Fetching over real HTTP: keep-alive connections reused after a redirect (issue 24)."""
+"""Fetching over real HTTP (issue 24): keep-alive connections reused after a redirect, and a
+deadline for the whole fetch that a server trickling bytes cannot stretch."""
 
 import io
+import time
 
 import pytest
 from PIL import Image
@@ -9,7 +11,7 @@ from inventory import fetching, importing, photos, sources
 from inventory.models import ImportRun, Vehicle
 
 from .conftest import as_csv, stock
-from .http_servers import KeepAliveServer
+from .http_servers import KeepAliveServer, TrickleServer
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,27 @@ def keep_alive(settings):
     server = KeepAliveServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def deadline_of_one_second(settings):
+    """Each read gets its byte within the read timeout (2 s); only the deadline (1 s) ends it."""
+    settings.FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.FETCH_READ_TIMEOUT_SECONDS = 2
+    settings.FETCH_TOTAL_TIMEOUT_SECONDS = 1
+
+
+@pytest.fixture
+def trickle(deadline_of_one_second):
+    servers = []
+
+    def start(**options) -> TrickleServer:
+        servers.append(TrickleServer(every=0.2, total_bytes=40, **options))  # 8 s in all
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 def _jpeg() -> bytes:
@@ -78,3 +101,44 @@ def test_photos_after_a_missing_one_on_the_same_host(keep_alive, sunrise, settin
     gone, moved = vehicle.photos.order_by("position")
     assert "HTTP 404" in gone.error
     assert moved.error == "" and moved.media_content is not None
+
+
+def test_a_feed_trickling_one_byte_at_a_time_ends_at_the_deadline(trickle, sunrise):
+    server = trickle()
+    source = sources.source_save(organization=sunrise, feed_url=server.url("/feed.csv"))
+    started = time.monotonic()
+    run = importing.import_source(source=source)
+    elapsed = time.monotonic() - started
+    assert run.status == ImportRun.Status.FAILED
+    assert run.error == "The feed could not be fetched: The server took longer than 1 s to send it."
+    assert elapsed < 1.8  # not the 8 s the server would take
+    assert server.sent < 10
+
+
+def test_headers_trickling_one_byte_at_a_time_end_at_the_deadline(trickle):
+    server = trickle(trickle_headers=True)
+    started = time.monotonic()
+    with (
+        pytest.raises(fetching.FetchRefused, match="took longer than 1 s"),
+        fetching.fetch(server.url("/feed.csv"), max_bytes=1000),
+    ):
+        pass
+    assert time.monotonic() - started < 1.8
+
+
+def test_a_trickling_photo_ends_at_the_deadline_and_says_so(trickle, sunrise):
+    server = trickle(content_type="image/jpeg")
+    rows = stock(1)
+    rows[0]["image[0].url"], rows[0]["image[1].url"] = server.url("/front.jpg"), ""
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)])
+    vehicle = Vehicle.objects.for_org(sunrise).get()
+    started = time.monotonic()
+    assert photos.fetch_photos(vehicle=vehicle)["failed"] == 1
+    assert time.monotonic() - started < 1.8
+    assert vehicle.photos.get().error == "The server took longer than 1 s to send it."
+
+
+def test_a_quick_feed_is_not_troubled_by_the_deadline(deadline_of_one_second, keep_alive):
+    url = keep_alive.serve("/feed.csv", as_csv(stock(50)))
+    with fetching.fetch(url, max_bytes=10**6) as fetched:
+        assert b"".join(fetched.chunks()) == as_csv(stock(50))
