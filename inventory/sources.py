@@ -120,12 +120,27 @@ def _count(key: str, timeout: int) -> int:
 
 
 def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
-    """Why "Fetch now" may not start a fetch of this source now (and counts it when it may)."""
+    """Why "Fetch now" may not start a fetch of this source now (and counts it when it may).
+
+    The minute's ``add`` lets one request a minute through, on every web server; only
+    that one counts in the hour, so the hour's count is exact.
+    """
     if fetch_running(source_id=source.pk):
         return FetchNowRefusal(
             "Your feed is being fetched now; the import shows below when it is done.", status=409
         )
     now, prefix = time.time(), f"inventory:fetch-now:{source.organization_id}"
+    window = int(now // 3600)  # clock hours
+    hour_key, limit = f"{prefix}:hour:{window}", settings.INVENTORY_FETCH_NOW_PER_HOUR
+    hour_used = FetchNowRefusal(
+        f"“Fetch now” works {limit} times an hour, all used this hour; try again in "
+        f"{math.ceil(((window + 1) * 3600 - now) / 60)} minutes "
+        "(the schedule fetches the feed meanwhile).",
+        status=429,
+        retry_after=max(1, math.ceil((window + 1) * 3600 - now)),
+    )
+    if (cache.get(hour_key) or 0) >= limit:
+        return hour_used
     interval = settings.INVENTORY_FETCH_NOW_INTERVAL_SECONDS
     if not cache.add(f"{prefix}:last", now + interval, timeout=interval):
         wait = max(1, math.ceil((cache.get(f"{prefix}:last") or now + interval) - now))
@@ -134,16 +149,8 @@ def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
             status=429,
             retry_after=wait,
         )
-    window = int(now // 3600)
-    limit = settings.INVENTORY_FETCH_NOW_PER_HOUR
-    if _count(f"{prefix}:hour:{window}", timeout=3600 + 60) > limit:
-        wait = max(1, math.ceil((window + 1) * 3600 - now))
-        return FetchNowRefusal(
-            f"“Fetch now” works {limit} times an hour, all used this hour; "
-            f"try again in {math.ceil(wait / 60)} minutes (the schedule fetches the feed meanwhile).",
-            status=429,
-            retry_after=wait,
-        )
+    if _count(hour_key, timeout=3600 + 60) > limit:
+        return hour_used
     return None
 
 

@@ -80,6 +80,10 @@ def test_so_many_times_an_hour(
         over.content.decode()
     )
     assert _runs(sunrise) == 3
+    clock.shift(61)  # a minute on, the hour still says so (not the minute)
+    assert _fetch_now(sunrise_client, django_capture_on_commit_callbacks)["Retry-After"] == str(
+        3600 - 5 * 61
+    )
     clock.move_to(NOON + datetime.timedelta(hours=1))
     assert _fetch_now(sunrise_client, django_capture_on_commit_callbacks).status_code == 302
 
