@@ -94,7 +94,7 @@ def carousel_html(request: HttpRequest, public_key: str) -> HttpResponse:
 def _parse_events(body: bytes) -> tuple[str, list[int]] | None:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # 2,000 "[" fit in 4 kB
         return None
     if not isinstance(data, dict):
         return None

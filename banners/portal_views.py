@@ -86,7 +86,7 @@ def banners_reorder(request: HttpRequest) -> JsonResponse:
     """Body: a JSON array of every banner id of the dealership, in the new order."""
     try:
         banner_ids = json.loads(request.body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
         banner_ids = None
     if not isinstance(banner_ids, list) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in banner_ids

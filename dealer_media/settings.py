@@ -500,6 +500,12 @@ if SENTRY_DSN:
 FETCH_ALLOWED_NETWORKS = env.list("FETCH_ALLOWED_NETWORKS", default=[])
 FETCH_CONNECT_TIMEOUT_SECONDS = env.float("FETCH_CONNECT_TIMEOUT_SECONDS", default=5.0)
 FETCH_READ_TIMEOUT_SECONDS = env.float("FETCH_READ_TIMEOUT_SECONDS", default=30.0)
+# The whole of one fetch (a feed, with its import as it arrives; one photo): the read
+# timeout starts again with every byte, this does not.
+FETCH_TOTAL_TIMEOUT_SECONDS = env.float("FETCH_TOTAL_TIMEOUT_SECONDS", default=120.0)
+# "Fetch now" per dealership: at most once in this many seconds, and this many times an hour.
+INVENTORY_FETCH_NOW_INTERVAL_SECONDS = env.int("INVENTORY_FETCH_NOW_INTERVAL_SECONDS", default=60)
+INVENTORY_FETCH_NOW_PER_HOUR = env.int("INVENTORY_FETCH_NOW_PER_HOUR", default=10)
 INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024**2)
 INVENTORY_REFUSED_ROWS_KEPT = env.int("INVENTORY_REFUSED_ROWS_KEPT", default=500)
 INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)

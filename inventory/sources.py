@@ -3,10 +3,23 @@
 The schedule is a django-celery-beat ``PeriodicTask`` per source (name
 ``Import inventory feed of <slug>``), kept in step with the source here, so the
 admin's *Periodic tasks* page shows every dealership's feed with the others.
+
+"Fetch now" is limited per dealership (``fetch_now_refusal``): once a minute and
+``INVENTORY_FETCH_NOW_PER_HOUR`` times an hour, counted in the shared cache with
+``add`` and ``incr`` (atomic, so every web server counts alike); and a fetch of a
+source runs once at a time (``fetch_lock``, held by the task, beat's runs too).
 """
 
 import json
+import math
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -66,4 +79,79 @@ def source_save(
     return source
 
 
-__all__ = ["FetchRefused", "source_for", "source_save"]
+@dataclass
+class FetchNowRefusal:
+    message: str
+    status: int  # 409 while a fetch runs, 429 over the limits
+    retry_after: int | None = None  # seconds
+
+
+def _lock_key(source_id: int) -> str:
+    return f"inventory:fetch-running:{source_id}"
+
+
+def fetch_running(*, source_id: int) -> bool:
+    return cache.get(_lock_key(source_id)) is not None
+
+
+@contextmanager
+def fetch_lock(*, source_id: int) -> Iterator[bool]:
+    """True while this holds the source's fetch; False when another fetch of it runs.
+
+    It lapses on its own after the fetch's deadline and five minutes for the import
+    (a worker that died holding it does not block the feed for ever).
+    """
+    key, token = _lock_key(source_id), secrets.token_hex(8)
+    got = cache.add(key, token, timeout=int(settings.FETCH_TOTAL_TIMEOUT_SECONDS) + 300)
+    try:
+        yield got
+    finally:
+        if got and cache.get(key) == token:
+            cache.delete(key)
+
+
+def _count(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
+    """Why "Fetch now" may not start a fetch of this source now (and counts it when it may).
+
+    The minute's ``add`` lets one request a minute through, on every web server; only
+    that one counts in the hour, so the hour's count is exact.
+    """
+    if fetch_running(source_id=source.pk):
+        return FetchNowRefusal(
+            "Your feed is being fetched now; the import shows below when it is done.", status=409
+        )
+    now, prefix = time.time(), f"inventory:fetch-now:{source.organization_id}"
+    window = int(now // 3600)  # clock hours
+    hour_key, limit = f"{prefix}:hour:{window}", settings.INVENTORY_FETCH_NOW_PER_HOUR
+    hour_used = FetchNowRefusal(
+        f"“Fetch now” works {limit} times an hour, all used this hour; try again in "
+        f"{math.ceil(((window + 1) * 3600 - now) / 60)} minutes "
+        "(the schedule fetches the feed meanwhile).",
+        status=429,
+        retry_after=max(1, math.ceil((window + 1) * 3600 - now)),
+    )
+    if (cache.get(hour_key) or 0) >= limit:
+        return hour_used
+    interval = settings.INVENTORY_FETCH_NOW_INTERVAL_SECONDS
+    if not cache.add(f"{prefix}:last", now + interval, timeout=interval):
+        wait = max(1, math.ceil((cache.get(f"{prefix}:last") or now + interval) - now))
+        return FetchNowRefusal(
+            f"“Fetch now” works once every {interval} seconds; try again in {wait} seconds.",
+            status=429,
+            retry_after=wait,
+        )
+    if _count(hour_key, timeout=3600 + 60) > limit:
+        return hour_used
+    return None
+
+
+__all__ = ["FetchRefused", "fetch_lock", "fetch_now_refusal", "source_for", "source_save"]

@@ -4,15 +4,19 @@ from celery import shared_task
 
 from .importing import import_source
 from .models import InventorySource, Vehicle
+from .sources import fetch_lock
 
 
 @shared_task(acks_late=False)
 def import_inventory_source(source_id: int) -> dict | None:
-    """Beat's hourly (by default) fetch of one dealership's feed."""
+    """Beat's hourly (by default) fetch of one dealership's feed, or "Fetch now"'s."""
     source = InventorySource.objects.select_related("organization").filter(pk=source_id).first()
     if source is None or not source.enabled:
         return None
-    run = import_source(source=source)
+    with fetch_lock(source_id=source.pk) as mine:
+        if not mine:  # a fetch of this feed runs already: not a second one alongside
+            return {"run": None, "status": "skipped", "error": "A fetch of this feed is running."}
+        run = import_source(source=source)
     return {"run": run.pk, "status": run.status, "error": run.error}
 
 

@@ -130,6 +130,12 @@ def inventory_fetch(request: HttpRequest) -> HttpResponse:
     if source.pk is None or not source.feed_url:
         messages.error(request, "Add your feed URL first.")
         return redirect("inventory:settings")
+    if refused := sources.fetch_now_refusal(source=source):
+        messages.error(request, refused.message)
+        response = _settings_page(request, status=refused.status)
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     transaction.on_commit(lambda: tasks.import_inventory_source.delay(source.pk))
     messages.success(request, "Fetching your feed now; the import shows below when it is done.")
     return redirect("inventory:settings")

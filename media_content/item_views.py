@@ -94,7 +94,7 @@ def media_items(request: HttpRequest, pk: int) -> HttpResponse:
         if not isinstance(values, list):
             raise ValidationError({"items": "Send the items as a list, first first."})
         lead = items.media_set_items(media=media, item_ids=_item_ids(values))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
         return _refused(request, {"items": ["Send the items as a list, first first."]})
     except ValidationError as error:
         return _refused(request, error.message_dict)

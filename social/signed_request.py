@@ -27,12 +27,15 @@ def parse(signed_request: str, *, secret: str) -> dict:
         raise BadSignedRequest("The signed_request is missing or not in Meta's format.")
     try:
         signature = _decode(signature_part)
-        payload = json.loads(_decode(payload_part))
     except (ValueError, TypeError):
         raise BadSignedRequest("The signed_request could not be decoded.") from None
     expected = hmac.new(secret.encode(), payload_part.encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(signature, expected):
         raise BadSignedRequest("The signed_request's signature does not match our app secret.")
+    try:
+        payload = json.loads(_decode(payload_part))
+    except (ValueError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
+        raise BadSignedRequest("The signed_request could not be decoded.") from None
     if not isinstance(payload, dict) or str(payload.get("algorithm", "")).upper() != "HMAC-SHA256":
         raise BadSignedRequest("The signed_request does not use HMAC-SHA256.")
     return payload

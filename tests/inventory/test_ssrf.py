@@ -110,3 +110,48 @@ def test_without_the_test_opening_the_feed_server_is_refused(feed_server, settin
 def test_feed_url_scheme_refused_at_save(sunrise):
     with pytest.raises(FetchRefused):
         sources.source_save(organization=sunrise, feed_url="gopher://example.com/feed")
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        # 6to4 (2002::/16): Python calls these global, yet they embed 169.254.169.254 and 127.0.0.1.
+        ("2002:a9fe:a9fe::1", "a 6to4 address of 169.254.169.254, which is a link-local"),
+        ("2002:7f00:1::1", "a 6to4 address of 127.0.0.1, which is this server itself"),
+        ("2002:a00:1::", "a 6to4 address of 10.0.0.1, which is a private"),
+        # Teredo (2001::/32): the client's address is the last 32 bits, inverted.
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "a Teredo address of 127.0.0.1, which is this"),
+        ("2001:0:4136:e378:8000:63bf:5601:5601", "a Teredo address of 169.254.169.254"),
+        # NAT64, the well-known prefix (the last 32 bits) and the local-use one.
+        ("64:ff9b::a9fe:a9fe", "a NAT64 address of 169.254.169.254, which is a link-local"),
+        ("64:ff9b::7f00:1", "a NAT64 address of 127.0.0.1, which is this server itself"),
+        ("64:ff9b:1::a00:1", "a local-use NAT64 address"),
+        ("64:ff9b:1::5db8:d822", "a local-use NAT64 address"),
+        # IPv4-mapped.
+        ("::ffff:169.254.169.254", "an IPv4-mapped address of 169.254.169.254, which is a link"),
+        ("::ffff:127.0.0.1", "an IPv4-mapped address of 127.0.0.1, which is this server itself"),
+    ],
+)
+def test_ipv6_addresses_embedding_a_private_ipv4_address_are_refused(address, reason):
+    refusal = fetching.address_refusal(address)
+    assert refusal is not None and reason in refusal
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.216.34",
+        "2606:2800:220:1:248:1893:25c8:1946",
+        "2002:5db8:d822::1",  # 6to4 of 93.184.216.34
+        "64:ff9b::5db8:d822",  # NAT64 of 93.184.216.34 (an IPv6-only server's DNS64 answer)
+        "::ffff:93.184.216.34",
+    ],
+)
+def test_public_addresses_and_those_embedding_one_are_allowed(address):
+    assert fetching.address_refusal(address) is None
+
+
+def test_a_name_resolving_to_a_6to4_address_of_metadata_is_refused(fake_dns):
+    fake_dns[PRIVATE_NAME] = ["2002:a9fe:a9fe::1"]
+    message = _refusal(f"http://{PRIVATE_NAME}/latest/meta-data/")
+    assert "is refused: 2002:a9fe:a9fe::1 is a 6to4 address of 169.254.169.254" in message

@@ -216,7 +216,13 @@ def test_reorder_must_list_every_banner(sunrise_client, sunrise_banners):
 
 @pytest.mark.parametrize(
     "body",
-    ["not json", json.dumps({"order": [1]}), json.dumps([1, "2"]), json.dumps([True])],
+    [
+        "not json",
+        json.dumps({"order": [1]}),
+        json.dumps([1, "2"]),
+        json.dumps([True]),
+        "[" * 2000,  # RecursionError in json
+    ],
 )
 def test_reorder_refuses_what_is_not_an_array_of_ids(sunrise_client, sunrise_banners, body):
     response = sunrise_client.post(

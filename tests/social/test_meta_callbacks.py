@@ -1,5 +1,9 @@
 """Meta's Deauthorize and Data Deletion callbacks, with real HMAC signatures."""
 
+import base64
+import hashlib
+import hmac
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -33,6 +37,13 @@ def _payload(user_id: str) -> dict:
     return {"algorithm": "HMAC-SHA256", "issued_at": 1764547200, "user_id": user_id}
 
 
+def _signed_raw(payload: bytes, secret: str) -> str:
+    """A signed_request over any bytes, JSON or not (``sign`` takes a dict)."""
+    body = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+    digest = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode() + "." + body
+
+
 def test_deauthorize_ends_that_persons_connections_only(client, secrets, accounts):
     mine, theirs = accounts
     answer = client.post(
@@ -54,7 +65,11 @@ def test_deauthorize_ends_that_persons_connections_only(client, secrets, account
         "garbage",
         "",
         sign({"algorithm": "HMAC-SHA1", "user_id": "10001"}, secret=APP_SECRET),
+        # 2,000 nested "[" (RecursionError in json), unsigned and signed (issue 24, finding 5).
+        _signed_raw(b"[" * 2000, secret="not-our-secret"),
+        _signed_raw(b"[" * 2000, secret=APP_SECRET),
     ],
+    ids=["other secret", "garbage", "empty", "HMAC-SHA1", "nested, unsigned", "nested, signed"],
 )
 def test_a_bad_signature_answers_400_and_changes_nothing(client, secrets, accounts, signed):
     for url in ("/meta/facebook/deauthorize", "/meta/facebook/data-deletion"):
