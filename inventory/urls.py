@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import rule_views, views
+from . import import_views, rule_views, views
 
 app_name = "inventory"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("inventory/rules/<str:kind>", rule_views.rule_save, name="rule_save"),
     path("inventory/posting-times", rule_views.posting_times_save, name="posting_times"),
     path("inventory/brand", rule_views.brand_save, name="brand"),
+    path("inventory/columns", import_views.columns_save, name="columns"),
+    path("inventory/sample.csv", import_views.sample_csv, name="sample_csv"),
+    path(
+        "inventory/runs/<int:pk>/<str:decision>",
+        import_views.held_run_decide,
+        name="held_run_decide",
+    ),
 ]
