@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import import_views, rule_views, views
+from .catalogs import pages as catalog_pages
 
 app_name = "inventory"
 
@@ -19,6 +20,10 @@ urlpatterns = [
     path("inventory/brand", rule_views.brand_save, name="brand"),
     path("inventory/columns", import_views.columns_save, name="columns"),
     path("inventory/sample.csv", import_views.sample_csv, name="sample_csv"),
+    path("catalogs", catalog_pages.catalogs, name="catalogs"),
+    path("catalogs/rotate", catalog_pages.catalogs_rotate, name="catalogs_rotate"),
+    path("catalogs/settings", catalog_pages.catalogs_settings, name="catalogs_settings"),
+    path("catalogs/dealership", catalog_pages.dealership_save, name="dealership"),
     path(
         "inventory/runs/<int:pk>/<str:decision>",
         import_views.held_run_decide,
