@@ -12,6 +12,7 @@ from dealer_media.accounts import password_reset
 from dealer_media.ops import health
 from dealer_media.tenancy import team_urls
 from dealer_media.tenancy import views as tenancy_views
+from inventory.catalogs import views as catalog_views
 from media_content import approval_views
 
 urlpatterns = [
@@ -48,6 +49,9 @@ urlpatterns = [
     path("preview/<str:token>", approval_views.preview, name="preview"),  # no sign-in
     # The website embed for dealer sites not built on this project (no sign-in, no cookies).
     path("embed/", include("banners.embed_urls")),
+    # The vehicle catalogs Meta, Google and TikTok fetch (no sign-in; the token is the key).
+    path("catalog/<str:token>/photo/<int:pk>", catalog_views.catalog_photo, name="catalog_photo"),
+    path("catalog/<str:token>/<str:name>", catalog_views.catalog_file, name="catalog_file"),
 ]
 
 _media_prefix = urlsplit(settings.MEDIA_URL).path.lstrip("/")

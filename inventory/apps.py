@@ -8,3 +8,4 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401
+        from .catalogs import receivers as catalog_receivers  # noqa: F401

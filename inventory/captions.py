@@ -9,6 +9,7 @@ network the caption is for: ``utm_source=<network>``, ``utm_medium=social``,
 ``utm_campaign=vehicle-<stock number, else VIN>``.
 """
 
+import re
 import string
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -104,8 +105,62 @@ def values(vehicle: Vehicle, *, network: str) -> dict[str, str]:
     }
 
 
+# Where a template's text splits a line into parts: ", ", ". ", "; ", "! ", "? ", " · ", " - ", " | ".
+_SEPARATOR = re.compile(r"(?:[,.;!?]\s+|\s+[·|\u2013\u2014-]\s+)")
+
+
+def _render_line(parts: list[tuple[str, str | None]], values: dict[str, str]) -> str | None:
+    """One template line; a part whose placeholders are all empty goes with its separator.
+
+    None when every placeholder of the line is empty: the line is left out.
+    """
+    segments: list[list] = [[]]  # each: [(text, name), ...]; separators end a segment
+    separators: list[str] = []
+    for text, name in parts:
+        position = 0
+        for match in _SEPARATOR.finditer(text):
+            segments[-1].append((text[position : match.start()], None))
+            separators.append(match.group(0))
+            segments.append([])
+            position = match.end()
+        segments[-1].append((text[position:], None))
+        if name is not None:
+            segments[-1].append(("", name))
+    names = [n for segment in segments for _t, n in segment if n]
+    if names and not any(values[n] for n in names):
+        return None
+    kept: list[str] = []
+    ending = ""  # a sentence's end dropped with the part after it: kept
+    for index, segment in enumerate(segments):
+        fields = [n for _t, n in segment if n]
+        if fields and not any(values[n] for n in fields):
+            if kept and index > 0 and separators[index - 1].strip() in (".", "!", "?"):
+                ending = ending or separators[index - 1].strip()
+            continue
+        piece = "".join(text + (values[name] if name else "") for text, name in segment)
+        if kept and index > 0:
+            kept.append(separators[index - 1])
+            ending = ""
+        elif not kept and index > 0 and not piece.strip():
+            continue
+        kept.append(piece)
+    line = " ".join(("".join(kept) + ending).split())
+    return re.sub(r"\s+([,.;!?])", r"\1", line)
+
+
 def render(template: str, vehicle: Vehicle, *, network: str) -> str:
-    """The caption for ``network``; the template was validated when the rule was saved."""
+    """The caption for ``network``; an empty field never shows (no “, ,”).
+
+    A line whose placeholders are all empty is left out; within a line, the part
+    around an empty field ("{mileage}" between commas, "See it: {url}") goes with
+    its separator. The template was validated when the rule was saved.
+    """
     validate_template(template)
-    text = template.format(**values(vehicle, network=network))
-    return " ".join(text.split(" ")).replace("  ", " ").strip()
+    values_ = values(vehicle, network=network)
+    lines = []
+    for raw in template.split("\n"):
+        parts = [(text, name) for text, name, _s, _c in _formatter.parse(raw)]
+        line = _render_line(parts, values_)
+        if line is not None:
+            lines.append(line)
+    return "\n".join(lines).strip()

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from . import columns
 from .fetching import FetchRefused, check_url
 
 
@@ -44,10 +45,11 @@ class SourceForm(forms.Form):
 
 class FeedUploadForm(forms.Form):
     feed = forms.FileField(label="Feed file (CSV, TSV or XML)")
+    # Off by default: a partial file must never sell the rest of the stock.
     is_complete = forms.BooleanField(
         label="This file lists every vehicle in stock (vehicles not in it have sold)",
         required=False,
-        initial=True,
+        initial=False,
     )
 
     def clean_feed(self):
@@ -59,3 +61,41 @@ class FeedUploadForm(forms.Form):
                 code="too_large",
             )
         return feed
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per header of the dealer's file: which of our fields it is, or ignored."""
+
+    def __init__(self, *args, headers: list[str], initial_mapping: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", "Ignore this column"), *[(n, label) for n, label, _h in columns.FIELDS]]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or f"Column {index + 1}",
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(header, ""),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"column_{i}", "") for i in range(len(self.headers))]
+        if missing := columns.missing_required(chosen):
+            names = ", ".join(columns.LABELS[m] for m in missing)
+            raise forms.ValidationError(
+                f"Choose the column that holds {names}: a vehicle cannot be imported without it."
+            )
+        twice = sorted(
+            {columns.LABELS[c] for c in chosen if c and c != "images" and chosen.count(c) > 1}
+        )
+        if twice:
+            raise forms.ValidationError(
+                "Each field can come from one column only (photos can come from several): "
+                + ", ".join(twice)
+                + "."
+            )
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        return {h: self.cleaned_data.get(f"column_{i}", "") for i, h in enumerate(self.headers)}

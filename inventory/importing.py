@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
 
-from . import signals
+from . import notifications, signals, sources
+from .catalogs import rules as catalog_rules
+from .columns import ColumnReport
 from .fetching import FetchRefused, fetch
 from .models import ImportRun, InventorySource, Vehicle
 from .parsing import FeedBroken, rows
@@ -60,6 +62,9 @@ class _Tally:
     refused: int = 0
     refused_rows: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)  # field → vehicles without it
+    held_sold: int = 0  # vehicles the sold guard kept from being marked sold
+    stock_before: int = 0
 
     def refuse(self, line: int, vin: str, reason: str) -> None:
         self.refused += 1
@@ -134,16 +139,21 @@ def _apply(
     *, organization: Organization, run: ImportRun, feed_rows: Iterable, complete: bool
 ) -> _Tally:
     tally = _Tally()
+    stock = Vehicle.objects.for_org(organization).exclude(availability=Vehicle.Availability.SOLD)
+    tally.stock_before = stock.count()
     batch: list = []
     for line, fields in feed_rows:
         tally.rows_read += 1
         try:
-            values, warnings = vehicle_values(fields)
+            values, warnings = vehicle_values(fields, country=organization.country or "US")
         except RowRefused as refusal:
             tally.refuse(line, fields.get("vin", "")[:40], str(refusal))
             continue
         for warning in warnings:
             tally.warn(line, values["vin"], warning)
+        if values["availability"] != Vehicle.Availability.SOLD:
+            for name in catalog_rules.missing_needed(values):
+                tally.missing[name] = tally.missing.get(name, 0) + 1
         batch.append((line, values))
         if len(batch) >= BATCH:
             _apply_batch(organization=organization, run=run, batch=batch, tally=tally)
@@ -159,20 +169,34 @@ def _apply(
             f"{first['reason']})."
         )
     if complete:
-        gone = (
-            Vehicle.objects.for_org(organization)
-            .exclude(seen_in_run=run.pk)
-            .exclude(availability=Vehicle.Availability.SOLD)
-        )
-        ids = list(gone.values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH):
-            Vehicle.objects.filter(pk__in=ids[start : start + BATCH]).update(
-                availability=Vehicle.Availability.SOLD,
-                sold_at=run.started_at,
-                updated_at=run.started_at,
-            )
-        tally.sold.extend(ids)
+        ids = _gone_ids(organization=organization, run=run)
+        if sold_guard_holds(would_sell=len(ids), stock=tally.stock_before):
+            tally.held_sold = len(ids)
+        else:
+            _mark_sold(ids, at=run.started_at)
+            tally.sold.extend(ids)
     return tally
+
+
+def sold_guard_holds(*, would_sell: int, stock: int) -> bool:
+    """More than a third of the stock sold by one file is more likely a partial file."""
+    return would_sell > 0 and would_sell * 3 > stock
+
+
+def _gone_ids(*, organization: Organization, run: ImportRun) -> list[int]:
+    gone = (
+        Vehicle.objects.for_org(organization)
+        .exclude(seen_in_run=run.pk)
+        .exclude(availability=Vehicle.Availability.SOLD)
+    )
+    return list(gone.values_list("pk", flat=True))
+
+
+def _mark_sold(ids: list[int], *, at) -> None:
+    for start in range(0, len(ids), BATCH):
+        Vehicle.objects.filter(pk__in=ids[start : start + BATCH]).update(
+            availability=Vehicle.Availability.SOLD, sold_at=at, updated_at=at
+        )
 
 
 def import_feed(
@@ -186,10 +210,19 @@ def import_feed(
     complete: bool = True,
     run: ImportRun | None = None,
 ) -> ImportRun:
-    """Read a feed's bytes into the dealership's vehicles; the run says what changed or why not."""
+    """Read a feed's bytes into the dealership's vehicles; the run says what changed or why not.
+
+    CSV and TSV columns are read through the source's column mapping; the
+    headers seen are kept on the source (whether or not the run worked), so the
+    column mapper shows them.
+    """
     run = run or _start_run(organization=organization, origin=origin, source=source)
     # The first import finds the stock already there: its vehicles have not "just arrived".
-    first_import = not ImportRun.objects.for_org(organization).filter(status="done").exists()
+    first_import = (
+        not ImportRun.objects.for_org(organization).filter(status__in=["done", "held"]).exists()
+    )
+    report = ColumnReport()
+    saved = (source.column_mapping or {}).get("mapping") if source is not None else None
     try:
         with transaction.atomic():
             # One import at a time per dealership (beat's and an upload, say).
@@ -197,7 +230,13 @@ def import_feed(
             tally = _apply(
                 organization=organization,
                 run=run,
-                feed_rows=rows(chunks, content_type=content_type, charset=charset),
+                feed_rows=rows(
+                    chunks,
+                    content_type=content_type,
+                    charset=charset,
+                    mapping=saved,
+                    report=report,
+                ),
                 complete=complete,
             )
             transaction.on_commit(
@@ -212,13 +251,29 @@ def import_feed(
                 )
             )
     except FeedBroken as broken:
+        _columns_seen(source=source, run=run, report=report)
         return _finish(run, error=broken.message)
     except FetchRefused as refused:
         return _finish(run, error=f"The feed could not be fetched: {refused.message}")
     except Exception:
         _finish(run, error="The import stopped on an internal error; nothing was changed.")
         raise
-    return _finish(run, tally=tally)
+    _columns_seen(source=source, run=run, report=report)
+    run = _finish(run, tally=tally)
+    if run.status == ImportRun.Status.HELD and run.origin == ImportRun.Origin.FEED:
+        transaction.on_commit(lambda: notifications.held_run_email(run_id=run.pk))
+    return run
+
+
+def _columns_seen(*, source: InventorySource | None, run: ImportRun, report: ColumnReport) -> None:
+    if not report.headers:
+        return
+    run.columns = {
+        "mapped": {h: f for h, f in report.mapping.items() if f},
+        "ignored": report.ignored,
+    }
+    if source is not None and source.pk:
+        sources.source_columns_seen(source=source, report=report)
 
 
 def _start_run(*, organization: Organization, origin: str, source) -> ImportRun:
@@ -233,7 +288,9 @@ def _finish(run: ImportRun, *, tally: _Tally | None = None, error: str = "") -> 
         run.status, run.error = ImportRun.Status.FAILED, error
         logger.info("inventory import %s failed: %s", run.pk, error)
     else:
-        run.status = ImportRun.Status.DONE
+        run.status = ImportRun.Status.HELD if tally.held_sold else ImportRun.Status.DONE
+        run.held_sold, run.stock_before = tally.held_sold, tally.stock_before
+        run.missing = catalog_rules.missing_report(tally.missing)
         run.rows_read, run.added, run.changed = tally.rows_read, len(tally.added), tally.changed
         run.price_dropped, run.sold, run.refused = (
             len(tally.dropped),
@@ -263,3 +320,52 @@ def import_source(*, source: InventorySource) -> ImportRun:
             )
     except FetchRefused as refused:
         return _finish(run, error=f"The feed could not be fetched: {refused.message}")
+
+
+class HeldRunRefused(Exception):
+    """The held run cannot be decided (decided already, or a newer import ran); says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def held_run_decide(*, run: ImportRun, confirm: bool, by=None) -> ImportRun:
+    """Mark the held run's missing vehicles sold (confirm) or keep them in stock (refuse)."""
+    organization = run.organization
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ImportRun.Status.HELD:
+            raise HeldRunRefused("This import was already decided; nothing was changed.")
+        newer = ImportRun.objects.for_org(organization).filter(
+            started_at__gt=run.started_at, status__in=["done", "held"]
+        )
+        if confirm and newer.exists():
+            raise HeldRunRefused(
+                "A newer import ran since this one; its list of vehicles is the one to trust. "
+                "Nothing was marked sold."
+            )
+        now = timezone.now()
+        ids = _gone_ids(organization=organization, run=run) if confirm else []
+        _mark_sold(ids, at=now)
+        run.status = ImportRun.Status.DONE
+        run.sold = len(ids)
+        run.sold_decision = (
+            ImportRun.SoldDecision.CONFIRMED if confirm else ImportRun.SoldDecision.REFUSED
+        )
+        run.decided_by, run.decided_at = by, now
+        run.save(update_fields=["status", "sold", "sold_decision", "decided_by", "decided_at"])
+        if ids:
+            transaction.on_commit(
+                lambda: signals.inventory_changed.send(
+                    sender=Vehicle,
+                    organization_id=organization.pk,
+                    arrived=[],
+                    price_dropped=[],
+                    sold=ids,
+                    photos_wanted=[],
+                    first_import=False,
+                )
+            )
+    return run

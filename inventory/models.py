@@ -94,6 +94,9 @@ class InventorySource(TenantModel):
         help_text="The feed lists every vehicle in stock: a vehicle missing from it has sold.",
     )
     enabled = models.BooleanField(default=True)
+    # How the feed's columns are read: {"headers": [...], "mapping": {header: field or ""},
+    # "samples": {header: value}, "confirmed": bool}; the dealer's changes are kept here.
+    column_mapping = models.JSONField(default=dict, blank=True)
     # The feed's schedule lives in django-celery-beat, so beat runs it and the admin shows it.
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
@@ -121,8 +124,14 @@ class ImportRun(TenantModel):
 
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
+        HELD = "held", "Held: asks before marking vehicles sold"
         DONE = "done", "Done"
         FAILED = "failed", "Failed (nothing changed)"
+
+    class SoldDecision(models.TextChoices):
+        NONE = "", "Not asked"
+        CONFIRMED = "confirmed", "Confirmed: marked sold"
+        REFUSED = "refused", "Refused: none marked sold"
 
     class Origin(models.TextChoices):
         FEED = "feed", "Feed URL"
@@ -145,13 +154,36 @@ class ImportRun(TenantModel):
     # [{"line": 12, "vin": "…", "reason": "…"}], the first INVENTORY_REFUSED_ROWS_KEPT of them.
     refused_rows = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)  # same shape: a check digit, say
+    # {"mapped": {header: field}, "ignored": [header, ...]}: what the run read and left out.
+    columns = models.JSONField(default=dict, blank=True)
+    # [{"field": "images", "count": 12, "message": "12 vehicles have no photo: ..."}]
+    missing = models.JSONField(default=list, blank=True)
+    # The sold guard: a complete feed that would mark more than a third of the stock sold
+    # is held with its other changes made; an owner confirms or refuses the sales.
+    held_sold = models.PositiveIntegerField(default=0)
+    stock_before = models.PositiveIntegerField(default=0)
+    sold_decision = models.CharField(
+        max_length=9, choices=SoldDecision.choices, blank=True, default=""
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["running", "done", "failed"]),
+                condition=models.Q(status__in=["running", "held", "done", "failed"]),
                 name="import_run_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sold_decision="") | models.Q(status="done"),
+                name="import_run_decided_only_when_done",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="held") | models.Q(held_sold__gt=0),
+                name="import_run_held_has_sales",
             ),
         ]
 
@@ -351,3 +383,19 @@ class VehicleReel(TenantModel):
 
     def __str__(self) -> str:
         return f"Reel of {self.vehicle} ({self.get_status_display()})"
+
+
+from .catalogs.models import CatalogFeed, CatalogFetch  # noqa: E402 - the catalogs' models
+
+__all__ = [
+    "CatalogFeed",
+    "CatalogFetch",
+    "ImportRun",
+    "InventoryRule",
+    "InventorySource",
+    "PostingTimes",
+    "Vehicle",
+    "VehiclePhoto",
+    "VehiclePost",
+    "VehicleReel",
+]

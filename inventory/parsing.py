@@ -11,31 +11,13 @@ refused listing is), keeping one listing at a time; no DTD or entity is accepted
 import codecs
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from xml.parsers import expat
 
-REQUIRED = ("vin", "make", "model", "year", "price")
-KNOWN = {
-    "vehicle_id",
-    "vin",
-    "make",
-    "model",
-    "year",
-    "trim",
-    "mileage.value",
-    "mileage.unit",
-    "price",
-    "sale_price",
-    "state_of_vehicle",
-    "exterior_color",
-    "body_style",
-    "url",
-    "description",
-    "availability",
-    "stock_number",
-}
-_IMAGE_COLUMN = re.compile(r"^image\[(\d+)\]\.url$")
+from . import columns
+
+REQUIRED = columns.REQUIRED
+KNOWN = set(columns.FIELD_NAMES) - {"images"}
 CSV_TYPES = {
     "text/csv",
     "application/csv",
@@ -117,22 +99,52 @@ def _encoding(charset: str | None) -> str:
 
 
 def rows(
-    chunks: Iterable[bytes], *, content_type: str = "", charset: str | None = None
+    chunks: Iterable[bytes],
+    *,
+    content_type: str = "",
+    charset: str | None = None,
+    mapping: dict | None = None,
+    report: columns.ColumnReport | None = None,
 ) -> Iterator[tuple[int, dict]]:
-    """Every row of the feed as ``(line number, fields)``. Raises FeedBroken."""
+    """Every row of the feed as ``(line number, fields)``. Raises FeedBroken.
+
+    ``mapping`` (header → field, from the dealer's column mapper) wins over our
+    guesses for CSV and TSV; ``report`` is filled with the headers and samples.
+    """
     chunks = iter(chunks)
     head = _head(chunks)
     if not head.strip():
         raise FeedBroken("The feed is empty.")
     kind = feed_format(content_type, head)
+    report = report if report is not None else columns.ColumnReport()
     if kind == "xml":
         yield from _xml_rows(head, chunks)
     else:
-        yield from _delimited_rows(head, chunks, "\t" if kind == "tsv" else ",", charset)
+        delimiter = "\t" if kind == "tsv" else ","
+        yield from _delimited_rows(head, chunks, delimiter, charset, mapping, report)
+
+
+def _unit_hint(wanted: list) -> str:
+    """MI or KM when the mileage column's header says it ("Miles", "Kilometers")."""
+    headers = [header for _i, header, name in wanted if name == "mileage.value"]
+    return columns.UNIT_HEADERS.get(columns.normalise(headers[0]), "") if headers else ""
+
+
+def _missing_columns(missing: list[str]) -> FeedBroken:
+    names = ", ".join(f"{columns.LABELS[m]} ({m})" for m in missing)
+    return FeedBroken(
+        f"The feed has no column for {names}. Choose which of your columns it is in the "
+        "column mapper, or add it to the file."
+    )
 
 
 def _delimited_rows(
-    head: bytes, chunks: Iterator[bytes], delimiter: str, charset: str | None
+    head: bytes,
+    chunks: Iterator[bytes],
+    delimiter: str,
+    charset: str | None,
+    mapping: dict | None,
+    report: columns.ColumnReport,
 ) -> Iterator[tuple[int, dict]]:
     text = io.TextIOWrapper(
         io.BufferedReader(_ChunkReader(chunks, head)), encoding=_encoding(charset), newline=""
@@ -140,30 +152,35 @@ def _delimited_rows(
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader, None)
-        if not header:
+        if not header or not any(h.strip() for h in header):
             raise FeedBroken("The feed is empty.")
-        columns = [c.strip().lower() for c in header]
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            raise FeedBroken("The feed has no column " + ", ".join(missing) + ".")
-        wanted = []
-        for index, column in enumerate(columns):
-            if column in KNOWN:
-                wanted.append((index, column, None))
-            elif match := _IMAGE_COLUMN.match(column):
-                wanted.append((index, "images", int(match.group(1))))
+        report.headers = [h.strip() for h in header]
+        report.fields = columns.resolve(report.headers, mapping)
+        if missing := columns.missing_required(report.fields):
+            raise _missing_columns(missing)
+        pairs = enumerate(zip(report.headers, report.fields, strict=True))
+        wanted = [(i, h, f) for i, (h, f) in pairs if f]
+        unit_hint = _unit_hint(wanted) if "mileage.unit" not in report.fields else ""
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
-            fields: dict = {"images": []}
-            images = []
-            for index, column, position in wanted:
+            fields: dict = {}
+            images: list[tuple[int, int, str]] = []
+            for index, header_name, name in wanted:
                 value = values[index].strip() if index < len(values) else ""
-                if position is None:
-                    fields[column] = value
-                elif value:
-                    images.append((position, value))
-            fields["images"] = [url for _, url in sorted(images)]
+                report.sample(header_name, value)
+                if name == "images":
+                    match = columns.IMAGE_COLUMN.match(header_name)
+                    position = int(match.group(1)) if match else 0
+                    for order, url in enumerate(columns.split_urls(value)):
+                        images.append((position, order, url))
+                elif value and not fields.get(name):
+                    fields[name] = value
+                else:
+                    fields.setdefault(name, value)
+            if unit_hint and fields.get("mileage.value"):
+                fields["mileage.unit"] = unit_hint
+            fields["images"] = [url for _p, _o, url in sorted(images)]
             yield reader.line_num, fields
     except UnicodeDecodeError:
         raise FeedBroken(

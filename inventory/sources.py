@@ -25,6 +25,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from dealer_media.tenancy.models import Organization
 
+from . import columns
 from .fetching import FetchRefused, check_url
 from .models import InventorySource
 
@@ -154,4 +155,56 @@ def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
     return None
 
 
-__all__ = ["FetchRefused", "fetch_lock", "fetch_now_refusal", "source_for", "source_save"]
+def source_for_upload(*, organization: Organization) -> InventorySource:
+    """The dealership's source, saved (with no feed URL) so an upload's columns are kept."""
+    source, _ = InventorySource.objects.get_or_create(organization=organization)
+    return source
+
+
+def source_columns_seen(*, source: InventorySource, report: columns.ColumnReport) -> None:
+    """Keep the headers a run read, what each became and a sample of each.
+
+    New or changed headers ask the dealer to check the mapping (``confirmed``
+    false); the dealer's saved choices are kept for headers that are still there.
+    """
+    state = source.column_mapping or {}
+    saved = state.get("mapping") or {}
+    same = state.get("headers") == report.headers
+    state = {
+        "headers": report.headers,
+        "mapping": {h: saved.get(h, f) for h, f in report.mapping.items()},
+        "samples": report.samples,
+        "confirmed": bool(same and state.get("confirmed")),
+    }
+    InventorySource.objects.filter(pk=source.pk).update(column_mapping=state)
+    source.column_mapping = state
+
+
+def source_columns_save(*, organization: Organization, mapping: dict[str, str]) -> InventorySource:
+    """The dealer's mapping (header → field, "" to ignore), used for the next fetches."""
+    with transaction.atomic():
+        source = InventorySource.objects.select_for_update().for_org(organization).first()
+        if source is None:
+            source = InventorySource.objects.create(organization=organization)
+        state = dict(source.column_mapping or {})
+        headers = state.get("headers") or list(mapping)
+        state["mapping"] = {
+            h: mapping.get(h, "") if mapping.get(h, "") in columns.FIELD_NAMES else ""
+            for h in headers
+        }
+        state["headers"], state["confirmed"] = headers, True
+        source.column_mapping = state
+        source.save(update_fields=["column_mapping"])
+    return source
+
+
+__all__ = [
+    "FetchRefused",
+    "fetch_lock",
+    "fetch_now_refusal",
+    "source_columns_save",
+    "source_columns_seen",
+    "source_for",
+    "source_for_upload",
+    "source_save",
+]

@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.roles import Action, refusal, role_required
 
-from . import reels, rules, selectors, sources, tasks
+from . import import_views, reels, rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
 from .importing import import_feed
 from .models import ImportRun, Vehicle
@@ -68,6 +69,7 @@ def _settings_page(
     rule_forms=None,
     times_form=None,
     brand_form=None,
+    mapper=None,
     status=200,
 ) -> HttpResponse:
     organization = request.organization
@@ -94,6 +96,8 @@ def _settings_page(
         "marketing/inventory_settings.html",
         {
             "source": source,
+            "mapper": mapper or import_views.mapper_rows(source=source),
+            "sample_columns": import_views.sample_columns(),
             "form": form,
             "upload": upload or FeedUploadForm(),
             "runs": selectors.recent_runs(organization=organization),
@@ -153,17 +157,26 @@ def inventory_upload(request: HttpRequest) -> HttpResponse:
         organization=request.organization,
         chunks=upload.cleaned_data["feed"].chunks(),
         origin=ImportRun.Origin.UPLOAD,
+        source=sources.source_for_upload(organization=request.organization),
         complete=upload.cleaned_data["is_complete"],
     )
     if run.status == ImportRun.Status.FAILED:
         messages.error(request, f"Nothing was changed: {run.error}")
-        return redirect("inventory:settings")
+        return redirect(reverse("inventory:settings") + "#columns")
     messages.success(
         request,
         f"Imported {run.rows_read} rows: {run.added} added, {run.changed} changed, "
         f"{run.price_dropped} price drops, {run.sold} sold, {run.refused} refused.",
     )
-    return redirect("inventory:settings")
+    if ignored := (run.columns or {}).get("ignored"):
+        messages.warning(request, "Columns not read: " + ", ".join(ignored) + ".")
+    if run.status == ImportRun.Status.HELD:
+        messages.warning(
+            request,
+            f"{run.held_sold} of your {run.stock_before} vehicles are not in this file; they "
+            "were not marked sold. Confirm or refuse below.",
+        )
+    return redirect(reverse("inventory:settings") + f"#run-{run.pk}")
 
 
 @require_POST

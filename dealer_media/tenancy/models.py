@@ -25,6 +25,13 @@ def validate_brand_colour(value: str) -> None:
         )
 
 
+def validate_country(value: str) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"([A-Z]{2})?", value):
+        raise ValidationError(
+            f"“{value}” is not a country code: write its two capital letters, such as US or DE."
+        )
+
+
 def validate_host_names(value: list) -> None:
     if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
         raise ValidationError("Site host names must be a list of host names.")
@@ -79,6 +86,27 @@ class Organization(models.Model):
         validators=[validate_brand_colour],
         help_text="The dealership's colour, as #rrggbb; ribbons on vehicle photos are drawn in it.",
     )
+    # Where the dealership is, as the vehicle catalogs ask for it (Meta's address,
+    # Google's dealership_address and store_code); the country also sets the locale
+    # a feed's prices and mileages are read in.
+    street_address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(
+        "state or region", max_length=100, blank=True, help_text="For example CA or Ontario."
+    )
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        default="US",
+        validators=[validate_country],
+        help_text="Two-letter country code (ISO 3166), such as US, CA or DE; empty reads as US.",
+    )
+    store_code = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Your dealership's store code in Google Merchant Center (Google's store_code).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,6 +118,11 @@ class Organization(models.Model):
                 violation_error_message="Write the brand colour as # and six lower-case "
                 "hexadecimal digits, such as #b91c1c.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(country="") | models.Q(country__regex=r"^[A-Z]{2}$"),
+                name="organization_country_code",
+                violation_error_message="Write the country as its two capital letters, such as US.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +130,7 @@ class Organization(models.Model):
 
     def save(self, *args, **kwargs):
         self.brand_colour = (self.brand_colour or "").lower()  # one spelling per colour
+        self.country = (self.country or "").strip().upper()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -124,6 +158,13 @@ class Organization(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def full_address(self) -> str:
+        """One line, as Google's dealership_address asks: street, city, region postcode, country."""
+        place = " ".join(p for p in (self.region, self.postal_code) if p)
+        parts = [self.street_address, self.city, place, self.country if self.street_address else ""]
+        return ", ".join(p for p in parts if p)
 
 
 class Membership(models.Model):

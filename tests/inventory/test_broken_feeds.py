@@ -36,7 +36,7 @@ def _latin1_at_the_end() -> bytes:
         (200, "text/csv", _latin1_at_the_end(), "not UTF-8 text"),
         (200, "text/csv", b"", "empty"),
         (200, "text/csv", b"vin,make,model,year,price\n", "lists no vehicles"),
-        (200, "text/csv", b"vin,make,year\n1,2,3\n", "no column model, price"),
+        (200, "text/csv", b"vin,make,year\n1,2,3\n", "no column for Model (model), Price (price)"),
         (
             200,
             "application/xml",
@@ -90,7 +90,7 @@ def test_an_internal_error_changes_nothing_and_the_run_says_so(stocked, feed_ser
     before = _snapshot(stocked.organization)
     feed_server.serve("/feed", as_csv(stock(12)))
 
-    def broken(fields):
+    def broken(fields, **kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(importing, "vehicle_values", broken)

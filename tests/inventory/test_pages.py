@@ -149,7 +149,7 @@ def test_upload_of_a_broken_file_changes_nothing(sunrise, sunrise_client):
     upload = SimpleUploadedFile("stock.csv", b"vin,make\n1,2\n")
     response = sunrise_client.post("/marketing/inventory/upload", {"feed": upload}, follow=True)
     assert (
-        "Nothing was changed: The feed has no column model, year, price."
+        "Nothing was changed: The feed has no column for Model (model), Year (year), Price (price)."
         in response.content.decode()
     )
     assert Vehicle.objects.for_org(sunrise).filter(availability="sold").count() == 0

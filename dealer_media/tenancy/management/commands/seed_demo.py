@@ -7,6 +7,7 @@ from django.db import transaction
 
 from banners.demo import seed_demo_banners
 from dealer_media.tenancy.models import Membership, Organization
+from inventory.demo import seed_demo_inventory
 
 DEMO_PASSWORD = "demo-pass"  # noqa: S105 - development credentials, printed on purpose
 ADMIN_PASSWORD = "admin-pass"  # noqa: S105
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 user=user, organization=organization, defaults={"role": Membership.Role.OWNER}
             )
             seed_demo_banners(organization=organization)
+            seed_demo_inventory(organization=organization)
         admin, _ = User.objects.get_or_create(username="admin")
         admin.is_staff = admin.is_superuser = True
         admin.email = admin.email or "admin@example.com"
