@@ -340,6 +340,10 @@ class ScheduledPost(TenantModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     external_state = models.JSONField(default=dict, blank=True)
+    # What went out, written by the engine as it sends: history shows it even after
+    # the post is edited.
+    sent_text = models.TextField(blank=True)
+    sent_file_urls = models.JSONField(default=list, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import broker
-from .models import MediaContent, ScheduledPost
+from .models import Destination, MediaContent, ScheduledPost
 from .publisher_api import (
     LostClaim,
     Publisher,
@@ -148,6 +148,8 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
         post.refresh_from_db()
         return post
+    if _first_send(post):
+        _record_what_is_sent(post)
     try:
         result = get_publisher(post.destination).publish(post, PostClaim(post))
     except LostClaim:
@@ -189,6 +191,21 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         )
     post.refresh_from_db()
     return post
+
+
+def _record_what_is_sent(post: ScheduledPost) -> None:
+    """Keep the exact text and file URLs on the delivery, as the post reads now."""
+    from .captions import caption_for
+
+    media = post.media_content
+    text = (
+        media.title
+        if post.destination == Destination.BANNER
+        else caption_for(media=media, network=post.destination)
+    )
+    urls = [item.media_url for item in media.items()]
+    _mine(post).update(sent_text=text, sent_file_urls=urls)
+    post.sent_text, post.sent_file_urls = text, urls
 
 
 def _first_send(post: ScheduledPost) -> bool:

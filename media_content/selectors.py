@@ -213,13 +213,33 @@ def media_as_json(*, media: MediaContent) -> dict:
     data["items"] = [
         {
             "id": item.pk,
+            "file_id": item.pk,
+            "position": position,
             "title": item.title,
             "media_type": item.media_type,
+            "media_url": item.media_url,
             "thumbnail_url": item.thumbnail_url,
         }
-        for item in media.items()
+        for position, item in enumerate(media.items())
     ]
+    data["deliveries"] = deliveries_as_json(media=media, tzinfo=tzinfo)
     return data
+
+
+def deliveries_as_json(*, media: MediaContent, tzinfo) -> list[dict]:
+    """Each delivery of the post, newest first: where, when, how it went and what it sent."""
+    return [
+        {
+            "id": post.pk,
+            "destination": post.destination,
+            "status": post.status,
+            "scheduled_time": post.scheduled_time.astimezone(tzinfo).isoformat(),
+            "sent_text": post.sent_text,
+            "sent_file_urls": post.sent_file_urls,
+            "external_url": post.external_url,
+        }
+        for post in media.posts.order_by("-scheduled_time", "-pk")
+    ]
 
 
 def instagram_preview_url(*, media: MediaContent) -> str:
