@@ -168,7 +168,7 @@ def _embed_snippets(request: HttpRequest) -> dict:
 
 
 @require_POST
-@organization_required
+@role_required(Action.MANAGE_BANNERS)
 def embed_key_rotate_view(request: HttpRequest) -> HttpResponse:
     """A new public key: the embeds pasted with the old one stop working at once."""
     embed_key_rotate(organization=request.organization)
