@@ -5,6 +5,11 @@ with the reason in words (services call it); ``role_required(action)`` wraps a
 portal view and answers 403 in words; templates get ``can.<action>`` from the
 context processor, so a button a role may not use is not shown.
 
+Every portal view says what it needs: ``role_required`` marks the view with its
+``ViewRoles`` (``roles_of(view)``), and ``view_roles.py`` next to this module has
+the table of every URL name and what it needs, or why it needs no role.
+``tests/teams/test_view_roles.py`` walks the URLconf and holds the three together.
+
 ``who`` is a ``Membership``, a role name, or ``None`` (no role: nothing allowed).
 A superuser acting for a dealership they do not belong to counts as its owner.
 """
