@@ -36,6 +36,7 @@ class Action(StrEnum):
     EDIT_POSTS = "edit_posts"  # change scheduled or posted items, retry, delete
     SHARE_PREVIEW = "share_preview"  # make and revoke preview links
     MANAGE_BANNERS = "manage_banners"
+    MANAGE_CATALOGS = "manage_catalogs"  # the vehicle catalogs' secret URLs and what they carry
     APPROVE = "approve"  # approve or send back (editors only when the dealership says so)
     MANAGE_TEAM = "manage_team"  # invite, resend, revoke, change roles, remove
     CHANGE_CONNECTIONS = "change_connections"  # the Facebook and Instagram connections
@@ -54,6 +55,7 @@ ALLOWED: dict[Action, set[str]] = {
     Action.EDIT_POSTS: _EDITORS,
     Action.SHARE_PREVIEW: _EDITORS,
     Action.MANAGE_BANNERS: _EDITORS,
+    Action.MANAGE_CATALOGS: _EDITORS,
     Action.APPROVE: _EDITORS,  # narrowed for editors by the dealership's approval policy
     Action.MANAGE_TEAM: _OWNERS,
     Action.CHANGE_CONNECTIONS: _OWNERS,
@@ -71,6 +73,8 @@ REFUSALS: dict[Action, str] = {
     "posts that are scheduled or have gone out.",
     Action.SHARE_PREVIEW: "Only owners and editors can share preview links.",
     Action.MANAGE_BANNERS: "Only owners and editors can change the website's banners.",
+    Action.MANAGE_CATALOGS: "Only owners and editors can see and change the vehicle catalogs "
+    "that Meta, Google and TikTok read.",
     Action.APPROVE: "Only the dealership's approvers can approve posts or send them back.",
     Action.MANAGE_TEAM: "Only owners can invite people, change roles or remove members.",
     Action.CHANGE_CONNECTIONS: "Only owners can change the dealership's Facebook and "

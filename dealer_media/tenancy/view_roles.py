@@ -71,6 +71,14 @@ VIEWS: dict[str, ViewRoles] = {
     "inventory:rule_save": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:posting_times": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:brand": ViewRoles(Action.CHANGE_SETTINGS),
+    "inventory:columns": ViewRoles(Action.CHANGE_SETTINGS),
+    "inventory:held_run_decide": ViewRoles(Action.CHANGE_SETTINGS),
+    "inventory:sample_csv": ViewRoles(Action.VIEW),
+    # The vehicle catalogs (inventory/catalogs/pages.py).
+    "inventory:catalogs": ViewRoles(Action.MANAGE_CATALOGS),
+    "inventory:catalogs_rotate": ViewRoles(Action.MANAGE_CATALOGS),
+    "inventory:catalogs_settings": ViewRoles(Action.MANAGE_CATALOGS),
+    "inventory:dealership": ViewRoles(Action.CHANGE_SETTINGS),
 }
 
 
@@ -122,6 +130,9 @@ WITHOUT_ROLE: dict[str, NoRole] = {
     "embed:banners_json": _public("The website embed's JSON feed, by public key."),
     "embed:events": _public("The website embed's impression and click beacons, by public key."),
     "embed:go": _public("A banner's click-through redirect, by public key."),
+    # The vehicle catalogs: the secret token in the URL is the permission; rotating it ends it.
+    "catalog_file": _public("A vehicle catalog Meta, Google or TikTok fetches, by secret token."),
+    "catalog_photo": _public("A vehicle's photo in a catalog, by the catalog's secret token."),
     # Meta calls these itself, with a signed request (social/meta_callbacks.py).
     "social:meta_deauthorize": _public("Meta's deauthorize callback: a signed request."),
     "social:meta_data_deletion": _public("Meta's data deletion callback: a signed request."),

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from dealer_media.tenancy.models import Invitation, Membership, Organization
 from dealer_media.tenancy.roles import REFUSALS, Action, may, roles_of
 from dealer_media.tenancy.view_roles import NAMESPACES_WITHOUT_ROLE, VIEWS, WITHOUT_ROLE
-from inventory.models import Vehicle
+from inventory.models import ImportRun, Vehicle
 from media_content.approval_models import PreviewLink
 from media_content.uploads.models import Upload
 from social.connection_views import OWNERS_ONLY
@@ -130,6 +130,7 @@ URL_ARGUMENTS: dict[str, dict[str, str | Plain]] = {
     "media_content": {"pk": "media", "link_id": "preview_link", "upload_id": "upload"},
     "banners": {"pk": "banner"},
     "inventory": {"pk": "vehicle", "kind": Plain("just_arrived")},
+    "inventory:held_run_decide": {"pk": "held_import", "decision": Plain("refuse")},
     "team_invitation_resend": {"pk": "invitation"},
     "team_invitation_revoke": {"pk": "invitation"},
     "team_member_role": {"pk": "member"},
@@ -188,6 +189,17 @@ class SunriseObjects:
             model="Accord",
             year=2021,
             price=21000,
+        )
+
+    @cached_property
+    def held_import(self):
+        """An import that would mark most of the stock sold, waiting for the dealer's answer."""
+        return ImportRun.objects.create(
+            organization=self.organization,
+            origin=ImportRun.Origin.UPLOAD,
+            status=ImportRun.Status.HELD,
+            held_sold=4,
+            started_at=timezone.now(),
         )
 
     @cached_property
