@@ -15,9 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
-from dealer_media.tenancy.selectors import organizations_for_user
 from media_content.uploads.form_fields import CheckedFileField
 
 from .models import Banner
@@ -57,7 +56,7 @@ class BannerChangeListForm(forms.ModelForm):
 
 
 @admin.register(Banner)
-class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
+class BannerAdmin(TenantModelAdmin):
     change_action = Action.MANAGE_BANNERS
     form = BannerAdminForm
     change_list_template = "admin/banners/banner/change_list.html"
@@ -87,7 +86,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
         if hasattr(request, "_banner_reorder_state"):
             return request._banner_reorder_state
         state: dict = {"organization": None, "url": "", "reason": ""}
-        allowed = organizations_for_user(user=request.user)
+        allowed = self.changeable_organizations(request)
         chosen = request.GET.get(ORGANIZATION_FILTER)
         organization = None
         if chosen and chosen.isdigit():
@@ -137,7 +136,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     def _reorder(self, request: HttpRequest, organization_id: int) -> JsonResponse:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        organization = organizations_for_user(user=request.user).filter(pk=organization_id).first()
+        organization = self.changeable_organizations(request).filter(pk=organization_id).first()
         if organization is None:
             # Another dealership's banners: as if it did not exist.
             return JsonResponse({"error": "No such dealership."}, status=404)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
 
 from . import lifecycle, services
@@ -96,7 +96,7 @@ class MediaContentAdminForm(forms.ModelForm):
 
 
 @admin.register(MediaContent)
-class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
+class MediaContentAdmin(TenantModelAdmin):
     change_action = Action.EDIT_POSTS
     form = MediaContentAdminForm
     list_display = [
