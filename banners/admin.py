@@ -19,10 +19,13 @@ from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
 from media_content.uploads.form_fields import CheckedFileField
 
+from . import services
 from .models import Banner
 from .services import banners_reorder
 
 ORGANIZATION_FILTER = "organization__id__exact"
+# What ``banner_create`` and ``banner_update`` take, as the portal's banner page sends them.
+SERVICE_FIELDS = ("title", "image", "link_url", "start_date", "end_date", "is_active")
 MAX_REORDER_IDS = 1000
 
 
@@ -57,6 +60,8 @@ class BannerChangeListForm(forms.ModelForm):
 
 @admin.register(Banner)
 class BannerAdmin(TenantModelAdmin):
+    """Banners by hand; saved and deleted through the portal's services (``banners.services``)."""
+
     change_action = Action.MANAGE_BANNERS
     form = BannerAdminForm
     change_list_template = "admin/banners/banner/change_list.html"
@@ -76,6 +81,29 @@ class BannerAdmin(TenantModelAdmin):
     list_per_page = 200
     ordering = ["organization", "sort_order"]
     fields = BannerAdminForm.Meta.fields
+    # Set when a library item goes to the website (``banner_from_media``), not by hand.
+    readonly_fields = ["media_content"]
+
+    def save_model(self, request, obj, form, change):
+        edited = [name for name in SERVICE_FIELDS if name in form.cleaned_data]
+        if change:
+            changes = {
+                name: form.cleaned_data[name] for name in edited if name in form.changed_data
+            }
+            saved = services.banner_update(banner=obj, **changes)
+        else:
+            saved = services.banner_create(
+                organization=obj.organization, **{name: form.cleaned_data[name] for name in edited}
+            )
+        obj.pk, obj.sort_order, obj.image = saved.pk, saved.sort_order, saved.image
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.banner_delete(banner=obj)
+
+    def delete_queryset(self, request, queryset):
+        for banner in queryset:
+            services.banner_delete(banner=banner)
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=BannerChangeListForm, **kwargs)
