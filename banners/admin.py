@@ -15,15 +15,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
-from dealer_media.tenancy.selectors import organizations_for_user
 from media_content.uploads.form_fields import CheckedFileField
 
+from . import services
 from .models import Banner
 from .services import banners_reorder
 
 ORGANIZATION_FILTER = "organization__id__exact"
+# What ``banner_create`` and ``banner_update`` take, as the portal's banner page sends them.
+SERVICE_FIELDS = ("title", "image", "link_url", "start_date", "end_date", "is_active")
 MAX_REORDER_IDS = 1000
 
 
@@ -57,7 +59,9 @@ class BannerChangeListForm(forms.ModelForm):
 
 
 @admin.register(Banner)
-class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
+class BannerAdmin(TenantModelAdmin):
+    """Banners by hand; saved and deleted through the portal's services (``banners.services``)."""
+
     change_action = Action.MANAGE_BANNERS
     form = BannerAdminForm
     change_list_template = "admin/banners/banner/change_list.html"
@@ -77,6 +81,29 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_per_page = 200
     ordering = ["organization", "sort_order"]
     fields = BannerAdminForm.Meta.fields
+    # Set when a library item goes to the website (``banner_from_media``), not by hand.
+    readonly_fields = ["media_content"]
+
+    def save_model(self, request, obj, form, change):
+        edited = [name for name in SERVICE_FIELDS if name in form.cleaned_data]
+        if change:
+            changes = {
+                name: form.cleaned_data[name] for name in edited if name in form.changed_data
+            }
+            saved = services.banner_update(banner=obj, **changes)
+        else:
+            saved = services.banner_create(
+                organization=obj.organization, **{name: form.cleaned_data[name] for name in edited}
+            )
+        obj.pk, obj.sort_order, obj.image = saved.pk, saved.sort_order, saved.image
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.banner_delete(banner=obj)
+
+    def delete_queryset(self, request, queryset):
+        for banner in queryset:
+            services.banner_delete(banner=banner)
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=BannerChangeListForm, **kwargs)
@@ -87,7 +114,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
         if hasattr(request, "_banner_reorder_state"):
             return request._banner_reorder_state
         state: dict = {"organization": None, "url": "", "reason": ""}
-        allowed = organizations_for_user(user=request.user)
+        allowed = self.changeable_organizations(request)
         chosen = request.GET.get(ORGANIZATION_FILTER)
         organization = None
         if chosen and chosen.isdigit():
@@ -137,7 +164,7 @@ class BannerAdmin(TenantAdminMixin, admin.ModelAdmin):
     def _reorder(self, request: HttpRequest, organization_id: int) -> JsonResponse:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        organization = organizations_for_user(user=request.user).filter(pk=organization_id).first()
+        organization = self.changeable_organizations(request).filter(pk=organization_id).first()
         if organization is None:
             # Another dealership's banners: as if it did not exist.
             return JsonResponse({"error": "No such dealership."}, status=404)

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dealer_media.tenancy.decorators import organization_required
-from dealer_media.tenancy.roles import Action, refusal, role_required
+from dealer_media.tenancy.roles import Action, role_required
 from media_content.edit_forms import form_errors_json
 from media_content.uploads.form_fields import rejection_status
 from media_content.views import wants_json
@@ -45,14 +44,12 @@ def _banner_json(banner: Banner) -> dict:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@organization_required
+@role_required(Action.VIEW, POST=Action.MANAGE_BANNERS)
 def banners(request: HttpRequest) -> HttpResponse:
     """The carousel's banners in their order, and the form to add one."""
     organization = request.organization
     form = BannerForm()
     if request.method == "POST":
-        if refused := refusal(request, Action.MANAGE_BANNERS):
-            return refused
         form = BannerForm(request.POST, request.FILES)
         if form.is_valid():
             banner = services.banner_create(organization=organization, **form.cleaned_data)
@@ -168,7 +165,7 @@ def _embed_snippets(request: HttpRequest) -> dict:
 
 
 @require_POST
-@organization_required
+@role_required(Action.MANAGE_BANNERS)
 def embed_key_rotate_view(request: HttpRequest) -> HttpResponse:
     """A new public key: the embeds pasted with the old one stop working at once."""
     embed_key_rotate(organization=request.organization)

@@ -34,13 +34,17 @@ class SourceForm(forms.Form):
     )
 
     def clean_feed_url(self) -> str:
-        url = self.cleaned_data["feed_url"]
-        if url:
-            try:
-                check_url(url)
-            except FetchRefused as refused:
-                raise forms.ValidationError(refused.message) from None
-        return url
+        return checked_feed_url(self.cleaned_data["feed_url"])
+
+
+def checked_feed_url(url: str) -> str:
+    """The address, or the reason ``source_save`` would refuse it (portal and admin alike)."""
+    if url:
+        try:
+            check_url(url)
+        except FetchRefused as refused:
+            raise forms.ValidationError(refused.message) from None
+    return url
 
 
 class FeedUploadForm(forms.Form):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dealer_media.tenancy.roles import Action, refusal, role_required
+from dealer_media.tenancy.roles import Action, role_required
 
 from . import import_views, reels, rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
@@ -111,13 +111,11 @@ def _settings_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(Action.VIEW)
+@role_required(Action.VIEW, POST=Action.CHANGE_SETTINGS)
 def inventory_settings(request: HttpRequest) -> HttpResponse:
     """Where the feed comes from and how often; the last imports and what they refused."""
     if request.method != "POST":
         return _settings_page(request)
-    if refused := refusal(request, Action.CHANGE_SETTINGS):
-        return refused
     form = SourceForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, form=form, status=400)

@@ -1,102 +1,31 @@
-from django import forms
+"""Media items in the admin: the portal's rules and services, per dealership and role.
+
+The form is ``admin_forms.MediaContentAdminForm``; saving, deleting and the
+actions go through the same services as the portal (``services``, ``lifecycle``,
+``approval``), and the checks shown are the post's, as the portal and the
+publisher judge it.
+"""
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import TenantModelAdmin, role_action
 from dealer_media.tenancy.roles import Action
 
-from . import lifecycle, services
+from . import lifecycle, selectors, services
+from .admin_forms import CREATE_FIELDS, PER_NETWORK_FIELDS, MediaContentAdminForm, save_edit
 from .models import Destination, MediaContent
 from .post_admin import ScheduledPostInline
 from .processing import ProcessingFailed
 from .processing import services as processing
-from .processing.checks import destination_checks
-from .uploads.form_fields import CheckedFileField, uploaded_file_path
-
-PER_NETWORK_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
-# What staff fill in that ``media_create`` takes as it is.
-CREATE_FIELDS = (
-    "title",
-    "description",
-    "link_url",
-    *PER_NETWORK_FIELDS,
-    "post_to_facebook",
-    "post_to_instagram",
-    "post_to_banner",
-    "instagram_fit",
-    "banner_end_date",
-)
-
-
-NEW_ITEM_STATUSES = (MediaContent.Status.DRAFT, MediaContent.Status.SCHEDULED)
-SCHEDULE_FIELDS = {
-    "post_to_facebook",
-    "post_to_instagram",
-    "post_to_banner",
-    "scheduled_post_time",
-    "banner_end_date",
-    "status",
-}
-
-
-class MediaContentAdminForm(forms.ModelForm):
-    """Staff scheduling follows the portal's rules: a time, and no destination whose checks fail."""
-
-    link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
-    # The portal's content check; the kind of media, its name and type come from it.
-    file = CheckedFileField()
-    instagram_fit = forms.ChoiceField(
-        choices=MediaContent.InstagramFit.choices, required=False, label="Fit for Instagram"
-    )
-
-    class Meta:
-        model = MediaContent
-        fields = [
-            "organization",
-            "title",
-            "description",
-            "link_url",
-            *PER_NETWORK_FIELDS,
-            "file",
-            "status",
-            *sorted(SCHEDULE_FIELDS - {"status"}),
-            "instagram_fit",
-            "ribbon_text",
-        ]
-
-    def clean_instagram_fit(self) -> str:
-        return self.cleaned_data.get("instagram_fit") or self.instance.instagram_fit
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            if cleaned.get("status") not in (None, *NEW_ITEM_STATUSES):
-                self.add_error("status", "A new item starts as a draft or scheduled.")
-            return cleaned
-        if cleaned.get("status") != MediaContent.Status.SCHEDULED:
-            return cleaned
-        if not cleaned.get("scheduled_post_time"):
-            self.add_error("scheduled_post_time", "A scheduled item needs a time.")
-            return cleaned
-        time_moved = {"scheduled_post_time", "status"} & set(self.changed_data)
-        added = [
-            d
-            for d in Destination
-            if cleaned.get(f"post_to_{d}") and (time_moved or f"post_to_{d}" in self.changed_data)
-        ]
-        try:
-            lifecycle.refuse_destinations_with_errors(media=self.instance, destinations=added)
-        except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    self.add_error(field, message)
-        return cleaned
+from .uploads.form_fields import uploaded_file_path
 
 
 @admin.register(MediaContent)
-class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
+class MediaContentAdmin(TenantModelAdmin):
     change_action = Action.EDIT_POSTS
     form = MediaContentAdminForm
     list_display = [
@@ -239,7 +168,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
         if not media.pk:
             return "—"
         rows = []
-        for destination, result in destination_checks(media).items():
+        for destination, result in selectors.media_destination_checks(media=media).items():
             problems = (
                 [("error", m) for m in result["errors"]]
                 + [("warning", m) for m in result["warnings"]]
@@ -260,31 +189,37 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
     def destination_list(self, media: MediaContent) -> str:
         return ", ".join(d.title() for d in media.destinations) or "—"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        """Files go through the portal's services: checked, named from their format, processed."""
+        """Through the portal's services; a refusal they raise leaves nothing saved, in words."""
         if not change:
             self._create(request, obj, form)
             return
-        new_file = form.cleaned_data["file"] if "file" in form.changed_data else None
-        if new_file is not None:
-            obj.file = form.initial["file"]  # saved below by media_replace_file
-        super().save_model(request, obj, form, change)
-        if SCHEDULE_FIELDS & set(form.changed_data):
-            self._follow_schedule(request, obj, form)
-        if {"post_to_instagram", "instagram_fit"} & set(form.changed_data):
-            processing.instagram_copy_follow_choice(media=obj)
-        if {"post_to_instagram", "instagram_fit", "ribbon_text"} & set(form.changed_data):
-            processing.ribbon_follow_choice(media=obj)
-        if new_file is not None:
-            with uploaded_file_path(new_file) as path:
-                services.media_replace_file(
-                    media=obj,
-                    path=path,
-                    original_filename=new_file.original_name,
-                    sniffed=new_file.sniffed,
-                )
-        elif "title" in form.changed_data:
-            processing.request_placeholder_refresh(media=obj)
+        try:
+            with transaction.atomic():
+                notes = save_edit(form=form, base_url=request.build_absolute_uri("/"))
+        except ValidationError as error:
+            request._media_refused = True
+            reasons = " ".join(error.messages)
+            self.message_user(request, f"Nothing was saved. {reasons}", messages.ERROR)
+            return
+        for note in notes:
+            self.message_user(request, note, messages.INFO)
+        obj.refresh_from_db()
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_media_refused", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_media_refused", False):
+            return HttpResponseRedirect(request.path)  # the form again, with the reason
+        return super().response_change(request, obj)
 
     def _create(self, request, obj: MediaContent, form) -> None:
         """A new item through ``media_create``, as in the portal (staff may keep duplicates)."""
@@ -322,16 +257,6 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                 request, f"Saved as a draft, not scheduled. {reasons}", messages.ERROR
             )
 
-    def _follow_schedule(self, request, media: MediaContent, form) -> None:
-        """The item's posts follow what staff changed, through the same service as the portal."""
-        if media.status == MediaContent.Status.SCHEDULED:
-            created = lifecycle.media_reschedule(media=media, when=media.scheduled_post_time)
-            if created:
-                self.message_user(request, f"{len(created)} post(s) scheduled.", messages.INFO)
-        elif form.initial.get("status") == MediaContent.Status.SCHEDULED:
-            cancelled = lifecycle.media_unschedule(media=media)
-            self.message_user(request, f"{cancelled} pending post(s) cancelled.", messages.INFO)
-
     def delete_model(self, request, obj):
         """As the portal's delete: pending posts cancelled, files removed after the commit."""
         with transaction.atomic():
@@ -344,6 +269,7 @@ class MediaContentAdmin(TenantAdminMixin, admin.ModelAdmin):
                 services.media_delete(media=media)
 
     @admin.action(description="Publish now to the chosen destinations")
+    @role_action(Action.PUBLISH)
     def publish_now(self, request, queryset):
         posts = self._send_each(
             request, queryset, lambda media: len(lifecycle.media_publish_now(media=media))

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from dealer_media.tenancy.decorators import organization_required
 from dealer_media.tenancy.roles import Action, request_membership, role_required
 
 from . import approval, previews, selectors, services, timing
@@ -95,7 +94,7 @@ def _approval_page(request: HttpRequest, media: MediaContent, *, status: int = 2
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and EDIT_POSTS unless a draft (refusal_to_change)
 def ribbon_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """The post goes out without its ribbon ("Just arrived"...): the cover photo as it is."""
     from .views import refusal_to_change

@@ -6,7 +6,34 @@ from . import captions, timing
 from .models import MediaContent
 
 
-class MediaEditForm(forms.ModelForm):
+class EditRules:
+    """What an edit of an item must respect: the portal's edit modal and the admin's form alike."""
+
+    def check_edit(self, cleaned: dict) -> None:
+        for field, messages in captions.default_caption_errors(cleaned).items():
+            if field not in self.errors:
+                self.add_error(field, messages)
+        chosen = any(
+            cleaned.get(name)
+            for name in ("post_to_facebook", "post_to_instagram", "post_to_banner")
+        )
+        if not chosen and self.instance.status != MediaContent.Status.DRAFT:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "Choose at least one destination: Facebook, Instagram or Website banner.",
+                    code="no_destination",
+                ),
+            )
+        if (
+            cleaned.get("post_to_banner")
+            and self.instance.media_type != MediaContent.MediaType.IMAGE
+            and "post_to_banner" not in self.errors
+        ):
+            self.add_error("post_to_banner", "Only images can be shown as website banners.")
+
+
+class MediaEditForm(EditRules, forms.ModelForm):
     link_url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
     # Only a scheduled item shows these: its new local date and time.
     scheduled_date = forms.DateField(required=False)
@@ -41,23 +68,7 @@ class MediaEditForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for field, messages in captions.default_caption_errors(cleaned).items():
-            if field not in self.errors:
-                self.add_error(field, messages)
-        chosen = any(
-            cleaned.get(name)
-            for name in ("post_to_facebook", "post_to_instagram", "post_to_banner")
-        )
-        if not chosen and self.instance.status != MediaContent.Status.DRAFT:
-            raise forms.ValidationError(
-                "Choose at least one destination: Facebook, Instagram or Website banner.",
-                code="no_destination",
-            )
-        if (
-            cleaned.get("post_to_banner")
-            and self.instance.media_type != MediaContent.MediaType.IMAGE
-        ):
-            self.add_error("post_to_banner", "Only images can be shown as website banners.")
+        self.check_edit(cleaned)
         self._clean_when(cleaned)
         return cleaned
 

@@ -13,8 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dealer_media.tenancy.decorators import organization_required
-from dealer_media.tenancy.roles import refusal_to_schedule
+from dealer_media.tenancy.roles import Action, refusal_to_schedule, role_required
 
 from . import items, selectors
 from .edit_forms import form_errors_json
@@ -44,7 +43,7 @@ def _refused(request: HttpRequest, errors: dict, status: int = 400) -> HttpRespo
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and PUBLISH to post now or schedule
 def media_compose(request: HttpRequest) -> HttpResponse:
     """One post of the chosen items in the dealer's order, one post per destination."""
     if refused := refusal_to_schedule(request):
@@ -76,7 +75,7 @@ def media_compose(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and EDIT_POSTS unless a draft (refusal_to_change)
 def media_items(request: HttpRequest, pk: int) -> HttpResponse:
     """The post's items, all of them, first first (a JSON array, as the drag-and-drop sends)."""
     try:

@@ -9,14 +9,14 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import TenantInline, TenantModelAdmin
 from dealer_media.tenancy.roles import Action
 
 from . import unconfirmed
 from .models import ScheduledPost
 
 
-class ScheduledPostInline(admin.TabularInline):
+class ScheduledPostInline(TenantInline, admin.TabularInline):
     model = ScheduledPost
     fk_name = "media_content"
     extra = 0
@@ -48,7 +48,7 @@ class ScheduledPostInline(admin.TabularInline):
 
 
 @admin.register(ScheduledPost)
-class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
+class ScheduledPostAdmin(TenantModelAdmin):
     change_action = Action.EDIT_POSTS
     list_display = [
         "title",
@@ -79,10 +79,15 @@ class ScheduledPostAdmin(TenantAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    # Staff change only the time; the rest is the record of what happened.
-    readonly_fields = [name for name in fields if name != "scheduled_time"]
+    # The record of what happened. The time is the item's: changed on the media item,
+    # where ``lifecycle.media_reschedule`` moves its posts (and approval keeps held ones).
+    readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """History stays: an item's unsent posts are cancelled through the item."""
         return False
 
     # --- Settling posts whose outcome Meta could not tell -----------------------------

@@ -37,6 +37,7 @@ EDITABLE_FIELDS = (
     "post_to_banner",
     "instagram_fit",
     "facebook_video_format",
+    "banner_end_date",
 )
 
 

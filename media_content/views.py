@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dealer_media.tenancy.decorators import organization_required
 from dealer_media.tenancy.roles import Action, refusal, request_membership, role_required
 
 from . import approval, lifecycle, selectors, services
@@ -79,7 +78,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@organization_required
+@role_required(Action.VIEW, POST=Action.DRAFT)
 def library(request: HttpRequest) -> HttpResponse:
     """The library page: upload form, search and filters, one page of items.
 
@@ -133,7 +132,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@organization_required
+@role_required(Action.VIEW)
 def media_get(request: HttpRequest, pk: int) -> JsonResponse:
     media = _media_or_404(request, pk)
     return JsonResponse(selectors.media_as_json(media=media))
@@ -149,7 +148,7 @@ def _edit_refused(request: HttpRequest, form: MediaEditForm) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and EDIT_POSTS unless a draft (refusal_to_change)
 def media_update(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media_or_404(request, pk)
     if refused := refusal_to_change(request, media):
@@ -217,7 +216,7 @@ def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@organization_required
+@role_required(Action.VIEW)
 def history(request: HttpRequest) -> HttpResponse:
     """Everything sent or scheduled, the latest first, filterable by destination and status."""
     filters = {
@@ -241,7 +240,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@organization_required
+@role_required(Action.VIEW)
 def calendar(request: HttpRequest) -> HttpResponse:
     """A month (or week) of posts on the dealership's local dates."""
     organization = request.organization

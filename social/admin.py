@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from dealer_media.tenancy.admin import TenantAdminMixin
+from dealer_media.tenancy.admin_bases import SuperuserOnlyAdmin, TenantModelAdmin
 from dealer_media.tenancy.roles import Action
 
 from . import connect_facebook, services
@@ -62,7 +62,7 @@ class SocialAccountForm(forms.ModelForm):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
+class SocialAccountAdmin(TenantModelAdmin):
     form = SocialAccountForm
     change_action = Action.CHANGE_CONNECTIONS
     list_display = [
@@ -157,7 +157,7 @@ class SocialAccountAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(InstagramLogin)
-class InstagramLoginAdmin(TenantAdminMixin, admin.ModelAdmin):
+class InstagramLoginAdmin(TenantModelAdmin):
     """Instagram Login connections, made by owners in the portal; support reads and disables."""
 
     change_action = Action.CHANGE_CONNECTIONS
@@ -186,17 +186,11 @@ class InstagramLoginAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DataDeletionRequest)
-class DataDeletionRequestAdmin(admin.ModelAdmin):
-    """Meta's data deletion requests: what was asked and done (superusers only)."""
+class DataDeletionRequestAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    """Meta's data deletion requests: what was asked and done (a person of any dealership)."""
 
     list_display = ["confirmation_code", "provider", "status", "connections_deleted", "received_at"]
     readonly_fields = [f.name for f in DataDeletionRequest._meta.fields]
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dealer_media.tenancy.decorators import organization_required
+from dealer_media.tenancy.roles import Action, refused, role_required
 
 from . import connect_facebook, connect_instagram, connect_state, connections
 from .connect_facebook import ConnectionRefused
@@ -26,20 +26,22 @@ def _refused(request: HttpRequest, message: str, *, status: int) -> HttpResponse
     )
 
 
+OWNERS_ONLY = (
+    "Only an owner of this dealership can connect or disconnect Facebook and Instagram. "
+    "Ask an owner to do it, or to make you an owner."
+)
+
+
+def _owners_only_refused(request: HttpRequest, reason: str) -> HttpResponse:
+    """The Connections page's own words (and its way back); JSON when asked, as elsewhere."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return refused(request, OWNERS_ONLY)
+    return _refused(request, OWNERS_ONLY, status=403)
+
+
 def owners_only(view):
     """Connections change only by the dealership's owners; editors read, and are told why."""
-
-    def wrapper(request, *args, **kwargs):
-        if not connections.may_change(user=request.user, organization=request.organization):
-            return _refused(
-                request,
-                "Only an owner of this dealership can connect or disconnect Facebook and "
-                "Instagram. Ask an owner to do it, or to make you an owner.",
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return organization_required(wrapper)
+    return role_required(Action.CHANGE_CONNECTIONS, refuse=_owners_only_refused)(view)
 
 
 def _origin(url: str) -> str:
@@ -67,7 +69,7 @@ def _redirect_uri(request: HttpRequest, provider: str) -> str:
 
 
 @require_GET
-@organization_required
+@role_required(Action.VIEW)
 def connections_page(request: HttpRequest) -> HttpResponse:
     context = connections.page_state(organization=request.organization, user=request.user)
     response = render(request, "marketing/connections/page.html", context)

@@ -1,6 +1,7 @@
 """Staff scheduling in the admin follows the portal's rules, through the same services."""
 
 import datetime
+import html
 
 import pytest
 import time_machine
@@ -135,3 +136,16 @@ def test_retry_action_names_what_it_could_not_send(staff_client, sunrise):
     assert "“Walkaround” not sent. Cannot schedule Website banner" in answer.content.decode()
     post.refresh_from_db()
     assert post.status == "failed"
+
+
+def test_a_refusal_of_the_services_saves_nothing_and_says_why(staff_client, sunrise):
+    media = MediaContentFactory(organization=sunrise, title="Weekend", post_to_banner=True)
+    _save(staff_client, media, status="scheduled", scheduled_post_time=LATER)
+    media.refresh_from_db()
+    answer = _save(staff_client, media, title="Renamed", banner_end_date="2026-12-01")
+    page = html.unescape(answer.content.decode())
+    assert "Nothing was saved. The banner's last day cannot be before its first day" in page
+    assert "was changed successfully" not in page
+    media.refresh_from_db()
+    assert (media.title, media.banner_end_date) == ("Weekend", None)
+    assert list(media.posts.values_list("status", flat=True)) == ["pending"]

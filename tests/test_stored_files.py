@@ -236,7 +236,9 @@ def test_admin_new_item_that_cannot_be_scheduled_is_kept_as_a_draft_in_words(
 def test_admin_file_change_is_checked_stored_by_format_and_removes_the_old_file(
     staff_client, sunrise, django_capture_on_commit_callbacks
 ):
-    media = MediaContentFactory(organization=sunrise, title="Old photo")
+    # Its Facebook post is for a destination it has: an edit saved through media_update,
+    # as the portal's is, cancels the posts of destinations no longer chosen.
+    media = MediaContentFactory(organization=sunrise, title="Old photo", post_to_facebook=True)
     post = ScheduledPostFactory(media_content=media)
     old_name = media.file.name
     url = reverse("admin:media_content_mediacontent_change", args=[media.pk])
@@ -245,6 +247,7 @@ def test_admin_file_change_is_checked_stored_by_format_and_removes_the_old_file(
         "title": media.title,
         "description": "",
         "link_url": "",
+        "post_to_facebook": "on",
         "status": media.status,
         "scheduled_post_time_0": "",
         "scheduled_post_time_1": "",

@@ -5,6 +5,11 @@ with the reason in words (services call it); ``role_required(action)`` wraps a
 portal view and answers 403 in words; templates get ``can.<action>`` from the
 context processor, so a button a role may not use is not shown.
 
+Every portal view says what it needs: ``role_required`` marks the view with its
+``ViewRoles`` (``roles_of(view)``), and ``view_roles.py`` next to this module has
+the table of every URL name and what it needs, or why it needs no role.
+``tests/teams/test_view_roles.py`` walks the URLconf and holds the three together.
+
 ``who`` is a ``Membership``, a role name, or ``None`` (no role: nothing allowed).
 A superuser acting for a dealership they do not belong to counts as its owner.
 """
@@ -31,6 +36,7 @@ class Action(StrEnum):
     EDIT_POSTS = "edit_posts"  # change scheduled or posted items, retry, delete
     SHARE_PREVIEW = "share_preview"  # make and revoke preview links
     MANAGE_BANNERS = "manage_banners"
+    MANAGE_CATALOGS = "manage_catalogs"  # the vehicle catalogs' secret URLs and what they carry
     APPROVE = "approve"  # approve or send back (editors only when the dealership says so)
     MANAGE_TEAM = "manage_team"  # invite, resend, revoke, change roles, remove
     CHANGE_CONNECTIONS = "change_connections"  # the Facebook and Instagram connections
@@ -49,6 +55,7 @@ ALLOWED: dict[Action, set[str]] = {
     Action.EDIT_POSTS: _EDITORS,
     Action.SHARE_PREVIEW: _EDITORS,
     Action.MANAGE_BANNERS: _EDITORS,
+    Action.MANAGE_CATALOGS: _EDITORS,
     Action.APPROVE: _EDITORS,  # narrowed for editors by the dealership's approval policy
     Action.MANAGE_TEAM: _OWNERS,
     Action.CHANGE_CONNECTIONS: _OWNERS,
@@ -66,6 +73,8 @@ REFUSALS: dict[Action, str] = {
     "posts that are scheduled or have gone out.",
     Action.SHARE_PREVIEW: "Only owners and editors can share preview links.",
     Action.MANAGE_BANNERS: "Only owners and editors can change the website's banners.",
+    Action.MANAGE_CATALOGS: "Only owners and editors can see and change the vehicle catalogs "
+    "that Meta, Google and TikTok read.",
     Action.APPROVE: "Only the dealership's approvers can approve posts or send them back.",
     Action.MANAGE_TEAM: "Only owners can invite people, change roles or remove members.",
     Action.CHANGE_CONNECTIONS: "Only owners can change the dealership's Facebook and "
@@ -91,6 +100,11 @@ def may(who: Membership | str | None, action: Action | str) -> bool:
         # when editors' own posts need approval, they submit and only owners approve.
         return organization is None or organization.editors_approve
     return True
+
+
+def every_member_may(action: Action | str) -> bool:
+    """Whether every role may do ``action``: then acting for the dealership is enough."""
+    return ALLOWED[Action(action)] >= set(Role.values)
 
 
 def require(who: Membership | str | None, action: Action | str) -> None:
@@ -149,17 +163,86 @@ def refusal_to_schedule(request: HttpRequest) -> HttpResponse | None:
     return refusal(request, Action.PUBLISH)
 
 
-def role_required(action: Action) -> Callable:
-    """Portal views: signed in, acting for a dealership, and allowed ``action`` there."""
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class ViewRoles:
+    """What a portal view needs: ``action``, or for some methods another (``POST=...``).
+
+    ``ViewRoles(Action.VIEW, POST=Action.MANAGE_BANNERS)``: reading the page is
+    everyone's, sending its form an editor's. HEAD needs what GET needs.
+    """
+
+    __slots__ = ("action", "methods")
+
+    def __init__(self, action: Action, /, **methods: Action) -> None:
+        unknown = set(methods) - HTTP_METHODS
+        if unknown:
+            raise ValueError(f"Not HTTP methods: {', '.join(sorted(unknown))}.")
+        self.action = Action(action)
+        self.methods = {method: Action(needed) for method, needed in methods.items()}
+
+    def action_for(self, method: str) -> Action:
+        method = method.upper()
+        if method == "HEAD" and "HEAD" not in self.methods:
+            method = "GET"
+        return self.methods.get(method, self.action)
+
+    def actions(self) -> set[Action]:
+        return {self.action, *self.methods.values()}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ViewRoles):
+            return NotImplemented
+        return (self.action, self.methods) == (other.action, other.methods)
+
+    def __hash__(self) -> int:
+        return hash((self.action, tuple(sorted(self.methods.items()))))
+
+    def __repr__(self) -> str:
+        methods = "".join(f", {method}={needed!s}" for method, needed in self.methods.items())
+        return f"ViewRoles({self.action!s}{methods})"
+
+
+def roles_of(view: Callable) -> ViewRoles | None:
+    """What the view (as the URLconf has it) is marked to need, or None: not a role's view.
+
+    A function view gets its mark from ``role_required`` (decorators that use
+    ``functools.wraps`` outside it carry it on); a class-based view has it as
+    ``view_roles`` on its class.
+    """
+    marked = getattr(view, "view_roles", None)
+    if marked is None:
+        marked = getattr(getattr(view, "view_class", None), "view_roles", None)
+    return marked if isinstance(marked, ViewRoles) else None
+
+
+def role_required(
+    action: Action,
+    /,
+    *,
+    refuse: Callable[[HttpRequest, str], HttpResponse] = refused,
+    **methods: Action,
+) -> Callable:
+    """Portal views: signed in, acting for a dealership, and allowed ``action`` there.
+
+    ``POST=Action.MANAGE_BANNERS`` (any method): what that method needs instead.
+    ``refuse(request, reason)`` answers a refusal (default: ``refused``, 403 in words).
+    The view is marked with its ``ViewRoles``, which the table in ``view_roles.py``
+    must repeat (the walking test compares them).
+    """
+    needs = ViewRoles(action, **methods)
 
     def decorate(view: Callable) -> Callable:
         @organization_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not may(request_membership(request), action):
-                return refused(request, REFUSALS[action])
+            needed = needs.action_for(request.method)
+            if not may(request_membership(request), needed):
+                return refuse(request, REFUSALS[needed])
             return view(request, *args, **kwargs)
 
+        wrapper.view_roles = needs
         return wrapper
 
     return decorate

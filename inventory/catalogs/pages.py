@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dealer_media.tenancy.models import Organization
-from dealer_media.tenancy.roles import Action, refusal, role_required
+from dealer_media.tenancy.roles import Action, role_required
 
 from .models import CatalogFeed, CatalogFetch
 from .rows import Dealership, dealership_problems, left_out, vehicle_row, vehicles
@@ -92,13 +92,13 @@ def _page(request, *, settings_form=None, dealership_form=None, status=200) -> H
 
 
 @require_GET
-@role_required(Action.SHARE_PREVIEW)
+@role_required(Action.MANAGE_CATALOGS)
 def catalogs(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
-@role_required(Action.SHARE_PREVIEW)
+@role_required(Action.MANAGE_CATALOGS)
 def catalogs_rotate(request: HttpRequest) -> HttpResponse:
     """A new secret token: the old URLs stop working now; paste the new ones where they are read."""
     token_rotate(organization=request.organization)
@@ -111,7 +111,7 @@ def catalogs_rotate(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Action.SHARE_PREVIEW)
+@role_required(Action.MANAGE_CATALOGS)
 def catalogs_settings(request: HttpRequest) -> HttpResponse:
     form = CatalogSettingsForm(request.POST, instance=feed_for(organization=request.organization))
     if not form.is_valid():
@@ -122,11 +122,9 @@ def catalogs_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Action.SHARE_PREVIEW)
+@role_required(Action.CHANGE_SETTINGS)
 def dealership_save(request: HttpRequest) -> HttpResponse:
     """The address and store code the catalogs carry: owners change the dealership's settings."""
-    if refused := refusal(request, Action.CHANGE_SETTINGS):
-        return refused
     organization = request.organization
     form = DealershipForm(request.POST, instance=organization)
     if not form.is_valid():

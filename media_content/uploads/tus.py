@@ -16,6 +16,15 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views import View
 
+from dealer_media.tenancy.roles import (
+    REFUSALS,
+    Action,
+    ViewRoles,
+    every_member_may,
+    may,
+    request_membership,
+)
+
 from .body import body_reader
 from .headers import (
     CHECKSUM_ALGORITHMS,
@@ -86,6 +95,8 @@ def _expires(upload: Upload) -> str:
 
 class TusView(View):
     http_method_names = ["get", "post", "head", "patch", "delete", "options"]
+    # Uploading is drafting; OPTIONS (the server's capabilities) needs no sign-in.
+    view_roles = ViewRoles(Action.DRAFT)
 
     def dispatch(self, request: HttpRequest, upload_id=None) -> HttpResponse:
         method = request.method
@@ -100,6 +111,15 @@ class TusView(View):
             return response
         if not request.user.is_authenticated:
             return _error(401, "Sign in to upload.", "unauthenticated", method)
+        # Acting for a dealership means being its member (or a superuser): enough for what
+        # every member may do, so a PATCH looks up no membership (a statement per chunk).
+        needed = self.view_roles.action_for(method)
+        if (
+            request.organization is not None
+            and not every_member_may(needed)
+            and not may(request_membership(request), needed)
+        ):
+            return _error(403, REFUSALS[needed], "forbidden", method)
         try:
             if upload_id is None:
                 if method != "POST":

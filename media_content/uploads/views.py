@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.decorators import organization_required
-from dealer_media.tenancy.roles import refusal_to_schedule
+from dealer_media.tenancy.roles import Action, refusal_to_schedule, role_required
 
 from .. import services
 from ..forms import MediaDetailsForm, MediaUploadForm
@@ -132,7 +132,7 @@ def media_create_view(request: HttpRequest) -> HttpResponse:
     return _created(request, media)
 
 
-@organization_required
+@role_required(Action.DRAFT)  # and PUBLISH to post now or schedule
 @require_POST
 def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
     """Turn a finished tus upload (``upload_id``) and the media fields into a media item."""

@@ -3,7 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
+from banners.embed_keys import embed_key_for
 from banners.models import Banner
 from dealer_media.tenancy.models import Organization
 from dealer_media.tenancy.roles import Action, may, require
@@ -153,6 +156,14 @@ CASES = [
         {"owner", "editor"},
         BANNERS_REFUSED,
     ),
+    (
+        "rotate the embed key",
+        "post",
+        "/marketing/banners/embed-key/rotate",
+        None,
+        {"owner", "editor"},
+        BANNERS_REFUSED,
+    ),
 ]
 
 
@@ -189,6 +200,27 @@ def test_refusals_answer_json_in_words_and_change_nothing(client_as, things):
     )
     assert response.status_code == 403
     assert Banner.objects.filter(pk=things["banner"].pk, is_active=True).exists()
+
+
+def test_a_contributor_cannot_rotate_the_embed_key(client_as, sunrise, things):
+    """Issue 24: a contributor's POST rotated the key and the dealer's website went dark."""
+    key = embed_key_for(organization=sunrise).public_key
+    contributor = client_as("contributor")
+    rotate = reverse("banners:embed_key_rotate")
+    response = contributor.post(rotate)
+    assert response.status_code == 403
+    assert BANNERS_REFUSED in response.content.decode()
+    response = contributor.post(rotate, HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"] == BANNERS_REFUSED.replace("&#x27;", "'")
+    assert embed_key_for(organization=sunrise).public_key == key
+    # The website's embed still shows the banners with the key the dealer pasted.
+    feed = Client().get(reverse("embed:banners_json", args=[key]))
+    assert feed.status_code == 200
+    assert [b["title"] for b in feed.json()["banners"]] == ["Spring banner"]
+    # The button is not offered to a contributor; an editor has it.
+    assert rotate not in contributor.get("/marketing/banners").content.decode()
+    assert rotate in client_as("editor").get("/marketing/banners").content.decode()
 
 
 def test_a_refused_upload_keeps_nothing(client_as, sunrise):
