@@ -11,8 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dealer_media.tenancy.decorators import organization_required
-from dealer_media.tenancy.roles import Action, refusal, request_membership
+from dealer_media.tenancy.roles import Action, request_membership, role_required
 
 from . import going_out, selectors, timing
 from .views import _media_or_404, wants_json
@@ -39,8 +38,6 @@ def _refused(request: HttpRequest, message: str, *, status: int, errors=None) ->
 
 
 def _go(request: HttpRequest, pk: int, send) -> HttpResponse:
-    if refused := refusal(request, Action.DRAFT):
-        return refused
     media = _media_or_404(request, pk)
     try:
         outcome = send(media)
@@ -59,7 +56,7 @@ def _go(request: HttpRequest, pk: int, send) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and PUBLISH, or approval where the role needs it (going_out)
 def media_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Post a draft now (a contributor's is held for approval)."""
     return _go(
@@ -90,7 +87,7 @@ def _when(request: HttpRequest):
 
 
 @require_POST
-@organization_required
+@role_required(Action.DRAFT)  # and PUBLISH, or approval where the role needs it (going_out)
 def media_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Schedule a draft at a date and time on the dealership's clock, or at the next posting
     time (``queue=1``); a contributor's is held for approval."""

@@ -24,6 +24,9 @@ VIEWS: dict[str, ViewRoles] = {
     "media_content:update": ViewRoles(Action.DRAFT),  # EDIT_POSTS unless a draft
     "media_content:delete": ViewRoles(Action.EDIT_POSTS),
     "media_content:retry": ViewRoles(Action.EDIT_POSTS),
+    # A draft goes out: PUBLISH inside, or held for approval where the role needs it.
+    "media_content:publish": ViewRoles(Action.DRAFT),
+    "media_content:schedule": ViewRoles(Action.DRAFT),
     "media_content:approval": ViewRoles(Action.VIEW),
     "media_content:ribbon_remove": ViewRoles(Action.DRAFT),  # EDIT_POSTS unless a draft
     "media_content:approval_submit": ViewRoles(Action.SUBMIT_FOR_APPROVAL),
