@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
+from library.models import MediaFile
 from media_content.models import MediaContent, Rendition
 
 from .cache import invalidate_active_banners
@@ -158,7 +159,7 @@ def banner_delete(*, banner: Banner) -> None:
 def _file_in_use(name: str) -> bool:
     """Banners made from library items share the item's files (and a ribbon's rendition)."""
     return (
-        MediaContent.objects.filter(Q(file=name) | Q(thumbnail=name)).exists()
+        MediaFile.objects.filter(Q(file=name) | Q(thumbnail=name)).exists()
         or Rendition.objects.filter(file=name).exists()
         or Banner.objects.filter(Q(image=name) | Q(thumbnail=name)).exists()
     )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "dealer_media.tenancy",
     "dealer_media.accounts",  # after auth and axes: replaces their admin registrations
+    "library",
     "media_content",
     "banners",
     "social",

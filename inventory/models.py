@@ -192,17 +192,17 @@ class ImportRun(TenantModel):
 
 
 class VehiclePhoto(TenantModel):
-    """One photo of a vehicle's feed, fetched by the worker into the library (or why not).
+    """One photo of a vehicle's feed, fetched by the worker into the file library (or why not).
 
-    The library item is shared when the same bytes come twice (sha256): one car's
+    The file is shared when the same bytes come twice (sha256): one car's
     photo listed under two URLs, or a stock photo used for several cars.
     """
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
     source_url = models.URLField(max_length=1000)
     position = models.PositiveSmallIntegerField()  # its place in the feed's image list
-    media_content = models.ForeignKey(
-        "media_content.MediaContent",
+    file = models.ForeignKey(
+        "library.MediaFile",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -318,7 +318,7 @@ class InventoryRule(TenantModel):
 
 
 class VehiclePost(TenantModel):
-    """A post a rule made for a vehicle (the library item that leads it), once per event."""
+    """A post a rule made for a vehicle, once per event."""
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="posts")
     kind = models.CharField(max_length=12, choices=InventoryRule.Kind.choices)
@@ -358,7 +358,7 @@ class VehicleReel(TenantModel):
         related_name="vehicle_reels",
     )
     error = models.TextField(blank=True)  # why it could not be made, in words
-    photo_ids = models.JSONField(default=list, blank=True)  # the library items it shows, in order
+    photo_ids = models.JSONField(default=list, blank=True)  # the files it shows, in order
     seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

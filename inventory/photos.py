@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from library.models import MediaFile
 from media_content.duplicates import file_sha256
-from media_content.models import MediaContent
-from media_content.services import DuplicateMedia, MediaDetails, media_create
+from media_content.services import DuplicateMedia, file_create
 from media_content.validation import MediaRejected, size_limit, sniff
 
 from .fetching import FetchRefused, fetch, pool_manager
@@ -37,9 +37,7 @@ def _download(url: str, manager) -> tuple[str | None, str]:
     try:
         with (
             os.fdopen(handle, "wb") as out,
-            fetch(
-                url, max_bytes=size_limit(MediaContent.MediaType.IMAGE), manager=manager
-            ) as fetched,
+            fetch(url, max_bytes=size_limit(MediaFile.MediaType.IMAGE), manager=manager) as fetched,
         ):
             for chunk in fetched.chunks():
                 out.write(chunk)
@@ -69,33 +67,34 @@ def photos_to_fetch(*, vehicle: Vehicle) -> list[VehiclePhoto]:
         elif photo.position != position:
             photo.position = position
             photo.save(update_fields=["position"])
-        if photo.media_content_id is None and photo.attempts < MAX_ATTEMPTS:
+        if photo.file_id is None and photo.attempts < MAX_ATTEMPTS:
             wanted.append(photo)
     gone = [p.pk for url, p in photos.items() if url not in vehicle.image_urls]
-    VehiclePhoto.objects.filter(pk__in=gone).delete()  # the library items stay
+    VehiclePhoto.objects.filter(pk__in=gone).delete()  # the library files stay
     return wanted
 
 
-def _into_library(*, vehicle: Vehicle, photo: VehiclePhoto, path: str) -> tuple[MediaContent, bool]:
-    """The library item with these bytes (the dealership's own, or a new one) and if new."""
+def _into_library(*, vehicle: Vehicle, photo: VehiclePhoto, path: str) -> tuple[MediaFile, bool]:
+    """The library file with these bytes (the dealership's own, or a new one) and if new.
+
+    A file only: no post. The inventory's rules and the Post button make posts of it.
+    """
     sniffed = sniff(Path(path), images_only=True)
     sha256 = file_sha256(path)  # a photo is small: its item has its sha256 at once
     name = unquote(Path(urlsplit(photo.source_url).path).name)[:200] or "photo"
     try:
-        media = media_create(
+        media = file_create(
             organization=vehicle.organization,
             created_by=None,
             path=path,
             original_filename=name,
-            details=MediaDetails(
-                title=f"{vehicle.year} {vehicle.make} {vehicle.model} – photo {photo.position + 1}",
-                alt_text=f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
-                link_url=vehicle.url,
-            ),
+            title=f"{vehicle.year} {vehicle.make} {vehicle.model} – photo {photo.position + 1}",
             sha256=sha256,
             sniffed=sniffed,
+            source=MediaFile.Source.INVENTORY_PHOTO,
+            vehicle=vehicle,
         )
-    except DuplicateMedia as duplicate:  # the library has these bytes: link that item
+    except DuplicateMedia as duplicate:  # the library has these bytes: link that file
         return duplicate.existing, False
     return media, True
 
@@ -117,7 +116,7 @@ def fetch_photos(*, vehicle: Vehicle) -> dict:
                 raise MediaRejected(why_not)
             with transaction.atomic():
                 media, new = _into_library(vehicle=vehicle, photo=photo, path=path)
-                photo.media_content, photo.error = media, ""
+                photo.file, photo.error = media, ""
                 photo.save()
             counts["fetched" if new else "shared"] += 1
         except MediaRejected as rejected:

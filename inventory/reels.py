@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from library.models import MediaFile
+from media_content.items import post_create
 from media_content.models import MediaContent
 from media_content.processing import ProcessingFailed
 from media_content.processing.storage import local_path
@@ -48,21 +50,17 @@ class ReelRefused(Exception):
         self.message, self.status = message, status
 
 
-def reel_photos(*, vehicle: Vehicle) -> list[MediaContent]:
-    """The vehicle's photos in the library, in the feed's order, each item once."""
+def reel_photos(*, vehicle: Vehicle) -> list[MediaFile]:
+    """The vehicle's photos in the file library, in the feed's order, each file once."""
     photos = (
-        VehiclePhoto.objects.filter(
-            vehicle=vehicle,
-            media_content__media_type=MediaContent.MediaType.IMAGE,
-        )
-        .exclude(media_content__status=MediaContent.Status.ARCHIVED)
-        .exclude(media_content__processing_status=MediaContent.ProcessingStatus.FAILED)
-        .select_related("media_content")
+        VehiclePhoto.objects.filter(vehicle=vehicle, file__media_type=MediaFile.MediaType.IMAGE)
+        .exclude(file__processing_status=MediaFile.ProcessingStatus.FAILED)
+        .select_related("file")
         .order_by("position")
     )
-    items: dict[int, MediaContent] = {}
+    items: dict[int, MediaFile] = {}
     for photo in photos:
-        items.setdefault(photo.media_content_id, photo.media_content)
+        items.setdefault(photo.file_id, photo.file)
     return list(items.values())
 
 
@@ -164,9 +162,18 @@ def _make(reel: VehicleReel) -> tuple[MediaContent, list[int], int]:
                     facebook_video_format=MediaContent.FacebookVideoFormat.REEL,
                 ),
                 sniffed=sniff(Path(out)),
+                source=MediaFile.Source.REEL,
+                vehicle=vehicle,
             )
         except DuplicateMedia as duplicate:  # the same photos and text gave the same bytes
-            media = duplicate.existing
+            media = post_create(
+                organization=vehicle.organization,
+                files=[duplicate.existing],
+                created_by=reel.requested_by,
+                title=title,
+                link_url=vehicle.url,
+                facebook_video_format=MediaContent.FacebookVideoFormat.REEL,
+            )
     return media, [item.pk for item in photos[: plan.photo_count]], plan.seconds
 
 

@@ -97,10 +97,9 @@ def ribbon_text(*, vehicle: Vehicle, kind: str) -> str:
 def library_photo_ids(*, vehicle: Vehicle, limit: int) -> list[int]:
     ids: list[int] = []
     for media_id in (
-        VehiclePhoto.objects.filter(vehicle=vehicle, media_content__isnull=False)
-        .exclude(media_content__status=MediaContent.Status.ARCHIVED)
+        VehiclePhoto.objects.filter(vehicle=vehicle, file__isnull=False)
         .order_by("position")
-        .values_list("media_content_id", flat=True)
+        .values_list("file_id", flat=True)
     ):
         if media_id not in ids:
             ids.append(media_id)

@@ -36,9 +36,7 @@ def vehicle_list(
         vehicles = vehicles.filter(availability=availability)
     if make:
         vehicles = vehicles.filter(make__iexact=make)
-    covers = VehiclePhoto.objects.filter(media_content__isnull=False).select_related(
-        "media_content"
-    )
+    covers = VehiclePhoto.objects.filter(file__isnull=False).select_related("file")
     reels = VehicleReel.objects.select_related("media_content").order_by("-created_at", "-pk")
     return vehicles.prefetch_related(
         Prefetch("photos", queryset=covers.order_by("position"), to_attr="library_photos"),
@@ -54,7 +52,7 @@ def latest_reel(vehicle: Vehicle) -> VehicleReel | None:
 def cover_url(vehicle: Vehicle) -> str:
     """The first photo's thumbnail (its file while the thumbnail is being made), or ""."""
     for photo in getattr(vehicle, "library_photos", []):
-        return photo.media_content.thumbnail_url or photo.media_content.media_url
+        return photo.file.thumbnail_url or photo.file.media_url
     return ""
 
 

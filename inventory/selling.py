@@ -7,7 +7,7 @@ one that has not started yet is switched off. Then the Sold rule may post.
 """
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from banners.models import Banner
@@ -15,25 +15,22 @@ from media_content.lifecycle import UNSTARTED, media_refresh_status
 from media_content.models import MediaContent, ScheduledPost
 
 from . import rules
-from .models import InventoryRule, Vehicle, VehiclePhoto
+from .models import InventoryRule, Vehicle, VehiclePhoto, VehiclePost
 
 CANCELLED_REASON = "cancelled: vehicle sold"
 
 
 def sold_items(*, vehicle: Vehicle) -> QuerySet:
-    """The library items that are this vehicle's photos (and the posts they lead)."""
-    ids = VehiclePhoto.objects.filter(vehicle=vehicle, media_content__isnull=False).values(
-        "media_content_id"
-    )
-    return MediaContent.objects.for_org(vehicle.organization_id).filter(pk__in=ids)
-
-
-def sold_item_ids(*, organization) -> set[int]:
-    """Library items marked sold: photos of a sold vehicle (the library's "Sold" mark)."""
-    return set(
-        VehiclePhoto.objects.for_org(organization)
-        .filter(vehicle__availability=Vehicle.Availability.SOLD, media_content__isnull=False)
-        .values_list("media_content_id", flat=True)
+    """The posts that carry this vehicle's photos (or its Reel), and the rules' posts of it."""
+    files = VehiclePhoto.objects.filter(vehicle=vehicle, file__isnull=False).values("file_id")
+    return (
+        MediaContent.objects.for_org(vehicle.organization_id)
+        .filter(
+            Q(post_files__file_id__in=files)
+            | Q(post_files__file__vehicle=vehicle)
+            | Q(pk__in=VehiclePost.objects.filter(vehicle=vehicle).values("media_content_id"))
+        )
+        .distinct()
     )
 
 

@@ -42,14 +42,12 @@ class MediaContentAdmin(TenantModelAdmin):
     list_display_links = ["thumbnail_preview", "title"]
     list_filter = [
         "organization",
-        "media_type",
         "status",
-        "processing_status",
         "post_to_facebook",
         "post_to_instagram",
         "post_to_banner",
     ]
-    search_fields = ["title", "description", "original_filename"]
+    search_fields = ["title", "description", "files__original_filename"]
     list_select_related = ["organization"]
     date_hierarchy = "created_at"
     readonly_fields = [

@@ -76,6 +76,11 @@ class MediaContentAdminForm(EditRules, forms.ModelForm):
             "ribbon_text",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # the post has its file: a new one only replaces it
+            self.fields["file"].required = False
+
     def clean_instagram_fit(self) -> str:
         return self.cleaned_data.get("instagram_fit") or self.instance.instagram_fit
 
@@ -173,7 +178,7 @@ def save_edit(*, form: MediaContentAdminForm, base_url: str) -> list[str]:
         processing.ribbon_set(media=media, text=cleaned["ribbon_text"])
     by = membership_for(user=form.actor, organization=media.organization)
     approval.media_edited(by=by, media=media, was=was, base_url=base_url)
-    if "file" in changed:
+    if cleaned.get("file"):
         new_file = cleaned["file"]
         media.refresh_from_db()
         with uploaded_file_path(new_file) as path:

@@ -7,7 +7,10 @@ class MediaContentConfig(AppConfig):
     verbose_name = "Media library"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the deploy check of media serving
+        from . import (
+            checks,  # noqa: F401 - registers the deploy check of media serving
+            receivers,  # noqa: F401 - listens to the file library
+        )
         from .periodic import setup_after_migrate
         from .processing import signals  # noqa: F401 - connects the file clean-up handlers
 

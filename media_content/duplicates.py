@@ -9,7 +9,11 @@ processes the item, from the copy it reads anyway (``processing.services``).
 
 import hashlib
 
-from .models import MediaContent
+from django.db.models import Exists, OuterRef
+
+from library.models import MediaFile
+
+from .models import PostFile
 
 READ_SIZE = 1024 * 1024
 
@@ -28,7 +32,7 @@ def source_sha256(source) -> str:
     return source.sha256() if hasattr(source, "sha256") else file_sha256(source)
 
 
-def stored_sha256(media: MediaContent) -> str:
+def stored_sha256(media: MediaFile) -> str:
     """An item's sha256, from its stored file when the worker has not computed it yet."""
     if media.sha256:
         return media.sha256
@@ -37,7 +41,7 @@ def stored_sha256(media: MediaContent) -> str:
         while block := stored.read(READ_SIZE):
             digest.update(block)
     media.sha256 = digest.hexdigest()
-    MediaContent.objects.filter(pk=media.pk, file=media.file.name, sha256="").update(
+    MediaFile.objects.filter(pk=media.pk, file=media.file.name, sha256="").update(
         sha256=media.sha256
     )
     return media.sha256
@@ -45,17 +49,19 @@ def stored_sha256(media: MediaContent) -> str:
 
 def library_duplicate(
     *, organization, source, size: int, sha256: str = ""
-) -> tuple[MediaContent | None, str]:
+) -> tuple[MediaFile | None, str]:
     """The dealership's oldest item with these bytes (or None), and the sha256 if computed.
 
     ``sha256`` may be given when the caller has it; it is computed here only when
     an item of the same size exists, and then so is that item's when it has none yet
     (an item not processed yet).
     """
+    archived = PostFile.objects.filter(file=OuterRef("pk"), post__status="archived")
+    in_use = PostFile.objects.filter(file=OuterRef("pk")).exclude(post__status="archived")
     candidates = list(
-        MediaContent.objects.for_org(organization)
+        MediaFile.objects.for_org(organization)
         .filter(size_bytes=size)
-        .exclude(status=MediaContent.Status.ARCHIVED)
+        .exclude(Exists(archived) & ~Exists(in_use))  # only archived posts carry it
         .exclude(file="")
         .order_by("created_at", "id")
     )

@@ -20,7 +20,12 @@ FIT_CHOICES = MediaContent.InstagramFit.choices
 class MediaDetailsForm(forms.Form):
     """Everything but the file: used by complete-chunk-upload after a tus upload."""
 
-    SCHEDULE_MODES = [("now", "Post now"), ("scheduled", "Schedule"), ("draft", "Save as draft")]
+    SCHEDULE_MODES = [
+        ("now", "Post now"),
+        ("scheduled", "Schedule"),
+        ("draft", "Save as draft"),
+        ("library", "Only add to the library"),
+    ]
 
     title = forms.CharField(max_length=255, required=False, validators=[validate_single_line_text])
     description = forms.CharField(
@@ -93,7 +98,7 @@ class MediaDetailsForm(forms.Form):
                 self.add_error(field, messages)
         mode = data.get("schedule_mode") or "draft"
         chosen = [data.get(f"post_to_{d}") for d in ("facebook", "instagram", "banner")]
-        if mode != "draft" and not any(chosen):
+        if mode not in ("draft", "library") and not any(chosen):
             raise forms.ValidationError(
                 "Choose at least one destination (Facebook, Instagram or the website banner), "
                 "or save as a draft.",

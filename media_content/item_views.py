@@ -26,7 +26,7 @@ TEXT_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_te
 
 
 def _item_ids(values) -> list[int]:
-    """Item ids as sent: form fields ``items`` (in order) or a JSON array."""
+    """File ids as sent: form fields ``file_ids`` (or ``items``, in order) or a JSON array."""
     try:
         return [int(value) for value in values]
     except (TypeError, ValueError):
@@ -56,7 +56,8 @@ def media_compose(request: HttpRequest) -> HttpResponse:
     try:
         lead = items.media_compose(
             organization=request.organization,
-            item_ids=_item_ids(request.POST.getlist("items")),
+            item_ids=_item_ids(request.POST.getlist("file_ids") or request.POST.getlist("items")),
+            created_by=request.user,
             title=data["title"],
             description=data["description"],
             link_url=data["link_url"],
@@ -92,7 +93,7 @@ def media_items(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if not isinstance(values, list):
             raise ValidationError({"items": "Send the items as a list, first first."})
-        lead = items.media_set_items(media=media, item_ids=_item_ids(values))
+        lead = items.post_set_files(post=media, file_ids=_item_ids(values))
     except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
         return _refused(request, {"items": ["Send the items as a list, first first."]})
     except ValidationError as error:

@@ -1,38 +1,22 @@
-"""Posts of several library items: which items, in the dealer's order.
+"""A post's files: which files of the library, in the dealer's order.
 
-The post is its first item (the *lead*): its title, text, destinations, time and
-``ScheduledPost`` rows, exactly as for a post of one item. Further items are
-``MediaAttachment`` rows at positions 1, 2, ... So ``media.items()`` is the order
-the dealer chose, and scheduling, publishing and history work unchanged.
-
-When the dealer drags another item to the front, that item becomes the lead: the
-post's fields move onto it, the old lead's unstarted posts are cancelled and the
-new lead's are made (new rows, as a rescheduled time makes). A post that has gone
-out, or is going out, keeps its items.
+A post (``MediaContent``) holds the text, destinations, time and deliveries; its
+files are ``PostFile`` rows at positions 0, 1, 2, ... (0 is the cover). A file can
+be in any number of posts: composing always makes a new post and never changes a
+file or another post. A post that has gone out, or is going out, keeps its files.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dealer_media.tenancy.models import Organization
+from library.models import MediaFile
 
 from . import lifecycle
-from .models import MediaAttachment, MediaContent, ScheduledPost
-from .processing.services import instagram_copy_follow_choice, ribbon_follow_choice
+from .models import MediaContent, PostFile, ScheduledPost
 
 MAX_ITEMS = 10  # Instagram's carousel limit; Facebook's photo sets are kept to the same
 
-POST_FIELDS = (
-    "title",
-    "description",
-    "link_url",
-    "post_to_facebook",
-    "post_to_instagram",
-    "post_to_banner",
-    "scheduled_post_time",
-    "banner_end_date",
-    "ribbon_text",  # the ribbon is drawn on whichever item leads
-)
 STARTED = (
     ScheduledPost.Status.PUBLISHING,
     ScheduledPost.Status.UNCONFIRMED,
@@ -40,100 +24,77 @@ STARTED = (
 )
 
 
-def _library_items(*, organization: Organization | int, item_ids: list[int]) -> list[MediaContent]:
-    """The dealership's items in the order given; another dealership's id is "not found"."""
-    if not item_ids:
-        raise ValidationError({"items": "Choose at least one item of the library."})
-    if len(set(item_ids)) != len(item_ids):
-        raise ValidationError({"items": "An item can be in a post only once."})
-    if len(item_ids) > MAX_ITEMS:
+def library_files(*, organization: Organization | int, file_ids: list[int]) -> list[MediaFile]:
+    """The dealership's files in the order given; another dealership's id is "not found"."""
+    if not file_ids:
+        raise ValidationError({"items": "Choose at least one file of the library."})
+    if len(set(file_ids)) != len(file_ids):
+        raise ValidationError({"items": "A file can be in a post only once."})
+    if len(file_ids) > MAX_ITEMS:
         raise ValidationError(
-            {"items": f"A post has at most {MAX_ITEMS} items; this one has {len(item_ids)}."}
+            {"items": f"A post has at most {MAX_ITEMS} items; this one has {len(file_ids)}."}
         )
-    found = MediaContent.objects.for_org(organization).in_bulk(item_ids)
-    missing = [str(pk) for pk in item_ids if pk not in found]
+    found = MediaFile.objects.for_org(organization).in_bulk(file_ids)
+    missing = [str(pk) for pk in file_ids if pk not in found]
     if missing:
         raise ValidationError(
-            {"items": f"Item {', '.join(missing)} is not in this dealership's library."}
+            {"items": f"File {', '.join(missing)} is not in this dealership's library."}
         )
-    return [found[pk] for pk in item_ids]
+    return [found[pk] for pk in file_ids]
 
 
-def _check_can_join(*, item: MediaContent, lead: MediaContent) -> None:
-    if item.pk != lead.pk and item.attachments.exists():
-        raise ValidationError(
-            {"items": f"“{item.title}” is itself a post of several items; add its items instead."}
-        )
-
-
-def _move_post(*, old: MediaContent, new: MediaContent) -> None:
-    """Make ``new`` the post: the post's fields and its unstarted posts move onto it."""
-    if old.posts.filter(status__in=STARTED).exists():
-        raise ValidationError(
-            {"items": "This post has gone out (or is going out): its first item cannot change."}
-        )
-    if new.posts.filter(status__in=ScheduledPost.LIVE_STATUSES).exists():
-        raise ValidationError(
-            {"items": f"“{new.title}” has posts of its own scheduled; it cannot lead this post."}
-        )
-    was_scheduled = old.status == MediaContent.Status.SCHEDULED
-    for name in POST_FIELDS:
-        setattr(new, name, getattr(old, name))
-    new.save(update_fields=[*POST_FIELDS, "updated_at"])
-    old.post_to_facebook = old.post_to_instagram = old.post_to_banner = False
-    old.ribbon_text = ""
-    old.save(
-        update_fields=["post_to_facebook", "post_to_instagram", "post_to_banner", "ribbon_text"]
+def _write_files(*, post: MediaContent, files: list[MediaFile]) -> None:
+    post.post_files.all().delete()
+    PostFile.objects.bulk_create(
+        PostFile(organization_id=post.organization_id, post=post, file=file, position=place)
+        for place, file in enumerate(files)
     )
-    ribbon_follow_choice(media=old)  # its ribbon pictures go
-    lifecycle.media_unschedule(media=old)
-    MediaContent.objects.filter(pk=old.pk, status=MediaContent.Status.SCHEDULED).update(
-        status=MediaContent.Status.DRAFT
-    )
-    if was_scheduled:
-        new.status = MediaContent.Status.SCHEDULED
-        new.save(update_fields=["status", "updated_at"])
+    post.forget_files()
 
 
 @transaction.atomic
-def media_set_items(*, media: MediaContent, item_ids: list[int]) -> MediaContent:
-    """Keep exactly the dealer's order of items for the post led by ``media``.
+def post_set_files(*, post: MediaContent, file_ids: list[int]) -> MediaContent:
+    """Keep exactly the dealer's order of files for ``post``, cover first.
 
-    ``item_ids`` is every item of the post, first first (``media`` itself among
-    them unless it is removed). Answers the lead afterwards: the first item.
     Refused in words (ValidationError, nothing changed) for another dealership's
-    item, too many items, or an order whose checks fail for a chosen destination.
+    file, too many files, a post that has gone out, or an order whose checks
+    fail for a destination still waiting to go out.
     """
-    media = MediaContent.objects.select_for_update().get(pk=media.pk)
-    items = _library_items(organization=media.organization_id, item_ids=item_ids)
-    if items != media.items() and media.posts.filter(status__in=STARTED).exists():
+    from .renditions_wanted import post_follow_choices
+
+    post = MediaContent.objects.select_for_update().get(pk=post.pk)
+    files = library_files(organization=post.organization_id, file_ids=file_ids)
+    if files != post.items() and post.posts.filter(status__in=STARTED).exists():
         raise ValidationError(
             {"items": "This post has gone out (or is going out): its items stay as they were sent."}
         )
-    for item in items:
-        _check_can_join(item=item, lead=media)
-    lead = items[0]
-    moved = lead.pk != media.pk
-    if moved:
-        _move_post(old=media, new=lead)
-        media.attachments.all().delete()
-    lead.attachments.all().delete()
-    MediaAttachment.objects.bulk_create(
-        MediaAttachment(organization_id=lead.organization_id, media=lead, item=item, position=place)
-        for place, item in enumerate(items[1:], start=1)
-    )
-    waiting = lead.posts.filter(status__in=lifecycle.UNSTARTED).values_list(
+    _write_files(post=post, files=files)
+    post_follow_choices(post=post)
+    waiting = post.posts.filter(status__in=lifecycle.UNSTARTED).values_list(
         "destination", flat=True
     )
-    # A carousel's child gets its Instagram-ready copy like a single image does.
-    for item in items:
-        instagram_copy_follow_choice(media=item)
-    ribbon_follow_choice(media=lead)  # drawn on the new lead
-    # Posts not yet sent go out with the new order: it must pass their checks.
-    lifecycle.refuse_destinations_with_errors(media=lead, destinations=sorted(set(waiting)))
-    if moved and lead.status == MediaContent.Status.SCHEDULED and lead.scheduled_post_time:
-        lifecycle.media_reschedule(media=lead, when=lead.scheduled_post_time)
-    return lead
+    lifecycle.refuse_destinations_with_errors(media=post, destinations=sorted(set(waiting)))
+    return post
+
+
+# The seed's name, kept for callers that speak of items.
+media_set_items = post_set_files
+
+
+def post_create(
+    *,
+    organization: Organization,
+    files: list[MediaFile],
+    created_by=None,
+    **fields,
+) -> MediaContent:
+    """A new draft post of ``files`` (checked, saved, files in order); no delivery yet."""
+    post = MediaContent(organization=organization, created_by=created_by, **fields)
+    post.title = post.title or (files[0].title if files else "Untitled")
+    post.full_clean()
+    post.save()
+    _write_files(post=post, files=files)
+    return post
 
 
 @transaction.atomic
@@ -152,27 +113,64 @@ def media_compose(
     first_comment: str = "",
     alt_text: str = "",
     ribbon_text: str = "",
+    created_by=None,
 ) -> MediaContent:
-    """One post of several items, one ``ScheduledPost`` per destination.
+    """A NEW post of the library files ``item_ids``, one delivery per destination.
 
     ``when`` None keeps it a draft; a time in the past or now posts at once. The
-    per-network text, first comment and alt text are the post's, kept on the lead,
-    and so is ``ribbon_text``, drawn by the worker on the lead's photo.
+    files are only read: their titles, and every other post, stay as they were.
     """
-    items = _library_items(organization=organization, item_ids=item_ids)
-    lead = items[0]
-    lead.title = title.strip() or lead.title  # no title typed: the first item's
-    lead.description, lead.link_url = description, link_url
-    lead.facebook_caption, lead.instagram_caption = facebook_caption, instagram_caption
-    lead.first_comment, lead.alt_text = first_comment, alt_text
-    lead.post_to_facebook = "facebook" in destinations
-    lead.post_to_instagram = "instagram" in destinations
-    lead.post_to_banner = "banner" in destinations
-    lead.banner_end_date = banner_end_date
-    lead.ribbon_text, lead.ribbon_error = " ".join(ribbon_text.split()), ""
-    lead.full_clean(exclude=["file", "thumbnail"])
-    lead.save()
-    lead = media_set_items(media=lead, item_ids=item_ids)
-    if when is not None and lead.destinations:
-        lifecycle.media_schedule(media=lead, when=when)
-    return lead
+    from .renditions_wanted import post_follow_choices
+
+    files = library_files(organization=organization, file_ids=item_ids)
+    post = post_create(
+        organization=organization,
+        files=files,
+        created_by=created_by,
+        title=title.strip() or files[0].title,
+        description=description,
+        link_url=link_url,
+        facebook_caption=facebook_caption,
+        instagram_caption=instagram_caption,
+        first_comment=first_comment,
+        alt_text=alt_text,
+        post_to_facebook="facebook" in destinations,
+        post_to_instagram="instagram" in destinations,
+        post_to_banner="banner" in destinations,
+        banner_end_date=banner_end_date,
+        ribbon_text=" ".join(ribbon_text.split()),
+    )
+    post_follow_choices(post=post)
+    if when is not None and post.destinations:
+        lifecycle.media_schedule(media=post, when=when)
+    return post
+
+
+@transaction.atomic
+def post_duplicate(*, post: MediaContent, created_by=None) -> MediaContent:
+    """A new draft with the same files and text, to post again (the original stays as sent)."""
+    copy = post_create(
+        organization=post.organization,
+        files=post.files_in_order(),
+        created_by=created_by,
+        **{name: getattr(post, name) for name in POST_TEXT_FIELDS},
+    )
+    return copy
+
+
+POST_TEXT_FIELDS = (
+    "title",
+    "description",
+    "link_url",
+    "facebook_caption",
+    "instagram_caption",
+    "first_comment",
+    "alt_text",
+    "post_to_facebook",
+    "post_to_instagram",
+    "post_to_banner",
+    "instagram_fit",
+    "facebook_video_format",
+    "banner_end_date",
+    "ribbon_text",
+)

@@ -45,8 +45,10 @@ def send_due_posts(post_ids: list[int]) -> None:
         transaction.on_commit(_send)
 
 
-def send_posts_waiting_for_processing(*, media_id: int) -> list[int]:
-    """The item's file is processed (ready or failed): its posts that wait for it go now.
+def send_posts_waiting_for_processing(
+    *, file_id: int | None = None, post_id: int | None = None
+) -> list[int]:
+    """The file is processed (ready or failed): the deliveries of its posts that wait go now.
 
     Called after the commit that says so, so a post released to wait just
     before is found pending here (``publishing`` looks again after releasing
@@ -57,16 +59,14 @@ def send_posts_waiting_for_processing(*, media_id: int) -> list[int]:
     message that finds the post claimed or posted and publishes nothing.
     Answers the ids sent.
     """
-    from .models import MediaAttachment
-
     now = timezone.now()
-    # A carousel's child is waited for by the posts of the post it belongs to.
-    leads = [
-        media_id,
-        *MediaAttachment.objects.filter(item_id=media_id).values_list("media_id", flat=True),
-    ]
+    whose = (
+        {"media_content_id": post_id}
+        if post_id is not None
+        else {"media_content__post_files__file_id": file_id}
+    )
     candidates = ScheduledPost.objects.filter(
-        media_content_id__in=leads,
+        **whose,
         status=Status.PENDING,
         scheduled_time__lte=now,
         send_started_at__isnull=True,

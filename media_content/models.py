@@ -1,4 +1,7 @@
-"""A dealer's media items and the posts that publish them to each destination."""
+"""What a dealer posts (``MediaContent``), its files in order, and its deliveries.
+
+The files themselves are the library's (``library.MediaFile``).
+"""
 
 import secrets
 
@@ -7,9 +10,9 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
-from dealer_media.stored_files import stored_extension
 from dealer_media.tenancy.models import TenantModel
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
+from library.models import MediaFile, media_upload_to, thumbnail_upload_to  # noqa: F401
 
 from .captions import (
     ALT_TEXT_MAX_CHARS,
@@ -17,20 +20,6 @@ from .captions import (
     validate_facebook_caption,
     validate_instagram_caption,
 )
-
-
-def media_upload_to(instance: "MediaContent", filename: str) -> str:
-    """Generated names only: the client's file name is kept as data, never as a path.
-
-    Callers name the file ``upload.<detected extension>``; any other extension
-    becomes ``.bin``, which is only ever served as a download.
-    """
-    extension = stored_extension(filename)
-    return f"org-{instance.organization_id}/media/{secrets.token_hex(16)}.{extension}"
-
-
-def thumbnail_upload_to(instance: "MediaContent", filename: str) -> str:
-    return f"org-{instance.organization_id}/thumbnails/{secrets.token_hex(16)}.jpg"
 
 
 def rendition_upload_to(instance: "Rendition", filename: str) -> str:
@@ -44,16 +33,12 @@ class Destination(models.TextChoices):
     BANNER = "banner", "Website banner"
 
 
-class MediaContent(TenantModel):
-    class MediaType(models.TextChoices):
-        IMAGE = "image", "Image"
-        VIDEO = "video", "Video"
+FILE_FIELD_NAMES = frozenset(field.name for field in MediaFile._meta.local_concrete_fields)
 
-    class ProcessingStatus(models.TextChoices):
-        PENDING = "pending", "Waiting to be processed"
-        PROCESSING = "processing", "Processing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Processing failed"
+
+class MediaContent(TenantModel):
+    MediaType = MediaFile.MediaType
+    ProcessingStatus = MediaFile.ProcessingStatus
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -80,9 +65,6 @@ class MediaContent(TenantModel):
     description = models.TextField(
         blank=True, validators=[validate_multi_line_text], help_text="Text published with the post."
     )
-    file = models.FileField(upload_to=media_upload_to, max_length=255)
-    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
-    media_type = models.CharField(max_length=10, choices=MediaType.choices)
     link_url = models.URLField(max_length=2000, blank=True, validators=[validate_single_line_text])
     # Per-network text (media_content/captions.py): empty means title, description and link.
     facebook_caption = models.TextField(
@@ -129,7 +111,6 @@ class MediaContent(TenantModel):
         default=InstagramFit.PAD,
         help_text="How an image outside Instagram's 4:5 to 1.91:1 is made to fit for Instagram.",
     )
-    instagram_copy_error = models.TextField(blank=True)
     # The ribbon drawn on this post's cover (processing/ribbons.py), e.g. "Just arrived",
     # set by the inventory's rules; the dealership's name and colour come from its settings.
     ribbon_text = models.CharField(
@@ -138,48 +119,16 @@ class MediaContent(TenantModel):
         validators=[validate_single_line_text],
         help_text="Drawn as a ribbon on the post's cover photo; empty: no ribbon.",
     )
-    ribbon_error = models.TextField(blank=True)  # why the worker could not draw it
 
-    original_filename = models.CharField(
-        max_length=255, blank=True, validators=[validate_single_line_text]
-    )
-    content_type = models.CharField(max_length=100, blank=True)
-    size_bytes = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    duration = models.FloatField(null=True, blank=True, help_text="Seconds, for videos.")
-    container = models.CharField(
-        max_length=64, blank=True, help_text="Image format (Pillow) or video container (ffmpeg)."
-    )
-    video_codec = models.CharField(max_length=32, blank=True)
-    audio_codec = models.CharField(max_length=32, blank=True)
-    frame_rate = models.FloatField(null=True, blank=True, help_text="Frames per second.")
-    bit_rate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bits per second.")
-    processing_status = models.CharField(
-        max_length=12, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
-    )
-    processing_error = models.TextField(blank=True)
-    processing_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Processing runs started for the current file (crash-loop guard)."
-    )
-    processed_at = models.DateTimeField(null=True, blank=True)
-    # The processing lease (media_content/processing/lease.py): when processing of the
-    # current file was asked for, which worker's claim holds it (the time of its claim),
-    # and the deadline past which the sweep sends it again: for a pending item, the time
-    # by which a worker should have taken it; for one being processed, the worker's lease.
-    processing_requested_at = models.DateTimeField(null=True, blank=True)
-    processing_claimed_at = models.DateTimeField(null=True, blank=True)
-    processing_lease_until = models.DateTimeField(null=True, blank=True)
-    thumbnail_is_placeholder = models.BooleanField(
-        default=False,
-        help_text="The thumbnail is the drawn title card, not a frame of the video.",
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    files = models.ManyToManyField(
+        MediaFile, through="PostFile", related_name="posts", help_text="The files posted, in order."
+    )
 
     class Meta:
         verbose_name = "media item"
@@ -187,45 +136,106 @@ class MediaContent(TenantModel):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="media_org_created_idx"),
             models.Index(fields=["organization", "status"], name="media_org_status_idx"),
-            models.Index(fields=["organization", "sha256"], name="media_org_sha256_idx"),
-            # The duplicate check looks for items of the same size first (duplicates.py).
-            models.Index(fields=["organization", "size_bytes"], name="media_org_size_idx"),
-            # The processing sweep: only items waiting for or under processing.
-            models.Index(
-                fields=["processing_lease_until"],
-                condition=Q(processing_status__in=["pending", "processing"]),
-                name="media_processing_due_idx",
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(duration__isnull=True) | Q(duration__gte=0),
-                name="media_duration_not_negative",
-            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_processed(self) -> bool:
-        return self.processing_status == self.ProcessingStatus.READY
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_lead_file", None)
+        self.__dict__.pop("_file_changes", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        changes = self.__dict__.pop("_file_changes", None)
+        if changes and self.lead_file is not None:
+            self.lead_file.save(update_fields=[*sorted(changes), "updated_at"])
+
+    def files_in_order(self) -> list[MediaFile]:
+        """The post's files in the dealer's order, cover first."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "post_files" in cache:
+            rows = sorted(cache["post_files"], key=lambda row: row.position)
+        else:
+            rows = self.post_files.select_related("file").order_by("position")
+        return [row.file for row in rows]
+
+    def items(self) -> list["PostItem"]:
+        """The post's files in order, each read with this post's choices (fit, alt text)."""
+        return [PostItem(post=self, file=file) for file in self.files_in_order()]
 
     @property
-    def processing_finished(self) -> bool:
-        """Ready or failed: either way its checks are known."""
-        return self.processing_status in (
-            self.ProcessingStatus.READY,
-            self.ProcessingStatus.FAILED,
-        )
+    def lead_file(self) -> MediaFile | None:
+        """The first file: the post's media_url, thumbnail and type are its."""
+        if "_lead_file" not in self.__dict__:
+            if self.pk is None:
+                return None
+            files = self.files_in_order()
+            self.__dict__["_lead_file"] = files[0] if files else None
+        return self.__dict__["_lead_file"]
+
+    def forget_files(self) -> None:
+        """After the files changed: the next read of ``lead_file`` asks the database."""
+        self.__dict__.pop("_lead_file", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("post_files", None)
+
+    def _of_lead(name: str, empty=None):
+        def getter(self):
+            lead = self.lead_file
+            return getattr(lead, name) if lead is not None else empty
+
+        def setter(self, value):
+            """Set on the first file; ``save()`` saves it (callers that read a post as
+            its file, from before posts carried files)."""
+            lead = self.lead_file
+            if lead is None:
+                raise AttributeError(f"This post has no file to set {name} on.")
+            setattr(lead, name, value)
+            self.__dict__.setdefault("_file_changes", set()).add(name)
+
+        getter.__name__ = name
+        getter.__doc__ = f"The first file's ``{name}``."
+        return property(getter, setter if name in FILE_FIELD_NAMES else None)
+
+    media_type = _of_lead("media_type", "")
+    media_url = _of_lead("media_url", "")
+    thumbnail_url = _of_lead("thumbnail_url", "")
+    file = _of_lead("file")
+    thumbnail = _of_lead("thumbnail")
+    width = _of_lead("width")
+    height = _of_lead("height")
+    duration = _of_lead("duration")
+    size_bytes = _of_lead("size_bytes", 0)
+    sha256 = _of_lead("sha256", "")
+    container = _of_lead("container", "")
+    video_codec = _of_lead("video_codec", "")
+    audio_codec = _of_lead("audio_codec", "")
+    frame_rate = _of_lead("frame_rate")
+    bit_rate = _of_lead("bit_rate")
+    original_filename = _of_lead("original_filename", "")
+    content_type = _of_lead("content_type", "")
+    processing_status = _of_lead("processing_status", "")
+    processing_error = _of_lead("processing_error", "")
+    processed_at = _of_lead("processed_at")
+    processing_attempts = _of_lead("processing_attempts", 0)
+    processing_requested_at = _of_lead("processing_requested_at")
+    processing_claimed_at = _of_lead("processing_claimed_at")
+    processing_lease_until = _of_lead("processing_lease_until")
+    thumbnail_is_placeholder = _of_lead("thumbnail_is_placeholder", False)
+    instagram_copy_error = _of_lead("instagram_copy_error", "")
+    ribbon_error = _of_lead("ribbon_error", "")
+    is_processed = _of_lead("is_processed", False)
+    processing_finished = _of_lead("processing_finished", False)
+    del _of_lead
 
     @property
-    def media_url(self) -> str:
-        return self.file.url if self.file else ""
+    def renditions(self):
+        """The first file's renditions (the Instagram-ready copy, the ribbon)."""
+        from .models import Rendition
 
-    @property
-    def thumbnail_url(self) -> str:
-        return self.thumbnail.url if self.thumbnail else ""
+        lead = self.lead_file
+        return lead.renditions.all() if lead is not None else Rendition.objects.none()
 
     @property
     def destinations(self) -> list[str]:
@@ -238,50 +248,61 @@ class MediaContent(TenantModel):
 
     @property
     def goes_to_instagram(self) -> bool:
-        """Chosen for Instagram itself, or an item of a post that is (a carousel's child)."""
-        return (
-            self.post_to_instagram
-            or self.attached_to.filter(media__post_to_instagram=True).exists()
-        )
-
-    def items(self) -> list["MediaContent"]:
-        """The post's library items in the dealer's order: this item first, then its attachments."""
-        attached = [a.item for a in self.attachments.select_related("item").order_by("position")]
-        return [self, *attached]
+        return self.post_to_instagram
 
 
-class MediaAttachment(TenantModel):
-    """A further library item carried by a post of several items, at its place in the order.
+class PostItem:
+    """One file of a post, read with the post's choices: the file's own fields first
+    (type, size, renditions, title), then the post's (Instagram fit, alt text,
+    destinations). The checks and publishers judge a carousel's items through it."""
 
-    The lead item (``media``) is the post: its title, text, destinations, time and
-    posts; it is always first. ``item`` follows at ``position`` (1, 2, ...). Both
-    belong to the same dealership (``items.media_set_items``
-    checks it and ``clean`` says so in the admin).
+    def __init__(self, *, post: "MediaContent", file: MediaFile):
+        self.post = post
+        self.media_file = file
+
+    def __getattr__(self, name: str):
+        try:
+            return getattr(self.media_file, name)
+        except AttributeError:
+            return getattr(self.post, name)
+
+    def __eq__(self, other) -> bool:
+        other_file = getattr(other, "media_file", other)
+        return isinstance(other_file, MediaFile) and other_file.pk == self.media_file.pk
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<PostItem post={self.post.pk} file={self.media_file.pk}>"
+
+
+class PostFile(TenantModel):
+    """One file of a post, at its place in the dealer's order (0 is the cover).
+
+    The file belongs to the post's dealership: ``items`` looks files up with
+    ``for_org`` and ``clean`` says so in the admin (Django has no composite
+    foreign key to let the database say it too).
     """
 
-    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="attachments")
-    item = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="attached_to")
+    post = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="post_files")
+    file = models.ForeignKey(MediaFile, on_delete=models.PROTECT, related_name="post_files")
     position = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["media", "position"]
+        ordering = ["post", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["media", "position"], name="attachment_one_per_place"),
-            models.UniqueConstraint(fields=["media", "item"], name="attachment_item_once"),
-            models.CheckConstraint(
-                condition=~Q(item=models.F("media")), name="attachment_not_the_lead_itself"
-            ),
-            models.CheckConstraint(condition=Q(position__gte=1), name="attachment_after_the_lead"),
+            models.UniqueConstraint(fields=["post", "position"], name="post_file_one_per_place"),
+            models.UniqueConstraint(fields=["post", "file"], name="post_file_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.media_id} #{self.position}: {self.item_id}"
+        return f"{self.post_id} #{self.position}: {self.file_id}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.item_id and self.media_id and self.item.organization_id != self.organization_id:
-            raise ValidationError({"item": "This item belongs to another dealership."})
+        if self.file_id and self.file.organization_id != self.organization_id:
+            raise ValidationError({"file": "This file belongs to another dealership."})
 
 
 class ScheduledPost(TenantModel):
@@ -412,14 +433,14 @@ class ScheduledPost(TenantModel):
 
 
 class Rendition(models.Model):
-    """A derived file of a media item (display size, Instagram-ready JPEG), one per spec.
+    """A derived file of a library file (display size, Instagram-ready JPEG), one per spec.
 
     Unique on (media, spec) like Wagtail's renditions: two workers making the
     same rendition cannot both keep theirs. Files are deleted after the
     commit that deletes the row.
     """
 
-    media = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="renditions")
+    media = models.ForeignKey(MediaFile, on_delete=models.CASCADE, related_name="renditions")
     spec = models.CharField(max_length=64)
     file = models.FileField(upload_to=rendition_upload_to, max_length=255)
     width = models.PositiveIntegerField()
@@ -446,8 +467,9 @@ from .uploads.models import Upload  # noqa: E402  (registers the tus upload mode
 __all__ = [
     "ApprovalStep",
     "Destination",
-    "MediaAttachment",
     "MediaContent",
+    "MediaFile",
+    "PostFile",
     "PreviewLink",
     "Rendition",
     "ScheduledPost",

@@ -101,3 +101,19 @@ def media_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             base_url=request.build_absolute_uri("/"),
         ),
     )
+
+
+@require_POST
+@role_required(Action.DRAFT)
+def media_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft with the same files and text, to post again; the original stays as sent."""
+    from . import items
+
+    media = _media_or_404(request, pk)
+    copy = items.post_duplicate(post=media, created_by=request.user)
+    message = f"“{copy.title}” is a new draft: change its words, then post it."
+    if wants_json(request):
+        copy = selectors.media_for_portal(organization=request.organization, pk=copy.pk)
+        return JsonResponse({**selectors.media_as_json(media=copy), "message": message}, status=201)
+    messages.success(request, message)
+    return redirect("media_content:library")

@@ -271,7 +271,7 @@ def _wait_for_processing(post: ScheduledPost) -> None:
         and not _ribbon_being_made(post)
     ):
         transaction.on_commit(
-            lambda: send_posts_waiting_for_processing(media_id=post.media_content_id)
+            lambda: send_posts_waiting_for_processing(post_id=post.media_content_id)
         )
 
 

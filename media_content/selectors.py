@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from dealer_media.tenancy.models import Organization
 from dealer_media.validators import CONTROL_CHARACTERS
 
-from .models import Destination, MediaContent, ScheduledPost
+from .models import Destination, MediaContent, PostFile, ScheduledPost
 
 # What a dealer sees per destination (the post states folded into fewer words).
 POST_BADGE = {
@@ -101,19 +101,25 @@ def library_items(
     if query:
         items = items.filter(Q(title__icontains=query) | Q(description__icontains=query))
     if media_type in MediaContent.MediaType.values:
-        items = items.filter(media_type=media_type)
+        items = items.filter(post_files__position=0, post_files__file__media_type=media_type)
     if status in MediaContent.Status.values:
         items = items.filter(status=status)
     else:
         items = items.exclude(status=MediaContent.Status.ARCHIVED)
-    return items.order_by("-created_at", "-id").prefetch_related(_posts_oldest_first())
+    return items.order_by("-created_at", "-id").prefetch_related(
+        _posts_oldest_first(), _files_in_order()
+    )
+
+
+def _files_in_order() -> Prefetch:
+    return Prefetch("post_files", queryset=PostFile.objects.select_related("file"))
 
 
 def media_for_portal(*, organization: Organization, pk: int) -> MediaContent:
     """One item of the dealership, with its posts; another dealership's id is not found."""
     return (
         MediaContent.objects.for_org(organization)
-        .prefetch_related(_posts_oldest_first())
+        .prefetch_related(_posts_oldest_first(), _files_in_order())
         .get(pk=pk)
     )
 

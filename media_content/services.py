@@ -10,7 +10,6 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from .duplicates import library_duplicate
 from .lifecycle import (
@@ -19,7 +18,7 @@ from .lifecycle import (
     media_refresh_status,
     media_reschedule,
 )
-from .models import MediaContent, ScheduledPost
+from .models import MediaContent, MediaFile, ScheduledPost
 from .validation import MediaRejected, sniff
 
 # --- Portal edits ------------------------------------------------------------
@@ -109,28 +108,25 @@ def media_remove_ribbon(*, media: MediaContent) -> MediaContent:
 
 @transaction.atomic
 def media_delete(*, media: MediaContent) -> None:
-    """Remove an item: pending posts are cancelled, history rows stay, files go after commit."""
-    from banners.models import Banner
+    """Remove a post: unsent deliveries are cancelled, history rows stay.
+
+    Its files that no other post uses go with it (files after the commit), as the
+    seed's delete of an item did; files other posts carry stay in the library.
+    """
+    from library.services import file_remove
 
     cancel_pending_posts(posts=media.posts.all())
-    names = {f.name for f in (media.file, media.thumbnail) if f}
-    # A banner made from this item shares its files: those stay while it does.
-    shared = Banner.objects.filter(Q(image__in=names) | Q(thumbnail__in=names))
-    for banner in shared.only("image", "thumbnail"):
-        names -= {banner.image.name, banner.thumbnail.name}
-    storage = media.file.storage
+    files = media.files_in_order()
     media.delete()
-    for name in names:
-        transaction.on_commit(lambda name=name: storage.delete(name))
-
-
-# --- Creating media items (uploads) ------------------------------------------
+    for file in files:
+        if not file.post_files.exists():
+            file_remove(file=file)
 
 
 class DuplicateMedia(Exception):
-    """The dealership already has a file with these bytes; ``existing`` is that item."""
+    """The dealership already has a file with these bytes; ``existing`` is that file."""
 
-    def __init__(self, existing: MediaContent):
+    def __init__(self, existing: MediaFile):
         super().__init__(f"The library already has this file: “{existing.title}”.")
         self.existing = existing
 
@@ -156,18 +152,20 @@ class MediaDetails:
     banner_end_date: datetime.date | None = None
 
 
-def media_create(
+def file_create(
     *,
     organization,
     created_by,
     path,
     original_filename: str,
-    details: MediaDetails,
+    title: str = "",
     sha256: str = "",
     sniffed=None,
     allow_duplicate: bool = False,
-) -> MediaContent:
-    """Validate the file at ``path`` by content, store it and create the item (and its posts).
+    source: str = MediaFile.Source.UPLOAD,
+    vehicle=None,
+) -> MediaFile:
+    """Validate the file at ``path`` by content, store it and add it to the library.
 
     ``path`` is a local file, or a finished upload's ``MediaSource``; one that
     names an object already at its final key in storage (``stored_name``, S3
@@ -176,10 +174,10 @@ def media_create(
     Raises ``validation.MediaRejected`` for a file we cannot use and
     ``DuplicateMedia`` when the dealership already has these bytes (unless
     ``allow_duplicate``). The bytes are copied into the default storage under a
-    generated name (streamed: S3 gets a multipart upload); the row and the
-    schedule are written in one transaction, and the stored file is removed
-    again if that transaction fails. The sha256 is computed here only when the
-    duplicate check needs it (``duplicates``); else the worker computes it.
+    generated name (streamed: S3 gets a multipart upload); the stored file is
+    removed again if the transaction fails. The sha256 is computed here only
+    when the duplicate check needs it (``duplicates``); else the worker does.
+    Processing is asked for after the commit.
     """
     from .processing.services import request_processing
 
@@ -191,44 +189,96 @@ def media_create(
         )
         if existing is not None:
             raise DuplicateMedia(existing)
-
-    media = MediaContent(
+    file = MediaFile(
         organization=organization,
         created_by=created_by,
-        title=details.title or (original_filename or "Untitled")[:255],
-        description=details.description,
-        link_url=details.link_url,
-        facebook_caption=details.facebook_caption,
-        instagram_caption=details.instagram_caption,
-        first_comment=details.first_comment,
-        alt_text=details.alt_text,
-        post_to_facebook=details.post_to_facebook,
-        post_to_instagram=details.post_to_instagram,
-        post_to_banner=details.post_to_banner,
-        instagram_fit=details.instagram_fit,
-        facebook_video_format=details.facebook_video_format,
-        banner_end_date=details.banner_end_date if details.post_to_banner else None,
+        title=(title or original_filename or "Untitled")[:255],
+        source=source,
+        vehicle=vehicle,
     )
     copied = _store_file(
-        media=media, path=path, sniffed=sniffed, sha256=sha256, name=original_filename
+        media=file, path=path, sniffed=sniffed, sha256=sha256, name=original_filename
     )
     try:
         with transaction.atomic():
-            media.save()
+            file.save()
+            request_processing(media=file)  # thumbnails and metadata, after the commit
+    except BaseException:
+        if copied:  # an adopted object stays with its upload, for another try
+            file.file.delete(save=False)
+        raise
+    return file
+
+
+def media_create(
+    *,
+    organization,
+    created_by,
+    path,
+    original_filename: str,
+    details: MediaDetails,
+    sha256: str = "",
+    sniffed=None,
+    allow_duplicate: bool = False,
+    source: str = MediaFile.Source.UPLOAD,
+    vehicle=None,
+) -> MediaContent:
+    """A new file in the library (``file_create``) and a post of it, as ``details`` say.
+
+    The post is a draft, posted now or scheduled (``details.schedule_mode``); all
+    of it is one transaction. ``schedule_mode="library"`` makes the file only,
+    and answers it (a ``MediaFile``).
+    """
+    from .items import post_create
+    from .renditions_wanted import post_follow_choices
+
+    with transaction.atomic():
+        file = file_create(
+            organization=organization,
+            created_by=created_by,
+            path=path,
+            original_filename=original_filename,
+            title=details.title,
+            sha256=sha256,
+            sniffed=sniffed,
+            allow_duplicate=allow_duplicate,
+            source=source,
+            vehicle=vehicle,
+        )
+        if details.schedule_mode == "library":
+            return file
+        try:
+            media = post_create(
+                organization=organization,
+                files=[file],
+                created_by=created_by,
+                title=file.title,
+                description=details.description,
+                link_url=details.link_url,
+                facebook_caption=details.facebook_caption,
+                instagram_caption=details.instagram_caption,
+                first_comment=details.first_comment,
+                alt_text=details.alt_text,
+                post_to_facebook=details.post_to_facebook,
+                post_to_instagram=details.post_to_instagram,
+                post_to_banner=details.post_to_banner,
+                instagram_fit=details.instagram_fit,
+                facebook_video_format=details.facebook_video_format,
+                banner_end_date=details.banner_end_date if details.post_to_banner else None,
+            )
             if details.schedule_mode == "now":
                 media_publish_now(media=media)
             elif details.schedule_mode == "scheduled" and details.scheduled_at is not None:
                 media_reschedule(media=media, when=details.scheduled_at)
-            request_processing(media=media)  # thumbnails and metadata, after the commit
-            media.refresh_from_db()
-    except BaseException:
-        if copied:  # an adopted object stays with its upload, for another try
-            media.file.delete(save=False)
-        raise
+            post_follow_choices(post=media)
+        except BaseException:
+            file.file.delete(save=False)
+            raise
+    media.refresh_from_db()
     return media
 
 
-def _store_file(*, media: MediaContent, path, sniffed, sha256: str, name: str) -> bool:
+def _store_file(*, media: MediaFile, path, sniffed, sha256: str, name: str) -> bool:
     """Copy the checked file into storage under a name and type of the detected format.
 
     False when the file was adopted where it lies (``stored_name``) rather than copied.
@@ -268,6 +318,8 @@ def media_replace_file(
     """
     from .processing.services import request_processing
 
+    post = media if isinstance(media, MediaContent) else None
+    media = media.lead_file if post is not None else media
     sniffed = sniffed or sniff(path)
     old_name = media.file.name
     # The worker hashes the new file while processing it.
@@ -283,4 +335,7 @@ def media_replace_file(
         from .processing.storage import delete_files_on_commit
 
         delete_files_on_commit([old_name])
+    if post is not None:
+        post.forget_files()
+        return post
     return media

@@ -2,7 +2,7 @@ from django.urls import path
 
 from social.views import media_refresh
 
-from . import approval_views, item_views, post_views, views
+from . import approval_views, file_views, item_views, post_views, views
 from .uploads import tus
 from .uploads import views as upload_views
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("media/<int:pk>/retry", views.media_retry, name="retry"),
     path("media/<int:pk>/publish", post_views.media_publish, name="publish"),
     path("media/<int:pk>/schedule", post_views.media_schedule, name="schedule"),
+    path("media/<int:pk>/duplicate", post_views.media_duplicate, name="duplicate"),
+    path("files", file_views.file_library, name="files"),
+    path("files/<int:pk>/get", file_views.file_get, name="file_get"),
+    path("files/<int:pk>/delete", file_views.file_delete, name="file_delete"),
     path("media/<int:pk>/approval", approval_views.approval_page, name="approval"),
     path("media/<int:pk>/ribbon/remove", approval_views.ribbon_remove, name="ribbon_remove"),
     path("media/<int:pk>/submit", approval_views.approval_submit, name="approval_submit"),

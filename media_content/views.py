@@ -96,7 +96,7 @@ def library(request: HttpRequest) -> HttpResponse:
         # Photos of a sold vehicle (inventory/) are marked sold; in the same query.
         vehicle_sold=Exists(
             apps.get_model("inventory", "VehiclePhoto").objects.filter(
-                media_content=OuterRef("pk"), vehicle__availability="sold"
+                file__post_files__post=OuterRef("pk"), vehicle__availability="sold"
             )
         )
     )

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from banners.models import Banner
 from media_content import items, publishing
-from media_content.models import MediaAttachment, MediaContent, ScheduledPost
+from media_content.models import MediaContent, PostFile, ScheduledPost
 from media_content.processing.carousel_checks import post_checks
 
-from .factories import MediaContentFactory
+from .factories import MediaFileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def photos(sunrise):
     return [
-        MediaContentFactory(organization=sunrise, title=f"Photo {n}", width=1200, height=800)
+        MediaFileFactory(organization=sunrise, title=f"Photo {n}", width=1200, height=800)
         for n in (1, 2, 3)
     ]
 
@@ -34,82 +34,88 @@ def _compose(photos, destinations=(), **extra):
 
 
 def test_the_dealers_order_is_kept(photos):
-    lead = _compose([photos[1], photos[2], photos[0]])
-    assert lead == photos[1]
-    assert lead.items() == [photos[1], photos[2], photos[0]]
-    assert list(lead.attachments.values_list("position", flat=True)) == [1, 2]
+    post = _compose([photos[1], photos[2], photos[0]])
+    assert post.pk is not None and post.files_in_order() == [photos[1], photos[2], photos[0]]
+    assert list(post.post_files.values_list("position", flat=True)) == [0, 1, 2]
 
 
-def test_dragging_another_item_first_makes_it_the_post(photos, django_capture_on_commit_callbacks):
+def test_reordering_keeps_the_post_and_its_time(photos, django_capture_on_commit_callbacks):
     later = timezone.now() + timezone.timedelta(days=2)
-    lead = _compose(photos, destinations=["facebook"], when=later)
-    [old_post] = lead.posts.all()
+    post = _compose(photos, destinations=["facebook"], when=later)
+    [delivery] = post.posts.all()
 
-    new_lead = items.media_set_items(media=lead, item_ids=[photos[2].pk, photos[0].pk])
+    same = items.post_set_files(post=post, file_ids=[photos[2].pk, photos[0].pk])
 
-    assert new_lead == photos[2]
-    assert new_lead.items() == [photos[2], photos[0]]  # Photo 2 removed, Photo 3 first
-    new_lead.refresh_from_db()
-    assert (new_lead.title, new_lead.post_to_facebook) == ("2019 F-150", True)
-    assert new_lead.status == MediaContent.Status.SCHEDULED
-    [new_post] = new_lead.posts.filter(status=ScheduledPost.Status.PENDING)
-    assert new_post.scheduled_time == later
-    old_post.refresh_from_db()
-    assert old_post.status == ScheduledPost.Status.CANCELLED
+    assert same.pk == post.pk
+    assert same.files_in_order() == [photos[2], photos[0]]  # Photo 2 removed, Photo 3 first
+    same.refresh_from_db()
+    assert (same.title, same.post_to_facebook, same.status) == (
+        "2019 F-150",
+        True,
+        MediaContent.Status.SCHEDULED,
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.scheduled_time) == (ScheduledPost.Status.PENDING, later)
     photos[0].refresh_from_db()
-    assert not photos[0].post_to_facebook and not photos[0].attachments.exists()
+    assert photos[0].title == "Photo 1"  # a file is never renamed by a post
 
 
 def test_a_post_that_went_out_keeps_its_items(photos):
-    lead = _compose(photos, destinations=["facebook"])
+    post = _compose(photos, destinations=["facebook"])
     ScheduledPost.objects.create(
-        organization=lead.organization,
-        media_content=lead,
-        title=lead.title,
+        organization=post.organization,
+        media_content=post,
+        title=post.title,
         destination="facebook",
         scheduled_time=timezone.now(),
         status=ScheduledPost.Status.POSTED,
         posted_at=timezone.now(),
     )
     with pytest.raises(ValidationError, match="its items stay as they were sent"):
-        items.media_set_items(media=lead, item_ids=[photos[1].pk, photos[0].pk])
+        items.post_set_files(post=post, file_ids=[photos[1].pk, photos[0].pk])
     with pytest.raises(ValidationError, match="its items stay as they were sent"):
-        items.media_set_items(media=lead, item_ids=[photos[0].pk, photos[1].pk])
-    assert lead.items() == photos
-    assert items.media_set_items(media=lead, item_ids=[p.pk for p in photos]) == lead
+        items.post_set_files(post=post, file_ids=[photos[0].pk, photos[1].pk])
+    assert post.files_in_order() == photos
+    assert items.post_set_files(post=post, file_ids=[p.pk for p in photos]) == post
 
 
-def test_another_dealerships_item_cannot_be_attached(photos, lakeside):
-    theirs = MediaContentFactory(organization=lakeside)
-    with pytest.raises(ValidationError, match=f"Item {theirs.pk} is not in this dealership"):
-        items.media_set_items(media=photos[0], item_ids=[photos[0].pk, theirs.pk])
-    assert not MediaAttachment.objects.exists()
+def test_another_dealerships_file_cannot_be_added(photos, lakeside):
+    theirs = MediaFileFactory(organization=lakeside)
+    post = _compose(photos[:1])
+    with pytest.raises(ValidationError, match=f"File {theirs.pk} is not in this dealership"):
+        items.post_set_files(post=post, file_ids=[photos[0].pk, theirs.pk])
+    assert post.files_in_order() == photos[:1]
 
 
-def test_an_item_cannot_be_attached_to_itself(photos):
+def test_a_file_is_in_a_post_once_and_at_one_place(photos):
+    post = _compose(photos[:2])
     with pytest.raises(IntegrityError), transaction.atomic():
-        MediaAttachment.objects.create(
-            organization=photos[0].organization, media=photos[0], item=photos[0], position=1
+        PostFile.objects.create(
+            organization=post.organization, post=post, file=photos[0], position=5
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PostFile.objects.create(
+            organization=post.organization, post=post, file=photos[2], position=0
         )
 
 
 def test_a_reorder_that_breaks_a_waiting_posts_checks_is_refused(photos, sunrise):
-    tall = MediaContentFactory(organization=sunrise, title="Tall one", width=1080, height=1350)
-    lead = _compose(photos[:2], destinations=["instagram"])
+    tall = MediaFileFactory(organization=sunrise, title="Tall one", width=1080, height=1350)
+    post = _compose(photos[:2], destinations=["instagram"])
     ScheduledPost.objects.create(
         organization=sunrise,
-        media_content=lead,
-        title=lead.title,
+        media_content=post,
+        title=post.title,
         destination="instagram",
         scheduled_time=timezone.now() + timezone.timedelta(hours=1),
     )
     with pytest.raises(ValidationError, match="“Tall one” \\(item 3\\)"):
-        items.media_set_items(media=lead, item_ids=[photos[0].pk, photos[1].pk, tall.pk])
-    assert lead.items() == photos[:2]
+        items.post_set_files(post=post, file_ids=[photos[0].pk, photos[1].pk, tall.pk])
+    assert post.files_in_order() == photos[:2]
 
 
 def test_carousel_children_must_match_the_first_childs_shape(photos, sunrise):
-    square = MediaContentFactory(organization=sunrise, title="Dashboard", width=1080, height=1080)
+    square = MediaFileFactory(organization=sunrise, title="Dashboard", width=1080, height=1080)
     lead = _compose([photos[0], square, photos[1]])
     errors = post_checks(lead, "instagram").errors
     assert errors == [
@@ -121,8 +127,8 @@ def test_carousel_children_must_match_the_first_childs_shape(photos, sunrise):
 
 def test_a_carousel_child_out_of_range_is_judged_as_its_instagram_ready_copy(photos, sunrise):
     # 9:16 becomes 4:5 as its Instagram-ready copy; so does the first (3:4): they match.
-    first = MediaContentFactory(organization=sunrise, title="Front", width=900, height=1200)
-    tall = MediaContentFactory(organization=sunrise, title="Door", width=1080, height=1920)
+    first = MediaFileFactory(organization=sunrise, title="Front", width=900, height=1200)
+    tall = MediaFileFactory(organization=sunrise, title="Door", width=1080, height=1920)
     lead = _compose([first, tall])
     found = post_checks(lead, "instagram")
     assert not [e for e in found.errors if "crops every item" in e]
@@ -142,11 +148,11 @@ def test_a_carousel_child_out_of_range_is_judged_as_its_instagram_ready_copy(pho
 
 
 def test_carousel_counts_and_each_items_own_checks(sunrise):
-    eleven = [MediaContentFactory(organization=sunrise) for _ in range(10)]
+    eleven = [MediaFileFactory(organization=sunrise) for _ in range(10)]
     lead = _compose(eleven)
     assert not post_checks(lead, "instagram").errors
-    png = MediaContentFactory(organization=sunrise, title="Logo", container="PNG")
-    lead = items.media_set_items(media=lead, item_ids=[e.pk for e in eleven[:2]] + [png.pk])
+    png = MediaFileFactory(organization=sunrise, title="Logo", container="PNG")
+    lead = items.post_set_files(post=lead, file_ids=[e.pk for e in eleven[:2]] + [png.pk])
     # Each item's own checks, named; a PNG is fixed by its Instagram-ready copy (offered
     # while the post is not for Instagram).
     found = post_checks(lead, "instagram")
@@ -158,7 +164,7 @@ def test_carousel_counts_and_each_items_own_checks(sunrise):
 
 
 def test_facebook_refuses_a_video_among_several_items_naming_it(photos, sunrise):
-    video = MediaContentFactory(
+    video = MediaFileFactory(
         organization=sunrise, title="Walk-around", media_type=MediaContent.MediaType.VIDEO
     )
     lead = _compose([photos[0], video])
@@ -179,7 +185,7 @@ def test_facebook_refuses_a_video_among_several_items_naming_it(photos, sunrise)
 def test_the_website_banner_shows_the_first_image(
     photos, sunrise, django_capture_on_commit_callbacks
 ):
-    video = MediaContentFactory(
+    video = MediaFileFactory(
         organization=sunrise, title="Walk-around", media_type=MediaContent.MediaType.VIDEO
     )
     lead = _compose([video, photos[1], photos[0]], destinations=["banner"])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from banners.models import Banner
+from library.models import MediaFile
 from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
 
@@ -148,7 +149,7 @@ def test_a_file_still_processing_is_waited_for_then_checked(sunrise, settings):
     )
     assert waited.next_attempt_at == post.scheduled_time + datetime.timedelta(seconds=5)
 
-    MediaContent.objects.filter(pk=media.pk).update(processing_status="ready")
+    MediaFile.objects.filter(post_files__post=media).update(processing_status="ready")
     with time_machine.travel(post.scheduled_time + datetime.timedelta(seconds=6), tick=False):
         posted = publishing.publish_post(post_id=post.pk)
     assert posted.status == "posted"

@@ -27,6 +27,11 @@ VIEWS: dict[str, ViewRoles] = {
     # A draft goes out: PUBLISH inside, or held for approval where the role needs it.
     "media_content:publish": ViewRoles(Action.DRAFT),
     "media_content:schedule": ViewRoles(Action.DRAFT),
+    "media_content:duplicate": ViewRoles(Action.DRAFT),
+    # The file library (media_content/file_views.py).
+    "media_content:files": ViewRoles(Action.VIEW),
+    "media_content:file_get": ViewRoles(Action.VIEW),
+    "media_content:file_delete": ViewRoles(Action.EDIT_POSTS),
     "media_content:approval": ViewRoles(Action.VIEW),
     "media_content:ribbon_remove": ViewRoles(Action.DRAFT),  # EDIT_POSTS unless a draft
     "media_content:approval_submit": ViewRoles(Action.SUBMIT_FOR_APPROVAL),

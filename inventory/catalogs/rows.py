@@ -75,9 +75,7 @@ def vehicles(*, organization: Organization, dealership: Dealership, catalog: Cat
         wanted |= Q(availability=Vehicle.Availability.SOLD, sold_at__gte=since)
     queryset = Vehicle.objects.for_org(organization).filter(wanted).order_by("pk")
     if dealership.photos == CatalogFeed.Photos.LIBRARY:
-        photos = VehiclePhoto.objects.filter(media_content__isnull=False).select_related(
-            "media_content"
-        )
+        photos = VehiclePhoto.objects.filter(file__isnull=False).select_related("file")
         queryset = queryset.prefetch_related(
             Prefetch("photos", queryset=photos.order_by("position"), to_attr="library_photos")
         )
@@ -110,7 +108,7 @@ def _images(vehicle: Vehicle, dealership: Dealership, photo_url) -> tuple[list[s
     if dealership.photos == CatalogFeed.Photos.LIBRARY and photo_url is not None:
         photos = getattr(vehicle, "library_photos", [])
         if photos:
-            first = photos[0].media_content
+            first = photos[0].file
             side = min(first.width or 0, first.height or 0) or None
             return [photo_url(p) for p in photos], side
     return list(vehicle.image_urls or []), None

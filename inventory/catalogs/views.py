@@ -133,10 +133,10 @@ def catalog_photo(request: HttpRequest, token: str, pk: int) -> HttpResponse:
         raise Http404("No such catalog.")
     photo = (
         VehiclePhoto.objects.for_org(site.organization_id)
-        .select_related("media_content")
-        .filter(pk=pk, media_content__isnull=False)
+        .select_related("file")
+        .filter(pk=pk, file__isnull=False)
         .first()
     )
-    if photo is None or not photo.media_content.file:
+    if photo is None or not photo.file.file:
         raise Http404("No such photo.")
-    return redirect(photo.media_content.media_url)
+    return redirect(photo.file.media_url)

@@ -28,12 +28,13 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from library.models import MediaFile
+
 from .. import broker
-from ..models import MediaContent
 
 logger = logging.getLogger(__name__)
 
-Status = MediaContent.ProcessingStatus
+Status = MediaFile.ProcessingStatus
 UNFINISHED = (Status.PENDING, Status.PROCESSING)
 
 # A message the broker took but no worker picked up is sent again after waits that
@@ -59,7 +60,7 @@ def send_processing_task(media_id: int) -> bool:
             media_id,
         )
         # Nothing is out for it: no deadline means "send at the next sweep".
-        MediaContent.objects.filter(pk=media_id, processing_status=Status.PENDING).update(
+        MediaFile.objects.filter(pk=media_id, processing_status=Status.PENDING).update(
             processing_lease_until=None
         )
         return False
@@ -74,7 +75,7 @@ def claim(*, media_id: int) -> datetime.datetime | None:
     now = timezone.now()
     lease_over = Q(processing_lease_until__isnull=True) | Q(processing_lease_until__lt=now)
     taken = (
-        MediaContent.objects.filter(pk=media_id)
+        MediaFile.objects.filter(pk=media_id)
         .filter(
             Q(processing_status=Status.PENDING) | Q(lease_over, processing_status=Status.PROCESSING)
         )
@@ -90,14 +91,14 @@ def claim(*, media_id: int) -> datetime.datetime | None:
     return now if taken else None
 
 
-def mine(*, media_id: int, claim: datetime.datetime) -> QuerySet[MediaContent]:
+def mine(*, media_id: int, claim: datetime.datetime) -> QuerySet[MediaFile]:
     """The item, only while this worker's claim still holds it."""
-    return MediaContent.objects.filter(
+    return MediaFile.objects.filter(
         pk=media_id, processing_status=Status.PROCESSING, processing_claimed_at=claim
     )
 
 
-def holds(media: MediaContent, claim: datetime.datetime) -> bool:
+def holds(media: MediaFile, claim: datetime.datetime) -> bool:
     return media.processing_status == Status.PROCESSING and media.processing_claimed_at == claim
 
 
@@ -174,7 +175,7 @@ def _resend_wait(*, status: str, deadline, requested_at, now) -> tuple[datetime.
 def resend_overdue(*, limit: int = 1000) -> int:
     """Send again every item past its deadline; answers how many were sent."""
     now = timezone.now()
-    overdue = MediaContent.objects.filter(processing_status__in=UNFINISHED).filter(
+    overdue = MediaFile.objects.filter(processing_status__in=UNFINISHED).filter(
         Q(processing_lease_until__isnull=True) | Q(processing_lease_until__lt=now)
     )
     rows = overdue.order_by("pk").values_list(
@@ -185,7 +186,7 @@ def resend_overdue(*, limit: int = 1000) -> int:
         wait, fresh = _resend_wait(
             status=status, deadline=deadline, requested_at=requested_at, now=now
         )
-        won = MediaContent.objects.filter(
+        won = MediaFile.objects.filter(
             pk=media_id, processing_status=status, processing_lease_until=deadline
         ).update(
             processing_status=Status.PENDING,

@@ -18,7 +18,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
-from ..models import MediaContent, Rendition
+from library.models import MediaFile
+
+from ..models import Rendition
 from . import ProcessingFailed
 from .limits import (
     IG_IMAGE_MAX_BYTES,
@@ -39,8 +41,28 @@ INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
 FIT_SPECS = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}
 
 
+def the_file(media) -> MediaFile:
+    """The file itself, a post item's file, or a post's first file."""
+    if isinstance(media, MediaFile):
+        return media
+    item_file = getattr(media, "media_file", None)
+    return item_file if item_file is not None else media.lead_file
+
+
+def instagram_specs_asked_for(file: MediaFile) -> set[str]:
+    """The Instagram copies (by fit) the posts still to go out with this file ask for."""
+    from ..models import MediaContent
+
+    fits = (
+        MediaContent.objects.filter(post_files__file_id=file.pk)
+        .exclude(status__in=[MediaContent.Status.POSTED, MediaContent.Status.ARCHIVED])
+        .values_list("instagram_fit", flat=True)
+    )
+    return {instagram_spec(fit) for fit in fits}
+
+
 def instagram_spec(fit: str) -> str:
-    """The rendition spec of the dealer's fit (``MediaContent.instagram_fit``)."""
+    """The rendition spec of the dealer's fit (``MediaFile.instagram_fit``)."""
     return FIT_SPECS[fit]
 
 
@@ -97,13 +119,16 @@ def jpeg_under(image: Image.Image, *, limit: int, what: str = "The Instagram cop
     raise ProcessingFailed(f"{what} stays over 8 MB even at low quality.")  # Instagram's limit
 
 
-def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
-    if media.media_type != MediaContent.MediaType.IMAGE:
+def _render(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    if media.media_type != MediaFile.MediaType.IMAGE:
         raise ProcessingFailed("Only images have display and Instagram-ready copies.")
-    from .ribbons import is_ribbon_spec, render_ribbon, ribbon_wanted
+    from .ribbons import is_ribbon_spec, render_ribbon, ribbon_of_spec
 
     if is_ribbon_spec(spec):
-        return render_ribbon(media, ribbon_wanted(media))
+        ribbon = ribbon_of_spec(media, spec)
+        if ribbon is None:
+            raise ProcessingFailed("No post asks for this ribbon any more.")
+        return render_ribbon(media, ribbon)
     with local_path(media.file) as path:
         if spec == DISPLAY:
             image = open_reduced(path, (1280, 1280))
@@ -116,10 +141,9 @@ def _render(media: MediaContent, spec: str) -> tuple[bytes, tuple[int, int]]:
     raise ValueError(f"Unknown rendition spec {spec!r}")
 
 
-def save_rendition(
-    *, media: MediaContent, spec: str, data: bytes, size: tuple[int, int]
-) -> Rendition:
+def save_rendition(*, media: MediaFile, spec: str, data: bytes, size: tuple[int, int]) -> Rendition:
     """Store ``data`` as the (media, spec) rendition unless one exists already."""
+    media = the_file(media)
     rendition = Rendition(media=media, spec=spec, width=size[0], height=size[1])
     rendition.size_bytes = len(data)
     rendition.file.save("rendition.jpg", ContentFile(data), save=False)
@@ -132,14 +156,18 @@ def save_rendition(
     return rendition
 
 
-def instagram_copy(media: MediaContent) -> Rendition | None:
-    """The Instagram-ready JPEG of the dealer's fit, posted instead of the original."""
-    if media.media_type != MediaContent.MediaType.IMAGE:
+def instagram_copy(media) -> Rendition | None:
+    """The Instagram-ready JPEG of the post's fit, posted instead of the original.
+
+    ``media`` is a post (its cover) or one of its items (``PostItem``): the file's
+    renditions, the post's fit.
+    """
+    if media.media_type != MediaFile.MediaType.IMAGE:
         return None
     return media.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
 
 
-def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition | None:
+def rendition_get_or_create(*, media: MediaFile, spec: str) -> Rendition | None:
     """The (media, spec) rendition, made from the current file if missing.
 
     Answers None, keeping nothing, when the item changed while we rendered: it
@@ -149,34 +177,36 @@ def rendition_get_or_create(*, media: MediaContent, spec: str) -> Rendition | No
     item's row lock, as processing's final write and ``media_update`` take it, so
     a copy of an old file or of the old fit is never kept.
     """
-    from .ribbons import is_ribbon_spec, ribbon_spec
+    from .ribbons import is_ribbon_spec, ribbon_of_spec
 
+    media = the_file(media)
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:
         return existing
-    if is_ribbon_spec(spec) and ribbon_spec(media) != spec:
+    if is_ribbon_spec(spec) and ribbon_of_spec(media, spec) is None:
         return None  # asked for before a change: the ribbon asked for now has its own task
     source = media.file.name
     data, size = _render(media, spec)
     with transaction.atomic():
-        current = MediaContent.objects.select_for_update().filter(pk=media.pk).first()
+        current = MediaFile.objects.select_for_update().filter(pk=media.pk).first()
         if current is None or current.file.name != source:
             return None
         if spec in INSTAGRAM_SPECS and (
-            current.processing_status != MediaContent.ProcessingStatus.READY
-            or spec != instagram_spec(current.instagram_fit)
+            current.processing_status != MediaFile.ProcessingStatus.READY
+            or spec not in (instagram_specs_asked_for(current) or {spec})
         ):
             return None
         if is_ribbon_spec(spec) and (
-            current.processing_status != MediaContent.ProcessingStatus.READY
-            or ribbon_spec(current) != spec
+            current.processing_status != MediaFile.ProcessingStatus.READY
+            or ribbon_of_spec(current, spec) is None
         ):
             return None
         return save_rendition(media=current, spec=spec, data=data, size=size)
 
 
-def renditions_delete(*, media: MediaContent, specs: tuple[str, ...] | None = None) -> int:
+def renditions_delete(*, media: MediaFile, specs: tuple[str, ...] | None = None) -> int:
     """Delete rows now and their files after the commit (the post_delete handler does that)."""
+    media = the_file(media)
     queryset = Rendition.objects.filter(media=media)
     if specs is not None:
         queryset = queryset.filter(spec__in=specs)

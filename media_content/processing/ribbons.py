@@ -152,6 +152,20 @@ def ribbon_wanted(media: MediaContent) -> Ribbon | None:
     )
 
 
+def ribbon_of_spec(file, spec: str) -> Ribbon | None:
+    """The ribbon a post whose cover is ``file`` asks for under ``spec`` (None: none does)."""
+    posts = (
+        MediaContent.objects.filter(post_files__file_id=file.pk, post_files__position=0)
+        .exclude(ribbon_text="")
+        .select_related("organization")
+    )
+    for post in posts:
+        ribbon = ribbon_wanted(post)
+        if ribbon is not None and ribbon.spec == spec:
+            return ribbon
+    return None
+
+
 def ribbon_spec(media: MediaContent) -> str | None:
     ribbon = ribbon_wanted(media)
     return ribbon.spec if ribbon else None

@@ -1,4 +1,4 @@
-"""Processing a media item: what the Celery tasks and the admin call.
+"""Processing a library file: what the Celery tasks and the admin call.
 
 ``request_processing(media=...)`` marks the item pending and enqueues
 ``process_media`` after the commit. ``media_process(media_id=...)`` claims the
@@ -18,7 +18,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from .. import broker, lifecycle
+from library.models import MediaFile
+from library.signals import file_changed
+
+from .. import broker
 from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
@@ -27,7 +30,7 @@ from .storage import delete_files_on_commit, local_path
 
 logger = logging.getLogger(__name__)
 
-Status = MediaContent.ProcessingStatus
+Status = MediaFile.ProcessingStatus
 
 # Runs started for one file, counting Celery retries and runs sent again after a worker
 # died: past this the item is marked failed instead of trying again and again.
@@ -37,13 +40,19 @@ MAX_PROCESSING_ATTEMPTS = 6
 RETRY_WAIT = datetime.timedelta(seconds=300 + 60)
 
 
-def request_processing(*, media: MediaContent) -> None:
-    """Mark the item pending and process it once this transaction has committed.
+def file_of(media) -> MediaFile:
+    """The file itself, or a post's first file (the admin acts on posts)."""
+    return media.lead_file if isinstance(media, MediaContent) else media
+
+
+def request_processing(*, media) -> None:
+    """Mark the file pending and process it once this transaction has committed.
 
     A worker still busy with a previous file loses its claim: its result is dropped.
     """
+    media = file_of(media)
     now = timezone.now()
-    MediaContent.objects.filter(pk=media.pk).update(
+    MediaFile.objects.filter(pk=media.pk).update(
         processing_status=Status.PENDING,
         processing_error="",
         processing_attempts=0,
@@ -64,28 +73,28 @@ def requeue_stale_processing() -> int:
     return lease.resend_overdue()
 
 
-def request_placeholder_refresh(*, media: MediaContent) -> bool:
+def request_placeholder_refresh(*, media) -> bool:
     """After a title change: redraw the thumbnail if (and only if) it is the drawn title card."""
-    if media.media_type != MediaContent.MediaType.VIDEO or not media.thumbnail_is_placeholder:
+    if media.media_type != MediaFile.MediaType.VIDEO or not media.thumbnail_is_placeholder:
         return False
     title, org_id, url = media.title, media.organization_id, media.thumbnail_url
     broker.send_on_commit(broker.REGENERATE_VIDEO_THUMBNAIL, title, org_id, url)
     return True
 
 
-def _send_waiting_posts_on_commit(media_id: int) -> None:
-    """Once ready or failed is committed, "Post now" posts waiting for the file go at once.
+def _say_file_changed_on_commit(file_id: int, spec: str = "") -> None:
+    """Once ready or failed is committed, whoever waits for the file hears it (``file_changed``).
 
-    Pushed by this event, not found by a poll: ``lifecycle`` sends them (those of
-    a failed file then fail in words, from its checks).
+    Pushed by this event, not found by a poll.
     """
     transaction.on_commit(
-        lambda: lifecycle.send_posts_waiting_for_processing(media_id=media_id), robust=True
+        lambda: file_changed.send_robust(sender=MediaFile, file_id=file_id, spec=spec),
+        robust=True,
     )
 
 
 def media_mark_failed(*, media_id: int, reason: str) -> None:
-    MediaContent.objects.filter(pk=media_id).update(
+    MediaFile.objects.filter(pk=media_id).update(
         processing_status=Status.FAILED,
         processing_error=reason[:2000],
         processing_claimed_at=None,
@@ -93,20 +102,20 @@ def media_mark_failed(*, media_id: int, reason: str) -> None:
         processed_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    _send_waiting_posts_on_commit(media_id)
+    _say_file_changed_on_commit(media_id)
 
 
-def _new_thumbnail_name(media: MediaContent, data: bytes) -> str:
+def _new_thumbnail_name(media: MediaFile, data: bytes) -> str:
     """Save under a fresh random name (upload_to), so no cache shows the old picture."""
-    field = MediaContent._meta.get_field("thumbnail")
+    field = MediaFile._meta.get_field("thumbnail")
     name = field.generate_filename(media, "thumbnail.jpg")
     return default_storage.save(name, ContentFile(data))
 
 
 def media_process(
     *, media_id: int, retry_wait: datetime.timedelta = RETRY_WAIT
-) -> MediaContent | None:
-    """Process the item if this worker wins its claim; a duplicate delivery does nothing.
+) -> MediaFile | None:
+    """Process the file if this worker wins its claim; a duplicate delivery does nothing.
 
     On an unexpected error the claim is given back (pending, for the task's retry
     due within ``retry_wait``) and the error raised.
@@ -115,7 +124,7 @@ def media_process(
     if claim is None:
         logger.info("Media %s is gone, done, or processed by another worker.", media_id)
         return None
-    media = MediaContent.objects.get(pk=media_id)
+    media = MediaFile.objects.get(pk=media_id)
     if not media.file:
         media_mark_failed(media_id=media_id, reason="The item has no file to process.")
         return None
@@ -136,7 +145,7 @@ def media_process(
         raise
 
 
-def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaContent | None:
+def _process_claimed(media: MediaFile, *, claim: datetime.datetime) -> MediaFile | None:
     media_id = media.pk
     source_name = media.file.name
     display = None
@@ -148,7 +157,7 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         # Uploads leave the sha256 to us unless the duplicate check needed it.
         sha256 = media.sha256 or file_sha256(path)
         try:
-            if media.media_type == MediaContent.MediaType.IMAGE:
+            if media.media_type == MediaFile.MediaType.IMAGE:
                 fields = metadata.image_metadata(path).as_fields()
                 thumb, display = thumbnails.image_renditions(path)
             else:
@@ -159,12 +168,12 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         except ProcessingFailed as error:
             failure = error
             thumb, is_placeholder = None, False
-            if media.media_type == MediaContent.MediaType.VIDEO:
+            if media.media_type == MediaFile.MediaType.VIDEO:
                 thumb, is_placeholder = placeholder.placeholder_jpeg(media.title), True
 
     new_thumb_name = _new_thumbnail_name(media, thumb) if thumb else ""
     with transaction.atomic():
-        current = MediaContent.objects.select_for_update().filter(pk=media_id).first()
+        current = MediaFile.objects.select_for_update().filter(pk=media_id).first()
         if current is None or current.file.name != source_name or not lease.holds(current, claim):
             # Deleted, a new file arrived, or our lease ran out: another task does the work.
             delete_files_on_commit([new_thumb_name])
@@ -184,8 +193,8 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
             update |= {"processing_status": Status.FAILED, "processing_error": failure.message}
         else:
             update |= fields | {"processing_status": Status.READY, "processing_error": ""}
-        MediaContent.objects.filter(pk=media_id).update(**update)
-        _send_waiting_posts_on_commit(media_id)
+        MediaFile.objects.filter(pk=media_id).update(**update)
+        _say_file_changed_on_commit(media_id)
         if new_thumb_name and old_thumb and old_thumb != new_thumb_name:
             delete_files_on_commit([old_thumb])
         renditions_delete(media=current)  # made from the previous file, or stale
@@ -193,9 +202,6 @@ def _process_claimed(media: MediaContent, *, claim: datetime.datetime) -> MediaC
         if display is not None:
             data, size = display
             save_rendition(media=current, spec=DISPLAY, data=data, size=size)
-        if failure is None:
-            instagram_copy_follow_choice(media=current)  # now its checks are known
-            ribbon_follow_choice(media=current)
     if failure is not None:
         raise failure
     return current
@@ -215,8 +221,8 @@ def placeholder_regenerate(*, title: str, organization_id: int, thumbnail_url: s
     basename = path.rsplit("/", 1)[-1]
     if not basename:
         return False
-    candidates = MediaContent.objects.for_org(organization_id).filter(
-        media_type=MediaContent.MediaType.VIDEO,
+    candidates = MediaFile.objects.for_org(organization_id).filter(
+        media_type=MediaFile.MediaType.VIDEO,
         thumbnail_is_placeholder=True,
         thumbnail__endswith=basename,
     )
@@ -225,14 +231,14 @@ def placeholder_regenerate(*, title: str, organization_id: int, thumbnail_url: s
         return False
     new_name = _new_thumbnail_name(media, placeholder.placeholder_jpeg(title))
     with transaction.atomic():
-        changed = MediaContent.objects.filter(
+        changed = MediaFile.objects.filter(
             pk=media.pk, thumbnail=media.thumbnail.name, thumbnail_is_placeholder=True
         ).update(thumbnail=new_name, updated_at=timezone.now())
         delete_files_on_commit([media.thumbnail.name] if changed else [new_name])
     return bool(changed)
 
 
-def request_instagram_copy(*, media: MediaContent) -> str:
+def request_instagram_copy(*, media) -> str:
     """Have the worker make the Instagram-ready JPEG of the item's fit, after the commit.
 
     ``pad`` keeps the whole picture (white bars), ``crop`` fills the frame. The
@@ -243,7 +249,7 @@ def request_instagram_copy(*, media: MediaContent) -> str:
     """
     from .renditions import instagram_spec
 
-    if media.media_type != MediaContent.MediaType.IMAGE:
+    if media.media_type != MediaFile.MediaType.IMAGE:
         raise ProcessingFailed("Only images have an Instagram-ready copy.")
     if media.processing_status != Status.READY:
         raise ProcessingFailed(
@@ -251,49 +257,58 @@ def request_instagram_copy(*, media: MediaContent) -> str:
             "if Instagram is chosen."
         )
     spec = instagram_spec(media.instagram_fit)
-    if media.instagram_copy_error:
-        MediaContent.objects.filter(pk=media.pk).update(instagram_copy_error="")
-        media.instagram_copy_error = ""
-    media_id = media.pk
-    broker.send_on_commit(broker.MAKE_RENDITION, media_id, spec)
+    file = file_of(getattr(media, "media_file", media))
+    if file.instagram_copy_error:
+        MediaFile.objects.filter(pk=file.pk).update(instagram_copy_error="")
+        file.instagram_copy_error = ""
+    broker.send_on_commit(broker.MAKE_RENDITION, file.pk, spec)
     return spec
 
 
 def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
-    """Keep the item's Instagram-ready copy in line with what the dealer chose.
+    """Keep the post's Instagram-ready copies in line with what the dealer chose.
 
     Called when processing finishes and when the dealer saves Instagram or the
-    fit: the copy of the other fit is removed; the copy of this fit is asked for
-    when Instagram is chosen and the copy would clear every Instagram error.
-    Answers the spec asked for, if any. Call inside the transaction that saved
-    the choice (the task is sent after its commit).
+    fit: for each image of the post, the copy of this fit is asked for when the
+    post goes to Instagram and the copy would clear every Instagram error.
+    Answers the last spec asked for, if any. Call inside the transaction that
+    saved the choice (the task is sent after its commit).
     """
     from .checks import copy_would_fix
-    from .renditions import INSTAGRAM_SPECS, instagram_spec
+    from .renditions import INSTAGRAM_SPECS, instagram_spec, instagram_specs_asked_for
 
-    if media.media_type != MediaContent.MediaType.IMAGE:
+    asked = None
+    if not isinstance(media, MediaContent):
         return None
     wanted = instagram_spec(media.instagram_fit)
-    renditions_delete(media=media, specs=tuple(s for s in INSTAGRAM_SPECS if s != wanted))
-    if not media.goes_to_instagram or media.renditions.filter(spec=wanted).exists():
-        return None
-    if not copy_would_fix(media):
-        return None
-    return request_instagram_copy(media=media)
+    for item in media.items():
+        if item.media_type != MediaFile.MediaType.IMAGE:
+            continue
+        kept = instagram_specs_asked_for(item.media_file) | {wanted}
+        stale = tuple(spec for spec in INSTAGRAM_SPECS if spec not in kept)
+        renditions_delete(media=item.media_file, specs=stale)
+        if not item.processing_finished:
+            continue
+        if not media.goes_to_instagram or item.renditions.filter(spec=wanted).exists():
+            continue
+        if not copy_would_fix(item):
+            continue
+        asked = request_instagram_copy(media=item)
+    return asked
 
 
 def rendition_make(*, media_id: int, spec: str) -> None:
-    """The worker's part: make the rendition; an Instagram copy it cannot make is noted on the item."""
+    """The worker's part: make the file's rendition; one it cannot make is noted on the file."""
     from .renditions import INSTAGRAM_SPECS, rendition_get_or_create
     from .ribbons import is_ribbon_spec
 
-    media = MediaContent.objects.select_related("organization").filter(pk=media_id).first()
+    media = MediaFile.objects.select_related("organization").filter(pk=media_id).first()
     if media is None:
         return
     try:
         made = rendition_get_or_create(media=media, spec=spec)
     except ProcessingFailed as error:
-        logger.info("No %s rendition for media %s: %s", spec, media_id, error.message)
+        logger.info("No %s rendition for file %s: %s", spec, media_id, error.message)
         field = (
             "instagram_copy_error"
             if spec in INSTAGRAM_SPECS
@@ -302,17 +317,15 @@ def rendition_make(*, media_id: int, spec: str) -> None:
             else None
         )
         if field:
-            MediaContent.objects.filter(pk=media_id, file=media.file.name).update(
+            MediaFile.objects.filter(pk=media_id, file=media.file.name).update(
                 **{field: error.message[:2000]}, updated_at=timezone.now()
             )
-            if field == "ribbon_error":  # its waiting posts fail now, in words, from the checks
-                _send_waiting_posts_on_commit(media_id)
+            _say_file_changed_on_commit(media_id, spec)
         return
     if made is None:
-        logger.info("Media %s changed while its %s rendition was made; not kept.", media_id, spec)
+        logger.info("File %s changed while its %s rendition was made; not kept.", media_id, spec)
         return
-    if spec in INSTAGRAM_SPECS or is_ribbon_spec(spec):  # the posts waiting for it go now
-        _send_waiting_posts_on_commit(media_id)
+    _say_file_changed_on_commit(media_id, spec)
 
 
 # --- The ribbon on a post's cover (ribbons.py) ----------------------------------------------
@@ -327,37 +340,50 @@ def request_ribbon(*, media: MediaContent) -> str | None:
     from .ribbons import ribbon_spec
 
     spec = ribbon_spec(media)
-    if spec is None or media.processing_status != Status.READY:
+    cover = media.lead_file
+    if spec is None or cover is None or cover.processing_status != Status.READY:
         return None
-    if media.renditions.filter(spec=spec).exists():
+    if cover.renditions.filter(spec=spec).exists():
         return spec
-    if media.ribbon_error:
-        MediaContent.objects.filter(pk=media.pk).update(ribbon_error="")
-        media.ribbon_error = ""
-    broker.send_on_commit(broker.MAKE_RENDITION, media.pk, spec)
+    if cover.ribbon_error:
+        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
+        cover.ribbon_error = ""
+    broker.send_on_commit(broker.MAKE_RENDITION, cover.pk, spec)
     return spec
 
 
 def ribbon_follow_choice(*, media: MediaContent) -> str | None:
     """Keep the cover's ribbon picture in line with the post: the text, its destinations and
-    fit (the shape), the dealership's name and colour. Ribbons no longer asked for are
-    removed (rows now, files after the commit unless a banner still shows one); the one
-    asked for is requested. Call inside the transaction that made the change."""
+    fit (the shape), the dealership's name and colour. Ribbons no post of the cover asks
+    for any more are removed (rows now, files after the commit unless a banner still shows
+    one); the one asked for is requested. Call inside the transaction that made the change."""
     from .ribbons import PREFIX, ribbon_spec
 
-    wanted = ribbon_spec(media)
-    stale = media.renditions.filter(spec__startswith=PREFIX).exclude(spec=wanted or "")
+    cover = media.lead_file
+    if cover is None:
+        return None
+    wanted = {
+        spec
+        for post in MediaContent.objects.filter(post_files__file=cover, post_files__position=0)
+        .exclude(pk=media.pk)
+        .exclude(ribbon_text="")
+        .select_related("organization")
+        if (spec := ribbon_spec(post))
+    } | {ribbon_spec(media) or ""}
+    stale = cover.renditions.filter(spec__startswith=PREFIX).exclude(spec__in=wanted)
     specs = tuple(stale.values_list("spec", flat=True))
     if specs:
-        renditions_delete(media=media, specs=specs)
+        renditions_delete(media=cover, specs=specs)
     return request_ribbon(media=media)
 
 
 def ribbon_set(*, media: MediaContent, text: str) -> str | None:
-    """Draw ``text`` as a ribbon on the cover of the post led by ``media`` ("" removes it)."""
+    """Draw ``text`` as a ribbon on the cover of the post ``media`` ("" removes it)."""
     text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
-    MediaContent.objects.filter(pk=media.pk).update(
-        ribbon_text=text, ribbon_error="", updated_at=timezone.now()
-    )
-    media.ribbon_text, media.ribbon_error = text, ""
+    MediaContent.objects.filter(pk=media.pk).update(ribbon_text=text, updated_at=timezone.now())
+    media.ribbon_text = text
+    cover = media.lead_file
+    if cover is not None and cover.ribbon_error:
+        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
+        cover.ribbon_error = ""
     return ribbon_follow_choice(media=media)

@@ -4,13 +4,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dealer_media.tenancy.models import Organization
+from library.models import MediaFile
 
 from ..models import MediaContent, Rendition
 from .storage import delete_files_on_commit
 
 
-@receiver(post_delete, sender=MediaContent, dispatch_uid="processing_media_files")
-def _media_deleted(sender, instance: MediaContent, **kwargs) -> None:
+@receiver(post_delete, sender=MediaFile, dispatch_uid="processing_media_files")
+def _media_deleted(sender, instance: MediaFile, **kwargs) -> None:
     delete_files_on_commit([instance.thumbnail.name])
 
 
@@ -30,7 +31,7 @@ def _organization_saved(sender, instance: Organization, created: bool, **kwargs)
         MediaContent.objects.for_org(instance)
         .exclude(ribbon_text="")
         .exclude(status__in=[MediaContent.Status.POSTED, MediaContent.Status.ARCHIVED])
-        .filter(media_type=MediaContent.MediaType.IMAGE)
+        .filter(post_files__position=0, post_files__file__media_type=MediaFile.MediaType.IMAGE)
     )
     for media in waiting:
         media.organization = instance  # today's name and colour

@@ -31,8 +31,8 @@ from pathlib import Path
 from django.core.files.storage import storages
 
 from dealer_media.stored_files import content_disposition_for, content_type_for
+from library.models import MediaFile, media_upload_to
 
-from ..models import MediaContent, media_upload_to
 from ..validation import head_extension
 from .models import Upload
 
@@ -237,7 +237,7 @@ class S3ChunkWriter:
     def _open_multipart(self, head: bytes) -> None:
         upload = self.upload
         name = f"upload.{head_extension(head)}"
-        key = media_upload_to(MediaContent(organization_id=upload.organization_id), name)
+        key = media_upload_to(MediaFile(organization_id=upload.organization_id), name)
         answer = self.store.client.create_multipart_upload(
             Bucket=self.store.bucket,
             Key=key,

@@ -356,10 +356,11 @@ def media_create_from_upload(
                     details=details,
                     allow_duplicate=allow_duplicate,
                 )
+                post = media if isinstance(media, MediaContent) else None
                 Upload.objects.filter(pk=upload.pk, lock_token=token).update(
-                    state=Upload.State.CONSUMED, media_content=media
+                    state=Upload.State.CONSUMED, media_content=post
                 )
-                upload.state, upload.media_content = Upload.State.CONSUMED, media
+                upload.state, upload.media_content = Upload.State.CONSUMED, post
                 transaction.on_commit(lambda: store.delete(upload))
         except MediaRejected:
             upload_delete(upload=upload)

@@ -27,9 +27,27 @@ from .services import UploadError, media_create_from_upload
 from .tus import STATUS
 
 
-def media_json(media: MediaContent) -> dict:
+def media_json(media) -> dict:
+    """The new post (``id``) and its file (``file_id``); a file only joining the library
+    (``schedule_mode=library``) answers ``id`` null."""
+    if not isinstance(media, MediaContent):
+        return {
+            "id": None,
+            "file_id": media.pk,
+            "title": media.title,
+            "media_type": media.media_type,
+            "content_type": media.content_type,
+            "original_filename": media.original_filename,
+            "size_bytes": media.size_bytes,
+            "sha256": media.sha256,
+            "width": media.width,
+            "height": media.height,
+            "status": "library",
+            "media_url": media.media_url,
+        }
     return {
         "id": media.pk,
+        "file_id": media.lead_file.pk if media.lead_file else None,
         "title": media.title,
         "description": media.description,
         "link_url": media.link_url,

@@ -45,7 +45,7 @@ def vehicle_with_photos(organization, count: int) -> tuple[Vehicle, list[MediaCo
                 vehicle=vehicle,
                 source_url=f"https://cdn.sunrisemotors.example/1/{position}.jpg",
                 position=position,
-                media_content=media,
+                file=media.lead_file,
             )
             items.append(media)
     return vehicle, items

@@ -100,7 +100,7 @@ def test_photos_after_a_missing_one_on_the_same_host(keep_alive, sunrise, settin
     assert photos.fetch_photos(vehicle=vehicle) == {"fetched": 1, "shared": 0, "failed": 1}
     gone, moved = vehicle.photos.order_by("position")
     assert "HTTP 404" in gone.error
-    assert moved.error == "" and moved.media_content is not None
+    assert moved.error == "" and moved.file is not None
 
 
 def test_a_feed_trickling_one_byte_at_a_time_ends_at_the_deadline(trickle, sunrise):

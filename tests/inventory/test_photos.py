@@ -7,6 +7,7 @@ from PIL import Image
 
 from inventory import importing, photos
 from inventory.models import Vehicle, VehiclePhoto
+from library.models import MediaFile
 from media_content.models import MediaContent
 
 from .conftest import as_csv, make_vin, stock
@@ -60,15 +61,18 @@ def test_photos_fetched_deduplicated_and_processed(
     linked = list(first.photos.order_by("position"))
     assert [p.position for p in linked] == [0, 1, 2, 3, 4]
     front, side, side_again, page, metadata = linked
-    assert side.media_content_id == side_again.media_content_id  # one item, two URLs
-    assert front.media_content_id != side.media_content_id
-    assert page.media_content is None and "not a supported type" in page.error
-    assert metadata.media_content is None and "link-local" in metadata.error
+    assert side.file_id == side_again.file_id  # one item, two URLs
+    assert front.file_id != side.file_id
+    assert page.file is None and "not a supported type" in page.error
+    assert metadata.file is None and "link-local" in metadata.error
     assert "/latest/meta-data/photo.jpg" not in feed_server.requests
-    assert second.photos.get().media_content_id == front.media_content_id  # shared by sha256
-    library = MediaContent.objects.for_org(sunrise)
+    assert second.photos.get().file_id == front.file_id  # shared by sha256
+    # The photos are files of the library, not posts.
+    assert not MediaContent.objects.for_org(sunrise).exists()
+    library = MediaFile.objects.for_org(sunrise)
     assert library.count() == 2
-    item = library.get(pk=front.media_content_id)
+    item = library.get(pk=front.file_id)
+    assert (item.source, item.vehicle_id) == ("inventory_photo", first.pk)
     assert (item.media_type, item.content_type, item.width, item.height) == (
         "image",
         "image/jpeg",
@@ -76,7 +80,7 @@ def test_photos_fetched_deduplicated_and_processed(
         240,
     )
     assert item.file.name.endswith(".jpg") and item.title.endswith("photo 1")
-    assert item.processing_status == MediaContent.ProcessingStatus.READY
+    assert item.processing_status == MediaFile.ProcessingStatus.READY
     assert item.thumbnail  # processed as usual
     assert MediaContent.objects.for_org(lakeside).count() == 0
 
@@ -104,6 +108,6 @@ def test_inventory_page_shows_the_cover(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         importing.import_feed(organization=sunrise, chunks=[as_csv(photo_feed)])
-    cover = VehiclePhoto.objects.filter(position=0).first().media_content
+    cover = VehiclePhoto.objects.filter(position=0).first().file
     html = sunrise_client.get("/marketing/inventory").content.decode()
     assert f'src="{cover.thumbnail_url}"' in html

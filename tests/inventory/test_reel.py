@@ -102,5 +102,5 @@ def test_a_photo_that_cannot_be_read_fails_the_reel_in_words(sunrise):
     assert done.status == VehicleReel.Status.FAILED
     assert done.error.startswith("This file is not an image we can read")
     assert done.media_content is None and done.finished_at is not None
-    assert not MediaContent.objects.filter(media_type="video").exists()
+    assert not MediaContent.objects.filter(post_files__file__media_type="video").exists()
     assert reels.reel_build(reel_id=reel.pk) is None  # a second delivery does nothing

@@ -32,7 +32,7 @@ def _vehicle_with_photo(organization, photo: bytes) -> Vehicle:
         vehicle=vehicle,
         source_url="https://cdn.example/1.jpg",
         position=0,
-        media_content=item,
+        file=item.lead_file,
     )
     return vehicle
 

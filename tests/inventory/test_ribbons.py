@@ -152,11 +152,11 @@ def test_made_once_the_loser_of_a_race_deletes_its_own_file(sunrise):
     spec = ribbons.ribbon_spec(media)
     rendition_make(media_id=media.pk, spec=spec)
     rendition_make(media_id=media.pk, spec=spec)  # a duplicate delivery
-    [kept] = Rendition.objects.filter(media=media, spec=spec)
+    [kept] = Rendition.objects.filter(media=media.lead_file, spec=spec)
     assert rendition_get_or_create(media=media, spec=spec) == kept
     # Another worker that rendered at the same time saves second: it gets the kept row back.
     loser = save_rendition(media=media, spec=spec, data=image_bytes(64, 64), size=(64, 64))
-    assert loser == kept and Rendition.objects.filter(media=media, spec=spec).count() == 1
+    assert loser == kept and Rendition.objects.filter(media=media.lead_file, spec=spec).count() == 1
     folder, name = kept.file.name.rsplit("/", 1)
     assert kept.file.storage.listdir(folder)[1] == [name]  # the loser's file is gone
 
@@ -166,7 +166,7 @@ def test_a_ribbon_asked_for_before_a_change_is_not_kept(sunrise):
     old_spec = ribbons.ribbon_spec(media)
     MediaContent.objects.filter(pk=media.pk).update(ribbon_text="SOLD")
     rendition_make(media_id=media.pk, spec=old_spec)
-    assert not Rendition.objects.filter(media=media).exists()
+    assert not Rendition.objects.filter(media=media.lead_file).exists()
 
 
 def test_a_photo_too_small_for_a_ribbon_says_so(sunrise, django_capture_on_commit_callbacks):

@@ -109,7 +109,7 @@ def test_only_owners_change_rules(sunrise, client):
 
 def test_post_one_vehicle_from_the_inventory_page(sunrise, sunrise_client, lakeside_user):
     from inventory.models import Vehicle, VehiclePhoto
-    from media_content.models import ScheduledPost
+    from media_content.models import MediaContent, ScheduledPost
     from tests.factories import MediaContentFactory
 
     importing.import_feed(organization=sunrise, chunks=[as_csv(stock(2))])
@@ -122,7 +122,7 @@ def test_post_one_vehicle_from_the_inventory_page(sunrise, sunrise_client, lakes
             vehicle=vehicle,
             source_url=f"https://cdn.example/{position}.jpg",
             position=position,
-            media_content=item,
+            file=item.lead_file,
         )
     page = sunrise_client.get("/marketing/inventory").content.decode()
     assert f'action="/marketing/inventory/{vehicle.pk}/post"' in page
@@ -130,10 +130,9 @@ def test_post_one_vehicle_from_the_inventory_page(sunrise, sunrise_client, lakes
 
     response = sunrise_client.post(f"/marketing/inventory/{vehicle.pk}/post")
     assert response.status_code == 302
-    assert response["Location"] == f"/marketing/media/{items[0].pk}/approval"
-    lead = items[0]
-    lead.refresh_from_db()
-    assert [i.pk for i in lead.items()] == [i.pk for i in items]
+    lead = MediaContent.objects.order_by("-pk").first()  # a new post of the photos
+    assert response["Location"] == f"/marketing/media/{lead.pk}/approval"
+    assert [f.pk for f in lead.files_in_order()] == [i.lead_file.pk for i in items]
     assert (
         lead.title.startswith("Just arrived: ") and "utm_source=instagram" in lead.instagram_caption
     )

@@ -36,7 +36,7 @@ def _with_photos(vehicle: Vehicle, count: int) -> list[MediaContent]:
             vehicle=vehicle,
             source_url=f"https://cdn.example/{position}.jpg",
             position=position,
-            media_content=item,
+            file=item.lead_file,
         )
     return items
 
@@ -127,15 +127,16 @@ def test_just_arrived_draft_of_several_items(sunrise):
     items = _with_photos(vehicle, 12)
     rules.rule_save(organization=sunrise, kind="just_arrived", mode="draft", post_to_banner=False)
     lead = rules.apply_rule(vehicle=vehicle, kind="just_arrived")
-    assert lead.pk == items[0].pk and lead.status == MediaContent.Status.DRAFT
+    assert lead.pk not in {i.pk for i in items}  # a post of its own, carrying the photos
+    assert lead.status == MediaContent.Status.DRAFT
     assert lead.title == "Just arrived: 2019 Honda Accord"
     assert lead.instagram_caption.startswith(
         "Just arrived: 2019 Honda Accord EX-L, 1,000 miles, $21,000."
     )
     assert "utm_source=instagram" in lead.instagram_caption
     assert "utm_source=facebook" in lead.facebook_caption
-    assert [i.pk for i in lead.items()] == [
-        i.pk for i in items[:10]
+    assert [f.pk for f in lead.files_in_order()] == [
+        i.lead_file.pk for i in items[:10]
     ]  # up to the destinations' limit
     assert not ScheduledPost.objects.exists()
     assert rules.apply_rule(vehicle=vehicle, kind="just_arrived") is None  # once per event

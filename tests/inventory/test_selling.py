@@ -28,7 +28,7 @@ def car(sunrise):
             vehicle=vehicle,
             source_url=f"https://cdn.example/{position}.jpg",
             position=position,
-            media_content=item,
+            file=item.lead_file,
         )
     return vehicle, items
 
@@ -41,7 +41,7 @@ EVENING = datetime.datetime(2026, 11, 2, 7, 30, tzinfo=datetime.UTC)
 def test_selling_cancels_posts_and_ends_banners(
     car, sunrise, sunrise_client, django_capture_on_commit_callbacks
 ):
-    _vehicle, (lead, other) = car
+    vehicle, (lead, other) = car
     lead.post_to_facebook = lead.post_to_instagram = True
     lead.save()
     later = EVENING + datetime.timedelta(days=2)
@@ -92,7 +92,7 @@ def test_selling_cancels_posts_and_ends_banners(
     assert future.is_active is False
     unrelated.refresh_from_db()
     assert (unrelated.end_date, unrelated.is_active) == (None, True)
-    assert selling.sold_item_ids(organization=sunrise) == {lead.pk, other.pk}
+    assert {post.pk for post in selling.sold_items(vehicle=vehicle)} == {lead.pk, other.pk}
 
     history = sunrise_client.get("/marketing/history?status=cancelled").content.decode()
     assert "cancelled: vehicle sold" in history

@@ -74,7 +74,9 @@ def test_select_three_photos_drag_them_into_order_and_post_to_facebook(
     assert _order(items) == ["Civic interior", "Civic side", "Civic front"]
     # Drag "Civic interior" below "Civic front": last; then "Civic front" up by keyboard.
     _drag(
-        page, items.locator(f'[data-id="{interior.pk}"]'), items.locator(f'[data-id="{front.pk}"]')
+        page,
+        items.locator(f'[data-id="{interior.lead_file.pk}"]'),
+        items.locator(f'[data-id="{front.lead_file.pk}"]'),
     )
     assert _order(items) == ["Civic side", "Civic front", "Civic interior"]
     items.get_by_role("button", name="Move Civic front up").click()
@@ -89,28 +91,29 @@ def test_select_three_photos_drag_them_into_order_and_post_to_facebook(
     assert answer.value.status == 201
     page.wait_for_load_state()
 
+    composed = MediaContent.objects.order_by("-pk").first()  # a new post
     front.refresh_from_db()
-    assert front.title == "2021 Civic, one owner"
-    assert front.items() == [front, side, interior]  # the stored order is the dragged one
+    assert front.title == "Civic front"  # composing never renames a photo or another post
+    photos = [front.lead_file, side.lead_file, interior.lead_file]
+    assert composed.files_in_order() == photos  # the stored order is the dragged one
     [post] = ScheduledPost.objects.filter(destination="facebook")
-    assert post.media_content == front  # one post for the three photos
+    assert post.media_content == composed  # one post for the three photos
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_state["item_urls"] == [front.media_url, side.media_url, interior.media_url]
     assert not ScheduledPost.objects.exclude(pk=post.pk).exists()
 
     # The edit modal shows the items in that order; a post that went out keeps them.
-    page.locator(f"#media-{front.pk}").get_by_role("button", name="Edit").click()
+    page.locator(f"#media-{composed.pk}").get_by_role("button", name="Edit").click()
     edit_items = page.locator("#edit-items")
     edit_items.locator(".item-order-row").first.wait_for()
-    # The first item is the post: it carries the post's title.
-    assert _order(edit_items) == ["2021 Civic, one owner", "Civic side", "Civic interior"]
-    with page.expect_response(f"**/marketing/media/{front.pk}/items") as refused:
+    assert _order(edit_items) == ["Civic front", "Civic side", "Civic interior"]
+    with page.expect_response(f"**/marketing/media/{composed.pk}/items") as refused:
         edit_items.get_by_role("button", name="Remove Civic interior from this post").click()
     assert refused.value.status == 400
     expect(page.locator("#edit-items-status")).to_contain_text("its items stay as they were sent")
     expect(edit_items.locator(".item-order-row")).to_have_count(3)
-    assert front.items() == [front, side, interior]
+    assert composed.files_in_order() == photos
     watch.collect()
     assert watch.violations == []
 
@@ -120,7 +123,7 @@ def test_reorder_a_scheduled_post_in_the_edit_modal(signed_in, sunrise, live_ser
     photos = [_photo(sunrise, f"Truck {n}", color) for n, color in enumerate(["red", "blue"])]
     lead = items_service.media_compose(
         organization=sunrise,
-        item_ids=[p.pk for p in photos],
+        item_ids=[p.lead_file.pk for p in photos],
         title="F-150 weekend",
         destinations=["facebook"],
         when=timezone.now() + datetime.timedelta(days=1),
@@ -130,20 +133,20 @@ def test_reorder_a_scheduled_post_in_the_edit_modal(signed_in, sunrise, live_ser
     page.locator(f"#media-{lead.pk}").get_by_role("button", name="Edit").click()
     edit_items = page.locator("#edit-items")
     edit_items.locator(".item-order-row").first.wait_for()
-    assert _order(edit_items) == ["F-150 weekend", "Truck 1"]
+    assert _order(edit_items) == ["Truck 0", "Truck 1"]
     with page.expect_response(f"**/marketing/media/{lead.pk}/items") as saved:
         _drag(
             page,
-            edit_items.locator(f'[data-id="{photos[0].pk}"]'),
-            edit_items.locator(f'[data-id="{photos[1].pk}"]'),
+            edit_items.locator(f'[data-id="{photos[0].lead_file.pk}"]'),
+            edit_items.locator(f'[data-id="{photos[1].lead_file.pk}"]'),
         )
     assert saved.value.status == 200
     page.wait_for_load_state()
-    new_lead = MediaContent.objects.get(pk=photos[1].pk)
-    assert new_lead.items() == [photos[1], photos[0]]
-    assert new_lead.title == "F-150 weekend"
+    lead.refresh_from_db()
+    assert lead.files_in_order() == [photos[1].lead_file, photos[0].lead_file]
+    assert lead.title == "F-150 weekend"
     [pending] = ScheduledPost.objects.filter(status=ScheduledPost.Status.PENDING)
-    assert pending.media_content == new_lead
+    assert pending.media_content == lead  # the same post, at its time
 
 
 def test_compose_a_post_of_several_items_with_per_network_text_and_its_preview(
@@ -193,9 +196,9 @@ def test_compose_a_post_of_several_items_with_per_network_text_and_its_preview(
     assert answer.value.status == 201
     page.wait_for_load_state()
 
-    front.refresh_from_db()
-    assert front.items() == [front, side]
-    assert (front.instagram_caption, front.facebook_caption) == (
+    composed = MediaContent.objects.order_by("-pk").first()  # a new post
+    assert composed.files_in_order() == [front.lead_file, side.lead_file]
+    assert (composed.instagram_caption, composed.facebook_caption) == (
         caption,
         "2021 Civic, one owner: come drive it.",
     )

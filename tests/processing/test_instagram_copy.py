@@ -86,8 +86,9 @@ def test_a_png_ticked_for_instagram_gets_its_copy_from_the_worker(
     [post] = media.posts.filter(status=ScheduledPost.Status.PENDING)
     assert post.destination == "instagram"
 
-    assert len(held) == 2  # the nudge of posts waiting for the file, and the copy's task
-    _run(held)
+    assert len(held) == 1  # "the file is ready": the post side then asks for the copy
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(held)
     copy = media.renditions.get(spec=INSTAGRAM_PAD)
     assert _image_size(copy) == ("JPEG", (1440, 1800))  # bars at the sides, to 4:5
     result = validate_for(media, "instagram")
@@ -211,13 +212,10 @@ def test_the_publisher_waits_for_the_copy_then_sends_it(
     assert waiting.status == ScheduledPost.Status.PENDING
     assert waiting.last_error == "Waiting for the Instagram-ready copy."
 
-    _run(held)
-    later = timezone.now() + datetime.timedelta(
-        seconds=settings.PUBLISHING_PROCESSING_CHECK_SECONDS
-    )
-    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=False):
-        posted = publishing.publish_post(post_id=post.pk)
-    assert posted.status == ScheduledPost.Status.POSTED  # the sandbox in tests
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(held)  # the copy is made, and the post waiting for it goes at once
+    post.refresh_from_db()
+    assert post.status == ScheduledPost.Status.POSTED  # the sandbox in tests
 
 
 def test_waiting_for_the_copy_is_bounded_then_refused_in_words(

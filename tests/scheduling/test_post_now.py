@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealer_media.celery import app
+from library.models import MediaFile
 from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
 from media_content.processing.services import request_processing
@@ -55,7 +56,7 @@ def _post_now_while_processing(media: MediaContent, capture) -> ScheduledPost:
 
 def _mark_processed(media: MediaContent) -> None:
     """What processing writes for this photo, without the processing task."""
-    MediaContent.objects.filter(pk=media.pk).update(
+    MediaFile.objects.filter(post_files__post=media).update(
         processing_status="ready", container="JPEG", width=1200, height=800
     )
 
@@ -109,9 +110,13 @@ def test_a_duplicate_nudge_publishes_once(
 
     with django_capture_on_commit_callbacks() as messages:  # two nudges, not yet delivered
         with transaction.atomic():
-            assert lifecycle.send_posts_waiting_for_processing(media_id=media.pk) == [post.pk]
+            assert lifecycle.send_posts_waiting_for_processing(file_id=media.lead_file.pk) == [
+                post.pk
+            ]
         with transaction.atomic():
-            assert lifecycle.send_posts_waiting_for_processing(media_id=media.pk) == [post.pk]
+            assert lifecycle.send_posts_waiting_for_processing(file_id=media.lead_file.pk) == [
+                post.pk
+            ]
     assert len(messages) == 2
     for deliver in messages:
         deliver()
@@ -138,7 +143,7 @@ def test_processing_that_ends_while_the_post_is_claimed_still_sends_it(
     def look_then_processing_ends(claimed):
         waits = looked(claimed)  # the file is still processing when looked at
         _mark_processed(media)
-        nudged.append(lifecycle.send_posts_waiting_for_processing(media_id=media.pk))
+        nudged.append(lifecycle.send_posts_waiting_for_processing(file_id=media.lead_file.pk))
         return waits
 
     monkeypatch.setattr(publishing, "_waits_for_processing", look_then_processing_ends)

@@ -167,7 +167,7 @@ def test_duplicate_is_offered_and_can_be_kept(sunrise_client, lakeside_client, s
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "duplicate"
-    assert body["existing"]["id"] == first.json()["id"]
+    assert body["existing"]["file_id"] == first.json()["file_id"]
     assert "The library already has this file: “Spring sale”." in body["error"]
     assert MediaContent.objects.count() == 1
     # The upload is kept so the person can choose to keep a second copy.

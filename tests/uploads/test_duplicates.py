@@ -53,7 +53,7 @@ def test_the_same_bytes_are_found_before_the_first_copy_is_processed(
     assert MediaContent.objects.get().sha256 == ""  # not processed yet
     response = complete(sunrise_client, tus_upload(sunrise_client, data, "b.png", "image/png"))
     assert response.status_code == 409
-    assert response.json()["existing"]["id"] == first["id"]
+    assert response.json()["existing"]["file_id"] == first["file_id"]
     assert len(hashed) == 1  # the new file, because an item of its size exists
     assert MediaContent.objects.count() == 1
 

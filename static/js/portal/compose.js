@@ -97,7 +97,7 @@
 
   function showFirstItem() {
     var first = list.querySelector(".item-order-row");
-    var row = first && table.querySelector('tr[data-id="' + first.dataset.id + '"]');
+    var row = first && table.querySelector('tr[data-file-id="' + first.dataset.id + '"]');
     if (!row || row.dataset.id === shownId) return;
     shownId = row.dataset.id;
     var picture = row.dataset.thumbnail || "";
@@ -111,7 +111,7 @@
     if (!form) makeComposer();
     list.innerHTML = "";
     selected().forEach(function (row) {
-      list.appendChild(itemRow(row.dataset.id, row.dataset.title, row.dataset.thumbnail,
+      list.appendChild(itemRow(row.dataset.fileId, row.dataset.title, row.dataset.thumbnail,
         row.dataset.mediaType, true));
     });
     composeSorter.reset();
@@ -126,7 +126,7 @@
   function submitComposer(event) {
     event.preventDefault();
     var data = new FormData(form);
-    composeSorter.ids().forEach(function (id) { data.append("items", id); });
+    composeSorter.ids().forEach(function (id) { data.append("file_ids", id); });
     var submit = form.querySelector('button[type="submit"]');
     submit.disabled = true;
     P.post(form.action, data).then(function (answer) {
