@@ -1,0 +1,83 @@
+"""Post status and delivery status have one writer: ``media_content/lifecycle.py``.
+
+Reads the code (``ast``) for writes of ``status`` on posts (``MediaContent``) and
+deliveries (``ScheduledPost``): ``.update(status=...)``, ``.save(update_fields=[...
+"status"...])``, an assignment to ``<post or delivery>.status``, and
+``ScheduledPost.objects.create``. ``STILL_TO_MOVE`` lists the modules that wrote
+them when this test came; it may only shrink (the test fails when one of them no
+longer writes, so that it leaves the list), and no other module may start.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("media_content", "inventory", "social", "banners", "library", "dealer_media")
+WRITER = "media_content/lifecycle.py"
+STILL_TO_MOVE = {
+    "inventory/selling.py",
+    "media_content/approval.py",
+    "media_content/dispatch.py",
+    "media_content/publishing.py",
+    "media_content/unconfirmed.py",
+}
+RECEIVERS = ("MediaContent", "ScheduledPost", "posts", "post", "media", "lead", "_mine(", "item")
+
+
+def _modules():
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            yield path
+
+
+def _writes(path: Path) -> list[str]:
+    source = path.read_text()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = ast.get_source_segment(source, node.func.value) or ""
+            name = node.func.attr
+            keywords = {k.arg for k in node.keywords}
+            if not any(word in receiver for word in RECEIVERS):
+                continue
+            if name == "update" and "status" in keywords:
+                found.append(f"{path.name}:{node.lineno} .update(status=...)")
+            elif name == "save" and any(
+                k.arg == "update_fields" and "status" in ast.unparse(k.value) for k in node.keywords
+            ):
+                found.append(f"{path.name}:{node.lineno} .save(update_fields=[status])")
+            elif name in ("create", "bulk_create") and "ScheduledPost" in receiver:
+                found.append(f"{path.name}:{node.lineno} ScheduledPost.objects.{name}")
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "status"
+                    and any(w in ast.unparse(target.value) for w in ("media", "post", "lead"))
+                ):
+                    found.append(f"{path.name}:{node.lineno} .status = ...")
+    return found
+
+
+def _writers() -> dict[str, list[str]]:
+    writers = {}
+    for path in _modules():
+        relative = path.relative_to(ROOT).as_posix()
+        if relative == WRITER:
+            continue
+        found = _writes(path)
+        if found:
+            writers[relative] = found
+    return writers
+
+
+def test_no_new_module_writes_post_or_delivery_status():
+    new = {module: lines for module, lines in _writers().items() if module not in STILL_TO_MOVE}
+    assert new == {}, "Write post and delivery status through media_content/lifecycle.py"
+
+
+def test_the_list_of_modules_still_to_move_only_shrinks():
+    moved = STILL_TO_MOVE - set(_writers())
+    assert moved == set(), f"These no longer write status: take them off STILL_TO_MOVE: {moved}"
