@@ -111,3 +111,16 @@ def test_inventory_page_shows_the_cover(
     cover = VehiclePhoto.objects.filter(position=0).first().file
     html = sunrise_client.get("/marketing/inventory").content.decode()
     assert f'src="{cover.thumbnail_url}"' in html
+
+
+def test_the_library_lists_posts_not_inventory_photos(
+    photo_feed, sunrise, sunrise_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.import_feed(organization=sunrise, chunks=[as_csv(photo_feed)])
+    library = sunrise_client.get("/marketing/media").content.decode()
+    assert "photo 1" not in library and "photo 2" not in library
+    files = sunrise_client.get(
+        "/marketing/files?source=inventory_photo", HTTP_ACCEPT="application/json"
+    ).json()["files"]
+    assert len(files) == 2 and {f["source"] for f in files} == {"inventory_photo"}

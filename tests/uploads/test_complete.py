@@ -398,3 +398,26 @@ def test_banner_end_date_is_kept_for_the_website(sunrise_client, samples, sunris
     )
     assert response.status_code == 201, response.content
     assert MediaContent.objects.get().banner_end_date.isoformat() == "2099-02-28"
+
+
+def test_uploads_answer_the_post_and_its_file(sunrise_client, samples):
+    body = complete(sunrise_client, tus_upload(sunrise_client, samples["jpeg"], "a.jpg")).json()
+    post = MediaContent.objects.get(pk=body["id"])
+    assert body["file_id"] == post.lead_file.pk
+    body = regular(sunrise_client, samples["png"], "b.png").json()
+    assert body["file_id"] == MediaContent.objects.get(pk=body["id"]).lead_file.pk
+
+
+def test_schedule_mode_library_adds_the_file_only(sunrise_client, samples):
+    from library.models import MediaFile
+
+    upload_id = tus_upload(sunrise_client, samples["jpeg"], "a.jpg")
+    response = complete(sunrise_client, upload_id, schedule_mode="library")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["id"] is None
+    assert MediaFile.objects.filter(pk=body["file_id"]).exists()
+    assert not MediaContent.objects.exists()
+    response = regular(sunrise_client, samples["png"], "b.png", schedule_mode="library")
+    assert response.status_code == 201, response.content
+    assert response.json()["id"] is None and not MediaContent.objects.exists()
