@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from banners.models import Banner
-from media_content.lifecycle import UNSTARTED, media_refresh_status
-from media_content.models import MediaContent, ScheduledPost
+from media_content import lifecycle
+from media_content.models import MediaContent
 
 from . import rules
 from .models import InventoryRule, Vehicle, VehiclePhoto, VehiclePost
@@ -39,20 +39,7 @@ def vehicle_sold(*, vehicle: Vehicle) -> dict:
     """Cancel, end and mark; then the Sold rule. Answers what it did."""
     organization = vehicle.organization
     items = list(sold_items(vehicle=vehicle))
-    now = timezone.now()
-    cancelled = ScheduledPost.objects.filter(
-        organization=organization, media_content__in=items, status__in=UNSTARTED
-    ).update(status=ScheduledPost.Status.CANCELLED, last_error=CANCELLED_REASON, updated_at=now)
-    for item in items:
-        item.refresh_from_db(fields=["status"])
-        if item.status == MediaContent.Status.SCHEDULED and not item.posts.filter(
-            status__in=ScheduledPost.LIVE_STATUSES
-        ):
-            MediaContent.objects.filter(pk=item.pk).update(
-                status=MediaContent.Status.DRAFT, updated_at=now
-            )
-        else:
-            media_refresh_status(media=item)
+    cancelled = lifecycle.posts_cancel_unstarted(posts=items, reason=CANCELLED_REASON)
     today = timezone.localdate(timezone=organization.tzinfo)
     ended = 0
     for banner in Banner.objects.for_org(organization).filter(

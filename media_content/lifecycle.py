@@ -208,15 +208,37 @@ def media_reschedule(*, media: MediaContent, when: datetime.datetime) -> list[Sc
 # --- Cancelling -------------------------------------------------------------------
 
 
-def cancel_pending_posts(*, posts: QuerySet[ScheduledPost]) -> int:
+def cancel_pending_posts(*, posts: QuerySet[ScheduledPost], reason: str = "") -> int:
     """Cancel posts that nobody has started publishing; in-flight ones are left to finish.
 
     Queued posts are cancelled too: their message, when it arrives, finds a
-    post that is neither pending nor queued and publishes nothing.
+    post that is neither pending nor queued and publishes nothing. ``reason``
+    is shown in the history ("cancelled: vehicle sold").
     """
+    reason_field = {"last_error": reason} if reason else {}
     return posts.filter(status__in=UNSTARTED).update(
-        status=Status.CANCELLED, updated_at=timezone.now()
+        status=Status.CANCELLED, updated_at=timezone.now(), **reason_field
     )
+
+
+@transaction.atomic
+def posts_cancel_unstarted(*, posts: list[MediaContent], reason: str) -> int:
+    """Cancel the unstarted deliveries of ``posts`` with ``reason``; a scheduled post left
+    with nothing live is a draft again. Answers the number cancelled (a sold vehicle's)."""
+    cancelled = cancel_pending_posts(
+        posts=ScheduledPost.objects.filter(media_content__in=posts), reason=reason
+    )
+    for media in posts:
+        media.refresh_from_db(fields=["status"])
+        if media.status == MediaContent.Status.SCHEDULED and not media.posts.filter(
+            status__in=ScheduledPost.LIVE_STATUSES
+        ):
+            MediaContent.objects.filter(pk=media.pk).update(
+                status=MediaContent.Status.DRAFT, updated_at=timezone.now()
+            )
+        else:
+            media_refresh_status(media=media)
+    return cancelled
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("media_content", "inventory", "social", "banners", "library", "dealer_media")
 WRITER = "media_content/lifecycle.py"
 STILL_TO_MOVE = {
-    "inventory/selling.py",
     "media_content/approval.py",
     "media_content/dispatch.py",
     "media_content/publishing.py",
