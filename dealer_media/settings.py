@@ -358,9 +358,11 @@ SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
 SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
 SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
 # Meta's answers that call for waits of their own (social/errors.py): Instagram's daily
-# publishing limit (error 2207042) is waited out hourly, at most two days; a temporary
-# block (368) gets one long wait, then the post fails; a file Meta could not fetch
-# (9004 / 2207052) is tried a few more times, then fails naming the host.
+# publishing limit (error 2207042) waits until its 24-hour window has room, read from
+# Meta before any retry (social/instagram_limit.py; a read that fails is asked again
+# after SOCIAL_DAILY_LIMIT_WAIT_SECONDS), at most SOCIAL_DAILY_LIMIT_MAX_WAITS waits; a
+# temporary block (368) gets one long wait, then the post fails; a file Meta could not
+# fetch (9004 / 2207052) is tried a few more times, then fails naming the host.
 SOCIAL_DAILY_LIMIT_WAIT_SECONDS = env.float("SOCIAL_DAILY_LIMIT_WAIT_SECONDS", default=3600.0)
 SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=48)
 SOCIAL_BLOCKED_WAIT_SECONDS = env.float("SOCIAL_BLOCKED_WAIT_SECONDS", default=6 * 3600.0)
