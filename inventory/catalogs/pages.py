@@ -41,6 +41,7 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
     report = []
     for catalog in CATALOGS.values():
         included, out_total, out, reasons = 0, 0, [], Counter()
+        problems = dealership_problems(dealership=dealership, catalog=catalog)
         for vehicle in vehicles(organization=organization, dealership=dealership, catalog=catalog):
             why = left_out(
                 vehicle_row(vehicle, dealership=dealership, catalog=catalog), catalog=catalog
@@ -50,7 +51,7 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
                 reasons.update(why)
                 if len(out) < SHOWN_LEFT_OUT:
                     out.append({"vehicle": vehicle, "reasons": why})
-            else:
+            elif not problems:
                 included += 1
         files = [
             {
@@ -68,7 +69,7 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
                 "left_out": out,
                 "left_out_total": out_total,
                 "reasons": reasons.most_common(),
-                "problems": dealership_problems(dealership=dealership, catalog=catalog),
+                "problems": problems,
                 "required": [c for c in catalog.columns if c.required],
             }
         )

@@ -13,9 +13,11 @@ from dealer_media.tenancy.models import Organization
 
 from ..models import Vehicle, VehiclePhoto
 from .models import CatalogFeed
-from .rules import DEALERSHIP_VALUES, REASONS, Catalog
+from .reasons import DEALERSHIP_VALUES, REASONS
+from .rules import Catalog
 
 CHUNK = 500
+GOOGLE_CARS_CATEGORY = "916"  # Vehicles & Parts > Vehicles > Motor Vehicles > Cars, Trucks & Vans
 _META_BODY = {
     "convertible": "CONVERTIBLE",
     "coupe": "COUPE",
@@ -164,6 +166,7 @@ def vehicle_row(
         "price": _money(vehicle.price, vehicle.currency),
         "sale_price": _money(vehicle.sale_price, vehicle.currency),
         "vehicle_msrp": "",
+        "google_product_category": GOOGLE_CARS_CATEGORY,
         "exterior_color": vehicle.exterior_color,
         "meta_availability": catalog.sold_state if sold else meta_availability,
         "date_in_stock": timezone.localtime(vehicle.first_seen_at).date().isoformat(),
@@ -214,7 +217,12 @@ def left_out(row: dict, *, catalog: Catalog) -> list[str]:
 def catalog_rows(
     *, organization: Organization, dealership: Dealership, catalog: Catalog, photo_url=None
 ) -> Iterator[dict]:
-    """The rows of the catalog, read from the database in chunks (never the whole stock at once)."""
+    """The rows of the catalog, read from the database in chunks (never the whole stock at once).
+
+    None while the dealership lacks a value the catalog requires of every row (its address).
+    """
+    if dealership_problems(dealership=dealership, catalog=catalog):
+        return
     queryset = vehicles(organization=organization, dealership=dealership, catalog=catalog)
     for vehicle in queryset.iterator(chunk_size=CHUNK):
         row = vehicle_row(vehicle, dealership=dealership, catalog=catalog, photo_url=photo_url)
