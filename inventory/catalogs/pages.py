@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dealer_media.tenancy.models import Organization
 from dealer_media.tenancy.roles import Action, refusal, role_required
 
+from .copies import copies_request
 from .models import CatalogFeed, CatalogFetch
 from .rows import Dealership, dealership_problems, left_out, vehicle_row, vehicles
 from .rules import CATALOGS
@@ -117,7 +118,9 @@ def catalogs_settings(request: HttpRequest) -> HttpResponse:
     form = CatalogSettingsForm(request.POST, instance=feed_for(organization=request.organization))
     if not form.is_valid():
         return _page(request, settings_form=form, status=400)
-    form.save()
+    feed = form.save()
+    if feed.photos == CatalogFeed.Photos.LIBRARY:
+        copies_request(organization_id=request.organization.pk)
     messages.success(request, "Saved what the catalogs carry.")
     return redirect("inventory:catalogs")
 
