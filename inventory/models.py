@@ -4,7 +4,11 @@ Field names are those of Meta's vehicle catalog feed (``vehicle_id``, ``vin``,
 ``state_of_vehicle``, ``availability``...), so a column maps to a field by name.
 """
 
+import os
+import secrets
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -191,6 +195,53 @@ class ImportRun(TenantModel):
         return f"Import of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
+class KeptUploadStorage(FileSystemStorage):
+    """Kept feed files on this host, outside MEDIA_ROOT (never served): INVENTORY_KEPT_UPLOAD_DIR."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.INVENTORY_KEPT_UPLOAD_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def _kept_upload_storage():
+    """The private media bucket on S3 (no public URL); else a directory no URL reaches."""
+    return default_storage if settings.MEDIA_STORAGE == "s3" else KeptUploadStorage()
+
+
+def _kept_upload_to(instance: "KeptUpload", filename: str) -> str:
+    return f"org-{instance.organization_id}/inventory-uploads/{secrets.token_hex(16)}.feed"
+
+
+class KeptUpload(TenantModel):
+    """An uploaded feed file whose columns need mapping, kept until the dealer maps them.
+
+    One per dealership (a new one replaces it); deleted once imported, discarded,
+    or past ``expires_at`` (kept_uploads.py).
+    """
+
+    file = models.FileField(upload_to=_kept_upload_to, storage=_kept_upload_storage, max_length=255)
+    original_name = models.CharField(max_length=200)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    is_complete = models.BooleanField(default=False)  # the upload form's "lists every vehicle"
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="kept_upload_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} kept for {self.organization_id}"
+
+
 class VehiclePhoto(TenantModel):
     """One photo of a vehicle's feed, fetched by the worker into the library (or why not).
 
@@ -252,6 +303,7 @@ __all__ = [
     "ImportRun",
     "InventoryRule",
     "InventorySource",
+    "KeptUpload",
     "PostingTimes",
     "Vehicle",
     "VehiclePhoto",

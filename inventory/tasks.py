@@ -76,3 +76,11 @@ def make_catalog_copies(organization_id: int) -> dict:
     from .catalogs.copies import copies_make
 
     return copies_make(organization_id=organization_id)
+
+
+@shared_task(acks_late=True)
+def delete_expired_kept_uploads() -> int:
+    """Beat's hourly sweep of feed files kept for mapping past their time (kept_uploads.py)."""
+    from .kept_uploads import kept_uploads_expire
+
+    return kept_uploads_expire()
