@@ -50,12 +50,16 @@ VEHICLE_FIELDS = {
 
 
 def needed_by(value: str) -> list[str]:
-    """The catalogs that require a row value."""
+    """The catalogs that require a row value (their short names: Meta, Google, TikTok)."""
     return [
-        c.name
+        c.short_name
         for c in CATALOGS.values()
         if any(col.required and col.value == value for col in c.columns)
     ]
+
+
+def _and(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def missing_needed(values: dict) -> list[str]:
@@ -76,11 +80,11 @@ def missing_report(counts: dict[str, int]) -> list[dict]:
         count = counts.get(name, 0)
         if not count:
             continue
-        who = "vehicle has" if count == 1 else "vehicles have"
+        who, them = ("vehicle has", "it") if count == 1 else ("vehicles have", "them")
         if name == "image_urls":
-            why = "they cannot be posted or listed"
+            why = f"{'it' if count == 1 else 'they'} cannot be posted or listed"
         else:
-            why = ", ".join(needed_by(value)) + " cannot list them"
+            why = f"{_and(needed_by(value))} cannot list {them}"
         lines.append(
             {"field": name, "count": count, "message": f"{count} {who} no {label}: {why}."}
         )

@@ -42,10 +42,12 @@ class Rule:
 class Catalog:
     key: str
     name: str
+    short_name: str
     utm_source: str
     files: tuple[str, ...]
     columns: tuple[Column, ...]
     manager: str  # where the dealer adds the URL
+    how_to_add: tuple[str, ...] = ()  # the steps there, in the manager's words
     max_images: int = 20
     min_photo_px: int = 0  # both sides of the first photo at least this, when we know its size
     sold_state: str = ""  # the availability value for a recently sold vehicle, if any
@@ -304,10 +306,17 @@ CATALOGS: dict[str, Catalog] = {
     "meta": Catalog(
         key="meta",
         name="Meta (Facebook and Instagram)",
+        short_name="Meta",
         utm_source="meta",
         files=("meta.csv", "meta.xml"),
         columns=_meta_columns(),
         manager="Meta Commerce Manager",
+        how_to_add=(
+            "In Meta Commerce Manager, open your vehicles catalog (or create one: Catalog "
+            "type “Vehicles”).",
+            "Data sources → Add items → Data feed → “Use a URL”.",
+            "Paste the CSV (or XML) URL and choose an hourly or daily schedule.",
+        ),
         max_images=20,
         sold_state="NOT_AVAILABLE",
         limits={"title": 500, "description": 5000, "vehicle_id": 100},
@@ -322,10 +331,17 @@ CATALOGS: dict[str, Catalog] = {
     "google": Catalog(
         key="google",
         name="Google (vehicle ads and vehicle listings)",
+        short_name="Google",
         utm_source="google",
         files=("google.tsv",),
         columns=_google_columns(),
         manager="Google Merchant Center",
+        how_to_add=(
+            "In Google Merchant Center (vehicle ads or vehicle listings), open Products → "
+            "Data sources → Add product source.",
+            "Choose “Add products from a file”, then “Enter a link to your file”.",
+            "Paste the TSV URL and have it fetched daily.",
+        ),
         max_images=11,  # image_link and ten additional_image_link
         limits={"title": 150, "description": 5000, "vehicle_id": 50},
         rules=(Rule("Each VIN once in the feed.", GOOGLE_ADS_REF),),
@@ -333,10 +349,17 @@ CATALOGS: dict[str, Catalog] = {
     "tiktok": Catalog(
         key="tiktok",
         name="TikTok",
+        short_name="TikTok",
         utm_source="tiktok",
         files=("tiktok.csv",),
         columns=_tiktok_columns(),
         manager="TikTok Ads Manager's catalog manager",
+        how_to_add=(
+            "In TikTok Ads Manager, open Assets → Catalogs and your automotive (inventory) "
+            "catalog.",
+            "Add products → Data feed (scheduled).",
+            "Paste the CSV URL and choose how often it is read.",
+        ),
         max_images=20,
         min_photo_px=500,
         limits={"title": 500, "description": 5000, "vehicle_id": 100},

@@ -109,7 +109,7 @@ def test_under_500_px_is_judged_on_the_stored_copy(client, stocked, sunrise_user
     assert set(_rows(client, stocked, "meta.csv")) == {make_vin(1), make_vin(2)}
     client.force_login(sunrise_user)
     page = client.get(reverse("inventory:catalogs")).content.decode()
-    assert "photo under 500 px: 1 vehicle" in page
+    assert '<span class="reason">Photo under 500 px</span>: 1 vehicle' in page
 
 
 def test_a_missing_copy_falls_back_to_the_feeds_photo_and_is_asked_for(
