@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 class StillUnmapped(Exception):
     """The kept file still has no column for a required field; says which."""
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str], message: str = ""):
         names = ", ".join(columns.LABELS[m] for m in missing)
-        super().__init__(f"Choose the column that holds {names}.")
+        super().__init__(message or f"Choose the column that holds {names}.")
         self.message = str(self)
         self.missing = missing
 
@@ -90,6 +90,7 @@ def upload_keep(
         original_name=(uploaded.name or "feed file")[:200],
         size_bytes=uploaded.size or 0,
         is_complete=is_complete,
+        headers=report.headers,
         uploaded_by=by,
         created_at=now,
         expires_at=now + datetime.timedelta(hours=settings.INVENTORY_KEPT_UPLOAD_HOURS),
@@ -110,6 +111,13 @@ def kept_upload_import(*, kept: KeptUpload) -> ImportRun:
     Raises StillUnmapped (the file stays) when a required field still has no column.
     """
     organization = kept.organization
+    shown = (sources.source_for(organization=organization).column_mapping or {}).get("headers")
+    if shown != kept.headers:  # a fetch of the feed URL put its own columns in the mapper
+        raise StillUnmapped(
+            [],
+            f"Your feed was fetched since “{kept.original_name}” was uploaded, and its columns "
+            "replaced the file's here. Upload the file again to map its columns.",
+        )
     try:
         with kept.file.open("rb") as stored:
             _report, missing = unmapped_fields(organization=organization, chunks=stored.chunks())

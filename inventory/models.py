@@ -227,6 +227,7 @@ class KeptUpload(TenantModel):
     original_name = models.CharField(max_length=200)
     size_bytes = models.PositiveBigIntegerField(default=0)
     is_complete = models.BooleanField(default=False)  # the upload form's "lists every vehicle"
+    headers = models.JSONField(default=list, blank=True)  # its columns, as the mapper showed them
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

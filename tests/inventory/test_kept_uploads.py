@@ -168,3 +168,21 @@ def test_mapping_that_still_lacks_a_required_field_keeps_the_file(owner_client):
     assert response.status_code == 400
     assert "Choose the column that holds" in response.content.decode()
     assert KeptUpload.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_a_fetch_that_replaced_the_columns_asks_for_the_file_again(owner_client, sunrise):
+    from inventory import importing, sources
+
+    _post(owner_client, DMS)
+    assert KeptUpload.objects.get().headers[:2] == ["Stock #", "VIN"]
+    importing.import_feed(  # the feed URL's own columns, fetched meanwhile
+        organization=sunrise,
+        chunks=[as_csv(stock(2))],
+        source=sources.source_for_upload(organization=sunrise),
+    )
+    choices = {f"column_{i}": f for i, f in enumerate(["vehicle_id", "vin", "make", "model"])}
+    choices.update({"column_4": "year", "column_8": "price"})
+    response = owner_client.post(reverse("inventory:columns"), choices)
+    assert response.status_code == 400
+    assert "Upload the file again to map its columns." in response.content.decode()
+    assert KeptUpload.objects.exists()
