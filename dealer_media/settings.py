@@ -512,3 +512,9 @@ INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024
 INVENTORY_REFUSED_ROWS_KEPT = env.int("INVENTORY_REFUSED_ROWS_KEPT", default=500)
 INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)
 INVENTORY_PHOTO_CONCURRENCY = env.int("INVENTORY_PHOTO_CONCURRENCY", default=4)
+# An uploaded feed file whose columns need mapping is kept this long (then deleted), in the
+# private media bucket on S3, else in this directory (outside MEDIA_ROOT: never served).
+INVENTORY_KEPT_UPLOAD_HOURS = env.int("INVENTORY_KEPT_UPLOAD_HOURS", default=72)
+INVENTORY_KEPT_UPLOAD_DIR = env.path(
+    "INVENTORY_KEPT_UPLOAD_DIR", default=VAR_DIR / "inventory-uploads"
+)

@@ -56,7 +56,7 @@ def test_a_dms_export_maps_by_itself_and_reports_what_it_ignored(sunrise):
     assert run.columns["ignored"] == ["Dealer Rating"]
     assert run.columns["mapped"]["Stock #"] == "stock_number"
     messages = [line["message"] for line in run.missing]
-    assert "1 vehicle has no photo: they cannot be posted or listed." in messages
+    assert "1 vehicle has no photo: it cannot be posted or listed." in messages
     assert any(m.startswith("1 vehicle has no mileage:") and "Meta" in m for m in messages)
     state = sources.source_for(organization=sunrise).column_mapping
     assert state["samples"]["Price"] == "$21,995" and state["confirmed"] is False
