@@ -53,7 +53,6 @@ urlpatterns = [
     path(
         "catalog/<str:token>/photo/<int:pk>.jpg", catalog_views.catalog_photo, name="catalog_photo"
     ),
-    path("catalog/<str:token>/photo/<int:pk>", catalog_views.catalog_photo),  # the first URLs
     path("catalog/<str:token>/<str:name>", catalog_views.catalog_file, name="catalog_file"),
 ]
 
