@@ -205,8 +205,17 @@ def test_no_caption_prints_an_empty_field(sunrise, kind):
         ):
             text = captions.render(template, vehicle, network="facebook")
             assert ", ," not in text and ",," not in text and " ," not in text
+            assert "()" not in text and "(was )" not in text, text
             assert not text.rstrip().endswith(":"), text
             assert "Mileage:" not in text or vehicle.mileage_value is not None
+
+
+def test_a_bracket_around_an_empty_field_goes_with_it(sunrise):
+    _upload(sunrise, DMS)
+    vehicle = Vehicle.objects.for_org(sunrise).filter(previous_price__isnull=True).first()
+    text = captions.render(DEFAULT_TEMPLATES["price_drop"], vehicle, network="facebook")
+    assert "(was" not in text and "()" not in text, text
+    assert text.startswith(f"Price drop! {vehicle.year} {vehicle.make}"), text
 
 
 def test_the_preview_leaves_out_empty_fields(sunrise, sunrise_client):
