@@ -62,6 +62,7 @@ def stock(size: int):
             "city": "Springfield",
             "region": "CA",
             "postal_code": "94045",
+            "country": "US",  # Meta requires the vehicle's whole address
             "store_code": "BENCH",
         },
     )

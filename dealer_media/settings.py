@@ -359,9 +359,11 @@ SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
 SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
 SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
 # Meta's answers that call for waits of their own (social/errors.py): Instagram's daily
-# publishing limit (error 2207042) is waited out hourly, at most two days; a temporary
-# block (368) gets one long wait, then the post fails; a file Meta could not fetch
-# (9004 / 2207052) is tried a few more times, then fails naming the host.
+# publishing limit (error 2207042) waits until its 24-hour window has room, read from
+# Meta before any retry (social/instagram_limit.py; a read that fails is asked again
+# after SOCIAL_DAILY_LIMIT_WAIT_SECONDS), at most SOCIAL_DAILY_LIMIT_MAX_WAITS waits; a
+# temporary block (368) gets one long wait, then the post fails; a file Meta could not
+# fetch (9004 / 2207052) is tried a few more times, then fails naming the host.
 SOCIAL_DAILY_LIMIT_WAIT_SECONDS = env.float("SOCIAL_DAILY_LIMIT_WAIT_SECONDS", default=3600.0)
 SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=48)
 SOCIAL_BLOCKED_WAIT_SECONDS = env.float("SOCIAL_BLOCKED_WAIT_SECONDS", default=6 * 3600.0)
@@ -511,3 +513,9 @@ INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024
 INVENTORY_REFUSED_ROWS_KEPT = env.int("INVENTORY_REFUSED_ROWS_KEPT", default=500)
 INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)
 INVENTORY_PHOTO_CONCURRENCY = env.int("INVENTORY_PHOTO_CONCURRENCY", default=4)
+# An uploaded feed file whose columns need mapping is kept this long (then deleted), in the
+# private media bucket on S3, else in this directory (outside MEDIA_ROOT: never served).
+INVENTORY_KEPT_UPLOAD_HOURS = env.int("INVENTORY_KEPT_UPLOAD_HOURS", default=72)
+INVENTORY_KEPT_UPLOAD_DIR = env.path(
+    "INVENTORY_KEPT_UPLOAD_DIR", default=VAR_DIR / "inventory-uploads"
+)

@@ -50,7 +50,9 @@ urlpatterns = [
     # The website embed for dealer sites not built on this project (no sign-in, no cookies).
     path("embed/", include("banners.embed_urls")),
     # The vehicle catalogs Meta, Google and TikTok fetch (no sign-in; the token is the key).
-    path("catalog/<str:token>/photo/<int:pk>", catalog_views.catalog_photo, name="catalog_photo"),
+    path(
+        "catalog/<str:token>/photo/<int:pk>.jpg", catalog_views.catalog_photo, name="catalog_photo"
+    ),
     path("catalog/<str:token>/<str:name>", catalog_views.catalog_file, name="catalog_file"),
 ]
 

@@ -148,6 +148,24 @@ def _render_line(parts: list[tuple[str, str | None]], values: dict[str, str]) ->
     return re.sub(r"\s+([,.;!?])", r"\1", line)
 
 
+_OPENING_BRACKET = re.compile(r"\s*\([^()]*$")
+
+
+def _without_empty_brackets(
+    parts: list[tuple[str, str | None]], values: dict[str, str]
+) -> list[tuple[str, str | None]]:
+    """A bracket around an empty field goes with it: "now $19,900 (was {old_price})" never
+    ends in "(was )"."""
+    parts = list(parts)
+    for index, (text, name) in enumerate(parts[:-1]):
+        after, next_name = parts[index + 1]
+        opening = _OPENING_BRACKET.search(text)
+        if name and not values[name] and opening and after.startswith(")"):
+            parts[index] = (text[: opening.start()], None)
+            parts[index + 1] = (after[1:], next_name)
+    return parts
+
+
 def render(template: str, vehicle: Vehicle, *, network: str) -> str:
     """The caption for ``network``; an empty field never shows (no “, ,”).
 
@@ -160,7 +178,7 @@ def render(template: str, vehicle: Vehicle, *, network: str) -> str:
     lines = []
     for raw in template.split("\n"):
         parts = [(text, name) for text, name, _s, _c in _formatter.parse(raw)]
-        line = _render_line(parts, values_)
+        line = _render_line(_without_empty_brackets(parts, values_), values_)
         if line is not None:
             lines.append(line)
     return "\n".join(lines).strip()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from dealer_media.tenancy.models import Organization
 
 from . import notifications, signals, sources
-from .catalogs import rules as catalog_rules
+from .catalogs import reasons as catalog_rules
 from .columns import ColumnReport
 from .fetching import FetchRefused, fetch
 from .models import ImportRun, InventorySource, Vehicle

@@ -4,7 +4,11 @@ Field names are those of Meta's vehicle catalog feed (``vehicle_id``, ``vin``,
 ``state_of_vehicle``, ``availability``...), so a column maps to a field by name.
 """
 
+import os
+import secrets
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -191,6 +195,54 @@ class ImportRun(TenantModel):
         return f"Import of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
+class KeptUploadStorage(FileSystemStorage):
+    """Kept feed files on this host, outside MEDIA_ROOT (never served): INVENTORY_KEPT_UPLOAD_DIR."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.INVENTORY_KEPT_UPLOAD_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def _kept_upload_storage():
+    """The private media bucket on S3 (no public URL); else a directory no URL reaches."""
+    return default_storage if settings.MEDIA_STORAGE == "s3" else KeptUploadStorage()
+
+
+def _kept_upload_to(instance: "KeptUpload", filename: str) -> str:
+    return f"org-{instance.organization_id}/inventory-uploads/{secrets.token_hex(16)}.feed"
+
+
+class KeptUpload(TenantModel):
+    """An uploaded feed file whose columns need mapping, kept until the dealer maps them.
+
+    One per dealership (a new one replaces it); deleted once imported, discarded,
+    or past ``expires_at`` (kept_uploads.py).
+    """
+
+    file = models.FileField(upload_to=_kept_upload_to, storage=_kept_upload_storage, max_length=255)
+    original_name = models.CharField(max_length=200)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    is_complete = models.BooleanField(default=False)  # the upload form's "lists every vehicle"
+    headers = models.JSONField(default=list, blank=True)  # its columns, as the mapper showed them
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="kept_upload_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} kept for {self.organization_id}"
+
+
 class VehiclePhoto(TenantModel):
     """One photo of a vehicle's feed, fetched by the worker into the file library (or why not).
 
@@ -236,156 +288,15 @@ def _validate_posting_times(value) -> None:
     validate_posting_times(value)
 
 
-class PostingTimes(TenantModel):
-    """When the dealership's automatic posts go out: local times per weekday."""
-
-    times = models.JSONField(default=_default_posting_times, validators=[_validate_posting_times])
-
-    class Meta:
-        verbose_name_plural = "posting times"
-        constraints = [
-            models.UniqueConstraint(fields=["organization"], name="posting_times_one_per_org"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Posting times of {self.organization}"
-
-
 def _validate_caption(value: str) -> None:
     from .captions import validate_template
 
     validate_template(value)
 
 
-class InventoryRule(TenantModel):
-    """Just arrived, Price drop or Sold: what the dealership's inventory posts by itself."""
-
-    class Kind(models.TextChoices):
-        JUST_ARRIVED = "just_arrived", "Just arrived"
-        PRICE_DROP = "price_drop", "Price drop"
-        SOLD = "sold", "Sold"
-
-    class Mode(models.TextChoices):
-        OFF = "off", "Off"
-        DRAFT = "draft", "Create a draft to review"
-        SCHEDULE = "schedule", "Schedule at the next posting time"
-
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.OFF)
-    post_to_facebook = models.BooleanField(default=True)
-    post_to_instagram = models.BooleanField(default=True)
-    post_to_banner = models.BooleanField(default=False)
-    banner_days = models.PositiveSmallIntegerField(
-        default=7, help_text="The website banner ends this many days after it starts."
-    )
-    caption_template = models.TextField(validators=[_validate_caption])
-    ribbon = models.BooleanField(
-        "draw a ribbon",
-        default=True,
-        help_text="The post's cover photo shows a ribbon (“Just arrived”, “Price drop: $X”, "
-        "“SOLD”) in the dealership's colour, with its name.",
-    )
-    # Price drop only: at least this much lower, in money or in percent (either is enough).
-    min_drop_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    min_drop_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "kind"], name="inventory_rule_one_per_kind"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["just_arrived", "price_drop", "sold"]),
-                name="inventory_rule_kind_known",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(mode__in=["off", "draft", "schedule"]),
-                name="inventory_rule_mode_known",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_mode_display()}) of {self.organization}"
-
-    @property
-    def destinations(self) -> list[str]:
-        chosen = [
-            (self.post_to_facebook, "facebook"),
-            (self.post_to_instagram, "instagram"),
-            (self.post_to_banner, "banner"),
-        ]
-        return [name for wanted, name in chosen if wanted]
-
-
-class VehiclePost(TenantModel):
-    """A post a rule made for a vehicle, once per event."""
-
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="posts")
-    kind = models.CharField(max_length=12, choices=InventoryRule.Kind.choices)
-    media_content = models.ForeignKey(
-        "media_content.MediaContent", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    event_at = models.DateTimeField()  # the arrival, the drop or the sale it is about
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["vehicle", "kind", "event_at"], name="vehicle_post_once_per_event"
-            ),
-        ]
-
-
-class VehicleReel(TenantModel):
-    """A Reel made from a vehicle's photos in the worker (reels.py), and how that went.
-
-    One is made at a time per vehicle (the partial unique constraint); the
-    video is a library item like an upload, so it is processed and posted as one.
-    """
-
-    class Status(models.TextChoices):
-        BUILDING = "building", "Being made"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="reels")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.BUILDING)
-    media_content = models.ForeignKey(
-        "media_content.MediaContent",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="vehicle_reels",
-    )
-    error = models.TextField(blank=True)  # why it could not be made, in words
-    photo_ids = models.JSONField(default=list, blank=True)  # the files it shows, in order
-    seconds = models.PositiveSmallIntegerField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)  # the worker's claim
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["vehicle"],
-                condition=models.Q(status="building"),
-                name="vehicle_reel_one_building",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["building", "done", "failed"]),
-                name="vehicle_reel_status_known",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Reel of {self.vehicle} ({self.get_status_display()})"
-
-
-from .catalogs.models import CatalogFeed, CatalogFetch  # noqa: E402 - the catalogs' models
+# The rules, their posting times, posts and Reels (rule_models.py), and the catalogs' models.
+from .catalogs.models import CatalogFeed, CatalogFetch  # noqa: E402
+from .rule_models import InventoryRule, PostingTimes, VehiclePost, VehicleReel  # noqa: E402
 
 __all__ = [
     "CatalogFeed",
@@ -393,6 +304,7 @@ __all__ = [
     "ImportRun",
     "InventoryRule",
     "InventorySource",
+    "KeptUpload",
     "PostingTimes",
     "Vehicle",
     "VehiclePhoto",

@@ -11,6 +11,7 @@ refused listing is), keeping one listing at a time; no DTD or entity is accepted
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from xml.parsers import expat
 
@@ -130,9 +131,13 @@ def _unit_hint(wanted: list) -> str:
     return columns.UNIT_HEADERS.get(columns.normalise(headers[0]), "") if headers else ""
 
 
+class ColumnsMissing(FeedBroken):
+    """The file has no column we read as a required field: the dealer maps its columns."""
+
+
 def _missing_columns(missing: list[str]) -> FeedBroken:
     names = ", ".join(f"{columns.LABELS[m]} ({m})" for m in missing)
-    return FeedBroken(
+    return ColumnsMissing(
         f"The feed has no column for {names}. Choose which of your columns it is in the "
         "column mapper, or add it to the file."
     )
@@ -166,9 +171,11 @@ def _delimited_rows(
                 continue
             fields: dict = {}
             images: list[tuple[int, int, str]] = []
+            if len(report.samples) < len(report.headers):  # a sample of every column
+                for header_name, value in zip(report.headers, values, strict=False):
+                    report.sample(header_name, value.strip())
             for index, header_name, name in wanted:
                 value = values[index].strip() if index < len(values) else ""
-                report.sample(header_name, value)
                 if name == "images":
                     match = columns.IMAGE_COLUMN.match(header_name)
                     position = int(match.group(1)) if match else 0
@@ -270,3 +277,48 @@ def _with_head(head: bytes, chunks: Iterator[bytes]) -> Iterator[tuple[bytes, bo
     for chunk in chunks:
         yield chunk, False
     yield b"", True
+
+
+def columns_preview(
+    chunks: Iterable[bytes],
+    *,
+    content_type: str = "",
+    charset: str | None = None,
+    mapping: dict | None = None,
+    rows_read: int = 50,
+) -> columns.ColumnReport | None:
+    """A CSV or TSV file's headers, what each is read as, and samples, from its first rows.
+
+    None for XML (its fields have Meta's names; nothing to map). Raises
+    FeedBroken for a file that is empty, not text, or not CSV.
+    """
+    chunks = iter(chunks)
+    head = _head(chunks)
+    if not head.strip():
+        raise FeedBroken("The feed is empty.")
+    kind = feed_format(content_type, head)
+    if kind == "xml":
+        return None
+    text = io.TextIOWrapper(
+        io.BufferedReader(_ChunkReader(chunks, head)), encoding=_encoding(charset), newline=""
+    )
+    reader = csv.reader(text, delimiter="\t" if kind == "tsv" else ",")
+    report = columns.ColumnReport()
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise FeedBroken("The feed is empty.")
+        report.headers = [h.strip() for h in header]
+        report.fields = columns.resolve(report.headers, mapping)
+        for values in itertools.islice(reader, rows_read):
+            for header_name, value in zip(report.headers, values, strict=False):
+                report.sample(header_name, value.strip())
+    except UnicodeDecodeError:
+        raise FeedBroken(
+            f"The feed is not {_encoding(charset).removesuffix('-sig').upper()} text."
+        ) from None
+    except csv.Error as error:
+        raise FeedBroken(
+            f"The feed is not valid CSV near line {reader.line_num}: {error}."
+        ) from None
+    return report

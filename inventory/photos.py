@@ -24,6 +24,7 @@ from media_content.duplicates import file_sha256
 from media_content.services import DuplicateMedia, file_create
 from media_content.validation import MediaRejected, size_limit, sniff
 
+from .catalogs.copies import copies_wanted, copy_request
 from .fetching import FetchRefused, fetch, pool_manager
 from .models import Vehicle, VehiclePhoto
 
@@ -105,6 +106,7 @@ def fetch_photos(*, vehicle: Vehicle) -> dict:
     counts = {"fetched": 0, "shared": 0, "failed": 0}
     if not wanted:
         return counts
+    copies = copies_wanted(organization_id=vehicle.organization_id)
     manager = pool_manager()
     with ThreadPoolExecutor(max_workers=settings.INVENTORY_PHOTO_CONCURRENCY) as pool:
         downloads = list(pool.map(lambda p: _download(p.source_url, manager), wanted))
@@ -118,6 +120,8 @@ def fetch_photos(*, vehicle: Vehicle) -> dict:
                 media, new = _into_library(vehicle=vehicle, photo=photo, path=path)
                 photo.file, photo.error = media, ""
                 photo.save()
+                if copies:  # the dealer's catalogs carry our copies: make this one's
+                    copy_request(media_id=media.pk)
             counts["fetched" if new else "shared"] += 1
         except MediaRejected as rejected:
             photo.error = rejected.message

@@ -68,3 +68,19 @@ def make_vehicle_reel(reel_id: int) -> int | None:
 
     reel = reel_build(reel_id=reel_id)
     return getattr(reel, "media_content_id", None)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def make_catalog_copies(organization_id: int) -> dict:
+    """The dealership's missing catalog copies of its vehicles' photos (catalogs/copies.py)."""
+    from .catalogs.copies import copies_make
+
+    return copies_make(organization_id=organization_id)
+
+
+@shared_task(acks_late=True)
+def delete_expired_kept_uploads() -> int:
+    """Beat's hourly sweep of feed files kept for mapping past their time (kept_uploads.py)."""
+    from .kept_uploads import kept_uploads_expire
+
+    return kept_uploads_expire()

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,8 +12,8 @@ from dealer_media.tenancy.roles import Action, role_required
 
 from . import import_views, reels, rules, selectors, sources, tasks
 from .forms import FeedUploadForm, SourceForm
-from .importing import import_feed
-from .models import ImportRun, Vehicle
+from .kept_uploads import kept_upload_for
+from .models import Vehicle
 from .rule_forms import BrandColourForm, PostingTimesForm, RuleForm
 from .rule_views import preview_text
 
@@ -70,6 +69,8 @@ def _settings_page(
     times_form=None,
     brand_form=None,
     mapper=None,
+    mapper_error: str = "",
+    upload_error: str = "",
     status=200,
 ) -> HttpResponse:
     organization = request.organization
@@ -97,6 +98,9 @@ def _settings_page(
         {
             "source": source,
             "mapper": mapper or import_views.mapper_rows(source=source),
+            "mapper_error": mapper_error,
+            "upload_error": upload_error,
+            "kept": kept_upload_for(organization=organization),
             "sample_columns": import_views.sample_columns(),
             "form": form,
             "upload": upload or FeedUploadForm(),
@@ -141,40 +145,6 @@ def inventory_fetch(request: HttpRequest) -> HttpResponse:
     transaction.on_commit(lambda: tasks.import_inventory_source.delay(source.pk))
     messages.success(request, "Fetching your feed now; the import shows below when it is done.")
     return redirect("inventory:settings")
-
-
-@require_POST
-@role_required(Action.CHANGE_SETTINGS)
-def inventory_upload(request: HttpRequest) -> HttpResponse:
-    """Import an uploaded feed file; its format comes from its content, not its name."""
-    upload = FeedUploadForm(request.POST, request.FILES)
-    if not upload.is_valid():
-        too_large = any(e.code == "too_large" for e in upload.errors.as_data().get("feed", []))
-        return _settings_page(request, upload=upload, status=413 if too_large else 400)
-    run = import_feed(
-        organization=request.organization,
-        chunks=upload.cleaned_data["feed"].chunks(),
-        origin=ImportRun.Origin.UPLOAD,
-        source=sources.source_for_upload(organization=request.organization),
-        complete=upload.cleaned_data["is_complete"],
-    )
-    if run.status == ImportRun.Status.FAILED:
-        messages.error(request, f"Nothing was changed: {run.error}")
-        return redirect(reverse("inventory:settings") + "#columns")
-    messages.success(
-        request,
-        f"Imported {run.rows_read} rows: {run.added} added, {run.changed} changed, "
-        f"{run.price_dropped} price drops, {run.sold} sold, {run.refused} refused.",
-    )
-    if ignored := (run.columns or {}).get("ignored"):
-        messages.warning(request, "Columns not read: " + ", ".join(ignored) + ".")
-    if run.status == ImportRun.Status.HELD:
-        messages.warning(
-            request,
-            f"{run.held_sold} of your {run.stock_before} vehicles are not in this file; they "
-            "were not marked sold. Confirm or refuse below.",
-        )
-    return redirect(reverse("inventory:settings") + f"#run-{run.pk}")
 
 
 @require_POST

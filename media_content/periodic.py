@@ -87,6 +87,13 @@ def _jobs() -> list[PeriodicJob]:
             description="Resumable uploads abandoned before they finished.",
         ),
         PeriodicJob(
+            name="Delete expired kept inventory files",
+            task="inventory.tasks.delete_expired_kept_uploads",
+            every_seconds=3600,
+            description="Uploaded feed files kept for their columns to be mapped, past "
+            "INVENTORY_KEPT_UPLOAD_HOURS.",
+        ),
+        PeriodicJob(
             name="Flush banner impressions and clicks",
             task="banners.tasks.flush_banner_counts",
             every_seconds=settings.BANNERS_COUNTS_FLUSH_SECONDS,

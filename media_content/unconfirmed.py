@@ -65,18 +65,28 @@ def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
 
 
 @transaction.atomic
-def resolve_unconfirmed(*, post: ScheduledPost, posted: bool, external_url: str = "") -> bool:
-    """A person checked the page: the unconfirmed post was published, or it was not."""
+def resolve_unconfirmed(
+    *,
+    post: ScheduledPost,
+    posted: bool,
+    external_url: str = "",
+    external_id: str = "",
+    reason: str = "",
+) -> bool:
+    """A person checked the page, or Meta answered: the unconfirmed post was published
+    (with its id and link when known), or it was not (``reason`` says why, in words)."""
     now = timezone.now()
     fields: dict[str, Any] = {"updated_at": now}
     if posted:
         fields.update(status=ScheduledPost.Status.POSTED, posted_at=now, last_error="")
         if external_url:
             fields["external_url"] = external_url
+        if external_id:
+            fields["external_id"] = external_id
     else:
         fields.update(
             status=ScheduledPost.Status.FAILED,
-            last_error="Checked by a person: it was not published.",
+            last_error=reason or "Checked by a person: it was not published.",
         )
     changed = ScheduledPost.objects.filter(
         pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED

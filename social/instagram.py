@@ -4,6 +4,7 @@ import contextlib
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 
 from media_content.models import MediaContent
 from media_content.publisher_api import (
@@ -12,15 +13,20 @@ from media_content.publisher_api import (
     PublishResult,
 )
 
-from . import multi, services
+from . import instagram_limit, multi, services
 from .graph import GraphError, Kind
 from .graph_publisher import GraphPublisher
+from .selectors import IG_WAITING_FOR_ROOM
 
 logger = logging.getLogger(__name__)
 
 
 class InstagramPublisher(GraphPublisher):
-    """The container flow: check the quota, create, wait until FINISHED, media_publish."""
+    """The container flow: check the quota, create, wait until FINISHED, media_publish.
+
+    After a 2207042 (the 24-hour limit) the quota is read again before ``media_publish``
+    is retried, and the post waits until the window has room (``instagram_limit``).
+    """
 
     destination_name = "Instagram"
 
@@ -54,7 +60,7 @@ class InstagramPublisher(GraphPublisher):
                 "(MEDIA_STORAGE=s3) to post to Instagram."
             )
         ig = account.instagram_account_id
-        self._check_quota(client, ig)
+        self._check_quota(client, ig, post)
         caption = services.compose_message(media=media, network="instagram")
         if media.media_type == MediaContent.MediaType.VIDEO:
             # media_type=VIDEO is retired; single videos are Reels (content publishing guide).
@@ -73,23 +79,38 @@ class InstagramPublisher(GraphPublisher):
             raise
         self.claim.save_progress(container_id=str(answer["id"]), checks=0)
 
-    def _check_quota(self, client, ig: str) -> None:
-        """Meta's moving 24-hour publishing quota, read (never assumed): ``quota_total`` as given.
+    def _check_quota(self, client, ig: str, post) -> None:
+        """Go on only when Meta's moving 24-hour window has room for this post; else wait.
 
+        The quota is read (never assumed): ``quota_total`` as given. A post already waiting
+        for room never goes on without a read showing room: a failed read waits too.
         https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
         """
-        answer = client.get(f"{ig}/content_publishing_limit", fields="config,quota_usage")
-        data = (answer.get("data") or [{}])[0]
-        usage = data.get("quota_usage") or 0
-        config = data.get("config") or {}
-        total = config.get("quota_total")
-        if total is not None and usage >= total:
-            raise PublishError(
-                f"Instagram allows {total} posts by apps per 24 hours and this account has "
-                "reached it; we will try again later.",
-                permanent=False,
-                retry_after=min(float(config.get("quota_duration") or 86400) / 24, 3600.0),
-            )
+        waiting = bool(post.external_state.get(IG_WAITING_FOR_ROOM))
+        try:
+            quota = instagram_limit.read_quota(client, ig)
+        except GraphError as error:
+            if not waiting or error.kind in (Kind.TOKEN, Kind.PERMISSION):
+                raise
+            raise instagram_limit.unread(error=error) from None
+        wait = instagram_limit.room_or_wait(post=post, quota=quota)
+        if wait is not None:
+            self.claim.save_progress(**{IG_WAITING_FOR_ROOM: timezone.now().isoformat()})
+            raise wait
+        if waiting:
+            self.claim.save_progress(**{IG_WAITING_FOR_ROOM: ""})
+
+    def _refused_for_the_limit(self, post, client, ig: str, refused: GraphError) -> PublishError:
+        """Meta answered 2207042: nothing was published. Read the quota and wait for room;
+        never publish again at once (a retry reads the quota again first)."""
+        self.claim.save_progress(**{IG_WAITING_FOR_ROOM: timezone.now().isoformat()})
+        try:
+            quota = instagram_limit.read_quota(client, ig)
+        except GraphError as error:
+            if error.kind in (Kind.TOKEN, Kind.PERMISSION):
+                raise
+            return instagram_limit.unread(error=error, refused=refused)
+        return instagram_limit.room_or_wait(post=post, quota=quota, refused=refused)
 
     def _wait_and_publish(self, post, account, client, container_id) -> PublishResult:
         status = client.get(container_id, fields="status_code,status")
@@ -114,6 +135,11 @@ class InstagramPublisher(GraphPublisher):
             )
         if code == "EXPIRED":
             self.claim.save_progress(container_id="")
+            if post.external_state.get(IG_WAITING_FOR_ROOM):
+                # It expired while the post waited for room (up to a day): a container is
+                # never public, so a new one is made, the quota read first.
+                self.claim.save_progress(children={}, children_finished=[])
+                raise PublishInProgress("Preparing the post for Instagram again.", check_after=0)
             raise PublishError(
                 "Instagram discarded the prepared post because it was not published within "
                 "24 hours; retry to prepare it again."
@@ -125,12 +151,16 @@ class InstagramPublisher(GraphPublisher):
         if code != "FINISHED":
             raise PublishError(f"Instagram answered an unknown container state “{code}”.")
         ig = account.instagram_account_id
+        if post.external_state.get(IG_WAITING_FOR_ROOM):  # refused for the limit before
+            self._check_quota(client, ig, post)
         self.claim.begin_send()
         try:
             answer = client.post(f"{ig}/media_publish", creation_id=container_id)
         except GraphError as error:
             if error.kind != Kind.UNKNOWN_OUTCOME:
                 self.claim.end_send()
+            if error.kind == Kind.DAILY_LIMIT:
+                raise self._refused_for_the_limit(post, client, ig, error) from None
             if error.kind == Kind.NOT_READY and (
                 self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS
             ):

@@ -103,7 +103,7 @@ def instagram_carousel(publisher, post: ScheduledPost, items, account, client, c
     children = dict(state.get("children") or {})
     finished = set(state.get("children_finished") or [])
     if not children:
-        publisher._check_quota(client, ig)
+        publisher._check_quota(client, ig, post)
     for place, item in enumerate(items, start=1):
         if str(item.pk) not in children:
             children[str(item.pk)] = _create_child(publisher, item, place, client, ig)

@@ -145,3 +145,50 @@ def reels_sent_since(
         if sent is not None and sent >= since:
             times.append(sent)
     return sorted(times)
+
+
+# Set in a post's external_state while it waits for room in Instagram's 24-hour
+# publishing window (social/instagram_limit.py); emptied once a read shows room for it.
+IG_WAITING_FOR_ROOM = "ig_waiting_for_room"
+
+
+def instagram_sent_since(*, organization_id: int, since: datetime.datetime) -> list:
+    """When this dealership's Instagram posts published since ``since`` went out, oldest
+    first: the publishes in its account's window that we know of."""
+    return list(
+        ScheduledPost.objects.filter(
+            organization_id=organization_id,
+            destination="instagram",
+            status=ScheduledPost.Status.POSTED,
+            posted_at__gte=since,
+        )
+        .order_by("posted_at")
+        .values_list("posted_at", flat=True)
+    )
+
+
+def instagram_waiting_ahead(*, post: ScheduledPost) -> int:
+    """How many of this dealership's Instagram posts wait for room in the window before
+    ``post`` (earlier in time, then in id): they take the slots that open first."""
+    rows = (
+        ScheduledPost.objects.filter(
+            organization_id=post.organization_id,
+            destination="instagram",
+            status__in=[
+                ScheduledPost.Status.PENDING,
+                ScheduledPost.Status.QUEUED,
+                ScheduledPost.Status.PUBLISHING,
+            ],
+            external_state__has_key=IG_WAITING_FOR_ROOM,
+        )
+        .exclude(pk=post.pk)
+        .filter(
+            Q(scheduled_time__lt=post.scheduled_time)
+            | Q(scheduled_time=post.scheduled_time, pk__lt=post.pk)
+        )
+    )
+    return sum(
+        1
+        for state in rows.values_list("external_state", flat=True)
+        if (state or {}).get(IG_WAITING_FOR_ROOM)
+    )

@@ -179,13 +179,12 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
 
     Read-only requests only: when Meta says a container is ready (or failed),
     the post's next attempt becomes due at once and its task is enqueued, so
-    the publishing itself still happens under a claim. A Facebook video that
-    became ready is marked posted (it was published when it was sent); that also
-    settles an "unconfirmed" video that outlived the status checks.
+    the publishing itself still happens under a claim. An unconfirmed Facebook
+    video or Reel (its finish answer lost, or it outlived the status checks) is
+    settled by what Meta reads of it (``settle_unconfirmed_video``).
     """
     from media_content.models import ScheduledPost
     from media_content.publishing import enqueue_publish
-    from media_content.unconfirmed import resolve_unconfirmed
 
     if sandbox_active():
         return
@@ -223,21 +222,15 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                 )
                 if code != "IN_PROGRESS":
                     _make_due(post, enqueue=enqueue_publish)
+            elif video_id and post.status == ScheduledPost.Status.UNCONFIRMED:
+                settle_unconfirmed_video(post=post, account=account, client=client)
             elif video_id:
                 status = client.get(video_id, fields="status").get("status") or {}
                 video_status = status.get("video_status", "")
                 ScheduledPost.objects.filter(pk=post.pk).update(
                     external_state={**state, "fb_video_status": video_status}
                 )
-                if video_status == "ready" and post.status == ScheduledPost.Status.UNCONFIRMED:
-                    url = (
-                        f"https://www.facebook.com/reel/{video_id}"
-                        if state.get("fb_reel")
-                        else f"https://www.facebook.com/{account.page_id}/videos/{video_id}"
-                    )
-                    ScheduledPost.objects.filter(pk=post.pk).update(external_id=video_id)
-                    resolve_unconfirmed(post=post, posted=True, external_url=url)
-                elif video_status != "processing" and post.status == ScheduledPost.Status.PENDING:
+                if video_status != "processing":
                     _make_due(post, enqueue=enqueue_publish)
         except GraphError as error:
             if error.kind == Kind.TOKEN:
@@ -258,6 +251,77 @@ def _client_of(connection: MetaConnection | None, *, network: str) -> GraphClien
         network=network,
         instagram_login=isinstance(connection, InstagramLogin),
     )
+
+
+def video_outcome(status: dict, *, reel: bool) -> tuple[str, str]:
+    """What a video's ``status`` says happened: ``("posted" | "failed" | "waiting", words)``.
+
+    ``GET /{video-id}?fields=status`` answers ``video_status`` (``ready``, ``processing``,
+    ``upload_complete``, ``error``, ``expired``...) and, for Reels and resumable uploads,
+    ``uploading_phase``, ``processing_phase`` and ``publishing_phase``, each with a
+    ``status`` (``not_started``, ``in_progress``, ``complete``, ``error``) and, on error,
+    ``errors`` (Reels Publishing API, "Get the status"). Published: the publishing phase
+    complete (``publish_status`` published, when given), or ready with no phase saying
+    otherwise. Failed: an error status or phase, with Meta's messages. Else not yet.
+    """
+    video_status = str(status.get("video_status") or "")
+    phases = {
+        name: status.get(name) if isinstance(status.get(name), dict) else {}
+        for name in ("uploading_phase", "processing_phase", "publishing_phase")
+    }
+    failed = [name for name, phase in phases.items() if phase.get("status") == "error"]
+    if video_status in ("error", "expired") or failed:
+        messages = [
+            str(error["message"])
+            for name in failed
+            for error in (phases[name].get("errors") or [])
+            if isinstance(error, dict) and error.get("message")
+        ]
+        said = f" Facebook says: {' '.join(messages)}" if messages else ""
+        if reel:
+            return "failed", f"Facebook could not publish the Reel.{said}"
+        return "failed", f"Facebook could not process the video (status “{video_status}”).{said}"
+    publishing = phases["publishing_phase"]
+    if publishing.get("status") == "complete":
+        published = publishing.get("publish_status", "published") == "published"
+        return ("posted", "") if published else ("waiting", "")
+    if video_status == "ready" and publishing.get("status") in (None, "complete"):
+        return "posted", ""
+    return "waiting", ""
+
+
+def settle_unconfirmed_video(*, post, account: SocialAccount, client: GraphClient) -> str:
+    """Ask Facebook what became of a video or Reel whose publishing answer was lost.
+
+    By the id its start phase gave (``fb_started_video_id``; ``fb_video_id`` once the
+    finish answered): published, it is posted with that id and its link; failed, it
+    fails with Meta's words; uploading or processing, it stays unconfirmed for a later
+    poll. Reads only: nothing is ever sent again from here. Answers what was decided.
+    """
+    from media_content.unconfirmed import resolve_unconfirmed
+
+    state = post.external_state or {}
+    video_id = state.get("fb_video_id") or state.get("fb_started_video_id") or ""
+    status = client.get(video_id, fields="status").get("status") or {}
+    outcome, words = video_outcome(status, reel=bool(state.get("fb_reel")))
+    state = {**state, "fb_video_status": str(status.get("video_status") or "")}
+    if outcome == "failed":  # nothing went out: a person's retry starts over, as in facebook.py
+        state["fb_video_id"] = ""
+        if state.get("fb_reel"):
+            state["fb_reel_sent_at"] = ""  # and the Reel gives back its place (social.reels)
+    ScheduledPost.objects.filter(pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED).update(
+        external_state=state
+    )
+    if outcome == "posted":
+        url = (
+            f"https://www.facebook.com/reel/{video_id}"
+            if state.get("fb_reel")
+            else f"https://www.facebook.com/{account.page_id}/videos/{video_id}"
+        )
+        resolve_unconfirmed(post=post, posted=True, external_url=url, external_id=video_id)
+    elif outcome == "failed":
+        resolve_unconfirmed(post=post, posted=False, reason=words)
+    return outcome
 
 
 def settle_unconfirmed_instagram(*, post, account: SocialAccount, client: GraphClient) -> str:
@@ -349,8 +413,11 @@ def post_media_now(
 def poll_pending_posts(*, limit: int = 200) -> int:
     """Periodic: ask Meta about every container or video still in progress.
 
-    Answers how many media items were checked. Each check only reads; a post
-    that became ready is published under its own claim by its task.
+    That includes an unconfirmed Facebook video or Reel known only by the id its
+    start phase gave (``fb_started_video_id``: its finish answer was lost). Answers
+    how many media items were checked. Each check only reads; a post that became
+    ready is published under its own claim by its task, an unconfirmed one is
+    settled by what Meta reads (``refresh_media_destinations``).
     """
     from django.db.models import Q
 
@@ -362,7 +429,12 @@ def poll_pending_posts(*, limit: int = 200) -> int:
             media_content__isnull=False,
         )
         .filter(
-            Q(external_state__has_key="container_id") | Q(external_state__has_key="fb_video_id")
+            Q(external_state__has_key="container_id")
+            | Q(external_state__has_key="fb_video_id")
+            | Q(
+                status=ScheduledPost.Status.UNCONFIRMED,
+                external_state__has_key="fb_started_video_id",
+            )
         )
         .values_list("media_content_id", flat=True)
         .distinct()

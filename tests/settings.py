@@ -34,4 +34,5 @@ if CLOCK_AHEAD_DAYS:
     time_machine.travel(
         _datetime.datetime.now(_datetime.UTC) + _datetime.timedelta(days=CLOCK_AHEAD_DAYS),
         tick=True,
-    ).start()
+    ).start().time_ns()  # the clock ticks from its first reading: read it now, so that every
+    # process of the run (tests, workers, web servers) keeps exactly the same offset

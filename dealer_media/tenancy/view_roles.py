@@ -80,6 +80,7 @@ VIEWS: dict[str, ViewRoles] = {
     "inventory:posting_times": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:brand": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:columns": ViewRoles(Action.CHANGE_SETTINGS),
+    "inventory:kept_discard": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:held_run_decide": ViewRoles(Action.CHANGE_SETTINGS),
     "inventory:sample_csv": ViewRoles(Action.VIEW),
     # The vehicle catalogs (inventory/catalogs/pages.py).

@@ -12,18 +12,39 @@ from django.views.decorators.http import require_GET, require_POST
 from dealer_media.tenancy.models import Organization
 from dealer_media.tenancy.roles import Action, role_required
 
+from ..models import Vehicle, VehiclePhoto
+from .copies import copies_request
 from .models import CatalogFeed, CatalogFetch
 from .rows import Dealership, dealership_problems, left_out, vehicle_row, vehicles
-from .rules import CATALOGS
+from .rules import CATALOGS, PHOTO_COPY
 from .tokens import feed_for, token_rotate
 
 SHOWN_LEFT_OUT = 50
 
 
 class CatalogSettingsForm(forms.ModelForm):
+    photos = forms.ChoiceField(
+        label="Photos in the catalogs",
+        widget=forms.RadioSelect,
+        choices=[
+            ("feed", "The photos of your inventory feed, as they are"),
+            (
+                "library",
+                "Our copies of them: resized JPEGs (up to 2048 px, no location data), "
+                "served from Dealer Media",
+            ),
+        ],
+    )
+
     class Meta:
         model = CatalogFeed
         fields = ["photos", "sold_recently_days"]
+        labels = {"sold_recently_days": "Keep sold vehicles in Meta's catalog for (days)"}
+        help_texts = {
+            "sold_recently_days": "0 to 30. Meta shows them as not available that long (it "
+            "has no “sold” state); 0 removes them at the next import. Google and TikTok drop "
+            "a sold vehicle at once."
+        }
 
 
 class DealershipForm(forms.ModelForm):
@@ -34,6 +55,14 @@ class DealershipForm(forms.ModelForm):
         fields = ["street_address", "city", "region", "postal_code", "country", "store_code"]
 
 
+def _copies_progress(*, organization: Organization) -> dict:
+    """How many photos of vehicles in stock have their copy made (the copies' state in between)."""
+    photos = VehiclePhoto.objects.for_org(organization).filter(file__isnull=False)
+    photos = photos.exclude(vehicle__availability=Vehicle.Availability.SOLD)
+    ready = photos.filter(file__renditions__spec=PHOTO_COPY.spec)
+    return {"total": photos.count(), "ready": ready.count()}
+
+
 def catalog_report(*, organization: Organization, feed: CatalogFeed, request: HttpRequest) -> list:
     """Per catalog: its URLs, when each was last read, how many vehicles are in, who is out and why."""
     dealership = Dealership.of(organization, feed)
@@ -41,6 +70,7 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
     report = []
     for catalog in CATALOGS.values():
         included, out_total, out, reasons = 0, 0, [], Counter()
+        problems = dealership_problems(dealership=dealership, catalog=catalog)
         for vehicle in vehicles(organization=organization, dealership=dealership, catalog=catalog):
             why = left_out(
                 vehicle_row(vehicle, dealership=dealership, catalog=catalog), catalog=catalog
@@ -50,11 +80,12 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
                 reasons.update(why)
                 if len(out) < SHOWN_LEFT_OUT:
                     out.append({"vehicle": vehicle, "reasons": why})
-            else:
+            elif not problems:
                 included += 1
         files = [
             {
                 "name": name,
+                "kind": name.rsplit(".", 1)[1].upper(),
                 "url": request.build_absolute_uri(reverse("catalog_file", args=[feed.token, name])),
                 "fetch": fetches.get(name),
             }
@@ -67,9 +98,10 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
                 "included": included,
                 "left_out": out,
                 "left_out_total": out_total,
+                "left_out_more": out_total - len(out),
                 "reasons": reasons.most_common(),
-                "problems": dealership_problems(dealership=dealership, catalog=catalog),
-                "required": [c for c in catalog.columns if c.required],
+                "problems": problems,
+                "required": catalog.required,
             }
         )
     return report
@@ -78,14 +110,19 @@ def catalog_report(*, organization: Organization, feed: CatalogFeed, request: Ht
 def _page(request, *, settings_form=None, dealership_form=None, status=200) -> HttpResponse:
     organization = request.organization
     feed = feed_for(organization=organization)
+    report = catalog_report(organization=organization, feed=feed, request=request)
     return render(
         request,
         "marketing/catalogs.html",
         {
             "feed": feed,
-            "catalogs": catalog_report(organization=organization, feed=feed, request=request),
+            "catalogs": report,
             "settings_form": settings_form or CatalogSettingsForm(instance=feed),
             "dealership_form": dealership_form or DealershipForm(instance=organization),
+            "copies": _copies_progress(organization=organization)
+            if feed.photos == CatalogFeed.Photos.LIBRARY
+            else None,
+            "any_problems": any(entry["problems"] for entry in report),
         },
         status=status,
     )
@@ -116,7 +153,9 @@ def catalogs_settings(request: HttpRequest) -> HttpResponse:
     form = CatalogSettingsForm(request.POST, instance=feed_for(organization=request.organization))
     if not form.is_valid():
         return _page(request, settings_form=form, status=400)
-    form.save()
+    feed = form.save()
+    if feed.photos == CatalogFeed.Photos.LIBRARY:
+        copies_request(organization_id=request.organization.pk)
     messages.success(request, "Saved what the catalogs carry.")
     return redirect("inventory:catalogs")
 

@@ -10,12 +10,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
+from media_content.models import Rendition
 
 from ..models import Vehicle, VehiclePhoto
+from .copies import copies_request
 from .models import CatalogFeed
-from .rules import DEALERSHIP_VALUES, REASONS, Catalog
+from .reasons import DEALERSHIP_VALUES, REASONS
+from .rules import PHOTO_COPY, Catalog
 
 CHUNK = 500
+GOOGLE_CARS_CATEGORY = "916"  # Vehicles & Parts > Vehicles > Motor Vehicles > Cars, Trucks & Vans
 _META_BODY = {
     "convertible": "CONVERTIBLE",
     "coupe": "COUPE",
@@ -74,12 +78,21 @@ def vehicles(*, organization: Organization, dealership: Dealership, catalog: Cat
         since = timezone.now() - datetime.timedelta(days=dealership.sold_recently_days)
         wanted |= Q(availability=Vehicle.Availability.SOLD, sold_at__gte=since)
     queryset = Vehicle.objects.for_org(organization).filter(wanted).order_by("pk")
-    if dealership.photos == CatalogFeed.Photos.LIBRARY:
-        photos = VehiclePhoto.objects.filter(file__isnull=False).select_related("file")
-        queryset = queryset.prefetch_related(
-            Prefetch("photos", queryset=photos.order_by("position"), to_attr="library_photos")
+    # Each feed photo's library item (its size) and, for copies, the stored copy.
+    copies = Rendition.objects.filter(spec=PHOTO_COPY.spec).only("media_id", "width", "height")
+    photos = (
+        VehiclePhoto.objects.select_related("file")
+        .prefetch_related(Prefetch("file__renditions", queryset=copies, to_attr="catalog_copies"))
+        .only(
+            "vehicle_id",
+            "source_url",
+            "file",
+            "file__id",
+            "file__width",
+            "file__height",
         )
-    return queryset
+    )
+    return queryset.prefetch_related(Prefetch("photos", queryset=photos, to_attr="feed_photos"))
 
 
 def _money(amount: Decimal | None, currency: str) -> str:
@@ -103,23 +116,46 @@ def tracked(url: str, *, source: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _images(vehicle: Vehicle, dealership: Dealership, photo_url) -> tuple[list[str], int | None]:
-    """The photos' URLs and the smaller side of the first one, when we know it."""
-    if dealership.photos == CatalogFeed.Photos.LIBRARY and photo_url is not None:
-        photos = getattr(vehicle, "library_photos", [])
-        if photos:
-            first = photos[0].file
-            side = min(first.width or 0, first.height or 0) or None
-            return [photo_url(p) for p in photos], side
-    return list(vehicle.image_urls or []), None
+@dataclass(frozen=True)
+class Images:
+    urls: list[str]
+    side: int | None  # the smaller side of the first photo as the catalog gets it, if known
+    copies_missing: bool  # copies are wanted and some are not made yet
+
+
+def _smaller_side(thing) -> int | None:
+    return min(thing.width or 0, thing.height or 0) or None if thing is not None else None
+
+
+def _images(vehicle: Vehicle, dealership: Dealership, photo_url, most: int) -> Images:
+    """The feed's photos, in its order: our copy's URL where copies are wanted and made."""
+    by_url = {p.source_url: p for p in getattr(vehicle, "feed_photos", [])}
+    copies = dealership.photos == CatalogFeed.Photos.LIBRARY
+    urls, sides, missing = [], [], False
+    for url in list(vehicle.image_urls or [])[:most]:
+        photo = by_url.get(url)
+        media = photo.file if photo is not None else None
+        made = (getattr(media, "catalog_copies", None) or [None])[0]
+        if copies and made is not None:
+            urls.append(photo_url(photo))
+            sides.append(_smaller_side(made))
+        else:
+            urls.append(url)
+            sides.append(_smaller_side(media))  # the library has the same bytes as the URL
+            missing = missing or (copies and media is not None)
+    return Images(urls, sides[0] if sides else None, missing)
+
+
+def _placeholder_url(photo) -> str:
+    return f"photo:{photo.pk}"
 
 
 def vehicle_row(
     vehicle: Vehicle, *, dealership: Dealership, catalog: Catalog, photo_url=None
 ) -> dict:
     """Every value any catalog column reads, for this catalog (its UTM tags, its photo count)."""
-    images, side = _images(vehicle, dealership, photo_url)
-    images = images[: catalog.max_images]
+    found = _images(vehicle, dealership, photo_url or _placeholder_url, catalog.max_images)
+    images, side = found.urls, found.side
     title = " ".join(str(p) for p in (vehicle.year, vehicle.make, vehicle.model, vehicle.trim) if p)
     state = vehicle.state_of_vehicle
     mileage = vehicle.mileage_value
@@ -148,6 +184,7 @@ def vehicle_row(
         "images": images,
         "additional_images": ",".join(images[1:]),
         "photo_side": side,
+        "copies_missing": found.copies_missing,
         "meta_body_style": _META_BODY.get(
             vehicle.body_style.strip().lower(), "OTHER" if vehicle.body_style else ""
         ),
@@ -162,6 +199,7 @@ def vehicle_row(
         "price": _money(vehicle.price, vehicle.currency),
         "sale_price": _money(vehicle.sale_price, vehicle.currency),
         "vehicle_msrp": "",
+        "google_product_category": GOOGLE_CARS_CATEGORY,
         "exterior_color": vehicle.exterior_color,
         "meta_availability": catalog.sold_state if sold else meta_availability,
         "date_in_stock": timezone.localtime(vehicle.first_seen_at).date().isoformat(),
@@ -212,9 +250,18 @@ def left_out(row: dict, *, catalog: Catalog) -> list[str]:
 def catalog_rows(
     *, organization: Organization, dealership: Dealership, catalog: Catalog, photo_url=None
 ) -> Iterator[dict]:
-    """The rows of the catalog, read from the database in chunks (never the whole stock at once)."""
+    """The rows of the catalog, read from the database in chunks (never the whole stock at once).
+
+    None while the dealership lacks a value the catalog requires of every row (its address).
+    """
+    if dealership_problems(dealership=dealership, catalog=catalog):
+        return
     queryset = vehicles(organization=organization, dealership=dealership, catalog=catalog)
+    copies_missing = False
     for vehicle in queryset.iterator(chunk_size=CHUNK):
         row = vehicle_row(vehicle, dealership=dealership, catalog=catalog, photo_url=photo_url)
+        copies_missing = copies_missing or row["copies_missing"]
         if not left_out(row, catalog=catalog):
             yield row
+    if copies_missing:  # this answer carried the feed's URLs for them; the next, ours
+        copies_request(organization_id=organization.pk)

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Iterator
 
 from django.core.cache import cache
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
+    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.urls import reverse
@@ -25,6 +27,8 @@ from django.views.decorators.http import require_safe
 
 from dealer_media.tenancy.models import Organization
 
+from ..models import VehiclePhoto
+from .copies import copies_request, photo_copy
 from .models import CatalogFeed, CatalogFetch
 from .rows import Dealership, catalog_rows
 from .rules import FILES
@@ -32,6 +36,7 @@ from .tokens import catalog_site, content_version
 from .writers import delimited, meta_xml
 
 FETCH_LOG_SECONDS = 60
+PHOTO_CACHE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
@@ -70,9 +75,12 @@ def _body(organization_id: int, name: str, request: HttpRequest) -> Iterator[str
     dealership = Dealership.of(organization, feed)
     catalog = FILES[name]
 
+    # /catalog/<token>/photo/<id>.jpg, made without a reverse() per photo.
+    first = request.build_absolute_uri(reverse("catalog_photo", args=[feed.token, 0]))
+    prefix = first.removesuffix("/0.jpg")
+
     def photo_url(photo) -> str:
-        path = reverse("catalog_photo", args=[feed.token, photo.pk])
-        return request.build_absolute_uri(path)
+        return f"{prefix}/{photo.pk}.jpg"
 
     rows = catalog_rows(
         organization=organization, dealership=dealership, catalog=catalog, photo_url=photo_url
@@ -123,20 +131,41 @@ def catalog_file(request: HttpRequest, token: str, name: str) -> HttpResponse:
 
 @require_safe
 def catalog_photo(request: HttpRequest, token: str, pk: int) -> HttpResponse:
-    """A stable URL for a library copy of a vehicle's photo: a redirect to its file now."""
-    from django.shortcuts import redirect
+    """Our copy of a vehicle's photo at a URL that never changes: the stored JPEG, streamed.
 
-    from ..models import VehiclePhoto
-
+    Cached for a year by anyone (the copy of a photo never changes; a new photo
+    has a new URL), with an ETag. Without a copy yet (or another photo choice),
+    a temporary redirect to the feed's own photo, and the copy is asked for.
+    """
     site = catalog_site(token=token)
     if site is None:
         raise Http404("No such catalog.")
-    photo = (
-        VehiclePhoto.objects.for_org(site.organization_id)
-        .select_related("file")
-        .filter(pk=pk, file__isnull=False)
-        .first()
-    )
-    if photo is None or not photo.file.file:
+    photo = VehiclePhoto.objects.for_org(site.organization_id).filter(pk=pk).first()
+    if photo is None:
         raise Http404("No such photo.")
-    return redirect(photo.file.media_url)
+    made = photo_copy(photo=photo)
+    if made is None or not made.file:
+        if photo.file_id is not None:
+            copies_request(organization_id=site.organization_id)
+        response = HttpResponseRedirect(photo.source_url)
+        response["Cache-Control"] = "no-store"
+        return response
+    etag = f'"{made.file.name.rsplit("/", 1)[-1].split(".", 1)[0]}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": PHOTO_CACHE,
+        "Last-Modified": http_date(made.created_at.timestamp()),
+        "X-Robots-Tag": "noindex",
+    }
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    elif request.method == "HEAD":
+        response = HttpResponse(content_type="image/jpeg")
+        response["Content-Length"] = str(made.size_bytes)
+    else:
+        response = FileResponse(made.file.open("rb"), content_type="image/jpeg")
+        response["Content-Disposition"] = f'inline; filename="vehicle-photo-{photo.pk}.jpg"'
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

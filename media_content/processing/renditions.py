@@ -3,7 +3,10 @@
 Specs: ``display`` (longest side 1280, for the library and the admin),
 ``instagram-pad`` and ``instagram-crop`` (the mechanical fix for Instagram:
 a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB), and
-``ribbon-<text>-<digest>`` (the post's cover with its ribbon, ``ribbons.py``).
+``ribbon-<text>-<digest>`` (the post's cover with its ribbon, ``ribbons.py``), and
+``catalog-<px>`` (a vehicle photo's copy for the catalogs of Meta, Google and
+TikTok: a JPEG at most ``<px>`` on its longest side, under 8 MB, no metadata;
+``inventory/catalogs/copies.py`` asks for it).
 
 Creation is race-free like Wagtail's: the file is written first, then the
 row; if another worker's row won the unique constraint, our file is deleted
@@ -39,6 +42,17 @@ INSTAGRAM_PAD = "instagram-pad"
 INSTAGRAM_CROP = "instagram-crop"
 INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
 FIT_SPECS = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}
+CATALOG_PREFIX = "catalog-"
+CATALOG_COPY_MAX_BYTES = 8 * 1024 * 1024
+CATALOG_SIDES = range(500, 4097)  # the longest sides a catalog copy may be asked at
+
+
+def catalog_side(spec: str) -> int | None:
+    """The longest side of a ``catalog-<px>`` spec, or None for any other spec."""
+    if not spec.startswith(CATALOG_PREFIX) or not spec[len(CATALOG_PREFIX) :].isdigit():
+        return None
+    side = int(spec[len(CATALOG_PREFIX) :])
+    return side if side in CATALOG_SIDES else None
 
 
 def the_file(media) -> MediaFile:
@@ -62,7 +76,7 @@ def instagram_specs_asked_for(file: MediaFile) -> set[str]:
 
 
 def instagram_spec(fit: str) -> str:
-    """The rendition spec of the dealer's fit (``MediaFile.instagram_fit``)."""
+    """The rendition spec of the dealer's fit (a post's ``instagram_fit``)."""
     return FIT_SPECS[fit]
 
 
@@ -134,6 +148,11 @@ def _render(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
             image = open_reduced(path, (1280, 1280))
             image.thumbnail((1280, 1280), Image.Resampling.LANCZOS)
             return encode_jpeg(image, quality=85), image.size
+        if side := catalog_side(spec):
+            image = open_reduced(path, (side, side))
+            image.thumbnail((side, side), Image.Resampling.LANCZOS)
+            data = jpeg_under(image, limit=CATALOG_COPY_MAX_BYTES, what="The catalog copy")
+            return data, image.size
         if spec in INSTAGRAM_SPECS:
             image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
             ready = instagram_ready(image, mode="pad" if spec == INSTAGRAM_PAD else "crop")

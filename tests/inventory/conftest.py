@@ -15,6 +15,12 @@ from tests.social.conftest import (  # noqa: F401 - the fake Graph API, for the 
 )
 
 
+@pytest.fixture(autouse=True)
+def _kept_upload_dir(settings, tmp_path):
+    """Feed files kept for mapping go under the test's own directory."""
+    settings.INVENTORY_KEPT_UPLOAD_DIR = tmp_path / "kept-uploads"
+
+
 def make_vin(serial: int, wmi: str = "1HG") -> str:
     """A North American VIN with the right check digit."""
     draft = f"{wmi}CM826X3A{serial:06d}"[:17]

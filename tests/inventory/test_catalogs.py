@@ -110,7 +110,7 @@ def test_meta_xml_parses_and_has_what_meta_requires(client, demo):
 def test_the_catalogs_page_says_who_is_left_out_and_why(client, demo, sunrise_user):
     client.force_login(sunrise_user)
     page = client.get(reverse("inventory:catalogs")).content.decode()
-    assert "3 vehicles in" in page and "no photo: 1 vehicle" in page
+    assert "3 vehicles in" in page and '<span class="reason">No photo</span>: 1 vehicle' in page
     assert "/catalog/" in page and "/meta.csv" in page and "/google.tsv" in page
 
 

@@ -56,7 +56,7 @@ def test_a_dms_export_maps_by_itself_and_reports_what_it_ignored(sunrise):
     assert run.columns["ignored"] == ["Dealer Rating"]
     assert run.columns["mapped"]["Stock #"] == "stock_number"
     messages = [line["message"] for line in run.missing]
-    assert "1 vehicle has no photo: they cannot be posted or listed." in messages
+    assert "1 vehicle has no photo: it cannot be posted or listed." in messages
     assert any(m.startswith("1 vehicle has no mileage:") and "Meta" in m for m in messages)
     state = sources.source_for(organization=sunrise).column_mapping
     assert state["samples"]["Price"] == "$21,995" and state["confirmed"] is False
@@ -205,8 +205,17 @@ def test_no_caption_prints_an_empty_field(sunrise, kind):
         ):
             text = captions.render(template, vehicle, network="facebook")
             assert ", ," not in text and ",," not in text and " ," not in text
+            assert "()" not in text and "(was )" not in text, text
             assert not text.rstrip().endswith(":"), text
             assert "Mileage:" not in text or vehicle.mileage_value is not None
+
+
+def test_a_bracket_around_an_empty_field_goes_with_it(sunrise):
+    _upload(sunrise, DMS)
+    vehicle = Vehicle.objects.for_org(sunrise).filter(previous_price__isnull=True).first()
+    text = captions.render(DEFAULT_TEMPLATES["price_drop"], vehicle, network="facebook")
+    assert "(was" not in text and "()" not in text, text
+    assert text.startswith(f"Price drop! {vehicle.year} {vehicle.make}"), text
 
 
 def test_the_preview_leaves_out_empty_fields(sunrise, sunrise_client):

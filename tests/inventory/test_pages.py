@@ -146,12 +146,20 @@ def test_upload_a_feed_file(sunrise, sunrise_client):
 
 def test_upload_of_a_broken_file_changes_nothing(sunrise, sunrise_client):
     importing.import_feed(organization=sunrise, chunks=[as_csv(stock(3))])
+    upload = SimpleUploadedFile("stock.csv", b"vin,year,make,model,price\n")
+    response = sunrise_client.post("/marketing/inventory/upload", {"feed": upload})
+    assert response.status_code == 400  # the page again, with the error
+    assert "Nothing was changed: The feed lists no vehicles." in response.content.decode()
+    assert Vehicle.objects.for_org(sunrise).filter(availability="sold").count() == 0
+
+
+def test_upload_without_the_columns_we_need_is_kept_for_the_mapper(sunrise, sunrise_client):
+    importing.import_feed(organization=sunrise, chunks=[as_csv(stock(3))])
     upload = SimpleUploadedFile("stock.csv", b"vin,make\n1,2\n")
     response = sunrise_client.post("/marketing/inventory/upload", {"feed": upload}, follow=True)
-    assert (
-        "Nothing was changed: The feed has no column for Model (model), Year (year), Price (price)."
-        in response.content.decode()
-    )
+    page = response.content.decode()
+    assert "We kept “stock.csv”: none of its columns is read as Model, Year, Price." in page
+    assert "Save and import “stock.csv”" in page
     assert Vehicle.objects.for_org(sunrise).filter(availability="sold").count() == 0
 
 

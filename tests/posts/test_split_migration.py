@@ -16,7 +16,7 @@ from django.utils import timezone
 BEFORE = [
     ("library", None),
     ("media_content", "0017_deliveries_keep_what_they_sent"),
-    ("inventory", "0006_catalogs_and_column_mapping"),
+    ("inventory", "0007_kept_uploads"),
 ]
 
 

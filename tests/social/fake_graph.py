@@ -11,6 +11,11 @@ makes a first comment fail). ``Reply(raw=b"")`` answers a bare body (a
 proxy's 504 carries no Graph error object), and ``Reply(done=True)`` carries out
 the request first, as Meta does when only its answer is lost. What Meta made
 public is kept in ``published``.
+
+Time is ``time.time()``, so ``time_machine`` moves the fake too: Instagram's publishing
+quota is a moving window of the publishes in its ``quota_duration`` (``fill_ig_quota``
+puts publishes made elsewhere in it), and a container left unpublished expires after 24
+hours, as Meta documents.
 """
 
 import hashlib
@@ -138,7 +143,16 @@ class FakeGraph:
         self.feed_posts: list[dict] = []
         # Carousel children whose media URL contains one of these fail (status ERROR).
         self.failing_children: list[str] = []
-        self.ig_quota = {"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}
+        # Instagram's publishing limit (IG User content_publishing_limit): the config, and
+        # when each publish counted against it happened (time.time()), oldest first.
+        self.ig_quota_config = {"quota_total": 50, "quota_duration": 86400}
+        self.ig_publish_times: list[float] = []
+        # Page videos (``/videos``): video id -> {"finished", "polls_left"}; status reads of a
+        # finished video answer "processing" polls_left times, then ready. A video named in
+        # ``video_failures`` reads as failed in that phase, with Meta's message.
+        self.videos: dict[str, dict] = {}
+        self.video_polls_processing = 0
+        self.video_failures: dict[str, tuple[str, str]] = {}
         self.page = {"id": "111", "name": "Sunrise Motors", "ig": "17841400000000001"}
         self.server = make_server(
             "127.0.0.1", 0, self.app, server_class=_ThreadingServer, handler_class=_QuietHandler
@@ -163,6 +177,34 @@ class FakeGraph:
         """Replies for the resumable video upload's ``upload_phase`` (start, transfer, finish)."""
         with self.lock:
             self.phase_scripts.setdefault(phase, []).extend(replies)
+
+    @property
+    def ig_quota(self) -> dict:
+        """What ``GET /{ig-user-id}/content_publishing_limit`` answers now."""
+        duration = self.ig_quota_config["quota_duration"]
+        with self.lock:
+            now = time.time()
+            usage = sum(1 for t in self.ig_publish_times if now - t < duration)
+        return {"quota_usage": usage, "config": dict(self.ig_quota_config)}
+
+    @ig_quota.setter
+    def ig_quota(self, quota: dict) -> None:
+        """Set the config, and ``quota_usage`` publishes made elsewhere just now."""
+        self.ig_quota_config = dict(quota["config"])
+        with self.lock:
+            self.ig_publish_times = []
+        self.fill_ig_quota(quota.get("quota_usage", 0))
+
+    def fill_ig_quota(self, count: int, *, at: float | None = None) -> None:
+        """``count`` publishes at ``at`` (default now) count against the account's window."""
+        when = time.time() if at is None else at
+        with self.lock:
+            self.ig_publish_times = sorted([*self.ig_publish_times, *[when] * count])
+
+    def fail_video(self, video_id: str, message: str, *, phase: str = "processing_phase") -> None:
+        """Meta gives up on this video or Reel: its status reads ``error`` in ``phase``."""
+        with self.lock:
+            self.video_failures[video_id] = (phase, message)
 
     def calls(self, method: str | None = None, suffix: str = "") -> list[Request]:
         with self.lock:
@@ -275,6 +317,7 @@ class FakeGraph:
                     "polls_left": self.video_polls_in_progress if is_video else 0,
                     "caption": request.params.get("caption", ""),
                     "media_id": None,
+                    "created": time.time(),
                 }
             return Reply(body={"id": f"c{new_id}"})
         if edge == "media_publish":
@@ -345,7 +388,10 @@ class FakeGraph:
     def _read(self, request: Request, parts: list[str]) -> Reply:
         fields = request.params.get("fields", "")
         if parts[-1] == "content_publishing_limit":
-            return Reply(body={"data": [self.ig_quota]})
+            # Only the fields asked for, as Graph answers (quota_usage, config).
+            quota = self.ig_quota
+            asked = [f for f in fields.split(",") if f in quota] or list(quota)
+            return Reply(body={"data": [{f: quota[f] for f in asked}]})
         if "instagram_business_account" in fields:
             return Reply(
                 body={
@@ -359,7 +405,7 @@ class FakeGraph:
         if "status_code" in fields:
             with self.lock:
                 container = self.containers.get(parts[0], {"status_code": "FINISHED"})
-                code = container["status_code"]
+                code = _expire(container)
                 if code == "IN_PROGRESS":
                     container["polls_left"] -= 1
                     if container["polls_left"] < 0:
@@ -371,8 +417,12 @@ class FakeGraph:
                 for m in reversed(self.ig_media)
             ]
             return Reply(body={"data": listed})
+        if fields == "status" and parts[0] in self.video_failures:
+            return Reply(body={"id": parts[0], "status": self._failed_status(parts[0])})
         if fields == "status" and parts[0] in self.reels:
             return Reply(body={"id": parts[0], "status": self._reel_status(parts[0])})
+        if fields == "status" and parts[0] in self.videos:
+            return Reply(body={"id": parts[0], "status": self._video_status(parts[0])})
         if fields == "status":
             return Reply(body={"id": parts[0], "status": {"video_status": "ready"}})
         if fields == "permalink":
@@ -413,12 +463,14 @@ class FakeGraph:
         if phase is None:
             with self.lock:
                 self.published.append(("videos", f"v{new_id}"))
+                self.videos[f"v{new_id}"] = self._new_video(finished=True)
             return Reply(body={"id": f"v{new_id}"})
         if phase == "start":
             size = int(request.params["file_size"])
             session = f"s{new_id}"
             with self.lock:
                 self.sessions[session] = {"size": size, "received": 0, "video_id": f"v{new_id}"}
+                self.videos[f"v{new_id}"] = self._new_video(finished=False)
             return Reply(
                 body={
                     "upload_session_id": session,
@@ -456,6 +508,7 @@ class FakeGraph:
                 return graph_error(6000, "The video file is incomplete", subcode=1363040)
             with self.lock:
                 self.published.append(("videos", session["video_id"]))
+                self.videos[session["video_id"]].update(finished=True, published_at=time.time())
             return Reply(body={"success": True})
         return graph_error(100, f"Unknown upload_phase {phase}")
 
@@ -492,6 +545,7 @@ class FakeGraph:
             if reel["published"]:
                 return graph_error(6000, "The video was already published", subcode=1363032)
             reel["published"] = True
+            reel["published_at"] = time.time()
             reel["description"] = request.params.get("description", "")
             self.published.append(("video_reels", video_id))
         return Reply(body={"success": True})
@@ -528,25 +582,68 @@ class FakeGraph:
         return Reply(body={"success": True})
 
     def _reel_status(self, video_id: str) -> dict:
+        """A Reel's ``status``: ``video_status`` and its uploading, processing and publishing
+        phases (Reels Publishing API, "Get the status"), each ``not_started``,
+        ``in_progress``, ``complete`` or ``error``."""
         with self.lock:
             reel = self.reels[video_id]
+            uploading = {"status": "complete" if reel["uploaded"] else "in_progress"}
             if not reel["published"]:
                 return {
                     "video_status": "upload_complete" if reel["uploaded"] else "uploading",
+                    "uploading_phase": uploading,
+                    "processing_phase": {"status": "not_started"},
                     "publishing_phase": {"status": "not_started"},
                 }
             reel["polls_left"] -= 1
             if reel["polls_left"] >= 0:
                 return {
                     "video_status": "processing",
+                    "uploading_phase": uploading,
                     "processing_phase": {"status": "in_progress"},
                     "publishing_phase": {"status": "not_started"},
                 }
-        return {
-            "video_status": "ready",
+        return _published_status(reel["published_at"])
+
+    def _new_video(self, *, finished: bool) -> dict:
+        return {"finished": finished, "polls_left": self.video_polls_processing}
+
+    def _video_status(self, video_id: str) -> dict:
+        """A Page video's ``status``: uploading until its finish, then processing, then ready."""
+        with self.lock:
+            video = self.videos[video_id]
+            if not video["finished"]:
+                return {
+                    "video_status": "uploading",
+                    "uploading_phase": {"status": "in_progress"},
+                    "processing_phase": {"status": "not_started"},
+                    "publishing_phase": {"status": "not_started"},
+                }
+            video["polls_left"] -= 1
+            if video["polls_left"] >= 0:
+                return {
+                    "video_status": "processing",
+                    "uploading_phase": {"status": "complete"},
+                    "processing_phase": {"status": "in_progress"},
+                    "publishing_phase": {"status": "not_started"},
+                }
+        return _published_status(video.get("published_at") or time.time())
+
+    def _failed_status(self, video_id: str) -> dict:
+        """What Meta reads of a video it gave up on: ``error``, and the phase's errors."""
+        with self.lock:
+            failed_phase, message = self.video_failures[video_id]
+        status = {
+            "video_status": "error",
+            "uploading_phase": {"status": "complete"},
             "processing_phase": {"status": "complete"},
-            "publishing_phase": {"status": "complete", "publish_status": "published"},
+            "publishing_phase": {"status": "not_started"},
         }
+        status[failed_phase] = {
+            "status": "error",
+            "errors": [{"code": 1363008, "message": message}],
+        }
+        return status
 
     def _feed(self, request: Request, post_id: str) -> Reply:
         """A Page post; ``attached_media[i]`` must name photos uploaded unpublished."""
@@ -586,6 +683,7 @@ class FakeGraph:
                 "media_id": None,
                 "kind": "child",
                 "url": url,
+                "created": time.time(),
             }
         return Reply(body={"id": container_id})
 
@@ -608,6 +706,7 @@ class FakeGraph:
                 "media_id": None,
                 "kind": "carousel",
                 "children": children,
+                "created": time.time(),
             }
         return Reply(body={"id": container_id})
 
@@ -619,13 +718,22 @@ class FakeGraph:
                 return graph_error(100, "Invalid parameter", subcode=2207008)
             if container.get("kind") == "child":  # a carousel item is published by its parent
                 return graph_error(100, "Invalid parameter", subcode=2207008)
-            if container["status_code"] != "FINISHED":
+            code = _expire(container)
+            if code == "EXPIRED":
+                return graph_error(
+                    -2,
+                    "The media you are trying to access has expired. Please try to upload again.",
+                    subcode=2207020,
+                )
+            if code != "FINISHED":
                 return graph_error(9007, "Media ID is not available", subcode=2207027)
-            total = self.ig_quota["config"]["quota_total"]
-            if self.ig_quota["quota_usage"] >= total:
-                return graph_error(9, "Maximum number of posts reached", subcode=2207042)
+            now = time.time()
+            duration = self.ig_quota_config["quota_duration"]
+            used = sum(1 for t in self.ig_publish_times if now - t < duration)
+            if used >= self.ig_quota_config["quota_total"]:
+                return daily_limit_error()
             container.update(status_code="PUBLISHED", media_id=media_id)
-            self.ig_quota["quota_usage"] += 1
+            self.ig_publish_times.append(now)
             self.published.append(("media_publish", media_id))
             self.ig_media.append(
                 {
@@ -636,6 +744,43 @@ class FakeGraph:
                 }
             )
         return Reply(body={"id": media_id})
+
+
+def daily_limit_error() -> Reply:
+    """Instagram's answer once the account's 24-hour publishing limit is reached: HTTP 400,
+    code 9, subcode 2207042 (IG error codes: "The app user has reached their daily
+    publishing limit. Advise the app's user to try again the following day.")."""
+    words = (
+        "You reached maximum number of posts that is allowed to be published by Content "
+        "Publishing API."
+    )
+    return graph_error(9, words, subcode=2207042, user_msg=words)
+
+
+def _expire(container: dict) -> str:
+    """A container not published within 24 hours expires (content publishing guide)."""
+    created = container.get("created")
+    if (
+        created is not None
+        and container["status_code"] in ("IN_PROGRESS", "FINISHED")
+        and time.time() - created > 86400
+    ):
+        container["status_code"] = "EXPIRED"
+    return container["status_code"]
+
+
+def _published_status(published_at: float) -> dict:
+    """Ready, and published: every phase complete, ``publish_status`` published."""
+    return {
+        "video_status": "ready",
+        "uploading_phase": {"status": "complete"},
+        "processing_phase": {"status": "complete"},
+        "publishing_phase": {
+            "status": "complete",
+            "publish_status": "published",
+            "publish_time": int(published_at),
+        },
+    }
 
 
 def _rupload_error(kind: str, message: str, *, status: int = 400) -> Reply:

@@ -19,6 +19,15 @@ DEMO_DEALERSHIPS = [
         "timezone": "America/Los_Angeles",
         "site_host_names": ["sunrise.localhost"],
         "username": "sunrise",
+        # Made-up addresses and store codes, so the demo's vehicle catalogs list the cars.
+        "address": {
+            "street_address": "1200 Sunrise Blvd",
+            "city": "Pasadena",
+            "region": "CA",
+            "postal_code": "91101",
+            "country": "US",
+            "store_code": "SUNRISE-01",
+        },
     },
     {
         "name": "Lakeside Auto",
@@ -26,6 +35,14 @@ DEMO_DEALERSHIPS = [
         "timezone": "America/Chicago",
         "site_host_names": ["lakeside.localhost"],
         "username": "lakeside",
+        "address": {
+            "street_address": "45 Lakeshore Dr",
+            "city": "Evanston",
+            "region": "IL",
+            "postal_code": "60201",
+            "country": "US",
+            "store_code": "LAKESIDE-01",
+        },
     },
 ]
 
@@ -45,6 +62,7 @@ class Command(BaseCommand):
                     "name": demo["name"],
                     "timezone": demo["timezone"],
                     "site_host_names": demo["site_host_names"],
+                    **demo["address"],
                 },
             )
             user, _ = User.objects.get_or_create(username=demo["username"])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0006_catalogs_and_column_mapping"),
+        ("inventory", "0007_kept_uploads"),
         ("library", "0002_files_from_media_items"),
     ]
 
