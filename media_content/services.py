@@ -164,6 +164,7 @@ def file_create(
     allow_duplicate: bool = False,
     source: str = MediaFile.Source.UPLOAD,
     vehicle=None,
+    process: bool = True,
 ) -> MediaFile:
     """Validate the file at ``path`` by content, store it and add it to the library.
 
@@ -202,7 +203,8 @@ def file_create(
     try:
         with transaction.atomic():
             file.save()
-            request_processing(media=file)  # thumbnails and metadata, after the commit
+            if process:
+                request_processing(media=file)  # thumbnails and metadata, after the commit
     except BaseException:
         if copied:  # an adopted object stays with its upload, for another try
             file.file.delete(save=False)
@@ -230,6 +232,7 @@ def media_create(
     and answers it (a ``MediaFile``).
     """
     from .items import post_create
+    from .processing.services import request_processing
     from .renditions_wanted import post_follow_choices
 
     with transaction.atomic():
@@ -244,8 +247,10 @@ def media_create(
             allow_duplicate=allow_duplicate,
             source=source,
             vehicle=vehicle,
+            process=False,
         )
         if details.schedule_mode == "library":
+            request_processing(media=file)
             return file
         try:
             media = post_create(
@@ -271,6 +276,7 @@ def media_create(
             elif details.schedule_mode == "scheduled" and details.scheduled_at is not None:
                 media_reschedule(media=media, when=details.scheduled_at)
             post_follow_choices(post=media)
+            request_processing(media=file)  # after the post's task: "Post now" waits for it
         except BaseException:
             file.file.delete(save=False)
             raise

@@ -150,8 +150,8 @@ def test_a_new_colour_draws_the_waiting_ribbons_again(sunrise, django_capture_on
 def test_made_once_the_loser_of_a_race_deletes_its_own_file(sunrise):
     media = MediaContentFactory(organization=sunrise, ribbon_text="SOLD")
     spec = ribbons.ribbon_spec(media)
-    rendition_make(media_id=media.pk, spec=spec)
-    rendition_make(media_id=media.pk, spec=spec)  # a duplicate delivery
+    rendition_make(media_id=media.lead_file.pk, spec=spec)
+    rendition_make(media_id=media.lead_file.pk, spec=spec)  # a duplicate delivery
     [kept] = Rendition.objects.filter(media=media.lead_file, spec=spec)
     assert rendition_get_or_create(media=media, spec=spec) == kept
     # Another worker that rendered at the same time saves second: it gets the kept row back.
@@ -165,7 +165,7 @@ def test_a_ribbon_asked_for_before_a_change_is_not_kept(sunrise):
     media = MediaContentFactory(organization=sunrise, ribbon_text="Just arrived")
     old_spec = ribbons.ribbon_spec(media)
     MediaContent.objects.filter(pk=media.pk).update(ribbon_text="SOLD")
-    rendition_make(media_id=media.pk, spec=old_spec)
+    rendition_make(media_id=media.lead_file.pk, spec=old_spec)
     assert not Rendition.objects.filter(media=media.lead_file).exists()
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from media_content.models import MediaContent
+from library.models import MediaFile
 from media_content.processing import lease
 
 from ..factories import MediaContentFactory
@@ -38,7 +38,7 @@ def _race(threads: int, work) -> list:
 
 def test_eight_workers_racing_for_one_item_give_it_to_one(sunrise):
     media = MediaContentFactory(organization=sunrise, processing_status="pending")
-    claims = _race(8, lambda: lease.claim(media_id=media.pk))
+    claims = _race(8, lambda: lease.claim(media_id=media.lead_file.pk))
     assert sum(claim is not None for claim in claims) == 1
     media.refresh_from_db()
     assert (media.processing_status, media.processing_attempts) == ("processing", 1)
@@ -64,5 +64,5 @@ def test_two_beats_sweeping_at_once_send_each_overdue_item_once(sunrise, monkeyp
     finally:
         restore()
     assert sum(counts) == len(items)
-    assert Counter(sent) == Counter(item.pk for item in items)  # each once, none missed
-    assert set(MediaContent.objects.values_list("processing_status", flat=True)) == {"pending"}
+    assert Counter(sent) == Counter(item.lead_file.pk for item in items)  # each once
+    assert set(MediaFile.objects.values_list("processing_status", flat=True)) == {"pending"}

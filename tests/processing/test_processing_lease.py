@@ -36,10 +36,10 @@ def lost_messages():
 
 def test_a_second_delivery_while_a_worker_holds_the_item_does_nothing(make_media, photo):
     media = make_media(photo(), "photo.jpg")
-    claim = lease.claim(media_id=media.pk)  # the first worker is processing it
+    claim = lease.claim(media_id=media.lead_file.pk)  # the first worker is processing it
     assert claim is not None
 
-    tasks.process_media.apply(args=[media.pk]).get()  # the same message, delivered again
+    tasks.process_media.apply(args=[media.lead_file.pk]).get()  # the same message, delivered again
 
     media.refresh_from_db()
     assert (media.processing_status, media.processing_attempts) == (Status.PROCESSING, 1)
@@ -49,7 +49,7 @@ def test_a_second_delivery_while_a_worker_holds_the_item_does_nothing(make_media
 def test_a_ready_item_is_not_processed_again_by_a_late_duplicate(make_media, photo, process):
     media = process(make_media(photo(), "photo.jpg"))
     thumbnail = media.thumbnail.name
-    tasks.process_media.apply(args=[media.pk]).get()
+    tasks.process_media.apply(args=[media.lead_file.pk]).get()
     media.refresh_from_db()
     assert (media.processing_status, media.processing_attempts) == (Status.READY, 1)
     assert media.thumbnail.name == thumbnail
@@ -60,7 +60,7 @@ def test_a_killed_workers_item_is_sent_again_once_its_lease_runs_out(
     clock, make_media, photo, settings
 ):
     media = make_media(photo(), "photo.jpg")
-    lease.claim(media_id=media.pk)  # a worker took it and was killed: nobody renews
+    lease.claim(media_id=media.lead_file.pk)  # a worker took it and was killed: nobody renews
 
     assert processing.requeue_stale_processing() == 0  # its lease still runs
     clock.shift(datetime.timedelta(seconds=settings.PROCESSING_LEASE_SECONDS + 1))
@@ -105,14 +105,16 @@ def test_a_worker_that_lost_its_lease_writes_nothing(
 
     def paused(path):
         clock.shift(datetime.timedelta(minutes=5))
-        others.append(lease.claim(media_id=media.pk))  # the sweep's new message, another worker
+        others.append(
+            lease.claim(media_id=media.lead_file.pk)
+        )  # the sweep's new message, another worker
         return original(path)
 
     monkeypatch.setattr(metadata, "image_metadata", paused)
     thumbnails = f"org-{media.organization_id}/thumbnails"
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.process_media.apply(args=[media.pk]).get()
+        tasks.process_media.apply(args=[media.lead_file.pk]).get()
 
     media.refresh_from_db()
     assert others[0] is not None
@@ -125,8 +127,8 @@ def test_a_worker_that_lost_its_lease_writes_nothing(
 def test_a_working_worker_keeps_its_lease(make_media, photo, settings):
     settings.PROCESSING_LEASE_SECONDS = 1  # renewed every third of a second
     media = make_media(photo(), "photo.jpg")
-    claim = lease.claim(media_id=media.pk)
-    with lease.LeaseKeeper(media_id=media.pk, claim=claim):
+    claim = lease.claim(media_id=media.lead_file.pk)
+    with lease.LeaseKeeper(media_id=media.lead_file.pk, claim=claim):
         time.sleep(2.5)  # well past the lease it was given
         assert processing.requeue_stale_processing() == 0
         media.refresh_from_db()

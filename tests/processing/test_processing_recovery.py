@@ -74,7 +74,9 @@ def _new_photo(organization) -> MediaContent:
 
 
 def _ready(media: MediaContent) -> bool:
-    return MediaContent.objects.filter(pk=media.pk, processing_status=Status.READY).exists()
+    return media.lead_file.__class__.objects.filter(
+        post_files__post=media, processing_status=Status.READY
+    ).exists()
 
 
 def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(

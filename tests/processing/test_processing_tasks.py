@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from library.models import MediaFile
 from media_content import tasks
 from media_content.models import MediaContent, Rendition
 from media_content.processing import metadata
@@ -87,10 +88,12 @@ def test_a_crash_is_retried_a_bounded_number_of_times_then_marked_failed(
 
 def test_processing_a_deleted_item_does_nothing(make_media, photo):
     media = make_media(photo(), "photo.jpg")
-    media_id = media.pk
-    media.delete()
-    tasks.process_media.apply(args=[media_id]).get()
-    assert not MediaContent.objects.filter(pk=media_id).exists()
+    file = media.lead_file
+    media.delete()  # the post, then its file
+    file_id = file.pk
+    file.delete()
+    tasks.process_media.apply(args=[file_id]).get()
+    assert not MediaFile.objects.filter(pk=file_id).exists()
 
 
 def test_title_change_redraws_a_placeholder_under_a_new_name(
@@ -193,7 +196,7 @@ def test_a_file_that_keeps_killing_workers_is_given_up_after_a_bounded_number_of
     from media_content.processing.services import MAX_PROCESSING_ATTEMPTS
 
     media = make_media(photo(), "photo.jpg", processing_attempts=MAX_PROCESSING_ATTEMPTS)
-    tasks.process_media.apply(args=[media.pk]).get()
+    tasks.process_media.apply(args=[media.lead_file.pk]).get()
     media.refresh_from_db()
     assert media.processing_status == Status.FAILED
     assert f"started {MAX_PROCESSING_ATTEMPTS} times" in media.processing_error

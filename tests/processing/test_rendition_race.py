@@ -36,6 +36,6 @@ def test_concurrent_renditions_leave_one_row_and_one_file(sunrise):
     assert errors == []
     assert len({r.pk for r in results}) == 1
     assert Rendition.objects.filter(media=media.lead_file, spec=DISPLAY).count() == 1
-    kept = Rendition.objects.get(media=media, spec=DISPLAY).file.name
+    kept = Rendition.objects.get(media=media.lead_file, spec=DISPLAY).file.name
     folder = kept.rsplit("/", 1)[0]
     assert default_storage.listdir(folder)[1] == [kept.rsplit("/", 1)[-1]]

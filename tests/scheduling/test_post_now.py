@@ -265,7 +265,9 @@ def test_an_instagram_post_waiting_for_its_ready_copy_goes_when_the_copy_is_made
     assert counting.calls == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        processing.rendition_make(media_id=media.pk, spec=instagram_spec(media.instagram_fit))
+        processing.rendition_make(
+            media_id=media.lead_file.pk, spec=instagram_spec(media.instagram_fit)
+        )
     post.refresh_from_db()
     assert (post.status, post.attempts) == ("posted", 2)
     assert counting.calls == [post.pk]
