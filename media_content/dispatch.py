@@ -52,12 +52,10 @@ class DispatchReport:
 def due_q(now: datetime.datetime) -> Q:
     """Pending posts whose time has come.
 
-    Social publishing's retry back-off (``publishing.due_q``: a post waiting
-    for its next attempt is pending but not due) is honoured when present.
+    The retry back-off (``publishing.due_q``: a post waiting for its next
+    attempt is pending but not due) is honoured.
     """
-    due = Q(status=Status.PENDING, scheduled_time__lte=now)
-    retry_due = getattr(publishing, "due_q", None)
-    return due & retry_due(now) if retry_due else due
+    return Q(status=Status.PENDING, scheduled_time__lte=now) & publishing.due_q(now)
 
 
 def release_expired_leases(*, now: datetime.datetime, lease: datetime.timedelta) -> int:

@@ -46,15 +46,6 @@ def is_in_gap(wall: datetime.datetime, tz: datetime.tzinfo) -> bool:
     return _wall(local.astimezone(UTC).astimezone(tz)) != wall
 
 
-def is_ambiguous(wall: datetime.datetime, tz: datetime.tzinfo) -> bool:
-    """True when ``wall`` happens twice (fall back)."""
-    if is_in_gap(wall, tz):
-        return False
-    first = wall.replace(tzinfo=tz, fold=0)
-    second = wall.replace(tzinfo=tz, fold=1)
-    return first.utcoffset() != second.utcoffset()
-
-
 def _gap_bounds(
     wall: datetime.datetime, tz: datetime.tzinfo
 ) -> tuple[datetime.time, datetime.time]:

@@ -160,10 +160,6 @@ def sandbox_active() -> bool:
     )
 
 
-def graph_error_is_token(error: GraphError) -> bool:
-    return error.kind == Kind.TOKEN
-
-
 def media_storage_is_public() -> bool:
     """Whether files in the default storage get URLs Meta can fetch (S3, or a public MEDIA_URL)."""
     try:

@@ -80,7 +80,12 @@ def test_a_half_hour_gap_names_its_own_bounds():
 def test_an_ambiguous_time_is_its_first_occurrence(tz, date, time, first_utc, shown):
     when = schedule(tz, date, time)
     assert when == datetime.datetime(*first_utc, tzinfo=UTC)
-    assert timing.is_ambiguous(datetime.datetime(*date, *time), org(tz).tzinfo)
+    wall = datetime.datetime(*date, *time)
+    tzinfo = org(tz).tzinfo
+    assert (
+        wall.replace(tzinfo=tzinfo, fold=0).utcoffset()
+        != wall.replace(tzinfo=tzinfo, fold=1).utcoffset()
+    )  # it happens twice
     assert timing.format_local(when, org(tz)).endswith(shown)
     # The second 1:30 is one hour later; it is a different instant, shown differently.
     second = when + datetime.timedelta(hours=1)
