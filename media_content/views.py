@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,13 +92,20 @@ def library(request: HttpRequest) -> HttpResponse:
         "media_type": request.GET.get("type", ""),
         "status": request.GET.get("status", ""),
     }
+    rule_posts = apps.get_model("inventory", "VehiclePost").objects.filter(
+        media_content=OuterRef("pk")
+    )
     items = selectors.library_items(organization=organization, **filters).annotate(
         # Photos of a sold vehicle (inventory/) are marked sold; in the same query.
         vehicle_sold=Exists(
             apps.get_model("inventory", "VehiclePhoto").objects.filter(
                 file__post_files__post=OuterRef("pk"), vehicle__availability="sold"
             )
-        )
+        ),
+        # An inventory rule's post is marked with its vehicle.
+        vehicle_year=Subquery(rule_posts.values("vehicle__year")[:1]),
+        vehicle_make=Subquery(rule_posts.values("vehicle__make")[:1]),
+        vehicle_model=Subquery(rule_posts.values("vehicle__model")[:1]),
     )
     page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     profile_urls = destination_profile_urls(organization=organization)

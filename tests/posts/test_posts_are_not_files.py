@@ -169,3 +169,24 @@ def test_the_file_library_filters_by_source_and_vehicle(sunrise_client, sunrise)
     everything = sunrise_client.get("/marketing/files", **JSON).json()
     assert {f["id"] for f in everything["files"]} == {upload.pk, photo.pk}
     assert "Car photo" in sunrise_client.get("/marketing/files").content.decode()
+
+
+def test_the_library_lists_posts_with_their_photos_and_vehicle(sunrise_client, sunrise):
+    rows = stock(1)
+    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)], complete=False)
+    vehicle = Vehicle.objects.for_org(sunrise).get(vin=make_vin(1))
+    for position in range(3):
+        VehiclePhoto.objects.create(
+            organization=sunrise,
+            vehicle=vehicle,
+            source_url=f"https://cdn.example/{position}.jpg",
+            position=position,
+            file=MediaFileFactory(organization=sunrise, source="inventory_photo", vehicle=vehicle),
+        )
+    rules.rule_save(organization=sunrise, kind="just_arrived", mode="draft", ribbon=False)
+    post = rules.apply_rule(vehicle=vehicle, kind="just_arrived")
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert f'id="media-{post.pk}"' in page
+    assert "3 photos" in page
+    assert f"Inventory: {vehicle.year} {vehicle.make} {vehicle.model}" in page
+    assert page.count('class="select-item"') == 1  # the photos are files, not library rows
