@@ -187,3 +187,45 @@ def test_the_history_page_shows_what_was_sent_not_the_edited_text(
     page = sunrise_client.get("/marketing/history").content.decode()
     assert "Just in: a 2019 F-150." in page
     assert "Sold, thank you!" not in page
+
+
+def test_a_drafts_row_offers_post_now_schedule_and_the_queue_to_an_owner(sunrise_client, draft):
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert f'action="/marketing/media/{draft.pk}/publish"' in page
+    assert page.count(f'action="/marketing/media/{draft.pk}/schedule"') == 2  # a time, the queue
+    assert 'name="queue" value="1"' in page
+    assert "Post again" not in page
+
+
+def test_a_contributor_sees_no_post_now_and_submits_for_approval(contributor_client, draft):
+    page = contributor_client.get("/marketing/media").content.decode()
+    assert f"/marketing/media/{draft.pk}/publish" not in page
+    assert f"/marketing/media/{draft.pk}/schedule" not in page
+    assert f"/marketing/media/{draft.pk}/approval" in page
+
+
+def test_the_rows_schedule_form_schedules_on_the_dealerships_clock(sunrise_client, draft):
+    answer = sunrise_client.post(
+        f"/marketing/media/{draft.pk}/schedule",
+        {"scheduled_date": "2026-03-03", "scheduled_time": "09:30"},
+        follow=True,
+    )
+    assert answer.redirect_chain[-1][0] == "/marketing/media"
+    when = datetime.datetime(2026, 3, 3, 9, 30, tzinfo=zoneinfo.ZoneInfo("America/Los_Angeles"))
+    post = draft.posts.get()
+    assert (post.destination, post.status, post.scheduled_time) == ("facebook", "pending", when)
+
+
+def test_the_rows_schedule_form_without_a_time_says_so_and_changes_nothing(sunrise_client, draft):
+    answer = sunrise_client.post(f"/marketing/media/{draft.pk}/schedule", follow=True)
+    assert "Pick a date and a time, or add it to the queue." in answer.content.decode()
+    assert not draft.posts.exists()
+    draft.refresh_from_db()
+    assert draft.status == MediaContent.Status.DRAFT
+
+
+def test_a_posted_row_offers_post_again(sunrise_client, draft):
+    MediaContent.objects.filter(pk=draft.pk).update(status=MediaContent.Status.POSTED)
+    page = sunrise_client.get("/marketing/media").content.decode()
+    assert f'action="/marketing/media/{draft.pk}/duplicate"' in page
+    assert f"/marketing/media/{draft.pk}/publish" not in page
