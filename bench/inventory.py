@@ -183,7 +183,7 @@ def photo_throughput(organization, feeds: Path, server, count: int) -> None:
     from PIL import Image
 
     from inventory.photos import fetch_photos
-    from media_content.models import MediaContent
+    from library.models import MediaFile
 
     photos_dir = feeds / "photos"
     photos_dir.mkdir()
@@ -216,7 +216,7 @@ def photo_throughput(organization, feeds: Path, server, count: int) -> None:
           f"{count / seconds:.1f} photos/s, {total / 1024**2 / seconds:.1f} MB/s, {counts}")  # fmt: skip
     seconds, counts = run("?again")
     print(f"photos again under new URLs: {seconds:.2f} s, {count / seconds:.1f} photos/s, "
-          f"{counts}, library items {MediaContent.objects.for_org(organization).count()}")  # fmt: skip
+          f"{counts}, library files {MediaFile.objects.for_org(organization).count()}")  # fmt: skip
 
 
 if __name__ == "__main__":

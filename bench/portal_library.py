@@ -36,7 +36,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from dealer_media.tenancy.models import Membership, Organization  # noqa: E402
-from media_content.models import MediaContent, ScheduledPost  # noqa: E402
+from library.models import MediaFile  # noqa: E402
+from media_content.models import MediaContent, PostFile, ScheduledPost  # noqa: E402
 
 
 def main(count: int) -> None:
@@ -46,21 +47,44 @@ def main(count: int) -> None:
         slug="bench-motors", defaults={"name": "Bench Motors", "timezone": "America/Chicago"}
     )
     MediaContent.objects.filter(organization=org).delete()
+    MediaFile.objects.filter(organization=org).delete()
     user, _ = get_user_model().objects.get_or_create(username="bench")
     Membership.objects.get_or_create(user=user, organization=org)
     now = timezone.now()
+    # Each item is a post of one file of its own, as tests/factories.py builds them
+    # (in bulk here: 10,000 posts one by one would take longer than the measurement).
+    files = MediaFile.objects.bulk_create(
+        (
+            MediaFile(
+                organization=org,
+                title=f"Item {n}",
+                file=f"org-{org.pk}/media/bench-{n}.jpg",
+                media_type="image" if n % 3 else "video",
+            )
+            for n in range(count)
+        ),
+        batch_size=2000,
+    )
     items = MediaContent.objects.bulk_create(
-        MediaContent(
-            organization=org,
-            title=f"Item {n}",
-            description="Spring sale" if n % 10 == 0 else "Weekend offer",
-            file=f"org-{org.pk}/media/bench-{n}.jpg",
-            media_type="image" if n % 3 else "video",
-            post_to_facebook=True,
-            post_to_instagram=True,
-            status="failed" if n % 7 == 0 else "scheduled",
-        )
-        for n in range(count)
+        (
+            MediaContent(
+                organization=org,
+                title=f"Item {n}",
+                description="Spring sale" if n % 10 == 0 else "Weekend offer",
+                post_to_facebook=True,
+                post_to_instagram=True,
+                status="failed" if n % 7 == 0 else "scheduled",
+            )
+            for n in range(count)
+        ),
+        batch_size=2000,
+    )
+    PostFile.objects.bulk_create(
+        (
+            PostFile(organization_id=org.pk, post=item, file=file, position=0)
+            for item, file in zip(items, files, strict=True)
+        ),
+        batch_size=2000,
     )
     posts = []
     for item in items:

@@ -20,7 +20,6 @@ DATABASE_URL) in a temporary directory, real ``celery worker`` (solo pool) and r
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import os
 import shutil
@@ -60,7 +59,8 @@ def configure(tmp: Path) -> dict[str, str]:
 
     call_command("migrate", verbosity=0)  # post_migrate stores the beat schedule
     # The upload during the outage logs the refused message with its traceback: expected here.
-    logging.getLogger("media_content.processing.lease").setLevel(logging.CRITICAL)
+    for name in ("media_content.processing.lease", "media_content.broker"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     return {**os.environ}
 
 
@@ -136,20 +136,24 @@ def wait(condition, *, timeout: float, interval: float = 0.1):
 
 
 def new_photo(organization):
-    from django.core.files.base import ContentFile
+    """A photo uploaded to the library (checked and stored by ``file_create``), not yet
+    sent to processing: ``request`` does that."""
     from PIL import Image
 
-    from media_content.models import MediaContent
+    from media_content.services import file_create
 
-    buffer = io.BytesIO()
-    Image.new("RGB", (2400, 1600), "navy").save(buffer, "JPEG", quality=90)
-    return MediaContent.objects.create(
-        organization=organization,
-        title="Truck month",
-        media_type=MediaContent.MediaType.IMAGE,
-        file=ContentFile(buffer.getvalue(), name="lot.jpg"),
-        original_filename="lot.jpg",
-    )
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as upload:
+        Image.new("RGB", (2400, 1600), "navy").save(upload, "JPEG", quality=90)
+        upload.flush()
+        return file_create(
+            organization=organization,
+            created_by=None,
+            path=upload.name,
+            original_filename="lot.jpg",
+            title="Truck month",
+            allow_duplicate=True,  # the same bytes every round
+            process=False,
+        )
 
 
 def ready(media) -> bool:

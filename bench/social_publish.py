@@ -8,12 +8,22 @@ for Instagram (limit check, container, status, publish, permalink: 5 requests).
 import os
 import sys
 import tempfile
+import threading
 import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TMP = tempfile.mkdtemp(prefix="social-bench-")
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 os.environ.update(
     DJANGO_SETTINGS_MODULE="dealer_media.settings",
     SECRET_KEY="bench-only",  # noqa: S106 - a throw-away bench database
@@ -33,18 +43,23 @@ import django  # noqa: E402
 from tests.social.fake_graph import FakeGraph  # noqa: E402
 
 fake = FakeGraph().start()
+# Meta downloads what it is asked to post (the fake does too): MEDIA_ROOT over HTTP
+# on 127.0.0.1 stands for the public CDN, as in tests/social/conftest.py.
+os.makedirs(f"{TMP}/media", exist_ok=True)
+cdn = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietFiles, directory=f"{TMP}/media"))
+threading.Thread(target=cdn.serve_forever, daemon=True).start()
+fake.url_map = {"https://cdn.bench.example/media/": f"http://127.0.0.1:{cdn.server_port}/"}
 os.environ["FACEBOOK_GRAPH_URL"] = os.environ["FACEBOOK_GRAPH_VIDEO_URL"] = fake.url
 django.setup()
 
-from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dealer_media.tenancy.models import Organization  # noqa: E402
-from media_content.models import MediaContent, ScheduledPost  # noqa: E402
+from media_content.models import ScheduledPost  # noqa: E402
 from media_content.publishing import publish_post  # noqa: E402
 from social.models import SocialAccount  # noqa: E402
-from tests.media import jpeg_bytes  # noqa: E402
+from tests.factories import MediaContentFactory  # noqa: E402
 
 
 def main(count: int) -> None:
@@ -53,16 +68,12 @@ def main(count: int) -> None:
     account = SocialAccount(organization=org, page_id="111", instagram_account_id="17841")
     account.set_token("EAAbenchToken000000000000000000")
     account.save()
-    image = jpeg_bytes()
     for destination in ("facebook", "instagram"):
         ids = []
         for _ in range(count):
-            media = MediaContent.objects.create(
-                organization=org,
-                title="Bench",
-                media_type="image",
-                file=ContentFile(image, name="b.jpg"),
-            )
+            # A post of one processed 1200x800 JPEG: publishing waits for a file
+            # still being processed, and this measures the publishing alone.
+            media = MediaContentFactory(organization=org, title="Bench")
             ids.append(
                 ScheduledPost.objects.create(
                     organization=org,
@@ -84,7 +95,10 @@ def main(count: int) -> None:
             f"({count / elapsed:.1f} posts/s, {elapsed / count * 1000:.1f} ms/post, "
             f"{requests / count:.0f} HTTP requests/post)"
         )
+        for post in ScheduledPost.objects.filter(pk__in=ids).exclude(status="posted")[:2]:
+            print(f"  {post.pk} {post.status}: {post.last_error}")
     fake.stop()
+    cdn.shutdown()
 
 
 if __name__ == "__main__":
