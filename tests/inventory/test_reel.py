@@ -51,7 +51,7 @@ def test_the_reel_is_made_in_the_worker_and_read_back(
 
     reel = VehicleReel.objects.get(vehicle=vehicle)
     assert (reel.status, reel.error) == (VehicleReel.Status.DONE, "")
-    assert reel.photo_ids == [p.pk for p in photos] and reel.seconds == plan.seconds
+    assert reel.photo_ids == [p.lead_file.pk for p in photos] and reel.seconds == plan.seconds
     media = reel.media_content
     assert media.organization_id == sunrise.pk and media.vehicle_reels.get() == reel
     # In the library as a processed video, stored under the detected format.

@@ -136,8 +136,8 @@ def test_get_lists_the_items_and_the_deliveries(sunrise_client, draft):
     data = sunrise_client.get(f"/marketing/media/{draft.pk}/get").json()
     assert data["items"] == [
         {
-            "id": draft.pk,
-            "file_id": draft.pk,
+            "id": draft.lead_file.pk,
+            "file_id": draft.lead_file.pk,
             "position": 0,
             "title": "IMG_0001 front",
             "media_type": "image",

@@ -25,7 +25,7 @@ def car_photos(sunrise):
 def _post(lead_items, destination: str, title: str = "2021 Civic, 3 photos") -> ScheduledPost:
     lead = items.media_compose(
         organization=lead_items[0].organization,
-        item_ids=[item.pk for item in lead_items],
+        item_ids=[item.lead_file.pk for item in lead_items],
         title=title,
         description="One owner, low miles.",
         destinations=[destination],
@@ -49,7 +49,7 @@ def test_facebook_multi_photo_post_uploads_unpublished_photos_then_one_feed_post
     assert all(sent.params["published"] == "false" for sent in photos)
     [feed] = fake_graph.calls("POST", "/111/feed")
     attached = [json.loads(feed.params[f"attached_media[{i}]"])["media_fbid"] for i in range(3)]
-    assert attached == [result.external_state["fb_photo_ids"][str(item.pk)] for item in order]
+    assert attached == [result.external_state["fb_photo_ids"][str(item.lead_file.pk)] for item in order]
     assert feed.params["message"].startswith("2021 Civic, 3 photos\n\nOne owner, low miles.")
     # Only the feed post went public; the photos are in it, not beside it.
     assert fake_graph.published == [("feed", result.external_id)]
@@ -106,7 +106,7 @@ def test_instagram_carousel_makes_children_in_order_then_one_carousel_post(
     carousel = fake_graph.calls("POST", "/17841400000000001/media")[3]
     assert carousel.params["media_type"] == "CAROUSEL"
     assert carousel.params["children"] == ",".join(
-        result.external_state["children"][str(item.pk)] for item in car_photos
+        result.external_state["children"][str(item.lead_file.pk)] for item in car_photos
     )
     assert carousel.params["caption"].startswith("2021 Civic, 3 photos")
     assert len(fake_graph.calls("POST", "/media_publish")) == 1

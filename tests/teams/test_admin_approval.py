@@ -159,7 +159,10 @@ def test_the_admin_shows_the_posts_checks_as_the_portal_does(client, superuser, 
     wide = MediaContentFactory(organization=sunrise, title="Front", width=1200, height=800)
     square = MediaContentFactory(organization=sunrise, title="Dashboard", width=1080, height=1080)
     lead = items.media_compose(
-        organization=sunrise, item_ids=[wide.pk, square.pk], title="F-150", destinations=[]
+        organization=sunrise,
+        item_ids=[wide.lead_file.pk, square.lead_file.pk],
+        title="F-150",
+        destinations=[],
     )
     client.force_login(superuser)
     page = client.get(reverse("admin:media_content_mediacontent_change", args=[lead.pk]))

@@ -40,7 +40,7 @@ def test_a_file_of_a_new_size_is_not_hashed_until_the_worker_processes_it(
     assert response.status_code == 201, response.content
     assert response.json()["sha256"] == ""
     assert hashed == []
-    media = media_process(media_id=response.json()["id"])
+    media = media_process(media_id=response.json()["file_id"])
     assert media.processing_status == MediaContent.ProcessingStatus.READY
     assert MediaContent.objects.get().sha256 == hashlib.sha256(data).hexdigest()
 
