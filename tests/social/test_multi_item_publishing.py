@@ -49,7 +49,9 @@ def test_facebook_multi_photo_post_uploads_unpublished_photos_then_one_feed_post
     assert all(sent.params["published"] == "false" for sent in photos)
     [feed] = fake_graph.calls("POST", "/111/feed")
     attached = [json.loads(feed.params[f"attached_media[{i}]"])["media_fbid"] for i in range(3)]
-    assert attached == [result.external_state["fb_photo_ids"][str(item.lead_file.pk)] for item in order]
+    assert attached == [
+        result.external_state["fb_photo_ids"][str(item.lead_file.pk)] for item in order
+    ]
     assert feed.params["message"].startswith("2021 Civic, 3 photos\n\nOne owner, low miles.")
     # Only the feed post went public; the photos are in it, not beside it.
     assert fake_graph.published == [("feed", result.external_id)]
