@@ -150,6 +150,7 @@ WITHOUT_ROLE: dict[str, NoRole] = {
 
 # Whole URL namespaces outside the portal's roles.
 NAMESPACES_WITHOUT_ROLE: dict[str, str] = {
-    "admin": "Django's admin: staff sign-in and model permissions, and TenantAdminMixin asks "
-    "roles per row's dealership (tests/test_admin*.py, tests/teams/test_admin_roles.py).",
+    "admin": "Django's admin: staff sign-in and model permissions; every admin is built on "
+    "admin_bases (TenantModelAdmin asks the role in each row's dealership), walked by "
+    "tests/test_admin_registry.py.",
 }
