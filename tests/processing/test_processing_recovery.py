@@ -119,8 +119,9 @@ def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(
 def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
     sunrise, tmp_path, queue, short_lease, sweep_every_second
 ):
-    """Prefork, as in production: the child dies, its message comes back (reject_on_worker_lost),
-    finds the dead child's lease still running and does nothing; the sweep finishes it."""
+    """Prefork, as in production: the child dies and its message comes back
+    (reject_on_worker_lost). While the dead child's lease runs, that message does nothing
+    and the sweep finishes the item; once the lease is over, the message finishes it."""
     hold = tmp_path / "holding"
     media = _new_photo(sunrise)
     with private_redis() as broker:
@@ -157,7 +158,10 @@ def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
         for line in log.splitlines()
         if "media_content.tasks.process_media[" in line and line.endswith("] received")
     ]
-    assert len(received) >= 3, log  # the first, the one given back at the kill, the sweep's
+    # The first and the one given back at the kill; the sweep's as well when the dead child's
+    # lease was still running then (under load the lease may have run out first, and the one
+    # given back finishes the item itself). Either way the item is processed twice, not more.
+    assert len(received) >= 2, log
     media.refresh_from_db()
     assert (media.width, media.height, media.processing_attempts) == (1600, 1200, 2)
 
