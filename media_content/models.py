@@ -163,6 +163,8 @@ class MediaContent(TenantModel):
 
     def items(self) -> list["PostItem"]:
         """The post's files in order, each read with this post's choices (fit, alt text)."""
+        from .post_files import PostItem
+
         return [PostItem(post=self, file=file) for file in self.files_in_order()]
 
     @property
@@ -249,60 +251,6 @@ class MediaContent(TenantModel):
     @property
     def goes_to_instagram(self) -> bool:
         return self.post_to_instagram
-
-
-class PostItem:
-    """One file of a post, read with the post's choices: the file's own fields first
-    (type, size, renditions, title), then the post's (Instagram fit, alt text,
-    destinations). The checks and publishers judge a carousel's items through it."""
-
-    def __init__(self, *, post: "MediaContent", file: MediaFile):
-        self.post = post
-        self.media_file = file
-
-    def __getattr__(self, name: str):
-        try:
-            return getattr(self.media_file, name)
-        except AttributeError:
-            return getattr(self.post, name)
-
-    def __eq__(self, other) -> bool:
-        other_file = getattr(other, "media_file", other)
-        return isinstance(other_file, MediaFile) and other_file.pk == self.media_file.pk
-
-    __hash__ = None
-
-    def __repr__(self) -> str:
-        return f"<PostItem post={self.post.pk} file={self.media_file.pk}>"
-
-
-class PostFile(TenantModel):
-    """One file of a post, at its place in the dealer's order (0 is the cover).
-
-    The file belongs to the post's dealership: ``items`` looks files up with
-    ``for_org`` and ``clean`` says so in the admin (Django has no composite
-    foreign key to let the database say it too).
-    """
-
-    post = models.ForeignKey(MediaContent, on_delete=models.CASCADE, related_name="post_files")
-    file = models.ForeignKey(MediaFile, on_delete=models.PROTECT, related_name="post_files")
-    position = models.PositiveSmallIntegerField()
-
-    class Meta:
-        ordering = ["post", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["post", "position"], name="post_file_one_per_place"),
-            models.UniqueConstraint(fields=["post", "file"], name="post_file_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.post_id} #{self.position}: {self.file_id}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.file_id and self.file.organization_id != self.organization_id:
-            raise ValidationError({"file": "This file belongs to another dealership."})
 
 
 class ScheduledPost(TenantModel):
@@ -462,6 +410,7 @@ class Rendition(models.Model):
 
 
 from .approval_models import ApprovalStep, PreviewLink  # noqa: E402  (approval.py's rows)
+from .post_files import PostFile, PostItem  # noqa: E402  (a post's files, in order)
 from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
 
 __all__ = [
