@@ -11,7 +11,7 @@ Reels Publishing API (https://developers.facebook.com/docs/video-api/guides/reel
 then ``GET /{video-id}?fields=status`` until ``video_status`` is ready (its
 ``publishing_phase`` complete). Only step 3 makes anything public, so only it runs
 under ``claim.begin_send``; the video id is saved at step 1 so that a finish whose
-answer was lost can be settled by asking Meta (``services.refresh_media_destinations``).
+answer was lost can be settled by asking Meta (``settling.refresh_media_destinations``).
 
 Meta allows 30 API-published Reels per Page in a moving 24 hours, "enforced on the
 POST /{page_id}/video_reels endpoint", and recommends apps enforce it too (same

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import health, notifications, services
+from . import health, notifications, services, settling
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def post_media_task(
 
 @shared_task
 def poll_pending_posts() -> int:
-    return services.poll_pending_posts()
+    return settling.poll_pending_posts()
 
 
 @shared_task

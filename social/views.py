@@ -6,7 +6,7 @@ from dealer_media.tenancy.roles import Action, role_required
 from media_content.lifecycle import media_refresh_status
 from media_content.models import MediaContent
 
-from . import selectors, services
+from . import selectors, settling
 
 
 @require_POST
@@ -14,7 +14,7 @@ from . import selectors, services
 def media_refresh(request: HttpRequest, pk: int) -> JsonResponse:
     """Check pending Instagram containers and Facebook videos; answer each destination's state."""
     media = get_object_or_404(MediaContent.objects.for_org(request.organization), pk=pk)
-    services.refresh_media_destinations(media=media)
+    settling.refresh_media_destinations(media=media)
     media.refresh_from_db()
     media_refresh_status(media=media)
     return JsonResponse(

@@ -73,7 +73,7 @@ def test_the_unconfirmed_check_looks_for_the_instagram_caption(
     fake_graph, account, photo, settings
 ):
     """Settling compares the account's media with what was sent to Instagram, not Facebook."""
-    from social.services import refresh_media_destinations
+    from social.settling import refresh_media_destinations
 
     settings.FACEBOOK_GRAPH_READ_TIMEOUT = 10.0  # every answer here is immediate; no load flake
 

@@ -16,7 +16,7 @@ from media_content import publishing
 from media_content.models import ScheduledPost
 from media_content.processing.checks import validate_for
 from media_content.tasks import publish_scheduled_post
-from social import services
+from social import settling
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .conftest import PUBLIC_MEDIA_URL, TOKEN
@@ -237,11 +237,11 @@ def test_a_lost_finish_answer_is_unconfirmed_then_settled_by_the_refresh(
 
     # Meta still processes it: a refresh leaves it for later; once ready, it is posted.
     with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_media_destinations(media=walkaround)
+        settling.refresh_media_destinations(media=walkaround)
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.UNCONFIRMED
     with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_media_destinations(media=walkaround)
+        settling.refresh_media_destinations(media=walkaround)
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_id == video_id

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from media_content.models import ScheduledPost
 from media_content.tasks import publish_scheduled_post
-from social import services
+from social import services, settling
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .fake_graph import PROXY_504, Reply
@@ -45,7 +45,7 @@ def test_an_unconfirmed_instagram_post_whose_container_is_published_becomes_post
     assert post.status == ScheduledPost.Status.UNCONFIRMED
     [(_, media_id)] = fake_graph.published
     with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_media_destinations(media=photo)
+        settling.refresh_media_destinations(media=photo)
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_id == media_id
@@ -65,7 +65,7 @@ def test_an_unconfirmed_instagram_post_never_published_is_sent_again_once(
     assert post.status == ScheduledPost.Status.UNCONFIRMED
     assert fake_graph.published == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_media_destinations(media=photo)
+        settling.refresh_media_destinations(media=photo)
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert [edge for edge, _ in fake_graph.published] == ["media_publish"]
@@ -84,7 +84,7 @@ def test_without_a_container_the_accounts_media_since_the_send_tells(
     # Say the container id was never saved: only the account's media can tell now.
     ScheduledPost.objects.filter(pk=post.pk).update(external_state={})
     with django_capture_on_commit_callbacks(execute=True):
-        services.settle_unconfirmed_instagram(
+        settling.settle_unconfirmed_instagram(
             post=ScheduledPost.objects.get(pk=post.pk),
             account=account,
             client=services.GraphClient(account.get_token()),
@@ -112,7 +112,7 @@ def test_a_facebook_video_whose_finish_answer_was_lost_is_checked_by_its_id(
     assert post.status == ScheduledPost.Status.UNCONFIRMED
     assert post.external_state["fb_started_video_id"] == "v1000"
     with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_media_destinations(media=video)
+        settling.refresh_media_destinations(media=video)
     post.refresh_from_db()
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_url == "https://www.facebook.com/111/videos/v1000"
