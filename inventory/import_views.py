@@ -14,61 +14,9 @@ from dealer_media.tenancy.roles import Action, role_required
 from . import columns, importing, kept_uploads, sources
 from .forms import ColumnMappingForm, FeedUploadForm
 from .importing import import_feed
-from .models import ImportRun, InventorySource
+from .models import ImportRun
 from .parsing import FeedBroken
-
-# The sample file's one vehicle, in columns.FIELDS' order.
-SAMPLE_ROW = {
-    "vin": "1HGCV1F34MA012345",
-    "stock_number": "A1234",
-    "vehicle_id": "",
-    "year": "2021",
-    "make": "Honda",
-    "model": "Civic",
-    "trim": "EX",
-    "price": "$21,995",
-    "sale_price": "",
-    "mileage.value": "18,400",
-    "mileage.unit": "MI",
-    "state_of_vehicle": "used",
-    "exterior_color": "Sonic Gray",
-    "body_style": "Sedan",
-    "url": "https://www.example.com/used/honda-civic-a1234",
-    "images": "https://www.example.com/photos/a1234-1.jpg|https://www.example.com/photos/a1234-2.jpg",
-    "description": "One owner, “EX” package, new tyres.",
-    "availability": "available",
-}
-
-
-def sample_columns() -> list[dict]:
-    return [
-        {"name": name, "label": label, "help": help_text, "sample": SAMPLE_ROW.get(name, "")}
-        for name, label, help_text in columns.FIELDS
-    ]
-
-
-def mapper_rows(*, source: InventorySource, form: ColumnMappingForm | None = None) -> dict:
-    """The mapper's rows: each header, what we read it as, a sample; and whether to check it."""
-    state = (source.column_mapping or {}) if source.pk else {}
-    headers = state.get("headers") or []
-    if form is None:
-        form = ColumnMappingForm(headers=headers, initial_mapping=state.get("mapping") or {})
-    rows = [
-        {
-            "header": header,
-            "field": form[f"column_{i}"],
-            "sample": (state.get("samples") or {}).get(header, ""),
-        }
-        for i, header in enumerate(headers)
-    ]
-    chosen = [form[f"column_{i}"].value() or "" for i in range(len(headers))]
-    missing = [columns.LABELS[m] for m in columns.missing_required(chosen)] if headers else []
-    return {
-        "rows": rows,
-        "form": form,
-        "confirmed": bool(state.get("confirmed")),
-        "missing": missing,
-    }
+from .settings_page import SAMPLE_ROW, mapper_rows, settings_page
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -80,12 +28,10 @@ def _refused(request: HttpRequest, *, message: str, code: str, status: int, uplo
     if _wants_json(request):
         body = {"error": message, "code": code, "errors": {"feed": [message]}}
         return JsonResponse(body, status=status)
-    from .views import _settings_page
-
     form = upload if upload is not None else FeedUploadForm()
     if form.is_bound and not form.errors.get("feed"):
         form.add_error("feed", message)
-    return _settings_page(request, upload=form, upload_error=message, status=status)
+    return settings_page(request, upload=form, upload_error=message, status=status)
 
 
 def run_summary(run: ImportRun) -> str:
@@ -190,19 +136,17 @@ def columns_save(request: HttpRequest) -> HttpResponse:
 
     A kept upload (its columns needed mapping) is imported with it at once.
     """
-    from .views import _settings_page
-
     source = sources.source_for(organization=request.organization)
     state = (source.column_mapping or {}) if source.pk else {}
     headers = state.get("headers") or []
     if not headers:
         message = "Import a file or fetch your feed first: its columns show here."
-        return _settings_page(request, mapper_error=message, status=400)
+        return settings_page(request, mapper_error=message, status=400)
     form = ColumnMappingForm(
         request.POST, headers=headers, initial_mapping=state.get("mapping") or {}
     )
     if not form.is_valid():
-        return _settings_page(request, mapper=mapper_rows(source=source, form=form), status=400)
+        return settings_page(request, mapper=mapper_rows(source=source, form=form), status=400)
     sources.source_columns_save(organization=request.organization, mapping=form.mapping())
     kept = kept_uploads.kept_upload_for(organization=request.organization)
     if kept is None:
@@ -214,10 +158,10 @@ def columns_save(request: HttpRequest) -> HttpResponse:
     try:
         run = kept_uploads.kept_upload_import(kept=kept)
     except kept_uploads.StillUnmapped as unmapped:
-        return _settings_page(request, mapper_error=unmapped.message, status=400)
+        return settings_page(request, mapper_error=unmapped.message, status=400)
     if run.status == ImportRun.Status.FAILED:
         message = f"Nothing was changed: {run.error} The kept file was deleted; upload it again."
-        return _settings_page(request, mapper_error=message, status=400)
+        return settings_page(request, mapper_error=message, status=400)
     return _imported(request, run)
 
 

@@ -7,6 +7,8 @@ once they are in the library), except on the dealership's first import.
 from django.conf import settings
 from django.dispatch import receiver
 
+from media_content import broker
+
 from .signals import inventory_changed
 
 
@@ -21,13 +23,11 @@ def after_import(
     first_import: bool = False,
     **kwargs,
 ) -> None:
-    from . import tasks
-
     if settings.INVENTORY_FETCH_PHOTOS:
         announce = set() if first_import else set(arrived)
         for vehicle_id in photos_wanted:
-            tasks.fetch_vehicle_photos.delay(vehicle_id, announce=vehicle_id in announce)
+            broker.send(broker.FETCH_VEHICLE_PHOTOS, vehicle_id, vehicle_id in announce)
     for vehicle_id in price_dropped:
-        tasks.apply_inventory_rule.delay(vehicle_id, "price_drop")
+        broker.send(broker.APPLY_INVENTORY_RULE, vehicle_id, "price_drop")
     for vehicle_id in sold:
-        tasks.sell_vehicle.delay(vehicle_id)
+        broker.send(broker.SELL_VEHICLE, vehicle_id)

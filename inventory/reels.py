@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from library.models import MediaFile
+from media_content import broker
 from media_content.items import post_create
 from media_content.models import MediaContent
 from media_content.processing import ProcessingFailed
@@ -79,8 +80,6 @@ def _give_up_stale(*, vehicle: Vehicle) -> None:
 
 def reel_request(*, vehicle: Vehicle, requested_by=None) -> VehicleReel:
     """Start making the vehicle's Reel; raises ReelRefused (400 or 409) in words."""
-    from . import tasks
-
     if vehicle.availability == Vehicle.Availability.SOLD:
         raise ReelRefused(
             "This vehicle has sold: a Reel would advertise a car you no longer have.", status=400
@@ -102,7 +101,7 @@ def reel_request(*, vehicle: Vehicle, requested_by=None) -> VehicleReel:
                 status=409,
             ) from error
         reel_id = reel.pk
-        transaction.on_commit(lambda: tasks.make_vehicle_reel.delay(reel_id))
+        broker.send_on_commit(broker.MAKE_VEHICLE_REEL, reel_id)
     return reel
 
 

@@ -9,31 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dealer_media.tenancy.roles import Action, role_required
 
-from . import captions, rules
-from .models import InventoryRule, Vehicle
+from . import rules
+from .models import InventoryRule
 from .rule_forms import BrandColourForm, PostingTimesForm, RuleForm
-
-
-def preview_vehicle(*, organization, kind: str) -> Vehicle | None:
-    """A real vehicle to preview on: one that dropped in price for the Price drop rule."""
-    vehicles = Vehicle.objects.for_org(organization).order_by("-first_seen_at", "pk")
-    if kind == InventoryRule.Kind.PRICE_DROP:
-        return vehicles.filter(previous_price__isnull=False).first() or vehicles.first()
-    if kind == InventoryRule.Kind.SOLD:
-        return vehicles.filter(availability="sold").first() or vehicles.first()
-    return vehicles.exclude(availability="sold").first() or vehicles.first()
-
-
-def preview_text(*, organization, kind: str, template: str) -> dict:
-    problems = captions.template_problems(template)
-    vehicle = preview_vehicle(organization=organization, kind=kind)
-    if problems or vehicle is None:
-        return {"problems": problems, "text": "", "vehicle": str(vehicle or "")}
-    return {
-        "problems": [],
-        "text": captions.render(template, vehicle, network="facebook"),
-        "vehicle": f"{vehicle.year} {vehicle.make} {vehicle.model} ({vehicle.vin})",
-    }
+from .settings_page import preview_text, settings_page
 
 
 @require_POST
@@ -44,16 +23,12 @@ def rule_save(request: HttpRequest, kind: str) -> HttpResponse:
     rule = rules.rule_for(organization=request.organization, kind=kind)
     form = RuleForm(request.POST, instance=rule)
     if not form.is_valid():
-        from .views import _settings_page
-
-        return _settings_page(request, rule_forms={kind: form}, status=400)
+        return settings_page(request, rule_forms={kind: form}, status=400)
     try:
         rules.rule_save(organization=request.organization, kind=kind, **form.cleaned_data)
     except ValidationError as refused:
         form.add_error(None, refused)
-        from .views import _settings_page
-
-        return _settings_page(request, rule_forms={kind: form}, status=400)
+        return settings_page(request, rule_forms={kind: form}, status=400)
     messages.success(request, f"Saved the {rule.get_kind_display()} rule.")
     return redirect(reverse("inventory:settings") + f"#rule-{kind}")
 
@@ -63,9 +38,7 @@ def rule_save(request: HttpRequest, kind: str) -> HttpResponse:
 def posting_times_save(request: HttpRequest) -> HttpResponse:
     form = PostingTimesForm(request.POST)
     if not form.is_valid():
-        from .views import _settings_page
-
-        return _settings_page(request, times_form=form, status=400)
+        return settings_page(request, times_form=form, status=400)
     rules.posting_times_save(organization=request.organization, times=form.cleaned_data["times"])
     messages.success(request, "Saved the posting times.")
     return redirect("inventory:settings")
@@ -79,9 +52,7 @@ def brand_save(request: HttpRequest) -> HttpResponse:
     form = BrandColourForm(request.POST, instance=organization)
     if not form.is_valid():
         organization.refresh_from_db(fields=["brand_colour"])  # the form set the bad value
-        from .views import _settings_page
-
-        return _settings_page(request, brand_form=form, status=400)
+        return settings_page(request, brand_form=form, status=400)
     form.save()
     messages.success(request, f"Saved the ribbons' colour, {organization.brand_colour}.")
     return redirect(reverse("inventory:settings") + "#ribbons")

@@ -2,20 +2,18 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealer_media.tenancy.roles import Action, role_required
+from media_content import broker
 
-from . import import_views, reels, rules, selectors, sources, tasks
-from .forms import FeedUploadForm, SourceForm
-from .kept_uploads import kept_upload_for
+from . import reels, rules, selectors, sources
+from .forms import SourceForm
 from .models import Vehicle
-from .rule_forms import BrandColourForm, PostingTimesForm, RuleForm
-from .rule_views import preview_text
+from .settings_page import settings_page
 
 PAGE_SIZE = 50
 
@@ -60,69 +58,15 @@ def _inventory_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     )
 
 
-def _settings_page(
-    request,
-    *,
-    form=None,
-    upload=None,
-    rule_forms=None,
-    times_form=None,
-    brand_form=None,
-    mapper=None,
-    mapper_error: str = "",
-    upload_error: str = "",
-    status=200,
-) -> HttpResponse:
-    organization = request.organization
-    rule_forms = rule_forms or {}
-    rule_rows = []
-    for rule in rules.rules_for(organization=organization):
-        rule_form = rule_forms.get(rule.kind) or RuleForm(instance=rule)
-        preview = preview_text(
-            organization=organization,
-            kind=rule.kind,
-            template=rule_form["caption_template"].value() or "",
-        )
-        rule_rows.append({"rule": rule, "form": rule_form, "preview": preview})
-    source = sources.source_for(organization=organization)
-    form = form or SourceForm(
-        initial={
-            "feed_url": source.feed_url,
-            "every_minutes": source.every_minutes,
-            "is_complete": source.is_complete,
-        }
-    )
-    return render(
-        request,
-        "marketing/inventory_settings.html",
-        {
-            "source": source,
-            "mapper": mapper or import_views.mapper_rows(source=source),
-            "mapper_error": mapper_error,
-            "upload_error": upload_error,
-            "kept": kept_upload_for(organization=organization),
-            "sample_columns": import_views.sample_columns(),
-            "form": form,
-            "upload": upload or FeedUploadForm(),
-            "runs": selectors.recent_runs(organization=organization),
-            "rules": rule_rows,
-            "times_form": times_form
-            or PostingTimesForm(times=rules.posting_times_for(organization=organization)),
-            "brand_form": brand_form or BrandColourForm(instance=organization),
-        },
-        status=status,
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Action.VIEW, POST=Action.CHANGE_SETTINGS)
 def inventory_settings(request: HttpRequest) -> HttpResponse:
     """Where the feed comes from and how often; the last imports and what they refused."""
     if request.method != "POST":
-        return _settings_page(request)
+        return settings_page(request)
     form = SourceForm(request.POST)
     if not form.is_valid():
-        return _settings_page(request, form=form, status=400)
+        return settings_page(request, form=form, status=400)
     sources.source_save(organization=request.organization, **form.cleaned_data)
     messages.success(request, "Saved the inventory feed settings.")
     return redirect("inventory:settings")
@@ -138,11 +82,11 @@ def inventory_fetch(request: HttpRequest) -> HttpResponse:
         return redirect("inventory:settings")
     if refused := sources.fetch_now_refusal(source=source):
         messages.error(request, refused.message)
-        response = _settings_page(request, status=refused.status)
+        response = settings_page(request, status=refused.status)
         if refused.retry_after:
             response["Retry-After"] = str(refused.retry_after)
         return response
-    transaction.on_commit(lambda: tasks.import_inventory_source.delay(source.pk))
+    broker.send_on_commit(broker.IMPORT_INVENTORY_SOURCE, source.pk)
     messages.success(request, "Fetching your feed now; the import shows below when it is done.")
     return redirect("inventory:settings")
 

@@ -21,6 +21,12 @@ PROCESS_MEDIA = "media_content.tasks.process_media"
 REGENERATE_VIDEO_THUMBNAIL = "media_content.tasks.regenerate_video_thumbnail"
 MAKE_RENDITION = "media_content.tasks.make_rendition"
 MAKE_BANNER_DISPLAY = "banners.tasks.make_banner_display"
+IMPORT_INVENTORY_SOURCE = "inventory.tasks.import_inventory_source"
+FETCH_VEHICLE_PHOTOS = "inventory.tasks.fetch_vehicle_photos"
+APPLY_INVENTORY_RULE = "inventory.tasks.apply_inventory_rule"
+SELL_VEHICLE = "inventory.tasks.sell_vehicle"
+MAKE_VEHICLE_REEL = "inventory.tasks.make_vehicle_reel"
+MAKE_CATALOG_COPIES = "inventory.tasks.make_catalog_copies"
 
 # A broker that is down raises kombu's OperationalError, the socket's OSError, or its
 # client library's own connection error (redis-py, amqp): any of them is logged, never

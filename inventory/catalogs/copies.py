@@ -15,9 +15,9 @@ dealer chooses copies, and whenever a feed or a photo URL finds one missing
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
 
 from library.models import MediaFile
+from media_content import broker
 from media_content.models import Rendition
 from media_content.processing import ProcessingFailed
 from media_content.processing.renditions import rendition_get_or_create
@@ -38,19 +38,15 @@ def copies_wanted(*, organization_id: int) -> bool:
 
 def copy_request(*, media_id: int) -> None:
     """Have the worker make one photo's copy, after the commit (made once: it is a rendition)."""
-    from media_content import tasks
-
-    transaction.on_commit(lambda: tasks.make_rendition.delay(media_id, PHOTO_COPY.spec))
+    broker.send_on_commit(broker.MAKE_RENDITION, media_id, PHOTO_COPY.spec)
 
 
 def copies_request(*, organization_id: int) -> bool:
     """Have the worker make the dealership's missing copies, at most once per few minutes."""
-    from .. import tasks
-
     key = f"inventory:catalog-copies-asked:{organization_id}"
     if not cache.add(key, 1, REQUEST_EVERY_SECONDS):
         return False
-    transaction.on_commit(lambda: tasks.make_catalog_copies.delay(organization_id))
+    broker.send_on_commit(broker.MAKE_CATALOG_COPIES, organization_id)
     return True
 
 

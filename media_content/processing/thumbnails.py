@@ -73,13 +73,6 @@ def encode_jpeg(image: Image.Image, *, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def image_thumbnail(source: str | BinaryIO, *, box: tuple[int, int] = THUMBNAIL_BOX) -> bytes:
-    """A JPEG fitting inside ``box`` (aspect kept), oriented, without metadata."""
-    image = open_reduced(source, box)
-    image.thumbnail(box, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return encode_jpeg(image, quality=THUMBNAIL_QUALITY)
-
-
 def image_renditions(source: str | BinaryIO) -> tuple[bytes, tuple[bytes, tuple[int, int]]]:
     """Thumbnail and display rendition from one reduced decode.
 
@@ -121,12 +114,3 @@ def video_thumbnail_and_metadata(path: str, *, title: str) -> tuple[Metadata, by
     if frame is None:
         return details, placeholder.placeholder_jpeg(title), True
     return details, frame, False
-
-
-def generate_video_thumbnail(path: str, *, title: str) -> tuple[bytes, bool]:
-    """The seed's name: the thumbnail JPEG and whether it is the drawn placeholder."""
-    try:
-        _, jpeg, is_placeholder = video_thumbnail_and_metadata(path, title=title)
-    except ProcessingFailed:
-        return placeholder.placeholder_jpeg(title), True
-    return jpeg, is_placeholder

@@ -59,7 +59,7 @@ def test_image_thumbnail_fits_the_box_is_jpeg_and_is_turned_upright(tmp_path):
     # Stored 400x200, left red, right blue; orientation 6 shows it turned 90° clockwise:
     # 200x400 with red on top and blue below.
     source = io.BytesIO(image_bytes(400, 200, orientation=6))
-    thumb = _open(thumbnails.image_thumbnail(source))
+    thumb = _open(thumbnails.image_renditions(source)[0])
     assert thumb.format == "JPEG"
     assert thumb.size == (150, 300)
     assert _is(thumb.getpixel((75, 20)), "red")
@@ -89,14 +89,14 @@ def test_display_rendition_longest_side_is_1280_for_portrait_photos():
 
 def test_transparent_png_thumbnail_is_flattened_on_white():
     png = image_bytes(300, 300, fmt="PNG", mode="RGBA", halves=((0, 0, 0, 0), "blue"))
-    thumb = _open(thumbnails.image_thumbnail(io.BytesIO(png)))
+    thumb = _open(thumbnails.image_renditions(io.BytesIO(png))[0])
     assert thumb.format == "JPEG" and thumb.mode == "RGB"
     assert thumb.getpixel((10, 150)) >= (245, 245, 245)
 
 
 def test_video_thumbnail_is_the_frame_at_one_second_400x300_jpeg(tmp_path):
     path = colour_change_mp4(tmp_path / "clip.mp4", first="red", then="blue", first_seconds=1.0)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
+    _, data, is_placeholder = thumbnails.video_thumbnail_and_metadata(str(path), title="x")
     image = _open(data)
     assert not is_placeholder
     assert (image.format, image.size) == ("JPEG", (400, 300))
@@ -106,7 +106,7 @@ def test_video_thumbnail_is_the_frame_at_one_second_400x300_jpeg(tmp_path):
 def test_clips_shorter_than_a_second_use_their_first_frame(tmp_path):
     # Red for 0.3 s, then blue: seeking past the end must not give the last (blue) frame.
     path = colour_change_mp4(tmp_path / "short.mp4", first_seconds=0.3, total_seconds=0.6)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
+    _, data, is_placeholder = thumbnails.video_thumbnail_and_metadata(str(path), title="x")
     image = _open(data)
     assert not is_placeholder
     assert image.size == (400, 300)
@@ -115,7 +115,7 @@ def test_clips_shorter_than_a_second_use_their_first_frame(tmp_path):
 
 def test_portrait_video_is_letterboxed_into_400x300(tmp_path):
     path = pattern_video(tmp_path / "tall.mp4", size="180x320", seconds=2)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="x")
+    _, data, is_placeholder = thumbnails.video_thumbnail_and_metadata(str(path), title="x")
     image = _open(data)
     assert image.size == (400, 300) and not is_placeholder
     assert max(image.getpixel((5, 150))) < 30  # black bars at the sides
@@ -146,6 +146,5 @@ def test_a_frame_that_times_out_gives_the_placeholder_but_keeps_the_metadata(tmp
 def test_unreadable_video_gets_the_placeholder(tmp_path):
     path = tmp_path / "broken.mp4"
     path.write_bytes(b"\x00" * 5000)
-    data, is_placeholder = thumbnails.generate_video_thumbnail(str(path), title="Broken")
-    assert is_placeholder
-    assert _open(data).size == (300, 200)
+    with pytest.raises(ProcessingFailed):
+        thumbnails.video_thumbnail_and_metadata(str(path), title="Broken")
