@@ -5,7 +5,6 @@ import logging
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -168,24 +167,3 @@ def media_storage_is_public() -> bool:
         return False
     parsed = urlparse(url)
     return parsed.scheme in ("http", "https") and _is_public_host(parsed.hostname or "")
-
-
-def post_media_now(
-    *, organization_id: int, media_content_id: int | None, destinations: list[str]
-) -> list[int]:
-    """Due-now posts for the given social destinations of one item of one dealership."""
-    from media_content.lifecycle import media_schedule
-
-    if media_content_id is None:
-        logger.warning("post_media_task without a media item: nothing to post.")
-        return []
-    media = MediaContent.objects.for_org(organization_id).filter(pk=media_content_id).first()
-    if media is None:
-        logger.warning("Media %s is not in organization %s.", media_content_id, organization_id)
-        return []
-    try:
-        created = media_schedule(media=media, when=timezone.now(), destinations=destinations)
-    except ValidationError as error:
-        logger.warning("Media %s not posted: %s", media_content_id, error.messages)
-        return []
-    return [post.pk for post in created]

@@ -484,21 +484,3 @@ def test_refresh_reports_a_container_in_progress(
     assert body["destinations"]["instagram"]["container_status"] == "IN_PROGRESS"
     assert body["availability"]["instagram"]["state"] == "connected"
     assert len(fake_graph.calls("GET", "/c1000")) == 2
-
-
-def test_seed_task_publishes_per_destination_once(
-    fake_graph, account, photo, django_capture_on_commit_callbacks
-):
-    from social.tasks import post_media_task
-
-    args = (photo.organization_id, "ignored", "ignored", photo.title, photo.pk, True, "image")
-    with django_capture_on_commit_callbacks(execute=True):
-        post_media_task.delay(*args)
-        post_media_task.delay(*args)
-    assert sorted(photo.posts.values_list("destination", "status")) == [
-        ("facebook", "posted"),
-        ("instagram", "posted"),
-    ]
-    assert len(fake_graph.calls("POST", "/111/photos")) == 1
-    assert len(fake_graph.calls("POST", "/media_publish")) == 1
-    assert post_media_task(999_999, "", "", "", photo.pk, True, "image") == []
