@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image
 
-from media_content import broker
+from dealer_media import broker
 from media_content.processing import ProcessingFailed
 from media_content.processing.storage import delete_files_on_commit, local_path
 from media_content.processing.thumbnails import encode_jpeg, open_reduced

@@ -59,7 +59,7 @@ def configure(tmp: Path) -> dict[str, str]:
 
     call_command("migrate", verbosity=0)  # post_migrate stores the beat schedule
     # The upload during the outage logs the refused message with its traceback: expected here.
-    for name in ("media_content.processing.lease", "media_content.broker"):
+    for name in ("media_content.processing.lease", "dealer_media.broker"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     return {**os.environ}
 

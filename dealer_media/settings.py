@@ -400,7 +400,7 @@ PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SEC
 # How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
 SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)
 
-# --- Scheduling (media_content/dispatch.py, media_content/periodic.py) -----------
+# --- Scheduling (media_content/dispatch.py, dealer_media/periodic.py) -----------
 # The dispatcher's interval is stored in django-celery-beat (editable in the admin);
 # this is only the value it is created with.
 SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)

@@ -7,7 +7,7 @@ once they are in the library), except on the dealership's first import.
 from django.conf import settings
 from django.dispatch import receiver
 
-from media_content import broker
+from dealer_media import broker
 
 from .signals import inventory_changed
 

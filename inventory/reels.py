@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from dealer_media import broker
 from library.models import MediaFile
-from media_content import broker
 from media_content.items import post_create
 from media_content.models import MediaContent
 from media_content.processing import ProcessingFailed

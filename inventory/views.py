@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dealer_media import broker
 from dealer_media.tenancy.roles import Action, role_required
-from media_content import broker
 
 from . import reels, rules, selectors, sources
 from .forms import SourceForm

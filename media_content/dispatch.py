@@ -32,7 +32,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import broker, publishing
+from dealer_media import broker
+
+from . import publishing
 from .models import ScheduledPost
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from . import broker, timing
+from dealer_media import broker
+
+from . import timing
 from .models import Destination, MediaContent, ScheduledPost
 
 logger = logging.getLogger(__name__)

@@ -35,7 +35,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from . import broker
+from dealer_media import broker
+
 from .models import Destination, MediaContent, ScheduledPost
 from .publisher_api import (
     LostClaim,

@@ -12,7 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import broker
+from dealer_media import broker
+
 from .lifecycle import media_refresh_status
 from .models import ScheduledPost
 

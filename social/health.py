@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from media_content import broker
+from dealer_media import broker
 
 from . import connect_facebook, connect_instagram
 from . import meta_permissions as perms

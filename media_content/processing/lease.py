@@ -28,9 +28,8 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from dealer_media import broker
 from library.models import MediaFile
-
-from .. import broker
 
 logger = logging.getLogger(__name__)
 

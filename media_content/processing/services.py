@@ -18,10 +18,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from dealer_media import broker
 from library.models import MediaFile
 from library.signals import file_changed
 
-from .. import broker
 from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails

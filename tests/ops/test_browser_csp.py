@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from django_celery_beat.models import PeriodicTask
 
 from banners.models import Banner
+from dealer_media.periodic import setup_periodic_tasks
 from media_content.models import MediaContent
-from media_content.periodic import setup_periodic_tasks
 from tests.factories import BannerFactory, MediaContentFactory
 from tests.media import jpeg_bytes
 

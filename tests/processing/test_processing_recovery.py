@@ -15,8 +15,8 @@ from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from dealer_media.celery import app
+from dealer_media.periodic import setup_periodic_tasks
 from media_content.models import MediaContent
-from media_content.periodic import setup_periodic_tasks
 from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from dealer_media.celery import app
+from dealer_media.periodic import setup_periodic_tasks
 from media_content import dispatch, lifecycle
 from media_content.models import ScheduledPost
-from media_content.periodic import setup_periodic_tasks
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from ..processes import celery_worker, wait_for

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-from media_content.periodic import PeriodicJob, setup_periodic_tasks, task_exists
+from dealer_media.periodic import PeriodicJob, setup_periodic_tasks, task_exists
 
 pytestmark = pytest.mark.django_db
 

@@ -276,7 +276,7 @@ def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_b
 def test_the_processing_sweep_is_stored_in_beat_every_thirty_seconds(sunrise, settings):
     from django_celery_beat.models import PeriodicTask
 
-    from media_content.periodic import setup_periodic_tasks
+    from dealer_media.periodic import setup_periodic_tasks
 
     setup_periodic_tasks()
     job = PeriodicTask.objects.get(task="media_content.tasks.requeue_stale_processing")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from media_content.periodic import setup_periodic_tasks
+from dealer_media.periodic import setup_periodic_tasks
 
 
 class Command(BaseCommand):
