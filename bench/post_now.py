@@ -3,7 +3,7 @@
     python bench/post_now.py --publisher sandbox [--runs 20]
     python bench/post_now.py --publisher graph [--runs 20] [--graph-delay 0.05]
 
-Targets (issue 18): p50 ≤ 1.0 s with the sandbox publisher, ≤ 1.5 s against a fake
+Targets: p50 ≤ 1.0 s with the sandbox publisher, ≤ 1.5 s against a fake
 Graph API that answers every request in 50 ms.
 
 Real processes, as in production: the project under gunicorn (1 worker, 4 threads,

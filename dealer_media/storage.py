@@ -7,12 +7,12 @@ generated from the detected format, leaves the client no say.
 
 It would also make a boto3 session for every thread that touches the storage
 (a presigned URL in a page is enough), and each session parses botocore's data
-again: about 13 MB per thread, 50 MB in a gthread worker of four (botocore
-issue #3078). Here the threads share one session per process, and each still
-gets its own resource (boto3's resources are not thread-safe; the session is
-used only under a lock). That session only ever talks to S3, so of botocore's
-table of every service's endpoints (6 MB once parsed) it keeps S3's and those
-of the services its credential providers call.
+again: about 13 MB per thread, 50 MB in a gthread worker of four. Here the
+threads share one session per process, and each still gets its own resource
+(boto3's resources are not thread-safe; the session is used only under a
+lock). That session only ever talks to S3, so of botocore's table of every
+service's endpoints (6 MB once parsed) it keeps S3's and those of the services
+its credential providers call.
 """
 
 import os

@@ -29,7 +29,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include(team_urls.accounts)),  # invitations (issue #14)
+    path("accounts/", include(team_urls.accounts)),  # invitations
     path(
         "accounts/password_reset/",
         password_reset.PasswordResetView.as_view(),
@@ -44,8 +44,8 @@ urlpatterns = [
     path("", include("social.urls")),
     path("marketing/", include("media_content.urls")),
     path("marketing/", include("banners.portal_urls")),
-    path("marketing/", include(team_urls.marketing)),  # the Team page (issue #14)
-    path("marketing/", include("inventory.urls")),  # the inventory pages (issue #15)
+    path("marketing/", include(team_urls.marketing)),  # the Team page
+    path("marketing/", include("inventory.urls")),  # the inventory pages
     path("preview/<str:token>", approval_views.preview, name="preview"),  # no sign-in
     # The website embed for dealer sites not built on this project (no sign-in, no cookies).
     path("embed/", include("banners.embed_urls")),

@@ -1,6 +1,6 @@
 """Caption templates of the rules, and the links vehicle posts carry.
 
-A template is plain text with the issue's placeholders: ``{year} {make} {model}
+A template is plain text with the placeholders ``{year} {make} {model}
 {trim} {price} {old_price} {mileage} {url} {stock_number}``. Anything else in
 braces is refused at save, in words; ``{{`` and ``}}`` are literal braces. No
 attribute, index or format spec is allowed, so a template can only ever show

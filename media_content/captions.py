@@ -20,17 +20,17 @@ INSTAGRAM_CAPTION_MAX_MENTIONS = 20
 # Facebook: Meta's Page feed, photos and videos references document no length for
 # ``message``. 63,206 is the widely cited limit of a Facebook post (Facebook engineer
 # Bob Baldwin, quoted by ZDNet in November 2011: "Facebook increases status update
-# character limit to 63,206"; also used by Postiz and Upload-Post), so we use it.
+# character limit to 63,206"), so we use it.
 FACEBOOK_MESSAGE_MAX_CHARS = 63206
 # Instagram's feed shows about the first 125 characters of a caption, then "more"
 # (Meta's Instagram caption guidance for advertisers; the preview cuts there).
 INSTAGRAM_PREVIEW_CHARS = 125
 # Alt text: the IG User Media reference takes ``alt_text`` on image containers only;
-# third-party references (Upload-Post, Ayrshare) give 1,000 characters per image.
+# 1,000 characters per image is the limit commonly published for it.
 ALT_TEXT_MAX_CHARS = 1000
 # A first comment: Meta's comment references give no figure we could find; Instagram
-# comments are cited at about 2,200 characters (Upload-Post: 2,196), so we hold a first
-# comment to Instagram's caption limit on both networks.
+# comments are cited at about 2,200 characters, so we hold a first comment to
+# Instagram's caption limit on both networks.
 FIRST_COMMENT_MAX_CHARS = INSTAGRAM_CAPTION_MAX_CHARS
 
 NETWORKS = ("facebook", "instagram")

@@ -77,7 +77,7 @@ def post_set_files(*, post: MediaContent, file_ids: list[int]) -> MediaContent:
     return post
 
 
-# The seed's name, kept for callers that speak of items.
+# The same, under the name callers that speak of items use.
 media_set_items = post_set_files
 
 

@@ -110,8 +110,8 @@ def media_remove_ribbon(*, media: MediaContent) -> MediaContent:
 def media_delete(*, media: MediaContent) -> None:
     """Remove a post: unsent deliveries are cancelled, history rows stay.
 
-    Its files that no other post uses go with it (files after the commit), as the
-    seed's delete of an item did; files other posts carry stay in the library.
+    Its files that no other post uses go with it (files after the commit); files
+    other posts carry stay in the library.
     """
     from library.services import file_remove
 

@@ -1,12 +1,12 @@
 """The OAuth ``state`` of a connection: random, single use, bound to a session and a dealership.
 
-Mixpost's dialog sends no state, which leaves its connect flow open to login
-CSRF: anyone could make a dealer's browser finish a connection to the
-attacker's Page. Here the state is 32 random bytes; only its hash is stored
-(``ConnectionAttempt``), with a hash of a random value kept in the session that
-started it. The callback claims it with one conditional UPDATE (unused, not
-expired), so a replayed state, one from another session or dealership, or one
-past ``META_OAUTH_STATE_SECONDS`` changes nothing.
+A connect flow without a state is open to login CSRF: anyone could make a
+dealer's browser finish a connection to the attacker's Page. Here the state is
+32 random bytes; only its hash is stored (``ConnectionAttempt``), with a hash
+of a random value kept in the session that started it. The callback claims it
+with one conditional UPDATE (unused, not expired), so a replayed state, one
+from another session or dealership, or one past ``META_OAUTH_STATE_SECONDS``
+changes nothing.
 """
 
 import datetime

@@ -34,7 +34,6 @@ IG_ERROR_CODES = (
     "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/"
     "error-codes"
 )
-PEERS = "Postiz instagram.provider.ts handleErrors, PRs #1881, #1900, #1914"
 
 
 @dataclass(frozen=True)
@@ -50,14 +49,14 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
     # Code 4 with 2207051 is Instagram's "activity restricted", not an app rate limit.
     (None, 2207051): MetaError(
         Kind.RESTRICTED,
-        f"{IG_ERROR_CODES}; {PEERS}",
+        IG_ERROR_CODES,
         "Instagram has restricted this account's activity because it suspects spam, so "
         "nothing was posted. Open the Instagram app to review the restriction, then send "
         "the post again.",
     ),
     (None, 2207001): MetaError(
         Kind.RESTRICTED,
-        f"{IG_ERROR_CODES}; {PEERS}",
+        IG_ERROR_CODES,
         "Instagram flagged this post as spam and did not publish it.",
     ),
     (None, 2207050): MetaError(
@@ -68,23 +67,23 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
     ),
     (None, 2207042): MetaError(
         Kind.DAILY_LIMIT,
-        f"{IG_ERROR_CODES}; {PEERS}",
+        IG_ERROR_CODES,
         "Instagram's limit of posts by apps in 24 hours is reached for this account; the "
         "post waits and goes out when the window has room again.",
     ),
-    # Page Publishing Authorization required: an admin of the Page must complete it, then
-    # the Page is reconnected (subcode as schedulers map it: Postiz facebook.provider.ts).
+    # Subcode 1404078: the Page has not completed Page Publishing Authorization. An admin
+    # of the Page must complete it, then the Page is reconnected.
     (None, 1404078): MetaError(
         Kind.PERMISSION,
         "https://developers.facebook.com/docs/instagram-platform/content-publishing "
-        "(Limitations: PPA); the subcode as Postiz facebook.provider.ts handleErrors maps it",
+        "(Limitations: Page Publishing Authorization)",
         "Facebook requires Page Publishing Authorization for this Page before anything can "
         "be posted.",
     ),
     (None, 2207027): MetaError(Kind.NOT_READY, IG_ERROR_CODES),
-    (None, 2207052): MetaError(Kind.MEDIA_UNREACHABLE, f"{IG_ERROR_CODES}; {PEERS}"),
-    (None, 2207077): MetaError(Kind.MEDIA_UNREACHABLE, f"{IG_ERROR_CODES}; {PEERS}"),
-    (None, 2207082): MetaError(Kind.TRANSIENT, f"{IG_ERROR_CODES}; {PEERS}"),
+    (None, 2207052): MetaError(Kind.MEDIA_UNREACHABLE, IG_ERROR_CODES),
+    (None, 2207077): MetaError(Kind.MEDIA_UNREACHABLE, IG_ERROR_CODES),
+    (None, 2207082): MetaError(Kind.TRANSIENT, IG_ERROR_CODES),
     (9004, None): MetaError(Kind.MEDIA_UNREACHABLE, IG_ERROR_CODES),
     (190, None): MetaError(Kind.TOKEN, ERROR_HANDLING),
     (102, None): MetaError(Kind.TOKEN, ERROR_HANDLING),
@@ -96,8 +95,8 @@ ERROR_TABLE: dict[tuple[int | None, int | None], MetaError] = {
     (-2, None): MetaError(Kind.TRANSIENT, IG_ERROR_CODES),
     (3, None): MetaError(Kind.PERMISSION, ERROR_HANDLING),
     # #10 is a missing permission; #200 also answers a User token where a Page token is
-    # needed (postiz PR #1881): both need the Page reconnected.
-    (10, None): MetaError(Kind.PERMISSION, f"{ERROR_HANDLING}; {PEERS}"),
+    # needed: both need the Page reconnected.
+    (10, None): MetaError(Kind.PERMISSION, ERROR_HANDLING),
     **{(code, None): MetaError(Kind.PERMISSION, ERROR_HANDLING) for code in range(200, 300)},
     **{
         (code, None): MetaError(Kind.RATE_LIMITED, RATE_LIMITING)
@@ -124,7 +123,8 @@ WORDS = {
     Kind.UNKNOWN_OUTCOME: "{network} did not say whether the post was published.",
 }
 
-# The permission each network needs to publish (../shared/reference/graph-api.md).
+# The permission each network needs to publish, as Meta's Pages API and Instagram
+# content publishing references name it.
 PUBLISH_PERMISSION = {"Facebook": "pages_manage_posts", "Instagram": "instagram_content_publish"}
 
 

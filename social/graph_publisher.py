@@ -34,7 +34,7 @@ def to_publish_error(
     """Map a classified Graph error onto the publishing outcome it calls for."""
     if error.kind in (Kind.TOKEN, Kind.PERMISSION):
         # Meta's #200 reads the same for a Page token lacking a permission and for a User
-        # token (postiz PR #1881): debug_token tells which, and names it.
+        # token: debug_token tells which, and names it.
         reason = ""
         if error.kind == Kind.PERMISSION and isinstance(account, SocialAccount):
             reason = health.check_page(account=account)

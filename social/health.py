@@ -1,8 +1,8 @@
 """Whether each connection still works, why not in words, and one email per incident.
 
 Meta invalidates tokens at any time (a password change, a permission removed,
-the app removed) and says so only when asked: mixpost #79 found a dead token
-only when a post failed. So every connection is checked daily (a periodic job
+the app removed) and says so only when asked: unchecked, a dead token shows
+only when a post fails. So every connection is checked daily (a periodic job
 in django-celery-beat) and again before a post when last checked longer ago
 than ``SOCIAL_CHECK_EVERY_SECONDS``: ``debug_token`` for Page tokens, one cheap
 read for Instagram Login tokens. A connection that needs reconnecting is moved

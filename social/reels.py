@@ -117,8 +117,8 @@ class ReelsMixin:
             self.claim.save_progress(fb_started_video_id=video_id)
             size = media.file.size
             if url:  # hosted file: Meta downloads it
-                # offset and file_size too: the host refused a file_url upload without them
-                # (TryPost PR #32, "Header Offset not convertable to unsigned long").
+                # offset and file_size too: the host refuses a file_url upload without them
+                # ("Header Offset not convertable to unsigned long").
                 headers = {"file_url": url, "offset": "0", "file_size": str(size)}
                 client.rupload(upload_url, headers=headers)
             else:  # local storage: Meta cannot reach the file, send its bytes

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 # Admins that are neither base, and why.
 EXCEPTIONS = {
     # People belong to dealerships through memberships, not a foreign key: viewing follows
-    # shared dealerships; changing needs ownership of every one of theirs (issue 24, item 1).
+    # shared dealerships; changing needs ownership of every one of theirs.
     "auth.User": DealershipUserAdmin,
 }
 

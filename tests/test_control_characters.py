@@ -1,4 +1,4 @@
-"""Titles, descriptions and links refuse control characters in words (issue 16, item 5).
+"""Titles, descriptions and links refuse control characters in words.
 
 One validator (``dealer_media/validators.py``) on the model fields and the
 upload form, so the portal's forms and the admin refuse the same text: single

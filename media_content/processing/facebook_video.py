@@ -1,10 +1,10 @@
 """Which way a video goes to a Facebook Page: a Reel (``/video_reels``) or a Page video.
 
-Meta leaves a vertical upload to ``/videos`` as a draft on many Pages (postiz PR
-#1740), so a vertical clip of Reel length goes as a Reel unless the dealer chose
-otherwise (``MediaContent.facebook_video_format``). The publisher and the
-destination check both ask :func:`facebook_video_way`, so what the check says is
-what is sent.
+Meta leaves a vertical upload to ``/videos`` as a draft on many Pages, so a
+vertical clip of Reel length goes as a Reel unless the dealer chose otherwise
+(``MediaContent.facebook_video_format``). The publisher and the destination
+check both ask :func:`facebook_video_way`, so what the check says is what is
+sent.
 """
 
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """The user admin: only owners manage their dealership's people, and never passwords or powers.
 
-Issue 24, item 1: a staff contributor with ``auth.change_user`` set the owner's
-password in the admin and signed in as the owner.
+A staff contributor with ``auth.change_user`` cannot set the owner's password in
+the admin and sign in as the owner.
 """
 
 import pytest

@@ -151,7 +151,7 @@ class TestImpressions:
             '{"pv": "a1b2c3d4e5", "impressions": []}',
             '{"pv": "a1b2c3d4e5", "impressions": ["1"]}',
             '{"pv": "a1b2c3d4e5", "impressions": [true]}',
-            "[" * 2000,  # 4 kB of nesting: RecursionError in json (issue 24, finding 5)
+            "[" * 2000,  # 4 kB of nesting: RecursionError in json
             "[" * 4096,
         ],
         ids=lambda body: body if len(body) < 60 else f"{body[:3]}... ({len(body)} characters)",

@@ -1,7 +1,7 @@
 """The inventory admin stays inside the staff user's dealerships, and writes through the services.
 
-Issue 24, item 2: Lakeside-only staff listed Sunrise's vehicles, opened its feed
-source, vehicles and import runs, and saved Sunrise's feed URL as their own.
+Lakeside-only staff cannot list Sunrise's vehicles, open its feed source,
+vehicles or import runs, or save Sunrise's feed URL as their own.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""The "Fetch now" limits per dealership; a feed's fetch never runs twice at once (issue 24)."""
+"""The "Fetch now" limits per dealership; a feed's fetch never runs twice at once."""
 
 import datetime
 

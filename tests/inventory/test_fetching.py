@@ -1,5 +1,5 @@
-"""Fetching over real HTTP (issue 24): keep-alive connections reused after a redirect, and a
-deadline for the whole fetch that a server trickling bytes cannot stretch."""
+"""Fetching over real HTTP: keep-alive connections reused after a redirect, and a deadline
+for the whole fetch that a server trickling bytes cannot stretch."""
 
 import io
 import time

@@ -276,7 +276,7 @@ class FakeGraph:
         if request.method == "GET":
             return self._read(request, parts)
         if self.tokens.get(token) == "user" and parts[-1] in PUBLISHING_EDGES:
-            # What Meta answers a User token on a Page's publishing edges (postiz PR #1881).
+            # What Meta answers a User token on a Page's publishing edges.
             return graph_error(
                 200,
                 "(#200) If posting to a page, requires both pages_read_engagement and "

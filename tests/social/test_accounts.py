@@ -76,7 +76,7 @@ def test_a_refused_token_is_shown_in_words(client, superuser, sunrise, fake_grap
 def test_staff_pasting_a_user_token_is_refused_before_it_is_stored(
     client, superuser, sunrise, fake_graph
 ):
-    """The paste path goes through debug_token like "Connect Facebook" (postiz PR #1881)."""
+    """Pasting checks with debug_token like "Connect Facebook": a User token fails every post."""
     from .conftest import USER_TOKEN
 
     client.force_login(superuser)

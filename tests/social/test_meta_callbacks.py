@@ -65,7 +65,7 @@ def test_deauthorize_ends_that_persons_connections_only(client, secrets, account
         "garbage",
         "",
         sign({"algorithm": "HMAC-SHA1", "user_id": "10001"}, secret=APP_SECRET),
-        # 2,000 nested "[" (RecursionError in json), unsigned and signed (issue 24, finding 5).
+        # 2,000 nested "[" (RecursionError in json), unsigned and signed.
         _signed_raw(b"[" * 2000, secret="not-our-secret"),
         _signed_raw(b"[" * 2000, secret=APP_SECRET),
     ],

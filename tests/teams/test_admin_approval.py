@@ -1,8 +1,8 @@
 """The admin's media form follows approval, and shows the checks the portal and publisher use.
 
-Issue 24, item 8: changing a waiting item's status and time in the admin made
-pending posts that nobody approved. Item 9: the admin checked the lead item
-only, so a carousel the portal refuses showed no error there.
+Changing a waiting item's status and time in the admin makes no pending posts
+that nobody approved, and the admin checks every item, not the lead item only,
+so a carousel the portal refuses shows its error there too.
 """
 
 import datetime

@@ -203,7 +203,7 @@ def test_refusals_answer_json_in_words_and_change_nothing(client_as, things):
 
 
 def test_a_contributor_cannot_rotate_the_embed_key(client_as, sunrise, things):
-    """Issue 24: a contributor's POST rotated the key and the dealer's website went dark."""
+    """Rotating the key takes the dealer's website dark, so a contributor's POST is refused."""
     key = embed_key_for(organization=sunrise).public_key
     contributor = client_as("contributor")
     rotate = reverse("banners:embed_key_rotate")

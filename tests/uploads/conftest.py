@@ -44,7 +44,7 @@ def _video(tmp_path, name: str, *args: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> dict[str, bytes]:
-    """One real file of every accepted kind, plus the bad inputs the issue lists."""
+    """One real file of every accepted kind, plus bad inputs uploads must refuse."""
     tmp = tmp_path_factory.mktemp("samples")
     mp4 = _video(tmp, "clip.mp4", "-pix_fmt", "yuv420p")
     faststart = _video(tmp, "fast.mp4", "-pix_fmt", "yuv420p", "-movflags", "+faststart")

@@ -1,7 +1,7 @@
-"""Caps on the uploads a dealership holds open (issue 16, item 6).
+"""Caps on the uploads a dealership holds open.
 
-Twenty creations of 4 GB each once promised 80 GB of disk for 24 hours. A
-dealership may now hold ``TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION`` unfinished
+Without them, twenty creations of 4 GB each promise 80 GB of disk for 24 hours.
+A dealership may hold ``TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION`` unfinished
 uploads and ``TUS_MAX_OPEN_BYTES_PER_ORGANIZATION`` declared bytes; beyond that
 creation answers 429 in words and stores nothing.
 """

@@ -1,9 +1,9 @@
-"""Hostile tus headers answer 4xx in words and change nothing (issue 16, item 5).
+"""Hostile tus headers answer 4xx in words and change nothing.
 
-Each of these was a 500 (or, for other scripts' digits, a silently accepted
-number): superscript and Arabic-Indic digits pass ``str.isdigit``, ``int()`` of
-5,000 digits raises, non-ASCII base64 raises ValueError, and PostgreSQL
-refuses a NUL in the metadata's JSON.
+Unchecked, each of these is a 500 (or, for other scripts' digits, a silently
+accepted number): superscript and Arabic-Indic digits pass ``str.isdigit``,
+``int()`` of 5,000 digits raises, non-ASCII base64 raises ValueError, and
+PostgreSQL refuses a NUL in the metadata's JSON.
 """
 
 import pytest
