@@ -256,7 +256,7 @@ if not DEBUG:
 # Tokens of social accounts are encrypted with this key (Fernet, urlsafe base64).
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 
-# --- Email (issue #14: invitations, password reset, approval notices) ---------------
+# --- Email: invitations, password reset, approval notices ----------------------------
 # EMAIL_URL is django-environ's form: consolemail:// (the default: messages, links
 # included, go to the log), or smtp+tls://user:password@smtp.example.com:587 in production.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -376,7 +376,7 @@ SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=6
 SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
 # Facebook videos go by URL (file_url) up to this size, through the resumable
 # start/transfer/finish upload above it or when Meta cannot reach the file. About
-# 1 GB by URL per ../shared/reference/graph-api.md (not confirmed in Meta's current
+# 1 GB by URL, the figure commonly given for file_url (not confirmed in Meta's current
 # pages; chunked uploads allow about 10 GB).
 FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
 # Page Reels upload their bytes (or a file_url) to Meta's rupload host, then finish on
@@ -497,7 +497,7 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 
-# Inventory feeds and photos (inventory/, issue #15). Fetching from dealers' URLs is
+# Inventory feeds and photos (inventory/). Fetching from dealers' URLs is
 # refused for any address that is not public (inventory/fetching.py);
 # FETCH_ALLOWED_NETWORKS (e.g. 127.0.0.1/32) opens some, for tests and local demos only.
 FETCH_ALLOWED_NETWORKS = env.list("FETCH_ALLOWED_NETWORKS", default=[])
