@@ -9,14 +9,18 @@ network the caption is for: ``utm_source=<network>``, ``utm_medium=social``,
 ``utm_campaign=vehicle-<stock number, else VIN>``.
 """
 
+from __future__ import annotations
+
 import re
 import string
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
 
-from .models import Vehicle
+if TYPE_CHECKING:
+    from .models import Vehicle
 
 PLACEHOLDERS = (
     "year",

@@ -276,24 +276,6 @@ class VehiclePhoto(TenantModel):
         return f"Photo {self.position + 1} of {self.vehicle}"
 
 
-def _default_posting_times() -> dict:
-    from .posting_times import default_posting_times
-
-    return default_posting_times()
-
-
-def _validate_posting_times(value) -> None:
-    from .posting_times import validate_posting_times
-
-    validate_posting_times(value)
-
-
-def _validate_caption(value: str) -> None:
-    from .captions import validate_template
-
-    validate_template(value)
-
-
 # The rules, their posting times, posts and Reels (rule_models.py), and the catalogs' models.
 from .catalogs.models import CatalogFeed, CatalogFetch  # noqa: E402
 from .rule_models import InventoryRule, PostingTimes, VehiclePost, VehicleReel  # noqa: E402

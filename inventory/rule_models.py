@@ -10,15 +10,14 @@ from django.db import models
 
 from dealer_media.tenancy.models import TenantModel
 
-# The fields' default and validators stay in models.py, where the migrations name them
-# (models.py defines them before it imports this module).
-from .models import _default_posting_times, _validate_caption, _validate_posting_times
+from .captions import validate_template
+from .posting_times import default_posting_times, validate_posting_times
 
 
 class PostingTimes(TenantModel):
     """When the dealership's automatic posts go out: local times per weekday."""
 
-    times = models.JSONField(default=_default_posting_times, validators=[_validate_posting_times])
+    times = models.JSONField(default=default_posting_times, validators=[validate_posting_times])
 
     class Meta:
         verbose_name_plural = "posting times"
@@ -51,7 +50,7 @@ class InventoryRule(TenantModel):
     banner_days = models.PositiveSmallIntegerField(
         default=7, help_text="The website banner ends this many days after it starts."
     )
-    caption_template = models.TextField(validators=[_validate_caption])
+    caption_template = models.TextField(validators=[validate_template])
     ribbon = models.BooleanField(
         "draw a ribbon",
         default=True,

@@ -44,7 +44,7 @@ class SubmitForm(forms.Form):
         return cleaned
 
 
-def _media_or_404(request: HttpRequest, pk: int) -> MediaContent:
+def media_or_404(request: HttpRequest, pk: int) -> MediaContent:
     try:
         return selectors.media_for_portal(organization=request.organization, pk=pk)
     except MediaContent.DoesNotExist:
@@ -64,7 +64,7 @@ def _errors(request: HttpRequest, media: MediaContent, error: ValidationError) -
 @require_GET
 @role_required(Action.VIEW)
 def approval_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _approval_page(request, _media_or_404(request, pk))
+    return _approval_page(request, media_or_404(request, pk))
 
 
 def _approval_page(request: HttpRequest, media: MediaContent, *, status: int = 200):
@@ -99,7 +99,7 @@ def ribbon_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """The post goes out without its ribbon ("Just arrived"...): the cover photo as it is."""
     from .views import refusal_to_change
 
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     if refused := refusal_to_change(request, media):
         return refused
     try:
@@ -115,7 +115,7 @@ def ribbon_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.SUBMIT_FOR_APPROVAL)
 def approval_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     form = SubmitForm(request.POST, organization=request.organization)
     if not form.is_valid():
         return _errors(
@@ -137,7 +137,7 @@ def approval_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.APPROVE)
 def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     try:
         media = approval.approval_approve(by=request_membership(request), media=media)
     except ValidationError as error:
@@ -150,7 +150,7 @@ def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.APPROVE)
 def approval_send_back(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     try:
         approval.approval_send_back(
             by=request_membership(request),
@@ -167,7 +167,7 @@ def approval_send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.SHARE_PREVIEW)
 def preview_link_create(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     try:
         days = int(request.POST.get("days") or previews.PREVIEW_DAYS)
         previews.preview_link_create(by=request_membership(request), media=media, days=days)
@@ -182,7 +182,7 @@ def preview_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.SHARE_PREVIEW)
 def preview_link_revoke(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     link = PreviewLink.objects.for_org(request.organization).filter(pk=link_id, media=media).first()
     if link is None:
         raise Http404("No such preview link.")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dealer_media.tenancy.roles import Action, request_membership, role_required
 
 from . import going_out, selectors, timing
-from .views import _media_or_404, wants_json
+from .views import media_or_404, wants_json
 
 
 def _answer(request: HttpRequest, outcome: going_out.Outcome) -> HttpResponse:
@@ -38,7 +38,7 @@ def _refused(request: HttpRequest, message: str, *, status: int, errors=None) ->
 
 
 def _go(request: HttpRequest, pk: int, send) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     try:
         outcome = send(media)
     except going_out.CannotGoOut as error:
@@ -109,7 +109,7 @@ def media_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft with the same files and text, to post again; the original stays as sent."""
     from . import items
 
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     copy = items.post_duplicate(post=media, created_by=request.user)
     message = f"“{copy.title}” is a new draft: change its words, then post it."
     if wants_json(request):

@@ -53,7 +53,7 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _media_or_404(request: HttpRequest, pk: int) -> MediaContent:
+def media_or_404(request: HttpRequest, pk: int) -> MediaContent:
     try:
         return selectors.media_for_portal(organization=request.organization, pk=pk)
     except MediaContent.DoesNotExist:
@@ -141,7 +141,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Action.VIEW)
 def media_get(request: HttpRequest, pk: int) -> JsonResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     return JsonResponse(selectors.media_as_json(media=media))
 
 
@@ -157,7 +157,7 @@ def _edit_refused(request: HttpRequest, form: MediaEditForm) -> HttpResponse:
 @require_POST
 @role_required(Action.DRAFT)  # and EDIT_POSTS unless a draft (refusal_to_change)
 def media_update(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     if refused := refusal_to_change(request, media):
         return refused
     form = MediaEditForm(request.POST, instance=media)
@@ -191,7 +191,7 @@ def media_update(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Action.EDIT_POSTS)
 def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed destinations of an item again; the posted ones are left alone."""
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     try:
         retried = lifecycle.media_retry_failed(media=media)
     except ValidationError as error:
@@ -213,7 +213,7 @@ def media_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Action.EDIT_POSTS)
 def media_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    media = _media_or_404(request, pk)
+    media = media_or_404(request, pk)
     title = media.title
     services.media_delete(media=media)
     if wants_json(request):

@@ -6,7 +6,8 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_domain_name
-from django.db import models
+from django.db import connection, models
+from django.http.request import split_domain_port
 
 
 def validate_timezone(value: str) -> None:
@@ -39,6 +40,25 @@ def validate_host_names(value: list) -> None:
         if host != host.lower().strip():
             raise ValidationError(f"Write host name “{host}” in lower case without spaces.")
         validate_domain_name(host)
+
+
+def normalize_host(host: str) -> str:
+    """A Host header or typed host name as stored: lower case, no port, no final dot."""
+    domain, _port = split_domain_port(host.lower())
+    return domain.rstrip(".")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def serving_host(self, host: str) -> "Organization | None":
+        """The dealership whose website is served under ``host`` (already normalized)."""
+        candidates = self.exclude(site_host_names=[])
+        if connection.features.supports_json_field_contains:
+            return candidates.filter(site_host_names__contains=[host]).order_by("pk").first()
+        # SQLite cannot search inside JSON lists; the dealership list is short.
+        for organization in candidates.order_by("pk"):
+            if host in organization.site_host_names:
+                return organization
+        return None
 
 
 class Organization(models.Model):
@@ -109,6 +129,8 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -135,20 +157,22 @@ class Organization(models.Model):
 
     def clean(self) -> None:
         """One website, one dealership: a host name another dealership uses is refused."""
-        from .sites import host_name_taken
-
         if isinstance(self.brand_colour, str):  # #B91C1C typed in the admin: one spelling
             self.brand_colour = self.brand_colour.strip().lower()
 
         hosts = self.site_host_names if isinstance(self.site_host_names, list) else []
         for host in hosts:
-            if isinstance(host, str) and host_name_taken(host, by_other_than=self):
+            if isinstance(host, str) and self._host_name_taken(host):
                 raise ValidationError(
                     {
                         "site_host_names": f"“{host}” already serves another dealership's "
                         "website; each host name can belong to one dealership only."
                     }
                 )
+
+    def _host_name_taken(self, host: str) -> bool:
+        taken_by = Organization.objects.exclude(pk=self.pk).serving_host(normalize_host(host))
+        return taken_by is not None
 
     @property
     def editors_approve(self) -> bool:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest
-from django.http.request import split_domain_port
 from django.utils.functional import SimpleLazyObject
 
-from .models import Organization
+from .models import Organization, normalize_host
 
 VERSION_KEY = "tenancy:sites:version"
 NOT_FOUND = 0  # cached answer for a host name no dealership uses
@@ -43,27 +41,6 @@ def clear_site_cache(**kwargs) -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def normalize_host(host: str) -> str:
-    domain, _port = split_domain_port(host.lower())
-    return domain.rstrip(".")
-
-
-def _find(host: str, *, exclude_pk: int | None = None) -> Organization | None:
-    candidates = Organization.objects.exclude(site_host_names=[]).exclude(pk=exclude_pk)
-    if connection.features.supports_json_field_contains:
-        return candidates.filter(site_host_names__contains=[host]).order_by("pk").first()
-    # SQLite cannot search inside JSON lists; the dealership list is short.
-    for organization in candidates.order_by("pk"):
-        if host in organization.site_host_names:
-            return organization
-    return None
-
-
-def host_name_taken(host: str, *, by_other_than: Organization) -> bool:
-    """Another dealership's website is already served under ``host`` (checked on save)."""
-    return _find(normalize_host(host), exclude_pk=by_other_than.pk) is not None
-
-
 def organization_for_host(host: str) -> Organization | None:
     """The dealership serving ``host`` (a Host header, port allowed), or None."""
     domain = normalize_host(host)
@@ -74,7 +51,7 @@ def organization_for_host(host: str) -> Organization | None:
     cached = cache.get(key, version=version)
     if cached is not None:
         return cached or None
-    organization = _find(domain)
+    organization = Organization.objects.serving_host(domain)
     cache.set(key, organization or NOT_FOUND, HOST_CACHE_SECONDS, version=version)
     return organization
 
