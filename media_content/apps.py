@@ -10,4 +10,8 @@ class MediaContentConfig(AppConfig):
             checks,  # noqa: F401 - registers the deploy check of media serving
             receivers,  # noqa: F401 - listens to the file library
         )
-        from .processing import signals  # noqa: F401 - connects the file clean-up handlers
+        from .processing import (
+            renditions,  # noqa: F401 - registers its rendition kinds (display, catalog, Instagram)
+            ribbons,  # noqa: F401 - registers the ribbon's rendition kind
+            signals,  # noqa: F401 - connects the file clean-up handlers
+        )

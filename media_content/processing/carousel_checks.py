@@ -131,7 +131,7 @@ def post_checks(media: MediaContent, destination: str) -> CheckResult:
 
 def _ribbon(media: MediaContent, result: CheckResult) -> None:
     """The ribbon on the cover: drawn (said), being drawn (waited for), or failed (refused)."""
-    from .ribbons import ribbon_for, ribbon_pending
+    from .ribbons import RIBBON_FAILED, ribbon_for, ribbon_pending
 
     if not media.ribbon_text:
         return
@@ -140,10 +140,7 @@ def _ribbon(media: MediaContent, result: CheckResult) -> None:
             f"The ribbon “{media.ribbon_text}” is drawn on photos only; the first item is a video."
         )
     elif media.ribbon_error:
-        result.errors.append(
-            f"We could not draw the ribbon “{media.ribbon_text}” on the cover photo: "
-            f"{media.ribbon_error} Remove the ribbon or change the first photo."
-        )
+        result.errors.append(RIBBON_FAILED.format(post=media, error=media.ribbon_error))
     elif ribbon_pending(media):
         result.preparing.append(
             f"The ribbon “{media.ribbon_text}” is being drawn on the cover photo."

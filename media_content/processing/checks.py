@@ -17,6 +17,7 @@ from django.conf import settings
 
 from ..models import Destination, MediaContent
 from .facebook_video import facebook_video_checks
+from .instagram_specs import COPY_FAILED, instagram_copy
 from .limits import (
     BANNER_MIN_ASPECT,
     BANNER_MIN_WIDTH,
@@ -145,8 +146,6 @@ def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach
     The copy (a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB) fixes
     every error the original can have here: format, aspect ratio and size.
     """
-    from .renditions import instagram_copy
-
     fit = FIT_WORDS[media.instagram_fit]
     ready = instagram_copy(media)
     if ready is not None:
@@ -163,9 +162,7 @@ def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach
     if not copy_can_reach:  # a copy would not be enough: the errors stand as they are
         result.errors.extend(original.errors)
     elif media.instagram_copy_error:
-        result.errors.append(
-            f"We could not make the Instagram-ready copy: {media.instagram_copy_error}"
-        )
+        result.errors.append(COPY_FAILED.format(error=media.instagram_copy_error))
     elif media.goes_to_instagram:
         result.preparing.append(f"An Instagram-ready copy is being made ({fit}). {reasons}")
     else:
@@ -188,8 +185,6 @@ def copy_would_fix(media: MediaContent) -> bool:
 
 def instagram_copy_summary(media: MediaContent) -> dict:
     """For the portal: does this image need the copy (so the fit is asked), and is it made?"""
-    from .renditions import instagram_copy
-
     is_image = media.media_type == MediaContent.MediaType.IMAGE
     ready = instagram_copy(media) if is_image else None
     needed = ready is not None or (

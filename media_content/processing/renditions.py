@@ -1,12 +1,13 @@
-"""Derived files kept beside the original, one ``Rendition`` row per (media, spec).
+"""Derived files kept beside the original, one ``Rendition`` row per (file, spec).
 
 Specs: ``display`` (longest side 1280, for the library and the admin),
 ``instagram-pad`` and ``instagram-crop`` (the mechanical fix for Instagram:
 a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB), and
-``ribbon-<text>-<digest>`` (the post's cover with its ribbon, ``ribbons.py``), and
 ``catalog-<px>`` (a vehicle photo's copy for the catalogs of Meta, Google and
 TikTok: a JPEG at most ``<px>`` on its longest side, under 8 MB, no metadata;
-``inventory/catalogs/copies.py`` asks for it).
+``inventory/catalogs/copies.py`` asks for it). Each is a kind registered in
+``rendition_kinds``, as is the ribbon on a post's cover (``ribbons.py``, which
+builds on this module; this module knows nothing of it).
 
 Creation is race-free like Wagtail's: the file is written first, then the
 row; if another worker's row won the unique constraint, our file is deleted
@@ -21,10 +22,20 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
+from dealer_media import broker
 from library.models import MediaFile
 
-from ..models import Rendition
+from ..models import Destination, MediaContent, Rendition
 from . import ProcessingFailed
+from .checks import copy_would_fix
+from .instagram_specs import (  # the copy's names stay importable from here
+    COPY_FAILED,
+    INSTAGRAM_CROP,  # noqa: F401
+    INSTAGRAM_PAD,
+    INSTAGRAM_SPECS,
+    instagram_copy,  # noqa: F401
+    instagram_spec,
+)
 from .limits import (
     IG_IMAGE_MAX_BYTES,
     IG_IMAGE_MAX_WIDTH,
@@ -32,16 +43,13 @@ from .limits import (
     IG_MAX_ASPECT,
     IG_MIN_ASPECT,
 )
+from .rendition_kinds import RenditionKind, kind_of_spec, register
 from .storage import delete_files_on_commit, local_path
 from .thumbnails import encode_jpeg, flatten_rgb, open_reduced
 
 logger = logging.getLogger(__name__)
 
 DISPLAY = "display"
-INSTAGRAM_PAD = "instagram-pad"
-INSTAGRAM_CROP = "instagram-crop"
-INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
-FIT_SPECS = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}
 CATALOG_PREFIX = "catalog-"
 CATALOG_COPY_MAX_BYTES = 8 * 1024 * 1024
 CATALOG_SIDES = range(500, 4097)  # the longest sides a catalog copy may be asked at
@@ -65,19 +73,12 @@ def the_file(media) -> MediaFile:
 
 def instagram_specs_asked_for(file: MediaFile) -> set[str]:
     """The Instagram copies (by fit) the posts still to go out with this file ask for."""
-    from ..models import MediaContent
-
     fits = (
         MediaContent.objects.filter(post_files__file_id=file.pk)
         .exclude(status__in=[MediaContent.Status.POSTED, MediaContent.Status.ARCHIVED])
         .values_list("instagram_fit", flat=True)
     )
     return {instagram_spec(fit) for fit in fits}
-
-
-def instagram_spec(fit: str) -> str:
-    """The rendition spec of the dealer's fit (a post's ``instagram_fit``)."""
-    return FIT_SPECS[fit]
 
 
 def nearest_allowed_aspect(aspect: float) -> Fraction:
@@ -133,31 +134,42 @@ def jpeg_under(image: Image.Image, *, limit: int, what: str = "The Instagram cop
     raise ProcessingFailed(f"{what} stays over 8 MB even at low quality.")  # Instagram's limit
 
 
+def _make_display(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    if spec != DISPLAY:
+        raise ValueError(f"Unknown rendition spec {spec!r}")
+    with local_path(media.file) as path:
+        image = open_reduced(path, (1280, 1280))
+        image.thumbnail((1280, 1280), Image.Resampling.LANCZOS)
+        return encode_jpeg(image, quality=85), image.size
+
+
+def _make_catalog_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    side = catalog_side(spec)
+    if side is None:
+        raise ValueError(f"Unknown rendition spec {spec!r}")
+    with local_path(media.file) as path:
+        image = open_reduced(path, (side, side))
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
+        data = jpeg_under(image, limit=CATALOG_COPY_MAX_BYTES, what="The catalog copy")
+        return data, image.size
+
+
+def _make_instagram_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    if spec not in INSTAGRAM_SPECS:
+        raise ValueError(f"Unknown rendition spec {spec!r}")
+    with local_path(media.file) as path:
+        image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
+        ready = instagram_ready(image, mode="pad" if spec == INSTAGRAM_PAD else "crop")
+        return jpeg_under(ready, limit=IG_IMAGE_MAX_BYTES), ready.size
+
+
 def _render(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
     if media.media_type != MediaFile.MediaType.IMAGE:
         raise ProcessingFailed("Only images have display and Instagram-ready copies.")
-    from .ribbons import is_ribbon_spec, render_ribbon, ribbon_of_spec
-
-    if is_ribbon_spec(spec):
-        ribbon = ribbon_of_spec(media, spec)
-        if ribbon is None:
-            raise ProcessingFailed("No post asks for this ribbon any more.")
-        return render_ribbon(media, ribbon)
-    with local_path(media.file) as path:
-        if spec == DISPLAY:
-            image = open_reduced(path, (1280, 1280))
-            image.thumbnail((1280, 1280), Image.Resampling.LANCZOS)
-            return encode_jpeg(image, quality=85), image.size
-        if side := catalog_side(spec):
-            image = open_reduced(path, (side, side))
-            image.thumbnail((side, side), Image.Resampling.LANCZOS)
-            data = jpeg_under(image, limit=CATALOG_COPY_MAX_BYTES, what="The catalog copy")
-            return data, image.size
-        if spec in INSTAGRAM_SPECS:
-            image = open_reduced(path, (IG_IMAGE_MAX_WIDTH * 2, IG_IMAGE_MAX_WIDTH * 2))
-            ready = instagram_ready(image, mode="pad" if spec == INSTAGRAM_PAD else "crop")
-            return jpeg_under(ready, limit=IG_IMAGE_MAX_BYTES), ready.size
-    raise ValueError(f"Unknown rendition spec {spec!r}")
+    kind = kind_of_spec(spec)
+    if kind is None:
+        raise ValueError(f"Unknown rendition spec {spec!r}")
+    return kind.make(media, spec)
 
 
 def save_rendition(*, media: MediaFile, spec: str, data: bytes, size: tuple[int, int]) -> Rendition:
@@ -175,50 +187,30 @@ def save_rendition(*, media: MediaFile, spec: str, data: bytes, size: tuple[int,
     return rendition
 
 
-def instagram_copy(media) -> Rendition | None:
-    """The Instagram-ready JPEG of the post's fit, posted instead of the original.
-
-    ``media`` is a post (its cover) or one of its items (``PostItem``): the file's
-    renditions, the post's fit.
-    """
-    if media.media_type != MediaFile.MediaType.IMAGE:
-        return None
-    return media.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
-
-
 def rendition_get_or_create(*, media: MediaFile, spec: str) -> Rendition | None:
     """The (media, spec) rendition, made from the current file if missing.
 
     Answers None, keeping nothing, when the item changed while we rendered: it
-    was deleted, got a new file, or (for an Instagram copy) is not processed or
-    the dealer chose the other fit, or (for a ribbon) the post now asks for
-    another ribbon (a new text, colour, name or shape). The check runs under the
-    item's row lock, as processing's final write and ``media_update`` take it, so
-    a copy of an old file or of the old fit is never kept.
+    was deleted, got a new file, or its kind says no post asks for this spec any
+    more (the file is not processed, the dealer chose the other fit, the post now
+    asks for another ribbon). The check runs under the item's row lock, as
+    processing's final write and ``media_update`` take it, so a copy of an old
+    file or of the old fit is never kept.
     """
-    from .ribbons import is_ribbon_spec, ribbon_of_spec
-
     media = the_file(media)
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:
         return existing
-    if is_ribbon_spec(spec) and ribbon_of_spec(media, spec) is None:
-        return None  # asked for before a change: the ribbon asked for now has its own task
+    kind = kind_of_spec(spec)
+    if kind is not None and not kind.still_asked(media, spec):
+        return None  # asked for before a change: what is asked for now has its own task
     source = media.file.name
     data, size = _render(media, spec)
     with transaction.atomic():
         current = MediaFile.objects.select_for_update().filter(pk=media.pk).first()
         if current is None or current.file.name != source:
             return None
-        if spec in INSTAGRAM_SPECS and (
-            current.processing_status != MediaFile.ProcessingStatus.READY
-            or spec not in (instagram_specs_asked_for(current) or {spec})
-        ):
-            return None
-        if is_ribbon_spec(spec) and (
-            current.processing_status != MediaFile.ProcessingStatus.READY
-            or ribbon_of_spec(current, spec) is None
-        ):
+        if kind is not None and not kind.still_asked(current, spec):
             return None
         return save_rendition(media=current, spec=spec, data=data, size=size)
 
@@ -233,3 +225,104 @@ def renditions_delete(*, media: MediaFile, specs: tuple[str, ...] | None = None)
     count, _ = queryset.delete()
     delete_files_on_commit(names)  # the signal handler does it too; deleting twice is harmless
     return count
+
+
+def request_rendition(*, file_id: int, spec: str) -> None:
+    """Have the worker make the file's rendition, after the commit (``rendition_make``)."""
+    broker.send_on_commit(broker.MAKE_RENDITION, file_id, spec)
+
+
+# --- The Instagram-ready copy: asked for when it fixes what Instagram refuses ------------
+
+
+def request_instagram_copy(*, media) -> str:
+    """Have the worker make the Instagram-ready JPEG of the item's fit, after the commit.
+
+    ``pad`` keeps the whole picture (white bars), ``crop`` fills the frame. The
+    admin's action and the dealer's choice both come here. Refused
+    (ProcessingFailed, in words) for videos and for files not processed yet:
+    processing makes the copy itself when it finishes, if Instagram is chosen.
+    Answers the rendition spec to look for.
+    """
+    file = the_file(media)
+    if file is None or file.media_type != MediaFile.MediaType.IMAGE:
+        raise ProcessingFailed("Only images have an Instagram-ready copy.")
+    if file.processing_status != MediaFile.ProcessingStatus.READY:
+        raise ProcessingFailed(
+            "The file is not processed yet; the Instagram-ready copy is made when it is, "
+            "if Instagram is chosen."
+        )
+    spec = instagram_spec(media.instagram_fit)
+    if file.instagram_copy_error:
+        MediaFile.objects.filter(pk=file.pk).update(instagram_copy_error="")
+        file.instagram_copy_error = ""
+    request_rendition(file_id=file.pk, spec=spec)
+    return spec
+
+
+def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
+    """Keep the post's Instagram-ready copies in line with what the dealer chose.
+
+    Called when processing finishes and when the dealer saves Instagram or the
+    fit: for each image of the post, the copy of this fit is asked for when the
+    post goes to Instagram and the copy would clear every Instagram error.
+    Answers the last spec asked for, if any. Call inside the transaction that
+    saved the choice (the task is sent after its commit).
+    """
+    asked = None
+    if not isinstance(media, MediaContent):
+        return None
+    wanted = instagram_spec(media.instagram_fit)
+    for item in media.items():
+        if item.media_type != MediaFile.MediaType.IMAGE:
+            continue
+        kept = instagram_specs_asked_for(item.media_file) | {wanted}
+        stale = tuple(spec for spec in INSTAGRAM_SPECS if spec not in kept)
+        renditions_delete(media=item.media_file, specs=stale)
+        if not item.processing_finished:
+            continue
+        if not media.goes_to_instagram or item.renditions.filter(spec=wanted).exists():
+            continue
+        if not copy_would_fix(item):
+            continue
+        asked = request_instagram_copy(media=item)
+    return asked
+
+
+def _copies_wanted(post: MediaContent, items: list) -> list[tuple[object, str]]:
+    """The post's processed photos Instagram would refuse and the copy fixes."""
+    spec = instagram_spec(post.instagram_fit)
+    return [
+        (item, spec)
+        for item in items
+        if item.media_type == MediaFile.MediaType.IMAGE
+        and item.is_processed
+        and copy_would_fix(item)
+    ]
+
+
+def _copy_still_asked(file: MediaFile, spec: str) -> bool:
+    """Processed, and of the fit a post still to go out with the file chose (or no post)."""
+    return file.processing_status == MediaFile.ProcessingStatus.READY and spec in (
+        instagram_specs_asked_for(file) or {spec}
+    )
+
+
+register(RenditionKind(name="display", prefix=DISPLAY, make=_make_display))
+register(RenditionKind(name="catalog", prefix=CATALOG_PREFIX, make=_make_catalog_copy))
+INSTAGRAM_COPY = register(
+    RenditionKind(
+        name="instagram",
+        prefix="instagram-",
+        make=_make_instagram_copy,
+        still_asked=_copy_still_asked,
+        destinations=frozenset({Destination.INSTAGRAM.value}),
+        wanted=_copies_wanted,
+        follow=instagram_copy_follow_choice,
+        error_field="instagram_copy_error",
+        waiting="Waiting for the Instagram-ready copy.",
+        late="the Instagram-ready copy was still being made {minutes} minutes after its time. "
+        "Once the library shows the copy ready, send it again.",
+        failed=COPY_FAILED,
+    )
+)

@@ -14,7 +14,8 @@ item's fit, 4:5..1.91:1, 320..1440 px wide, under 8 MB, as the Instagram-ready
 copy) when the post goes to Instagram, else the photo as it is, at most 2048 px
 on its longest side (what Facebook shows). One picture serves every
 destination: Facebook, Instagram and the website banner. The worker draws it
-(``services.request_ribbon``); nothing here runs in a request.
+(``request_ribbon``); nothing here draws in a request. Registered as a rendition
+kind (``rendition_kinds``), so the publishing engine waits for it without naming it.
 """
 
 import hashlib
@@ -23,11 +24,14 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from library.models import MediaFile
+
 from ..models import MediaContent, Rendition
 from . import ProcessingFailed
 from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
 from .placeholder import ELLIPSIS, draw_text, fonts_at, text_width
-from .renditions import instagram_ready, jpeg_under
+from .rendition_kinds import RenditionKind, register
+from .renditions import instagram_ready, jpeg_under, renditions_delete, request_rendition
 from .storage import local_path
 from .thumbnails import open_reduced
 
@@ -37,6 +41,11 @@ DARK_TEXT = (17, 24, 39)  # near-black, as the title card's text
 PLAIN_LONGEST_SIDE = 2048  # Facebook shows photos up to 2048 px wide
 BAND_SHARE = 0.15  # the band's height, a share of the photo's shorter side
 MIN_BAND = 24
+# Why the ribbon could not be drawn, as the checks and the engine's refusal say it.
+RIBBON_FAILED = (
+    "We could not draw the ribbon “{post.ribbon_text}” on the cover photo: {error} "
+    "Remove the ribbon or change the first photo."
+)
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
@@ -202,6 +211,69 @@ def render_ribbon(media: MediaContent, ribbon: Ribbon) -> tuple[bytes, tuple[int
     return jpeg_under(drawn, limit=IG_IMAGE_MAX_BYTES, what="The ribbon's picture"), drawn.size
 
 
+def _make_ribbon(file: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    ribbon = ribbon_of_spec(file, spec)
+    if ribbon is None:
+        raise ProcessingFailed("No post asks for this ribbon any more.")
+    return render_ribbon(file, ribbon)
+
+
+def _ribbon_still_asked(file: MediaFile, spec: str) -> bool:
+    """The processed cover of a post that asks for this very ribbon (text, colour, name, shape)."""
+    return (
+        file.processing_status == MediaFile.ProcessingStatus.READY
+        and ribbon_of_spec(file, spec) is not None
+    )
+
+
+def _cover_wanted(post: MediaContent, items: list) -> list[tuple[object, str]]:
+    """The processed cover, with the ribbon the post asks for."""
+    spec = ribbon_spec(post)
+    return [(items[0], spec)] if spec and items and items[0].is_processed else []
+
+
+def request_ribbon(*, media: MediaContent) -> str | None:
+    """Have the worker draw the ribbon the post asks for, after the commit, if not drawn yet.
+
+    Only for processed photos: processing asks for it itself when it finishes.
+    Answers the spec to look for (None: no ribbon, or not yet processed).
+    """
+    spec = ribbon_spec(media)
+    cover = media.lead_file
+    if spec is None or cover is None or cover.processing_status != MediaFile.ProcessingStatus.READY:
+        return None
+    if cover.renditions.filter(spec=spec).exists():
+        return spec
+    if cover.ribbon_error:
+        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
+        cover.ribbon_error = ""
+    request_rendition(file_id=cover.pk, spec=spec)
+    return spec
+
+
+def ribbon_follow_choice(*, media: MediaContent) -> str | None:
+    """Keep the cover's ribbon picture in line with the post: the text, its destinations and
+    fit (the shape), the dealership's name and colour. Ribbons no post of the cover asks
+    for any more are removed (rows now, files after the commit unless a banner still shows
+    one); the one asked for is requested. Call inside the transaction that made the change."""
+    cover = media.lead_file
+    if cover is None:
+        return None
+    wanted = {
+        spec
+        for post in MediaContent.objects.filter(post_files__file=cover, post_files__position=0)
+        .exclude(pk=media.pk)
+        .exclude(ribbon_text="")
+        .select_related("organization")
+        if (spec := ribbon_spec(post))
+    } | {ribbon_spec(media) or ""}
+    stale = cover.renditions.filter(spec__startswith=PREFIX).exclude(spec__in=wanted)
+    specs = tuple(stale.values_list("spec", flat=True))
+    if specs:
+        renditions_delete(media=cover, specs=specs)
+    return request_ribbon(media=media)
+
+
 def ribbon_summary(media: MediaContent) -> dict | None:
     """For the portal: the ribbon this post asks for, and its picture once drawn."""
     if not media.ribbon_text:
@@ -215,3 +287,22 @@ def ribbon_summary(media: MediaContent) -> dict | None:
         "photo": media.media_type == MediaContent.MediaType.IMAGE,
         "error": media.ribbon_error,
     }
+
+
+RIBBON = register(
+    RenditionKind(
+        name="ribbon",
+        prefix=PREFIX,
+        make=_make_ribbon,
+        still_asked=_ribbon_still_asked,
+        destinations=None,  # one picture of the cover serves every destination
+        wanted=_cover_wanted,
+        follow=ribbon_follow_choice,
+        error_field="ribbon_error",
+        waiting="Waiting for the ribbon to be drawn on the cover photo.",
+        late="the ribbon “{post.ribbon_text}” was still being drawn on the cover photo "
+        "{minutes} minutes after its time. Once the post's page shows the ribbon, send it again.",
+        failed=RIBBON_FAILED,
+        ask_again_while_waiting=True,  # it may have changed, or its task been lost
+    )
+)

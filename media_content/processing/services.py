@@ -25,7 +25,16 @@ from library.signals import file_changed
 from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
-from .renditions import DISPLAY, renditions_delete, save_rendition
+from .rendition_kinds import kind_of_spec
+from .renditions import (  # the copy's and the ribbon's requests, importable here as before
+    DISPLAY,
+    instagram_copy_follow_choice,  # noqa: F401
+    rendition_get_or_create,
+    renditions_delete,
+    request_instagram_copy,  # noqa: F401
+    save_rendition,
+)
+from .ribbons import request_ribbon, ribbon_follow_choice  # noqa: F401
 from .storage import delete_files_on_commit, local_path
 
 logger = logging.getLogger(__name__)
@@ -238,70 +247,9 @@ def placeholder_regenerate(*, title: str, organization_id: int, thumbnail_url: s
     return bool(changed)
 
 
-def request_instagram_copy(*, media) -> str:
-    """Have the worker make the Instagram-ready JPEG of the item's fit, after the commit.
-
-    ``pad`` keeps the whole picture (white bars), ``crop`` fills the frame. The
-    admin's action and the dealer's choice both come here. Refused
-    (ProcessingFailed, in words) for videos and for files not processed yet:
-    processing makes the copy itself when it finishes, if Instagram is chosen.
-    Answers the rendition spec to look for.
-    """
-    from .renditions import instagram_spec
-
-    if media.media_type != MediaFile.MediaType.IMAGE:
-        raise ProcessingFailed("Only images have an Instagram-ready copy.")
-    if media.processing_status != Status.READY:
-        raise ProcessingFailed(
-            "The file is not processed yet; the Instagram-ready copy is made when it is, "
-            "if Instagram is chosen."
-        )
-    spec = instagram_spec(media.instagram_fit)
-    file = file_of(getattr(media, "media_file", media))
-    if file.instagram_copy_error:
-        MediaFile.objects.filter(pk=file.pk).update(instagram_copy_error="")
-        file.instagram_copy_error = ""
-    broker.send_on_commit(broker.MAKE_RENDITION, file.pk, spec)
-    return spec
-
-
-def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
-    """Keep the post's Instagram-ready copies in line with what the dealer chose.
-
-    Called when processing finishes and when the dealer saves Instagram or the
-    fit: for each image of the post, the copy of this fit is asked for when the
-    post goes to Instagram and the copy would clear every Instagram error.
-    Answers the last spec asked for, if any. Call inside the transaction that
-    saved the choice (the task is sent after its commit).
-    """
-    from .checks import copy_would_fix
-    from .renditions import INSTAGRAM_SPECS, instagram_spec, instagram_specs_asked_for
-
-    asked = None
-    if not isinstance(media, MediaContent):
-        return None
-    wanted = instagram_spec(media.instagram_fit)
-    for item in media.items():
-        if item.media_type != MediaFile.MediaType.IMAGE:
-            continue
-        kept = instagram_specs_asked_for(item.media_file) | {wanted}
-        stale = tuple(spec for spec in INSTAGRAM_SPECS if spec not in kept)
-        renditions_delete(media=item.media_file, specs=stale)
-        if not item.processing_finished:
-            continue
-        if not media.goes_to_instagram or item.renditions.filter(spec=wanted).exists():
-            continue
-        if not copy_would_fix(item):
-            continue
-        asked = request_instagram_copy(media=item)
-    return asked
-
-
 def rendition_make(*, media_id: int, spec: str) -> None:
-    """The worker's part: make the file's rendition; one it cannot make is noted on the file."""
-    from .renditions import INSTAGRAM_SPECS, rendition_get_or_create
-    from .ribbons import is_ribbon_spec
-
+    """The worker's part: make the file's rendition; one it cannot make is noted on the file
+    (in its kind's error field), for the checks and the posts waiting for it."""
     media = MediaFile.objects.select_related("organization").filter(pk=media_id).first()
     if media is None:
         return
@@ -309,13 +257,8 @@ def rendition_make(*, media_id: int, spec: str) -> None:
         made = rendition_get_or_create(media=media, spec=spec)
     except ProcessingFailed as error:
         logger.info("No %s rendition for file %s: %s", spec, media_id, error.message)
-        field = (
-            "instagram_copy_error"
-            if spec in INSTAGRAM_SPECS
-            else "ribbon_error"
-            if is_ribbon_spec(spec)
-            else None
-        )
+        kind = kind_of_spec(spec)
+        field = kind.error_field if kind is not None else ""
         if field:
             MediaFile.objects.filter(pk=media_id, file=media.file.name).update(
                 **{field: error.message[:2000]}, updated_at=timezone.now()
@@ -326,55 +269,6 @@ def rendition_make(*, media_id: int, spec: str) -> None:
         logger.info("File %s changed while its %s rendition was made; not kept.", media_id, spec)
         return
     _say_file_changed_on_commit(media_id, spec)
-
-
-# --- The ribbon on a post's cover (ribbons.py) ----------------------------------------------
-
-
-def request_ribbon(*, media: MediaContent) -> str | None:
-    """Have the worker draw the ribbon the post asks for, after the commit, if not drawn yet.
-
-    Only for processed photos: processing asks for it itself when it finishes.
-    Answers the spec to look for (None: no ribbon, or not yet processed).
-    """
-    from .ribbons import ribbon_spec
-
-    spec = ribbon_spec(media)
-    cover = media.lead_file
-    if spec is None or cover is None or cover.processing_status != Status.READY:
-        return None
-    if cover.renditions.filter(spec=spec).exists():
-        return spec
-    if cover.ribbon_error:
-        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
-        cover.ribbon_error = ""
-    broker.send_on_commit(broker.MAKE_RENDITION, cover.pk, spec)
-    return spec
-
-
-def ribbon_follow_choice(*, media: MediaContent) -> str | None:
-    """Keep the cover's ribbon picture in line with the post: the text, its destinations and
-    fit (the shape), the dealership's name and colour. Ribbons no post of the cover asks
-    for any more are removed (rows now, files after the commit unless a banner still shows
-    one); the one asked for is requested. Call inside the transaction that made the change."""
-    from .ribbons import PREFIX, ribbon_spec
-
-    cover = media.lead_file
-    if cover is None:
-        return None
-    wanted = {
-        spec
-        for post in MediaContent.objects.filter(post_files__file=cover, post_files__position=0)
-        .exclude(pk=media.pk)
-        .exclude(ribbon_text="")
-        .select_related("organization")
-        if (spec := ribbon_spec(post))
-    } | {ribbon_spec(media) or ""}
-    stale = cover.renditions.filter(spec__startswith=PREFIX).exclude(spec__in=wanted)
-    specs = tuple(stale.values_list("spec", flat=True))
-    if specs:
-        renditions_delete(media=cover, specs=specs)
-    return request_ribbon(media=media)
 
 
 def ribbon_set(*, media: MediaContent, text: str) -> str | None:
