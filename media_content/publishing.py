@@ -214,37 +214,23 @@ def _first_send(post: ScheduledPost) -> bool:
 
 
 def _waits_for_processing(post: ScheduledPost) -> bool:
-    """A file uploaded with "Post now" is still being measured: its checks are not known yet.
+    """A file uploaded with "Post now" is still being measured, or a rendition the delivery
+    sends instead of a file (``renditions_wanted``) is still being made: its checks are
+    not known yet.
 
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
     from .processing.carousel_checks import items_processing_finished
+    from .renditions_wanted import renditions_pending
 
     if not _first_send(post):
         return False
-    if (
-        items_processing_finished(post.media_content)
-        and not _copy_being_made(post)
-        and not _ribbon_being_made(post)
-    ):
+    media = post.media_content
+    if items_processing_finished(media) and not renditions_pending(media, post.destination):
         return False
     waited = (timezone.now() - post.scheduled_time).total_seconds()
     return waited < settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS
-
-
-def _copy_being_made(post: ScheduledPost) -> bool:
-    """The Instagram-ready copy this Instagram post sends is still being made by the worker."""
-    from .processing.checks import instagram_copy_pending
-
-    return post.destination == "instagram" and instagram_copy_pending(post.media_content)
-
-
-def _ribbon_being_made(post: ScheduledPost) -> bool:
-    """The ribbon the post's cover shows (every destination) is still being drawn."""
-    from .processing.ribbons import ribbon_pending
-
-    return ribbon_pending(post.media_content)
 
 
 def _wait_for_processing(post: ScheduledPost) -> None:
@@ -255,21 +241,20 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     when its nudge found the post still claimed: so look again once released.
     """
     from .lifecycle import send_posts_waiting_for_processing
-    from .processing.services import request_ribbon
+    from .processing.carousel_checks import items_processing_finished
+    from .renditions_wanted import ask_again, renditions_pending
 
     waiting_for = "Waiting for the file to finish processing."
-    if post.media_content.processing_finished and _ribbon_being_made(post):
-        waiting_for = "Waiting for the ribbon to be drawn on the cover photo."
-        request_ribbon(media=post.media_content)  # in case the ribbon changed or its task was lost
-    elif post.media_content.processing_finished:
-        waiting_for = "Waiting for the Instagram-ready copy."
+    pending = renditions_pending(post.media_content, post.destination)
+    ask_again([wanted for wanted in pending if wanted.kind.ask_again_while_waiting])
+    if pending and items_processing_finished(post.media_content):
+        waiting_for = pending[0].kind.waiting
     _wait(post, delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS, last_error=waiting_for)
     media = MediaContent.objects.filter(pk=post.media_content_id).first()
     if (
         media is not None
-        and media.processing_finished
-        and not _copy_being_made(post)
-        and not _ribbon_being_made(post)
+        and items_processing_finished(media)
+        and not renditions_pending(media, post.destination)
     ):
         transaction.on_commit(
             lambda: send_posts_waiting_for_processing(post_id=post.media_content_id)
@@ -277,10 +262,15 @@ def _wait_for_processing(post: ScheduledPost) -> None:
 
 
 def _refusal_before_sending(post: ScheduledPost) -> str:
-    """The destination's checks, run again just before a first send (the file may have changed)."""
+    """The destination's checks, run again just before a first send (the file may have changed).
+
+    A rendition the delivery sends and the worker could not make is among the checks'
+    errors, in its kind's words; one the checks do not judge stops the post all the same.
+    """
     if not _first_send(post):
         return ""
     from .processing.carousel_checks import items_processing_finished, post_checks
+    from .renditions_wanted import ask_again, renditions_failed, renditions_pending
 
     media = post.media_content
     if not items_processing_finished(media):
@@ -289,26 +279,16 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
             f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
             "Once the library shows it ready, send it again."
         )
-    if _copy_being_made(post):
-        from .processing.services import request_instagram_copy
-
-        request_instagram_copy(media=media)  # in case its task was lost: ready for a retry
-        return (
-            "Not sent: the Instagram-ready copy was still being made "
-            f"{settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its time. "
-            "Once the library shows the copy ready, send it again."
-        )
-    if _ribbon_being_made(post):
-        from .processing.services import request_ribbon
-
-        request_ribbon(media=media)  # in case its task was lost: ready for a retry
-        return (
-            f"Not sent: the ribbon “{media.ribbon_text}” was still being drawn on the cover "
-            f"photo {settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60} minutes after its "
-            "time. Once the post's page shows the ribbon, send it again."
-        )
+    pending = renditions_pending(media, post.destination)
+    if pending:
+        ask_again(pending)  # in case their tasks were lost: ready for a retry
+        minutes = settings.PUBLISHING_WAIT_FOR_PROCESSING_SECONDS // 60
+        return f"Not sent: {pending[0].late_words(minutes=minutes)}"
     errors = post_checks(media, post.destination).errors
-    return f"Not sent: {errors[0]}" if errors else ""
+    if errors:
+        return f"Not sent: {errors[0]}"
+    failed = renditions_failed(media, post.destination)
+    return f"Not sent: {failed[0].failed_words()}" if failed else ""
 
 
 def backoff_seconds(retry: int, *, retry_after: float | None = None) -> float:

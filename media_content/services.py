@@ -50,11 +50,8 @@ def media_update(
     their unstarted post; added ones get a post at the item's time (at once if
     that time has passed). A drawn title card is redrawn when the title changes.
     """
-    from .processing.services import (
-        instagram_copy_follow_choice,
-        request_placeholder_refresh,
-        ribbon_follow_choice,
-    )
+    from .processing.services import request_placeholder_refresh
+    from .renditions_wanted import post_follow_choices
 
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -73,8 +70,7 @@ def media_update(
         live.filter(status=ScheduledPost.Status.PENDING).update(title=media.title)
     if media.title != old_title:
         request_placeholder_refresh(media=media)
-    instagram_copy_follow_choice(media=media)  # the copy of the chosen fit, made by the worker
-    ribbon_follow_choice(media=media)  # Instagram or not, and the fit, shape the ribbon's picture
+    post_follow_choices(post=media)  # the renditions the destinations and the fit now ask for
     media_refresh_status(media=media)
     media.refresh_from_db()
     return media

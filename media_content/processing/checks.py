@@ -199,16 +199,6 @@ def instagram_copy_summary(media: MediaContent) -> dict:
     }
 
 
-def instagram_copy_pending(media: MediaContent) -> bool:
-    """A copy the Instagram post needs (its own, or a carousel child's) is still being made."""
-    return any(
-        item.media_type == MediaContent.MediaType.IMAGE
-        and item.goes_to_instagram
-        and validate_for(item, Destination.INSTAGRAM).preparing
-        for item in media.items()
-    )
-
-
 def _instagram_image(
     result: CheckResult, fmt: str, width: int | None, height: int | None, size: int
 ) -> None:

@@ -26,15 +26,14 @@ from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .rendition_kinds import kind_of_spec
-from .renditions import (  # the copy's and the ribbon's requests, importable here as before
+from .renditions import (
     DISPLAY,
-    instagram_copy_follow_choice,  # noqa: F401
     rendition_get_or_create,
     renditions_delete,
-    request_instagram_copy,  # noqa: F401
+    request_instagram_copy,  # noqa: F401 - the admin's action calls it from here
     save_rendition,
 )
-from .ribbons import request_ribbon, ribbon_follow_choice  # noqa: F401
+from .ribbons import ribbon_follow_choice
 from .storage import delete_files_on_commit, local_path
 
 logger = logging.getLogger(__name__)
