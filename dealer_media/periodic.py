@@ -91,7 +91,7 @@ def _jobs() -> list[PeriodicJob]:
             task="inventory.tasks.delete_expired_kept_uploads",
             every_seconds=3600,
             description="Uploaded feed files kept for their columns to be mapped, past "
-            "INVENTORY_KEPT_UPLOAD_HOURS.",
+            "inventory.kept_uploads.KEPT_HOURS.",
         ),
         PeriodicJob(
             name="Flush banner impressions and clicks",

@@ -263,11 +263,8 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dealer Media <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# A reset link works for this long; reset emails are limited per address asked for and
-# per client address, in each hour (dealer_media/accounts/password_reset.py).
+# A reset link works for this long (reset emails per hour: dealer_media/accounts/password_reset.py).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
-PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
-PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 # Where the portal is, for links in emails sent by workers (no request to build them from).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
@@ -322,12 +319,6 @@ INSTAGRAM_APP_SECRET = env("INSTAGRAM_APP_SECRET", default="")
 INSTAGRAM_OAUTH_URL = env("INSTAGRAM_OAUTH_URL", default="https://www.instagram.com")
 INSTAGRAM_API_URL = env("INSTAGRAM_API_URL", default="https://api.instagram.com")
 INSTAGRAM_GRAPH_URL = env("INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com")
-# A connection's state (the OAuth ``state``) is good for this long, once.
-META_OAUTH_STATE_SECONDS = env.int("META_OAUTH_STATE_SECONDS", default=600)
-# Each account is checked daily, and before a post when last checked longer ago than this.
-SOCIAL_CHECK_EVERY_SECONDS = env.int("SOCIAL_CHECK_EVERY_SECONDS", default=24 * 3600)
-# Instagram Login tokens live 60 days; they are refreshed when this close to the end.
-INSTAGRAM_REFRESH_BEFORE_DAYS = env.int("INSTAGRAM_REFRESH_BEFORE_DAYS", default=20)
 SOCIAL_PUBLISHER = env("SOCIAL_PUBLISHER", default="graph" if FACEBOOK_APP_ID else "sandbox")
 _SOCIAL_PUBLISHERS = {
     "graph": ("social.publishers.FacebookPublisher", "social.publishers.InstagramPublisher"),
@@ -374,11 +365,6 @@ SOCIAL_MEDIA_FETCH_MAX_RETRIES = env.int("SOCIAL_MEDIA_FETCH_MAX_RETRIES", defau
 # https://developers.facebook.com/docs/instagram-platform/content-publishing).
 SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=60.0)
 SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
-# Facebook videos go by URL (file_url) up to this size, through the resumable
-# start/transfer/finish upload above it or when Meta cannot reach the file. About
-# 1 GB by URL, the figure commonly given for file_url (not confirmed in Meta's current
-# pages; chunked uploads allow about 10 GB).
-FACEBOOK_VIDEO_URL_MAX_BYTES = env.int("FACEBOOK_VIDEO_URL_MAX_BYTES", default=1024**3)
 # Page Reels upload their bytes (or a file_url) to Meta's rupload host, then finish on
 # /{page-id}/video_reels (https://developers.facebook.com/docs/video-api/guides/reels-publishing).
 FACEBOOK_RUPLOAD_URL = env("FACEBOOK_RUPLOAD_URL", default="https://rupload.facebook.com")
@@ -397,8 +383,6 @@ PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
     "PUBLISHING_WAIT_FOR_PROCESSING_SECONDS", default=15 * 60
 )
 PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=30.0)
-# How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
-SOCIAL_MEDIA_URL_EXPIRE = env.int("SOCIAL_MEDIA_URL_EXPIRE", default=6 * 3600)
 
 # --- Scheduling (media_content/dispatch.py, dealer_media/periodic.py) -----------
 # The dispatcher's interval is stored in django-celery-beat (editable in the admin);
@@ -426,8 +410,6 @@ MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", def
 # Size limits by kind of media; the tus server advertises the largest.
 UPLOAD_MAX_IMAGE_SIZE = env.int("UPLOAD_MAX_IMAGE_SIZE", default=30 * 1000 * 1000)
 UPLOAD_MAX_VIDEO_SIZE = env.int("UPLOAD_MAX_VIDEO_SIZE", default=4 * 1000 * 1000 * 1000)
-# The portal sends files above this through tus (resumable, in parts); smaller ones in one request.
-UPLOAD_RESUMABLE_ABOVE = env.int("UPLOAD_RESUMABLE_ABOVE", default=8 * 1024 * 1024)
 TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD_MAX_VIDEO_SIZE))
 # Where partial uploads wait until they are finished: "local" (TUS_UPLOAD_DIR, one
 # directory per web host) or "s3" (an S3 multipart upload in the media bucket, so any web
@@ -506,16 +488,10 @@ FETCH_READ_TIMEOUT_SECONDS = env.float("FETCH_READ_TIMEOUT_SECONDS", default=30.
 # The whole of one fetch (a feed, with its import as it arrives; one photo): the read
 # timeout starts again with every byte, this does not.
 FETCH_TOTAL_TIMEOUT_SECONDS = env.float("FETCH_TOTAL_TIMEOUT_SECONDS", default=120.0)
-# "Fetch now" per dealership: at most once in this many seconds, and this many times an hour.
-INVENTORY_FETCH_NOW_INTERVAL_SECONDS = env.int("INVENTORY_FETCH_NOW_INTERVAL_SECONDS", default=60)
-INVENTORY_FETCH_NOW_PER_HOUR = env.int("INVENTORY_FETCH_NOW_PER_HOUR", default=10)
 INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024**2)
-INVENTORY_REFUSED_ROWS_KEPT = env.int("INVENTORY_REFUSED_ROWS_KEPT", default=500)
 INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)
-INVENTORY_PHOTO_CONCURRENCY = env.int("INVENTORY_PHOTO_CONCURRENCY", default=4)
-# An uploaded feed file whose columns need mapping is kept this long (then deleted), in the
+# An uploaded feed file whose columns need mapping is kept (inventory/kept_uploads.py) in the
 # private media bucket on S3, else in this directory (outside MEDIA_ROOT: never served).
-INVENTORY_KEPT_UPLOAD_HOURS = env.int("INVENTORY_KEPT_UPLOAD_HOURS", default=72)
 INVENTORY_KEPT_UPLOAD_DIR = env.path(
     "INVENTORY_KEPT_UPLOAD_DIR", default=VAR_DIR / "inventory-uploads"
 )

@@ -26,6 +26,9 @@ from .models import ImportRun, InventorySource, Vehicle
 from .parsing import FeedBroken, rows
 from .values import RowRefused, vehicle_values
 
+# Refused rows (and warnings) kept per import.
+REFUSED_ROWS_KEPT = 500
+
 logger = logging.getLogger(__name__)
 BATCH = 500
 COMPARED = [
@@ -68,11 +71,11 @@ class _Tally:
 
     def refuse(self, line: int, vin: str, reason: str) -> None:
         self.refused += 1
-        if len(self.refused_rows) < settings.INVENTORY_REFUSED_ROWS_KEPT:
+        if len(self.refused_rows) < REFUSED_ROWS_KEPT:
             self.refused_rows.append({"line": line, "vin": vin, "reason": reason})
 
     def warn(self, line: int, vin: str, reason: str) -> None:
-        if len(self.warnings) < settings.INVENTORY_REFUSED_ROWS_KEPT:
+        if len(self.warnings) < REFUSED_ROWS_KEPT:
             self.warnings.append({"line": line, "vin": vin, "reason": reason})
 
 

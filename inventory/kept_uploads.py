@@ -5,14 +5,13 @@ no column is read as a required field (no "Price" among "Stock #, VIN, Cost,
 ..."), the file is stored privately under the dealership (``KeptUpload``: the
 private bucket on S3, else a directory no URL serves), the mapper shows its
 columns, and saving the mapping imports it. A kept file is deleted once
-imported or discarded, and by the hourly sweep once ``INVENTORY_KEPT_UPLOAD_HOURS``
+imported or discarded, and by the hourly sweep once ``KEPT_HOURS``
 have passed.
 """
 
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +22,9 @@ from . import columns, sources
 from .importing import import_feed
 from .models import ImportRun, KeptUpload
 from .parsing import FeedBroken, columns_preview
+
+# An uploaded feed file whose columns need mapping is kept this long, then deleted.
+KEPT_HOURS = 72
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def upload_keep(
         headers=report.headers,
         uploaded_by=by,
         created_at=now,
-        expires_at=now + datetime.timedelta(hours=settings.INVENTORY_KEPT_UPLOAD_HOURS),
+        expires_at=now + datetime.timedelta(hours=KEPT_HOURS),
     )
     uploaded.seek(0)
     kept.file.save("feed", uploaded, save=False)

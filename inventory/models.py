@@ -155,7 +155,7 @@ class ImportRun(TenantModel):
     price_dropped = models.PositiveIntegerField(default=0)
     sold = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
-    # [{"line": 12, "vin": "…", "reason": "…"}], the first INVENTORY_REFUSED_ROWS_KEPT of them.
+    # [{"line": 12, "vin": "…", "reason": "…"}], the first importing.REFUSED_ROWS_KEPT of them.
     refused_rows = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)  # same shape: a check digit, say
     # {"mapped": {header: field}, "ignored": [header, ...]}: what the run read and left out.

@@ -1,6 +1,6 @@
 """Vehicles' photos fetched by the worker into the media library.
 
-Downloads run a few at a time (``INVENTORY_PHOTO_CONCURRENCY`` threads) through
+Downloads run a few at a time (``PHOTO_DOWNLOADS_AT_ONCE`` threads) through
 fetching.py (the SSRF rules, timeouts, the image size limit) into temporary
 files; the database work stays in the calling thread. Each file passes the
 uploads' content check (``sniff``, images only); its sha256 finds an item the
@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +26,9 @@ from media_content.validation import MediaRejected, size_limit, sniff
 from .catalogs.copies import copies_wanted, copy_request
 from .fetching import FetchRefused, fetch, pool_manager
 from .models import Vehicle, VehiclePhoto
+
+# Photo downloads at a time per vehicle.
+PHOTO_DOWNLOADS_AT_ONCE = 4
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -108,7 +110,7 @@ def fetch_photos(*, vehicle: Vehicle) -> dict:
         return counts
     copies = copies_wanted(organization_id=vehicle.organization_id)
     manager = pool_manager()
-    with ThreadPoolExecutor(max_workers=settings.INVENTORY_PHOTO_CONCURRENCY) as pool:
+    with ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS_AT_ONCE) as pool:
         downloads = list(pool.map(lambda p: _download(p.source_url, manager), wanted))
     for photo, (path, why_not) in zip(wanted, downloads, strict=True):
         photo.attempts += 1

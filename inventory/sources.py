@@ -5,7 +5,7 @@ The schedule is a django-celery-beat ``PeriodicTask`` per source (name
 admin's *Periodic tasks* page shows every dealership's feed with the others.
 
 "Fetch now" is limited per dealership (``fetch_now_refusal``): once a minute and
-``INVENTORY_FETCH_NOW_PER_HOUR`` times an hour, counted in the shared cache with
+``FETCH_NOW_PER_HOUR`` times an hour, counted in the shared cache with
 ``add`` and ``incr`` (atomic, so every web server counts alike); and a fetch of a
 source runs once at a time (``fetch_lock``, held by the task, beat's runs too).
 """
@@ -28,6 +28,11 @@ from dealer_media.tenancy.models import Organization
 from . import columns
 from .fetching import FetchRefused, check_url
 from .models import InventorySource
+
+FETCH_NOW_PER_HOUR = 10
+
+# Fetch now, per dealership: at most once in this many seconds, and this many times an hour.
+FETCH_NOW_INTERVAL_SECONDS = 60
 
 TASK = "inventory.tasks.import_inventory_source"
 
@@ -132,7 +137,7 @@ def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
         )
     now, prefix = time.time(), f"inventory:fetch-now:{source.organization_id}"
     window = int(now // 3600)  # clock hours
-    hour_key, limit = f"{prefix}:hour:{window}", settings.INVENTORY_FETCH_NOW_PER_HOUR
+    hour_key, limit = f"{prefix}:hour:{window}", FETCH_NOW_PER_HOUR
     hour_used = FetchNowRefusal(
         f"“Fetch now” works {limit} times an hour, all used this hour; try again in "
         f"{math.ceil(((window + 1) * 3600 - now) / 60)} minutes "
@@ -142,7 +147,7 @@ def fetch_now_refusal(*, source: InventorySource) -> FetchNowRefusal | None:
     )
     if (cache.get(hour_key) or 0) >= limit:
         return hour_used
-    interval = settings.INVENTORY_FETCH_NOW_INTERVAL_SECONDS
+    interval = FETCH_NOW_INTERVAL_SECONDS
     if not cache.add(f"{prefix}:last", now + interval, timeout=interval):
         wait = max(1, math.ceil((cache.get(f"{prefix}:last") or now + interval) - now))
         return FetchNowRefusal(

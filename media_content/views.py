@@ -32,6 +32,9 @@ from .edit_forms import MediaEditForm, form_errors_json
 from .models import Destination, MediaContent, ScheduledPost
 from .uploads import views as upload_views
 
+# The portal sends files above this through tus (resumable, in parts); smaller ones in one request.
+RESUMABLE_ABOVE_BYTES = 8 * 1024 * 1024
+
 LIBRARY_PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 50
 
@@ -45,7 +48,7 @@ def upload_rules() -> dict:
         "video_types": [content_type for _, content_type, _ in VIDEO_TYPES.values()],
         "max_image_bytes": settings.UPLOAD_MAX_IMAGE_SIZE,
         "max_video_bytes": settings.UPLOAD_MAX_VIDEO_SIZE,
-        "resumable_above_bytes": settings.UPLOAD_RESUMABLE_ABOVE,
+        "resumable_above_bytes": RESUMABLE_ABOVE_BYTES,
     }
 
 

@@ -5,7 +5,7 @@ dealer's browser finish a connection to the attacker's Page. Here the state is
 32 random bytes; only its hash is stored (``ConnectionAttempt``), with a hash
 of a random value kept in the session that started it. The callback claims it
 with one conditional UPDATE (unused, not expired), so a replayed state, one
-from another session or dealership, or one past ``META_OAUTH_STATE_SECONDS``
+from another session or dealership, or one past ``STATE_LIFETIME_SECONDS``
 changes nothing.
 """
 
@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +20,9 @@ from dealer_media.tenancy.models import Organization
 
 from . import crypto
 from .models import ConnectionAttempt
+
+# A connection's state (the OAuth state) is good for this long, once.
+STATE_LIFETIME_SECONDS = 600
 
 SESSION_BINDING = "meta_oauth_binding"
 SESSION_ATTEMPT = "meta_oauth_attempt"
@@ -55,7 +57,7 @@ def attempt_start(
         provider=provider,
         state_hash=_digest(state),
         session_binding=_binding(session, create=True),
-        expires_at=now + datetime.timedelta(seconds=settings.META_OAUTH_STATE_SECONDS),
+        expires_at=now + datetime.timedelta(seconds=STATE_LIFETIME_SECONDS),
     )
     return attempt, state
 
@@ -99,7 +101,7 @@ def attempt_claim(
                 "Nothing changed; start again from the Connections page."
             )
         raise BadState(
-            f"The connection took longer than {settings.META_OAUTH_STATE_SECONDS // 60} minutes "
+            f"The connection took longer than {STATE_LIFETIME_SECONDS // 60} minutes "
             "and expired. Nothing changed; start again from the Connections page."
         )
     attempt.refresh_from_db()
@@ -108,7 +110,7 @@ def attempt_claim(
 
 
 def _picker_time() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.META_OAUTH_STATE_SECONDS)
+    return datetime.timedelta(seconds=STATE_LIFETIME_SECONDS)
 
 
 def attempt_keep_token(*, attempt: ConnectionAttempt, user_token: str, **found) -> None:

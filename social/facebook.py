@@ -19,6 +19,11 @@ from .graph import GraphError, Kind
 from .graph_publisher import GraphPublisher
 from .reels import ReelsMixin
 
+# Videos go by URL (file_url) up to this size, through the resumable
+# start/transfer/finish upload above it or when Meta cannot reach the file. About
+# 1 GB by URL, the figure commonly given for file_url; chunked uploads allow about 10 GB.
+VIDEO_URL_MAX_BYTES = 1024**3
+
 logger = logging.getLogger(__name__)
 
 
@@ -99,7 +104,7 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
             "title": media.title,
             "description": services.compose_message(media=media, network="facebook"),
         }
-        if url and media.file.size <= settings.FACEBOOK_VIDEO_URL_MAX_BYTES:
+        if url and media.file.size <= VIDEO_URL_MAX_BYTES:
             answer = self._send(
                 post, account, lambda: client.post(path, video=True, file_url=url, **info)
             )

@@ -4,7 +4,7 @@ Meta invalidates tokens at any time (a password change, a permission removed,
 the app removed) and says so only when asked: unchecked, a dead token shows
 only when a post fails. So every connection is checked daily (a periodic job
 in django-celery-beat) and again before a post when last checked longer ago
-than ``SOCIAL_CHECK_EVERY_SECONDS``: ``debug_token`` for Page tokens, one cheap
+than ``CHECK_EVERY_SECONDS``: ``debug_token`` for Page tokens, one cheap
 read for Instagram Login tokens. A connection that needs reconnecting is moved
 there by one conditional UPDATE; only the call that moved it emails the owners.
 """
@@ -13,7 +13,6 @@ import datetime
 import logging
 import re
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +24,12 @@ from .connect_facebook import ConnectionRefused
 from .errors import PUBLISH_PERMISSION
 from .graph import GraphClient, GraphError, Kind
 from .models import InstagramLogin, MetaConnection, SocialAccount
+
+# Instagram Login tokens live 60 days; they are refreshed when this close to the end.
+INSTAGRAM_REFRESH_BEFORE_DAYS = 20
+
+# Each account is checked daily, and before a post when last checked longer ago than this.
+CHECK_EVERY_SECONDS = 24 * 3600
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +194,7 @@ def check(connection: MetaConnection) -> str:
 
 def check_if_stale(connection: MetaConnection) -> str:
     """Before a post: check again when the last check is older than a day."""
-    horizon = timezone.now() - datetime.timedelta(seconds=settings.SOCIAL_CHECK_EVERY_SECONDS)
+    horizon = timezone.now() - datetime.timedelta(seconds=CHECK_EVERY_SECONDS)
     if connection.verified_at is not None and connection.verified_at > horizon:
         return ""
     return check(connection)
@@ -197,7 +202,7 @@ def check_if_stale(connection: MetaConnection) -> str:
 
 def check_due_connections(*, limit: int = 500) -> int:
     """Periodic: every connected account not checked for most of a day; answers how many."""
-    horizon = timezone.now() - datetime.timedelta(seconds=settings.SOCIAL_CHECK_EVERY_SECONDS * 0.9)
+    horizon = timezone.now() - datetime.timedelta(seconds=CHECK_EVERY_SECONDS * 0.9)
     due = Q(verified_at__isnull=True) | Q(verified_at__lt=horizon)
     checked = 0
     for model in (SocialAccount, InstagramLogin):
@@ -212,7 +217,7 @@ def check_due_connections(*, limit: int = 500) -> int:
 
 def refresh_instagram_tokens() -> int:
     """Periodic: Instagram Login tokens within INSTAGRAM_REFRESH_BEFORE_DAYS of their end."""
-    soon = timezone.now() + datetime.timedelta(days=settings.INSTAGRAM_REFRESH_BEFORE_DAYS)
+    soon = timezone.now() + datetime.timedelta(days=INSTAGRAM_REFRESH_BEFORE_DAYS)
     # Meta refreshes only tokens at least 24 hours old.
     day_old = timezone.now() - datetime.timedelta(hours=24)
     rows = InstagramLogin.objects.filter(

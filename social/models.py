@@ -166,7 +166,7 @@ class ConnectionAttempt(TenantModel):
 
     Only a hash of the state is stored. It is bound to the session that started
     it (``session_binding``, a hash of a random value kept in that session) and
-    to the dealership; it expires after ``META_OAUTH_STATE_SECONDS`` and is used
+    to the dealership; it expires after ``connect_state.STATE_LIFETIME_SECONDS`` and is used
     once (``used_at``, claimed by a conditional UPDATE). After the callback it
     holds the long-lived user token, encrypted, while the person picks a Page.
     """

@@ -4,7 +4,6 @@ import ipaddress
 import logging
 from urllib.parse import urlparse
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -14,6 +13,9 @@ from media_content.models import MediaContent
 
 from .graph import GraphClient
 from .models import InstagramLogin, MetaConnection, SocialAccount
+
+# How long presigned media URLs given to Meta stay valid (Meta fetches them within minutes).
+MEDIA_URL_LIFETIME_SECONDS = 6 * 3600
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def _is_public_host(host: str) -> bool:
 def public_media_url(*, media: MediaContent) -> str | None:
     """A URL of the media file that Meta's servers can fetch, or None.
 
-    With S3 this is a presigned URL valid for SOCIAL_MEDIA_URL_EXPIRE seconds
+    With S3 this is a presigned URL valid for MEDIA_URL_LIFETIME_SECONDS
     (Meta fetches it within minutes of container creation). Files on the local
     disk are served under a relative or local MEDIA_URL, which Meta cannot reach.
     """
@@ -86,7 +88,7 @@ def instagram_media_url(*, media: MediaContent, cover: bool = True) -> str | Non
 
 def _public_file_url(name: str) -> str | None:
     try:
-        url = default_storage.url(name, expire=settings.SOCIAL_MEDIA_URL_EXPIRE)
+        url = default_storage.url(name, expire=MEDIA_URL_LIFETIME_SECONDS)
     except TypeError:  # storages without presigning (FileSystemStorage)
         url = default_storage.url(name)
     parsed = urlparse(url)

@@ -7,13 +7,17 @@ Over a limit the answer is 429 in words, which says nothing about the email eith
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from .signin import client_ip_address
+
+RESETS_PER_CLIENT_PER_HOUR = 10
+
+# Reset emails per address asked for, and per client address, in each hour.
+RESETS_PER_EMAIL_PER_HOUR = 3
 
 WINDOW_SECONDS = 3600
 
@@ -42,10 +46,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].strip().lower()
         per_email = _count(_key("email", email))
         per_ip = _count(_key("ip", client_ip_address(self.request) or "unknown"))
-        if (
-            per_email > settings.PASSWORD_RESET_LIMIT_PER_EMAIL
-            or per_ip > settings.PASSWORD_RESET_LIMIT_PER_IP
-        ):
+        if per_email > RESETS_PER_EMAIL_PER_HOUR or per_ip > RESETS_PER_CLIENT_PER_HOUR:
             return render(
                 self.request,
                 "registration/password_reset_limited.html",

@@ -66,9 +66,15 @@ def test_once_a_minute(
 
 
 def test_so_many_times_an_hour(
-    feed_url, sunrise, sunrise_client, clock, settings, django_capture_on_commit_callbacks
+    feed_url,
+    sunrise,
+    sunrise_client,
+    clock,
+    settings,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
-    settings.INVENTORY_FETCH_NOW_PER_HOUR = 3
+    monkeypatch.setattr(sources, "FETCH_NOW_PER_HOUR", 3)
     answers = []
     for _ in range(4):
         answers.append(_fetch_now(sunrise_client, django_capture_on_commit_callbacks))

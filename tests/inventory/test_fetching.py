@@ -87,8 +87,9 @@ def test_a_refused_answer_does_not_spoil_the_next_fetch_on_its_connection(keep_a
             assert b"".join(ok.chunks()) == b"vin\n"
 
 
-def test_photos_after_a_missing_one_on_the_same_host(keep_alive, sunrise, settings):
-    settings.INVENTORY_PHOTO_CONCURRENCY = 1  # one connection, used photo after photo
+def test_photos_after_a_missing_one_on_the_same_host(keep_alive, sunrise, settings, monkeypatch):
+    # One connection, used photo after photo.
+    monkeypatch.setattr(photos, "PHOTO_DOWNLOADS_AT_ONCE", 1)
     keep_alive.serve("/gone.jpg", b"", status=404)
     keep_alive.serve("/moved.jpg", b"", status=302, Location="/front.jpg")
     keep_alive.serve("/front.jpg", _jpeg(), content_type="image/jpeg")

@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from dealer_media.accounts import password_reset
+
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +58,8 @@ def test_unknown_email_gets_the_same_answer_and_no_email(client):
     assert len(mail.outbox) == 1
 
 
-def test_rate_limited_per_email_whether_it_exists_or_not(client, settings):
-    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 2
+def test_rate_limited_per_email_whether_it_exists_or_not(client, monkeypatch):
+    monkeypatch.setattr(password_reset, "RESETS_PER_EMAIL_PER_HOUR", 2)
     UserFactory(username="maria", email="maria@sunrise.example")
     for email in ("maria@sunrise.example", "nobody@sunrise.example"):
         answers = [
@@ -69,8 +71,8 @@ def test_rate_limited_per_email_whether_it_exists_or_not(client, settings):
     assert "Too many password reset links" in limited.content.decode()
 
 
-def test_rate_limited_per_client_address(client, settings):
-    settings.PASSWORD_RESET_LIMIT_PER_IP = 3
+def test_rate_limited_per_client_address(client, monkeypatch):
+    monkeypatch.setattr(password_reset, "RESETS_PER_CLIENT_PER_HOUR", 3)
     answers = [
         client.post("/accounts/password_reset/", {"email": f"p{n}@x.example"}).status_code
         for n in range(4)
