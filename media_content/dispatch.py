@@ -20,7 +20,8 @@ default, stored in django-celery-beat):
 
 Publishing itself claims ``pending|queued → publishing`` (publishing.py), so a
 post sent twice (a lost message that was not lost after all, two dispatchers,
-"post now" racing a sweep) is still published once.
+"post now" racing a sweep) is still published once. The UPDATEs themselves are
+``delivery_lifecycle``'s; the locking SELECT and the sending are here.
 """
 
 import datetime
@@ -34,7 +35,7 @@ from django.utils import timezone
 
 from dealer_media import broker
 
-from . import publishing
+from . import delivery_lifecycle
 from .models import ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -54,17 +55,16 @@ class DispatchReport:
 def due_q(now: datetime.datetime) -> Q:
     """Pending posts whose time has come.
 
-    The retry back-off (``publishing.due_q``: a post waiting for its next
-    attempt is pending but not due) is honoured.
+    The retry back-off (``delivery_lifecycle.next_attempt_due``: a post waiting
+    for its next attempt is pending but not due) is honoured.
     """
-    return Q(status=Status.PENDING, scheduled_time__lte=now) & publishing.due_q(now)
+    time_has_come = Q(status=Status.PENDING, scheduled_time__lte=now)
+    return time_has_come & delivery_lifecycle.next_attempt_due(now=now)
 
 
 def release_expired_leases(*, now: datetime.datetime, lease: datetime.timedelta) -> int:
     """Queued posts never started within ``lease`` go back to pending (compare-and-set)."""
-    released = ScheduledPost.objects.filter(
-        status=Status.QUEUED, claimed_at__lt=now - lease
-    ).update(status=Status.PENDING, claimed_at=None, updated_at=now)
+    released = delivery_lifecycle.release_lapsed_queue_claims(now=now, lease=lease)
     if released:
         logger.warning("%s queued post(s) were never started; queuing them again.", released)
     return released
@@ -81,9 +81,7 @@ def claim_due_posts(*, now: datetime.datetime, limit: int) -> list[int]:
         )
         if not ids:
             return []
-        won = ScheduledPost.objects.filter(pk__in=ids, status=Status.PENDING).update(
-            status=Status.QUEUED, claimed_at=now, updated_at=now
-        )
+        won = delivery_lifecycle.queue_deliveries(ids=ids, now=now)
         if won != len(ids):
             # Only without row locks (SQLite outside IMMEDIATE mode): keep what we changed.
             ids = list(
@@ -113,9 +111,7 @@ def unclaim(*, post_ids: list[int], claimed_at: datetime.datetime) -> int:
     """Give back posts we claimed but could not send (only if still ours and queued)."""
     if not post_ids:
         return 0
-    return ScheduledPost.objects.filter(
-        pk__in=post_ids, status=Status.QUEUED, claimed_at=claimed_at
-    ).update(status=Status.PENDING, claimed_at=None, updated_at=timezone.now())
+    return delivery_lifecycle.unqueue_deliveries(ids=post_ids, claimed_at=claimed_at)
 
 
 def dispatch_due_posts(

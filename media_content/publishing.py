@@ -1,11 +1,12 @@
 """Publishing one ScheduledPost, once, through the publisher of its destination.
 
-The post moves by compare-and-set UPDATEs (see ScheduledPost's state machine):
-only the worker whose UPDATE changed the row publishes, so a duplicated
-message or a retried task can never send a post twice. Every later write of
-that worker is conditioned on its own claim (``status='publishing'`` and its
-``claimed_at``), so a worker that lost the post to the stale sweep writes
-nothing.
+The post moves by compare-and-set UPDATEs (see ScheduledPost's state machine),
+written by ``delivery_lifecycle``: only the worker whose claim changed the row
+publishes, so a duplicated message or a retried task can never send a post
+twice. Every later write of that worker is conditioned on its own claim
+(``status='publishing'`` and its ``claimed_at``: ``under_claim``), so a worker
+that lost the post to the stale sweep writes nothing. This module decides
+(wait, retry, fail, finish); it does not write the status itself.
 
 Retries never re-send blindly:
 
@@ -24,19 +25,18 @@ Retries never re-send blindly:
   continues from the saved step instead of starting over.
 """
 
-import datetime
 import logging
 import random
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dealer_media import broker
 
+from .delivery_lifecycle import claim_delivery, finish_delivery, release_delivery, under_claim
 from .models import Destination, MediaContent, ScheduledPost
 from .publisher_api import (
     LostClaim,
@@ -63,16 +63,10 @@ def get_publisher(destination: str) -> Publisher:
     return import_string(settings.PUBLISHERS[destination])()
 
 
-def _mine(post: ScheduledPost):
-    return ScheduledPost.objects.filter(
-        pk=post.pk, status=ScheduledPost.Status.PUBLISHING, claimed_at=post.claimed_at
-    )
-
-
 def save_progress(post: ScheduledPost, **state: Any) -> None:
     """Merge ``state`` into the post's external_state now (committed), if still ours."""
     new_state = {**post.external_state, **state}
-    if not _mine(post).update(external_state=new_state, updated_at=timezone.now()):
+    if not under_claim(delivery=post).update(external_state=new_state, updated_at=timezone.now()):
         raise LostClaim(post.pk)
     post.external_state = new_state
 
@@ -80,7 +74,7 @@ def save_progress(post: ScheduledPost, **state: Any) -> None:
 def begin_send(post: ScheduledPost) -> None:
     """Stamp the post before a request that publishes: from here its outcome can be unknown."""
     now = timezone.now()
-    if not _mine(post).update(send_started_at=now, updated_at=now):
+    if not under_claim(delivery=post).update(send_started_at=now, updated_at=now):
         raise LostClaim(post.pk)
     post.send_started_at = now
 
@@ -88,7 +82,7 @@ def begin_send(post: ScheduledPost) -> None:
 def end_send(post: ScheduledPost, **state: Any) -> None:
     """Meta answered the publishing request (e.g. with a video id): the outcome is known again."""
     new_state = {**post.external_state, **state}
-    if not _mine(post).update(
+    if not under_claim(delivery=post).update(
         send_started_at=None, external_state=new_state, updated_at=timezone.now()
     ):
         raise LostClaim(post.pk)
@@ -116,27 +110,9 @@ class PostClaim:
         end_send(self.post, **state)
 
 
-def due_q(now: datetime.datetime | None = None) -> Q:
-    """Posts whose next attempt is due: the dispatcher's sweep should add this filter."""
-    now = now or timezone.now()
-    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-
-
 def publish_post(*, post_id: int) -> ScheduledPost | None:
     """Publish one post if, and only if, this call wins the claim on it."""
-    now = timezone.now()
-    won = ScheduledPost.objects.filter(
-        due_q(now),
-        pk=post_id,
-        status__in=[ScheduledPost.Status.PENDING, ScheduledPost.Status.QUEUED],
-    ).update(
-        status=ScheduledPost.Status.PUBLISHING,
-        claimed_at=now,
-        send_started_at=None,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if not won:
+    if not claim_delivery(delivery_id=post_id, now=timezone.now()):
         logger.info("Post %s is not due and pending; not publishing it now.", post_id)
         return None
     post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
@@ -205,7 +181,7 @@ def _record_what_is_sent(post: ScheduledPost) -> None:
         else caption_for(media=media, network=post.destination)
     )
     urls = [item.media_url for item in media.items()]
-    _mine(post).update(sent_text=text, sent_file_urls=urls)
+    under_claim(delivery=post).update(sent_text=text, sent_file_urls=urls)
     post.sent_text, post.sent_file_urls = text, urls
 
 
@@ -319,16 +295,7 @@ def _retry_or_fail(post: ScheduledPost, error: PublishError) -> None:
 @transaction.atomic
 def _wait(post: ScheduledPost, *, delay: float, last_error: str) -> None:
     """Back to pending until ``delay`` seconds from now; the task comes back then."""
-    now = timezone.now()
-    released = _mine(post).update(
-        status=ScheduledPost.Status.PENDING,
-        next_attempt_at=now + datetime.timedelta(seconds=delay),
-        send_started_at=None,
-        external_state=post.external_state,
-        last_error=last_error,
-        updated_at=now,
-    )
-    if released:
+    if release_delivery(delivery=post, delay=delay, last_error=last_error):
         enqueue_publish(post.pk, countdown=delay)
 
 
@@ -337,10 +304,7 @@ def enqueue_publish(post_id: int, *, countdown: float = 0) -> None:
     broker.send_on_commit(broker.PUBLISH_POST, post_id, countdown=countdown)
 
 
-@transaction.atomic
 def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
-    from .lifecycle import media_refresh_status
-
     if status == ScheduledPost.Status.FAILED:
         # A person's retry starts afresh: new retry and status-check budgets.
         fields["external_state"] = {
@@ -349,6 +313,4 @@ def _finish(post: ScheduledPost, *, status: str, **fields) -> None:
             if k not in ("retries", "checks") and not k.startswith("retries_")
         }
         fields["next_attempt_at"] = None
-    _mine(post).update(status=status, updated_at=timezone.now(), **fields)
-    if post.media_content_id:
-        media_refresh_status(media=post.media_content)
+    finish_delivery(delivery=post, status=status, **fields)

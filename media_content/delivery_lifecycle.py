@@ -1,0 +1,126 @@
+"""A delivery's life in the engine: queued, claimed, finished. Writes only.
+
+``lifecycle.py`` writes what a dealer does to a post (schedule, cancel, retry);
+this module writes what the engine does to one delivery (``ScheduledPost``): the
+dispatcher queues it, a worker claims it for publishing and finishes it. Every
+write is a compare-and-set on the status it expects and, for a worker, on its
+own claim (``under_claim``), so whoever lost a delivery writes nothing. When to
+queue, retry or fail is decided by the callers (``dispatch``, ``publishing``);
+sending is theirs too.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from .lifecycle import media_refresh_status
+from .models import ScheduledPost
+
+Status = ScheduledPost.Status
+OUTCOMES = (Status.POSTED, Status.FAILED, Status.UNCONFIRMED)
+
+
+def next_attempt_due(*, now: datetime.datetime) -> Q:
+    """Deliveries whose next attempt is due: a retry's backoff keeps a pending one back."""
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+# --- The dispatcher's queue -------------------------------------------------------
+
+
+def queue_deliveries(*, ids: list[int], now: datetime.datetime) -> int:
+    """The dispatcher's claim: those still pending become queued, stamped ``claimed_at=now``.
+
+    Compare-and-set on pending, so one taken meanwhile stays with whoever took
+    it. Answers how many this dispatcher won.
+    """
+    return ScheduledPost.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        status=Status.QUEUED, claimed_at=now, updated_at=now
+    )
+
+
+def release_lapsed_queue_claims(*, now: datetime.datetime, lease: datetime.timedelta) -> int:
+    """Queued deliveries never started within ``lease`` are pending again: their message was lost."""
+    return ScheduledPost.objects.filter(status=Status.QUEUED, claimed_at__lt=now - lease).update(
+        status=Status.PENDING, claimed_at=None, updated_at=now
+    )
+
+
+def unqueue_deliveries(*, ids: list[int], claimed_at: datetime.datetime) -> int:
+    """Deliveries a dispatcher queued but could not send go back to pending for the next sweep.
+
+    Only those still queued under that dispatcher's ``claimed_at``.
+    """
+    return ScheduledPost.objects.filter(
+        pk__in=ids, status=Status.QUEUED, claimed_at=claimed_at
+    ).update(status=Status.PENDING, claimed_at=None, updated_at=timezone.now())
+
+
+# --- A worker's publishing claim --------------------------------------------------
+
+
+def claim_delivery(*, delivery_id: int, now: datetime.datetime) -> bool:
+    """A worker's claim to publish: a due pending or queued delivery becomes ``publishing``.
+
+    One conditional UPDATE, so of two workers (a duplicated message, a retried
+    task) only one wins; its ``claimed_at=now`` conditions all its later writes.
+    """
+    return bool(
+        ScheduledPost.objects.filter(
+            next_attempt_due(now=now), pk=delivery_id, status__in=[Status.PENDING, Status.QUEUED]
+        ).update(
+            status=Status.PUBLISHING,
+            claimed_at=now,
+            send_started_at=None,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+
+
+def under_claim(*, delivery: ScheduledPost) -> QuerySet[ScheduledPost]:
+    """The delivery, only while the claim it was loaded with holds: a worker writes through this.
+
+    Empty once the stale sweep or a person took it, so a worker that lost it writes nothing.
+    """
+    return ScheduledPost.objects.filter(
+        pk=delivery.pk, status=Status.PUBLISHING, claimed_at=delivery.claimed_at
+    )
+
+
+def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) -> bool:
+    """Under the claim: pending again until ``delay`` seconds from now, its progress kept.
+
+    For a retry's backoff, a step Meta is still working on, or a file still
+    processing. Answers False (nothing written) when the claim was lost.
+    """
+    now = timezone.now()
+    return bool(
+        under_claim(delivery=delivery).update(
+            status=Status.PENDING,
+            next_attempt_at=now + datetime.timedelta(seconds=delay),
+            send_started_at=None,
+            external_state=delivery.external_state,
+            last_error=last_error,
+            updated_at=now,
+        )
+    )
+
+
+@transaction.atomic
+def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
+    """Under the claim: the delivery's outcome (posted, failed, unconfirmed); the post follows.
+
+    The post's status is derived again even when the claim was lost, from what
+    the database says. Answers False when the claim was lost (nothing written).
+    """
+    if status not in OUTCOMES:
+        raise ValueError(f"A delivery finishes posted, failed or unconfirmed, not {status!r}.")
+    finished = under_claim(delivery=delivery).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+    if delivery.media_content_id:
+        media_refresh_status(media=delivery.media_content)
+    return bool(finished)
