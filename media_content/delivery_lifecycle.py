@@ -1,12 +1,13 @@
-"""A delivery's life in the engine: queued, claimed, finished. Writes only.
+"""A delivery's life in the engine: queued, claimed, finished, settled. Writes only.
 
 ``lifecycle.py`` writes what a dealer does to a post (schedule, cancel, retry);
 this module writes what the engine does to one delivery (``ScheduledPost``): the
-dispatcher queues it, a worker claims it for publishing and finishes it. Every
-write is a compare-and-set on the status it expects and, for a worker, on its
-own claim (``under_claim``), so whoever lost a delivery writes nothing. When to
-queue, retry or fail is decided by the callers (``dispatch``, ``publishing``);
-sending is theirs too.
+dispatcher queues it, a worker claims it for publishing and finishes it, the
+stale sweep and a person settle it when its outcome is unknown. Every write is a
+compare-and-set on the status it expects and, for a worker, on its own claim
+(``under_claim``), so whoever lost a delivery writes nothing. When to queue,
+retry, fail or send again is decided by the callers (``dispatch``,
+``publishing``, ``unconfirmed``); sending is theirs too.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from .models import ScheduledPost
 
 Status = ScheduledPost.Status
 OUTCOMES = (Status.POSTED, Status.FAILED, Status.UNCONFIRMED)
+SETTLED = (Status.POSTED, Status.FAILED, Status.PENDING)
 
 
 def next_attempt_due(*, now: datetime.datetime) -> Q:
@@ -124,3 +126,54 @@ def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
     if delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
     return bool(finished)
+
+
+# --- Outcome unknown --------------------------------------------------------------
+
+
+def mark_stale_deliveries_unconfirmed(
+    *, ids: list[int], claimed_before: datetime.datetime, reason: str, now: datetime.datetime
+) -> int:
+    """Deliveries left ``publishing`` since before ``claimed_before`` after a send: unconfirmed.
+
+    They may have gone out, so nothing sends them again: a person or Meta
+    settles them. The caller derives their posts' status. Answers how many.
+    """
+    return ScheduledPost.objects.filter(
+        pk__in=ids, status=Status.PUBLISHING, claimed_at__lte=claimed_before
+    ).update(status=Status.UNCONFIRMED, last_error=reason, updated_at=now)
+
+
+def release_stale_unsent_deliveries(
+    *, ids: list[int], claimed_before: datetime.datetime, now: datetime.datetime
+) -> int:
+    """Deliveries left ``publishing`` since before ``claimed_before``, never sent: pending again.
+
+    Their worker died before sending anything, so sending them again is safe;
+    the caller sends them. Answers how many.
+    """
+    return ScheduledPost.objects.filter(
+        pk__in=ids,
+        status=Status.PUBLISHING,
+        send_started_at__isnull=True,
+        claimed_at__lte=claimed_before,
+    ).update(status=Status.PENDING, next_attempt_at=None, updated_at=now)
+
+
+@transaction.atomic
+def settle_unconfirmed_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
+    """An unconfirmed delivery is posted or failed (a person checked, or Meta answered), or
+    pending again to be sent once more; its post's status follows.
+
+    Compare-and-set on unconfirmed: answers False when someone settled it first.
+    """
+    if status not in SETTLED:
+        raise ValueError(
+            f"An unconfirmed delivery becomes posted, failed or pending, not {status!r}."
+        )
+    settled = ScheduledPost.objects.filter(pk=delivery.pk, status=Status.UNCONFIRMED).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+    if settled and delivery.media_content_id:
+        media_refresh_status(media=delivery.media_content)
+    return bool(settled)

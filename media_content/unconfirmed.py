@@ -2,7 +2,8 @@
 
 A post left ``publishing`` by a silent worker, or answered by nothing that says
 whether it went out, is ``unconfirmed``: never sent again by itself. It becomes
-posted, failed, or pending again (sent once more) only here.
+posted, failed, or pending again (sent once more) only here; the writes are
+``delivery_lifecycle``'s.
 """
 
 import datetime
@@ -14,10 +15,20 @@ from django.utils import timezone
 
 from dealer_media import broker
 
+from .delivery_lifecycle import (
+    mark_stale_deliveries_unconfirmed,
+    release_stale_unsent_deliveries,
+    settle_unconfirmed_delivery,
+)
 from .lifecycle import media_refresh_status
 from .models import ScheduledPost
 
 logger = logging.getLogger(__name__)
+
+LOST_TRACK = (
+    "We lost track of this post after sending it, so it may have been published. Check the "
+    "page, then mark it posted or failed; it is not sent again by itself."
+)
 
 
 def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
@@ -38,22 +49,11 @@ def mark_stale_publishing_unconfirmed(*, older_than: datetime.timedelta) -> int:
         unconfirmed_ids = list(
             stale.filter(send_started_at__isnull=False).values_list("pk", flat=True)
         )
-        marked = ScheduledPost.objects.filter(
-            pk__in=unconfirmed_ids, status=ScheduledPost.Status.PUBLISHING, claimed_at__lte=cutoff
-        ).update(
-            status=ScheduledPost.Status.UNCONFIRMED,
-            last_error="We lost track of this post after sending it, so it may have been "
-            "published. Check the page, then mark it posted or failed; it is not sent again "
-            "by itself.",
-            updated_at=now,
+        marked = mark_stale_deliveries_unconfirmed(
+            ids=unconfirmed_ids, claimed_before=cutoff, reason=LOST_TRACK, now=now
         )
         released_ids = list(stale.filter(send_started_at__isnull=True).values_list("pk", flat=True))
-        ScheduledPost.objects.filter(
-            pk__in=released_ids,
-            status=ScheduledPost.Status.PUBLISHING,
-            send_started_at__isnull=True,
-            claimed_at__lte=cutoff,
-        ).update(status=ScheduledPost.Status.PENDING, next_attempt_at=None, updated_at=now)
+        release_stale_unsent_deliveries(ids=released_ids, claimed_before=cutoff, now=now)
         for post_id in released_ids:
             broker.send_on_commit(broker.PUBLISH_POST, post_id)
         for post in ScheduledPost.objects.filter(
@@ -76,25 +76,18 @@ def resolve_unconfirmed(
 ) -> bool:
     """A person checked the page, or Meta answered: the unconfirmed post was published
     (with its id and link when known), or it was not (``reason`` says why, in words)."""
-    now = timezone.now()
-    fields: dict[str, Any] = {"updated_at": now}
-    if posted:
-        fields.update(status=ScheduledPost.Status.POSTED, posted_at=now, last_error="")
-        if external_url:
-            fields["external_url"] = external_url
-        if external_id:
-            fields["external_id"] = external_id
-    else:
-        fields.update(
+    if not posted:
+        return settle_unconfirmed_delivery(
+            delivery=post,
             status=ScheduledPost.Status.FAILED,
             last_error=reason or "Checked by a person: it was not published.",
         )
-    changed = ScheduledPost.objects.filter(
-        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
-    ).update(**fields)
-    if changed and post.media_content_id:
-        media_refresh_status(media=post.media_content)
-    return bool(changed)
+    fields: dict[str, Any] = {"posted_at": timezone.now(), "last_error": ""}
+    if external_url:
+        fields["external_url"] = external_url
+    if external_id:
+        fields["external_id"] = external_id
+    return settle_unconfirmed_delivery(delivery=post, status=ScheduledPost.Status.POSTED, **fields)
 
 
 @transaction.atomic
@@ -103,18 +96,13 @@ def send_unconfirmed_again(*, post: ScheduledPost, reason: str) -> bool:
 
     Progress is kept: an Instagram container already made is published, not made again.
     """
-    now = timezone.now()
-    changed = ScheduledPost.objects.filter(
-        pk=post.pk, status=ScheduledPost.Status.UNCONFIRMED
-    ).update(
+    changed = settle_unconfirmed_delivery(
+        delivery=post,
         status=ScheduledPost.Status.PENDING,
         send_started_at=None,
         next_attempt_at=None,
         last_error=reason,
-        updated_at=now,
     )
     if changed:
         broker.send_on_commit(broker.PUBLISH_POST, post.pk)
-        if post.media_content_id:
-            media_refresh_status(media=post.media_content)
-    return bool(changed)
+    return changed

@@ -2,7 +2,7 @@
 
 ``media_content/lifecycle.py`` (what the dealer does: schedule, cancel, retry,
 archive; the post's status) and ``delivery_lifecycle.py`` (the engine's claims
-and outcomes).
+and outcomes, unconfirmed deliveries settled).
 
 Reads the code (``ast``) for writes of ``status`` on posts (``MediaContent``) and
 deliveries (``ScheduledPost``): ``.update(status=...)``, ``.save(update_fields=[...
@@ -20,7 +20,6 @@ PACKAGES = ("media_content", "inventory", "social", "banners", "library", "deale
 WRITERS = ("media_content/lifecycle.py", "media_content/delivery_lifecycle.py")
 STILL_TO_MOVE = {
     "media_content/approval.py",
-    "media_content/unconfirmed.py",
 }
 RECEIVERS = (
     "MediaContent",
