@@ -9,7 +9,8 @@ while the post waited; sending back cancels them. Every step is an
 ``ApprovalStep`` (who, when, comment): the trail shown in the item's history.
 
 Whose posts need approval is the dealership's ``approval_policy``; who may
-approve is ``tenancy.roles`` (``Action.APPROVE``).
+approve is ``tenancy.roles`` (``Action.APPROVE``). The status writes (held,
+pending, cancelled; waiting, scheduled, draft) are ``approval_lifecycle``'s.
 """
 
 import datetime
@@ -26,12 +27,11 @@ from django.utils import timezone
 from dealer_media.tenancy.models import Membership, Organization
 from dealer_media.tenancy.roles import Action, may, require
 
-from . import lifecycle
-from .models import ApprovalStep, MediaContent, ScheduledPost
+from . import approval_lifecycle, lifecycle
+from .models import ApprovalStep, MediaContent
 
 logger = logging.getLogger(__name__)
 
-Status = ScheduledPost.Status
 Kind = ApprovalStep.Kind
 Policy = Organization.ApprovalPolicy
 
@@ -78,23 +78,6 @@ def _step(media: MediaContent, kind: str, by: Membership | None, **fields) -> Ap
     )
 
 
-def _hold(media: MediaContent, when: datetime.datetime) -> list[ScheduledPost]:
-    """Held posts at ``when`` for the item's destinations, after the destinations' checks."""
-    lifecycle.cancel_pending_posts(posts=media.posts.all())
-    lifecycle.refuse_destinations_with_errors(media=media, destinations=media.destinations)
-    return [
-        ScheduledPost.objects.create(
-            organization_id=media.organization_id,
-            media_content=media,
-            title=media.title,
-            destination=destination,
-            scheduled_time=when,
-            status=Status.HELD,
-        )
-        for destination in media.destinations
-    ]
-
-
 def _locked(media: MediaContent) -> MediaContent:
     return MediaContent.objects.select_for_update().select_related("organization").get(pk=media.pk)
 
@@ -123,11 +106,7 @@ def approval_submit(
                 "destinations": "Choose at least one destination: Facebook, Instagram or Website banner."
             }
         )
-    now = timezone.now()
-    _hold(media, when or now)
-    media.status = MediaContent.Status.WAITING
-    media.scheduled_post_time = when
-    media.save(update_fields=["status", "scheduled_post_time", "updated_at"])
+    approval_lifecycle.media_submit_for_approval(media=media, when=when)
     _step(media, Kind.SUBMITTED, by, scheduled_for=when)
     _notify_approvers(media, by=by, base_url=base_url, edited=False)
     return media
@@ -147,15 +126,7 @@ def approval_approve(*, by: Membership, media: MediaContent) -> MediaContent:
         if wanted and wanted > now
         else next_posting_time(organization=media.organization, now=now)
     )
-    held = media.posts.filter(status=Status.HELD)
-    ids = list(held.values_list("pk", flat=True))
-    # Compare-and-set: only rows still held move on.
-    ScheduledPost.objects.filter(pk__in=ids, status=Status.HELD).update(
-        status=Status.PENDING, scheduled_time=when, next_attempt_at=None, updated_at=now
-    )
-    media.status = MediaContent.Status.SCHEDULED
-    media.scheduled_post_time = when
-    media.save(update_fields=["status", "scheduled_post_time", "updated_at"])
+    ids = approval_lifecycle.media_approve(media=media, when=when)
     _step(media, Kind.APPROVED, by, scheduled_for=when)
     if when <= now:
         lifecycle.send_due_posts(ids)
@@ -174,11 +145,7 @@ def approval_send_back(
     media = _locked(media)
     if media.status != MediaContent.Status.WAITING:
         raise ValidationError("This post is not waiting for approval.")
-    media.posts.filter(status=Status.HELD).update(
-        status=Status.CANCELLED, updated_at=timezone.now()
-    )
-    media.status = MediaContent.Status.DRAFT
-    media.save(update_fields=["status", "updated_at"])
+    approval_lifecycle.media_send_back(media=media)
     step = _step(media, Kind.SENT_BACK, by, comment=comment)
     _notify_author(media, step=step, base_url=base_url)
     return media
@@ -194,7 +161,9 @@ def media_edited(*, by: Membership, media: MediaContent, was: str, base_url: str
     """
     media = _locked(media)
     if was == MediaContent.Status.WAITING and media.status == MediaContent.Status.WAITING:
-        _hold(media, media.scheduled_post_time or timezone.now())
+        approval_lifecycle.hold_deliveries(
+            media=media, when=media.scheduled_post_time or timezone.now()
+        )
         _step(media, Kind.EDITED, by)
         return
     approved = (
@@ -206,12 +175,8 @@ def media_edited(*, by: Membership, media: MediaContent, was: str, base_url: str
     if may(by, Action.APPROVE):
         _step(media, Kind.EDITED, by)
         return
-    held = media.posts.filter(status__in=[Status.PENDING, Status.QUEUED], send_started_at=None)
-    # Queued posts have a message on its way: when it comes it finds the post held.
-    if not held.update(status=Status.HELD, claimed_at=None, next_attempt_at=None):
+    if not approval_lifecycle.media_hold_again(media=media):
         return  # everything has gone out already
-    media.status = MediaContent.Status.WAITING
-    media.save(update_fields=["status", "updated_at"])
     _step(media, Kind.RESUBMITTED, by, scheduled_for=media.scheduled_post_time)
     _notify_approvers(media, by=by, base_url=base_url, edited=True)
 

@@ -1,13 +1,13 @@
 """A delivery's life in the engine: queued, claimed, finished, settled. Writes only.
 
-``lifecycle.py`` writes what a dealer does to a post (schedule, cancel, retry);
-this module writes what the engine does to one delivery (``ScheduledPost``): the
-dispatcher queues it, a worker claims it for publishing and finishes it, the
-stale sweep and a person settle it when its outcome is unknown. Every write is a
-compare-and-set on the status it expects and, for a worker, on its own claim
-(``under_claim``), so whoever lost a delivery writes nothing. When to queue,
-retry, fail or send again is decided by the callers (``dispatch``,
-``publishing``, ``unconfirmed``); sending is theirs too.
+``lifecycle.py`` and ``approval_lifecycle.py`` write what a dealer does to a post
+(schedule, cancel, retry, hold for approval); this module writes what the engine
+does to one delivery (``ScheduledPost``): the dispatcher queues it, a worker
+claims it for publishing and finishes it, the stale sweep and a person settle it
+when its outcome is unknown. Every write is a compare-and-set on the status it
+expects and, for a worker, on its own claim (``under_claim``), so whoever lost a
+delivery writes nothing. When to queue, retry, fail or send again is decided by
+the callers (``dispatch``, ``publishing``, ``unconfirmed``); sending is theirs too.
 """
 
 import datetime

@@ -1,11 +1,17 @@
-"""The life of a ScheduledPost, in one place: schedule, reschedule, cancel, publish now, retry.
+"""A ScheduledPost's life as the dealer moves it: schedule, reschedule, cancel, publish now, retry.
 
-Views, the admin, tasks and the seed call these; nothing else creates, cancels or
-re-times posts. Every change is a compare-and-set on the post's status, so a post
-a worker has started publishing is never changed under it. Posts due now are sent
-to the broker after the commit (``broker``); later ones wait for the dispatcher.
-The states themselves are drawn in ``ScheduledPost``'s docstring; publishing one
-post (the claim, the outcome) is ``publishing.py``.
+Views, the admin, tasks and the seed call these; apart from approval's holds,
+nothing else creates, cancels or re-times posts. Every change is a compare-and-set
+on the post's status, so a post a worker has started publishing is never changed
+under it. Posts due now are sent to the broker after the commit (``broker``);
+later ones wait for the dispatcher. The states themselves are drawn in
+``ScheduledPost``'s docstring.
+
+Post and delivery status have no other writers than this module and its two
+siblings: ``approval_lifecycle.py`` (posts held for an approver, released, sent
+back) and ``delivery_lifecycle.py`` (the engine's claims and outcomes, decided by
+``dispatch``, ``publishing`` and ``unconfirmed``); ``tests/test_one_writer.py``
+holds them to it.
 """
 
 import datetime
