@@ -257,16 +257,17 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     from .processing.services import request_ribbon
 
     waiting_for = "Waiting for the file to finish processing."
-    if post.media_content.processing_finished and _ribbon_being_made(post):
+    finished = post.media_content.files_processing_finished()
+    if finished and _ribbon_being_made(post):
         waiting_for = "Waiting for the ribbon to be drawn on the cover photo."
         request_ribbon(media=post.media_content)  # in case the ribbon changed or its task was lost
-    elif post.media_content.processing_finished:
+    elif finished:
         waiting_for = "Waiting for the Instagram-ready copy."
     _wait(post, delay=settings.PUBLISHING_PROCESSING_CHECK_SECONDS, last_error=waiting_for)
     media = MediaContent.objects.filter(pk=post.media_content_id).first()
     if (
         media is not None
-        and media.processing_finished
+        and media.files_processing_finished()
         and not _copy_being_made(post)
         and not _ribbon_being_made(post)
     ):

@@ -183,7 +183,7 @@ def instagram_copy(media) -> Rendition | None:
     """
     if media.media_type != MediaFile.MediaType.IMAGE:
         return None
-    return media.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
+    return the_file(media).renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
 
 
 def rendition_get_or_create(*, media: MediaFile, spec: str) -> Rendition | None:
