@@ -80,7 +80,11 @@ def test_complete_creates_the_item(
     with default_storage.open(file.file.name) as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == file.sha256
     upload = Upload.objects.get(pk=upload_id)
-    assert (upload.state, upload.media_content) == (Upload.State.CONSUMED, media)
+    assert (upload.state, upload.media_content, upload.file) == (
+        Upload.State.CONSUMED,
+        media,
+        file,
+    )
     assert not _partial_exists(upload_id)  # removed once the item is committed
 
 
@@ -420,6 +424,12 @@ def test_schedule_mode_library_adds_the_file_only(sunrise_client, samples):
     assert body["id"] is None
     assert MediaFile.objects.filter(pk=body["file_id"]).exists()
     assert not MediaContent.objects.exists()
+    upload = Upload.objects.get(pk=upload_id)  # no post, but it knows the file it made
+    assert (upload.state, upload.media_content, upload.file_id) == (
+        Upload.State.CONSUMED,
+        None,
+        body["file_id"],
+    )
     response = regular(sunrise_client, samples["png"], "b.png", schedule_mode="library")
     assert response.status_code == 201, response.content
     assert response.json()["id"] is None and not MediaContent.objects.exists()
