@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
 from library.models import MediaFile
-from media_content.models import MediaContent, Rendition
+from media_content.models import MediaContent, PostItem, Rendition
 
 from .cache import invalidate_active_banners
 from .models import Banner
@@ -19,17 +19,18 @@ def banner_from_media(
     media: MediaContent,
     start_date=None,
     end_date=None,
-    image: MediaContent | None = None,
+    image: MediaFile | PostItem | None = None,
     picture: Rendition | None = None,
 ) -> Banner:
     """Create, or switch on again, the website banner of a library image.
 
     ``image``: the item whose picture is shown (a post of several items shows its
-    first image); the title and link are the post's (``media``). ``picture``: a
-    rendition of that image shown instead (the cover with its ribbon).
+    first image; by default the post's first file); the title and link are the
+    post's (``media``). ``picture``: a rendition of that image shown instead (the
+    cover with its ribbon).
     """
-    image = image or media
-    if image.media_type != MediaContent.MediaType.IMAGE:
+    image = image or media.lead_file
+    if image is None or image.media_type != MediaContent.MediaType.IMAGE:
         raise ValidationError("Only images can be shown as website banners.")
     if picture is not None and picture.media_id != image.pk:
         picture = None  # a rendition of another item is not this banner's picture

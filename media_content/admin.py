@@ -23,6 +23,22 @@ from .processing import ProcessingFailed
 from .processing import services as processing
 from .uploads.form_fields import uploaded_file_path
 
+# The file details the admin shows for each file of a post (``file_details``).
+FILE_DETAILS = (
+    ("original_filename", "Original name"),
+    ("content_type", "Content type"),
+    ("size_bytes", "Bytes"),
+    ("sha256", "SHA-256"),
+    ("width", "Width"),
+    ("height", "Height"),
+    ("duration", "Seconds"),
+    ("container", "Container"),
+    ("video_codec", "Video codec"),
+    ("audio_codec", "Audio codec"),
+    ("frame_rate", "Frames/s"),
+    ("bit_rate", "Bits/s"),
+)
+
 
 @admin.register(MediaContent)
 class MediaContentAdmin(TenantModelAdmin):
@@ -34,7 +50,7 @@ class MediaContentAdmin(TenantModelAdmin):
         "organization",
         "media_type",
         "status",
-        "processing_status",
+        "processing_state",
         "destination_list",
         "scheduled_post_time",
         "created_at",
@@ -56,18 +72,7 @@ class MediaContentAdmin(TenantModelAdmin):
         "thumbnail_preview",
         "processing_state",
         "checks_by_destination",
-        "container",
-        "video_codec",
-        "audio_codec",
-        "frame_rate",
-        "bit_rate",
-        "original_filename",
-        "content_type",
-        "size_bytes",
-        "sha256",
-        "width",
-        "height",
-        "duration",
+        "file_details",
         "created_by",
         "created_at",
         "updated_at",
@@ -118,18 +123,7 @@ class MediaContentAdmin(TenantModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "original_filename",
-                    "content_type",
-                    "size_bytes",
-                    "sha256",
-                    "width",
-                    "height",
-                    "duration",
-                    "container",
-                    "video_codec",
-                    "audio_codec",
-                    "frame_rate",
-                    "bit_rate",
+                    "file_details",
                     "created_by",
                     "created_at",
                     "updated_at",
@@ -156,10 +150,36 @@ class MediaContentAdmin(TenantModelAdmin):
 
     @admin.display(description="Processing")
     def processing_state(self, media: MediaContent) -> str:
-        label = media.get_processing_status_display()
-        if media.processing_status == MediaContent.ProcessingStatus.FAILED:
-            return format_html("{}: {}", label, media.processing_error)
+        """The cover's processing, as the library's row shows it."""
+        file = media.lead_file
+        if file is None:
+            return "—"
+        label = file.get_processing_status_display()
+        if file.processing_status == MediaContent.ProcessingStatus.FAILED:
+            return format_html("{}: {}", label, file.processing_error)
         return label
+
+    @admin.display(description="Ribbon error")
+    def ribbon_error(self, media: MediaContent) -> str:
+        """Why the ribbon could not be drawn: it is drawn on the cover, so the cover's reason."""
+        file = media.lead_file
+        return (file.ribbon_error if file is not None else "") or "—"
+
+    @admin.display(description="Files")
+    def file_details(self, media: MediaContent) -> str:
+        """What processing learnt about each file, in the post's order (a post may have several)."""
+        rows = [
+            (place, *(getattr(file, name) or "—" for name, _ in FILE_DETAILS))
+            for place, file in enumerate(media.files_in_order(), start=1)
+        ]
+        if not rows:
+            return "—"
+        cells = "".join("<td>{}</td>" for _ in range(len(FILE_DETAILS) + 1))
+        return format_html(
+            "<table><thead><tr><th>#</th>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<th>{}</th>", ((label,) for _, label in FILE_DETAILS)),
+            format_html_join("", f"<tr>{cells}</tr>", rows),
+        )
 
     @admin.display(description="Checks per destination")
     def checks_by_destination(self, media: MediaContent) -> str:

@@ -33,9 +33,6 @@ class Destination(models.TextChoices):
     BANNER = "banner", "Website banner"
 
 
-FILE_FIELD_NAMES = frozenset(field.name for field in MediaFile._meta.local_concrete_fields)
-
-
 class MediaContent(TenantModel):
     MediaType = MediaFile.MediaType
     ProcessingStatus = MediaFile.ProcessingStatus
@@ -143,14 +140,7 @@ class MediaContent(TenantModel):
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         self.__dict__.pop("_lead_file", None)
-        self.__dict__.pop("_file_changes", None)
         super().refresh_from_db(*args, **kwargs)
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        changes = self.__dict__.pop("_file_changes", None)
-        if changes and self.lead_file is not None:
-            self.lead_file.save(update_fields=[*sorted(changes), "updated_at"])
 
     def files_in_order(self) -> list[MediaFile]:
         """The post's files in the dealer's order, cover first."""
@@ -182,62 +172,30 @@ class MediaContent(TenantModel):
         self.__dict__.pop("_lead_file", None)
         getattr(self, "_prefetched_objects_cache", {}).pop("post_files", None)
 
-    def _of_lead(name: str, empty=None):
-        def getter(self):
-            lead = self.lead_file
-            return getattr(lead, name) if lead is not None else empty
-
-        def setter(self, value):
-            """Set on the first file; ``save()`` saves it (callers that read a post as
-            its file, from before posts carried files)."""
-            lead = self.lead_file
-            if lead is None:
-                raise AttributeError(f"This post has no file to set {name} on.")
-            setattr(lead, name, value)
-            self.__dict__.setdefault("_file_changes", set()).add(name)
-
-        getter.__name__ = name
-        getter.__doc__ = f"The first file's ``{name}``."
-        return property(getter, setter if name in FILE_FIELD_NAMES else None)
-
-    media_type = _of_lead("media_type", "")
-    media_url = _of_lead("media_url", "")
-    thumbnail_url = _of_lead("thumbnail_url", "")
-    file = _of_lead("file")
-    thumbnail = _of_lead("thumbnail")
-    width = _of_lead("width")
-    height = _of_lead("height")
-    duration = _of_lead("duration")
-    size_bytes = _of_lead("size_bytes", 0)
-    sha256 = _of_lead("sha256", "")
-    container = _of_lead("container", "")
-    video_codec = _of_lead("video_codec", "")
-    audio_codec = _of_lead("audio_codec", "")
-    frame_rate = _of_lead("frame_rate")
-    bit_rate = _of_lead("bit_rate")
-    original_filename = _of_lead("original_filename", "")
-    content_type = _of_lead("content_type", "")
-    processing_status = _of_lead("processing_status", "")
-    processing_error = _of_lead("processing_error", "")
-    processed_at = _of_lead("processed_at")
-    processing_attempts = _of_lead("processing_attempts", 0)
-    processing_requested_at = _of_lead("processing_requested_at")
-    processing_claimed_at = _of_lead("processing_claimed_at")
-    processing_lease_until = _of_lead("processing_lease_until")
-    thumbnail_is_placeholder = _of_lead("thumbnail_is_placeholder", False)
-    instagram_copy_error = _of_lead("instagram_copy_error", "")
-    ribbon_error = _of_lead("ribbon_error", "")
-    is_processed = _of_lead("is_processed", False)
-    processing_finished = _of_lead("processing_finished", False)
-    del _of_lead
+    @property
+    def media_type(self) -> str:
+        """The first file's type: the post's type in the library, its JSON and its checks."""
+        lead = self.lead_file
+        return lead.media_type if lead is not None else ""
 
     @property
-    def renditions(self):
-        """The first file's renditions (the Instagram-ready copy, the ribbon)."""
-        from .models import Rendition
-
+    def media_url(self) -> str:
+        """The first file's URL (the post's picture in lists and previews)."""
         lead = self.lead_file
-        return lead.renditions.all() if lead is not None else Rendition.objects.none()
+        return lead.media_url if lead is not None else ""
+
+    @property
+    def thumbnail_url(self) -> str:
+        """The first file's thumbnail URL."""
+        lead = self.lead_file
+        return lead.thumbnail_url if lead is not None else ""
+
+    def files_processing_finished(self) -> bool:
+        """Every file is ready or failed, so the post's checks are all known.
+
+        A post of several files (a carousel) waits for its last file, not its first.
+        """
+        return all(file.processing_finished for file in self.files_in_order())
 
     @property
     def destinations(self) -> list[str]:

@@ -41,8 +41,9 @@ class PostFile(TenantModel):
     """One file of a post, at its place in the dealer's order (0 is the cover).
 
     The file belongs to the post's dealership: ``items`` looks files up with
-    ``for_org`` and ``clean`` says so in the admin (Django has no composite
-    foreign key to let the database say it too).
+    ``for_org`` and ``clean`` says so in the admin. Django has no composite
+    foreign key; on PostgreSQL the database says it too, at the commit
+    (``media_content.0020``: the row's organization is its post's and its file's).
     """
 
     post = models.ForeignKey(

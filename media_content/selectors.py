@@ -209,11 +209,11 @@ def media_as_json(*, media: MediaContent) -> dict:
             state.destination: state.as_json(tzinfo) for state in destination_states(media=media)
         },
     }
-    processing_status = getattr(media, "processing_status", None)
-    if processing_status is not None:
-        data["processing_status"] = processing_status
+    items = media.items()
+    # The cover's processing (the seed's key, from before a post had several files).
+    data["processing_status"] = items[0].processing_status if items else ""
     data["checks"] = media_destination_checks(media=media)
-    data["instagram_copy"] = instagram_copy_summary(media)
+    data["instagram_copy"] = instagram_copy_summary(items[0]) if items else None
     data["ribbon"] = ribbon_summary(media)  # the cover's ribbon, once drawn: its picture
     # A post of several items: every item, first first (the first is this one).
     data["items"] = [
@@ -226,7 +226,7 @@ def media_as_json(*, media: MediaContent) -> dict:
             "media_url": item.media_url,
             "thumbnail_url": item.thumbnail_url,
         }
-        for position, item in enumerate(media.items())
+        for position, item in enumerate(items)
     ]
     data["deliveries"] = deliveries_as_json(media=media, tzinfo=tzinfo)
     return data

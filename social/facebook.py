@@ -42,9 +42,9 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
         if len(items) > 1:
             return multi.facebook_photo_set(self, post, items, account, client, message)
         url = services.public_media_url(media=media)
-        if not media.file:
+        if not items or not items[0].file:
             return self._feed(post, account, client, message, media.link_url)
-        if media.media_type == MediaContent.MediaType.VIDEO and facebook_video_way(media).reel:
+        if media.media_type == MediaContent.MediaType.VIDEO and facebook_video_way(items[0]).reel:
             return self._reel(post, media, account, client, url)
         if media.media_type == MediaContent.MediaType.VIDEO:
             return self._video(post, media, account, client, url)
@@ -74,7 +74,8 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
         else:  # local storage: send the bytes (Meta cannot fetch them)
             with photo.open("rb") as handle:
                 content = handle.read()
-            name = "photo.jpg" if photo.name != media.file.name else media.original_filename
+            file = media.lead_file
+            name = "photo.jpg" if photo.name != file.file.name else file.original_filename
             files = {"source": (name or "photo.jpg", content)}
             answer = self._send(
                 post, account, lambda: client.post(path, files=files, message=message, **extra)
@@ -104,7 +105,7 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
             "title": media.title,
             "description": services.compose_message(media=media, network="facebook"),
         }
-        if url and media.file.size <= VIDEO_URL_MAX_BYTES:
+        if url and media.lead_file.file.size <= VIDEO_URL_MAX_BYTES:
             answer = self._send(
                 post, account, lambda: client.post(path, video=True, file_url=url, **info)
             )
@@ -119,7 +120,7 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
 
     def _resumable_upload(self, post, media, account, client, path, info) -> dict:
         """start → transfer chunks → finish (graph-video). Only ``finish`` publishes."""
-        size = media.file.size
+        size = media.lead_file.file.size
         try:
             start = client.post(path, video=True, upload_phase="start", file_size=str(size))
         except GraphError as error:
@@ -133,7 +134,7 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
             fb_upload_session=session_id, fb_started_video_id=start["video_id"]
         )
         offset, end = int(start["start_offset"]), int(start["end_offset"])
-        with media.file.open("rb") as handle:
+        with media.lead_file.file.open("rb") as handle:
             while offset < end:
                 handle.seek(offset)
                 chunk = handle.read(end - offset)

@@ -115,7 +115,7 @@ class ReelsMixin:
             )
             # Known from here: a finish whose answer is lost is asked about by this id.
             self.claim.save_progress(fb_started_video_id=video_id)
-            size = media.file.size
+            size = media.lead_file.file.size
             if url:  # hosted file: Meta downloads it
                 # offset and file_size too: the host refuses a file_url upload without them
                 # ("Header Offset not convertable to unsigned long").
@@ -123,7 +123,7 @@ class ReelsMixin:
                 client.rupload(upload_url, headers=headers)
             else:  # local storage: Meta cannot reach the file, send its bytes
                 headers = {"offset": "0", "file_size": str(size)}
-                with media.file.open("rb") as handle:
+                with media.lead_file.file.open("rb") as handle:
                     client.rupload(upload_url, headers=headers, data=handle)
         except GraphError as error:
             if error.kind == Kind.UNKNOWN_OUTCOME:  # start and upload publish nothing

@@ -9,7 +9,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from media_content.models import MediaContent
+from library.models import MediaFile
+from media_content.models import MediaContent, PostItem
 
 from .graph import GraphClient
 from .models import InstagramLogin, MetaConnection, SocialAccount
@@ -45,7 +46,13 @@ def public_media_url(*, media: MediaContent) -> str | None:
     (Meta fetches it within minutes of container creation). Files on the local
     disk are served under a relative or local MEDIA_URL, which Meta cannot reach.
     """
-    return _public_file_url(media.file.name) if media.file else None
+    file = _file_of(media)
+    return _public_file_url(file.file.name) if file is not None and file.file else None
+
+
+def _file_of(media: MediaContent | PostItem) -> MediaFile | None:
+    """What goes out: an item's own file, or a post's cover (its first file)."""
+    return media.media_file if isinstance(media, PostItem) else media.lead_file
 
 
 def ribbon_file(*, media: MediaContent) -> FieldFile | None:
@@ -63,7 +70,7 @@ def ribbon_file(*, media: MediaContent) -> FieldFile | None:
 def facebook_photo(*, media: MediaContent, cover: bool = True) -> tuple[FieldFile, str | None]:
     """The photo Facebook gets (the ribbon's picture on the ``cover``, else the file) and
     its public URL. Only a post's cover (its lead) carries the ribbon."""
-    photo = (ribbon_file(media=media) if cover else None) or media.file
+    photo = (ribbon_file(media=media) if cover else None) or _file_of(media).file
     return photo, _public_file_url(photo.name)
 
 

@@ -38,7 +38,7 @@ def test_the_change_forms_delete_removes_the_file_and_cancels_pending_posts(
     staff_client, sunrise, django_capture_on_commit_callbacks
 ):
     media, pending, posted = _item_with_posts(sunrise, "Truck month")
-    name = media.file.name
+    name = media.lead_file.file.name
     url = reverse("admin:media_content_mediacontent_delete", args=[media.pk])
 
     confirmation = staff_client.get(url)
@@ -63,7 +63,7 @@ def test_delete_selected_goes_item_by_item_through_the_service(
 ):
     first, first_pending, _ = _item_with_posts(sunrise, "Truck month")
     second, second_pending, _ = _item_with_posts(sunrise, "Lease deal")
-    names = [first.file.name, second.file.name]
+    names = [first.lead_file.file.name, second.lead_file.file.name]
     changelist = reverse("admin:media_content_mediacontent_changelist")
     selected = {"action": "delete_selected", "_selected_action": [first.pk, second.pk]}
 

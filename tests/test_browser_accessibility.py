@@ -124,7 +124,7 @@ def _library(sunrise) -> MediaContent:
             status=MediaContent.Status.SCHEDULED,
             scheduled_post_time=now + datetime.timedelta(hours=2),
         )
-        item.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
+        item.lead_file.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
         ScheduledPostFactory(
             media_content=item,
             destination=Destination.FACEBOOK,

@@ -69,9 +69,9 @@ def test_stored_name_is_generated_not_the_clients(sunrise):
     media = MediaContentFactory(
         organization=sunrise, file=ContentFile(b"x", name="../../etc/My Photo.JPG")
     )
-    assert media.file.name.startswith(f"org-{sunrise.pk}/media/")
-    assert "Photo" not in media.file.name
-    assert media.file.name.endswith(".jpg")
+    assert media.lead_file.file.name.startswith(f"org-{sunrise.pk}/media/")
+    assert "Photo" not in media.lead_file.file.name
+    assert media.lead_file.file.name.endswith(".jpg")
     assert media.media_url.startswith("/media/org-")
 
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from banners.models import Banner
+from library.models import MediaFile
 from media_content import items, publishing
 from media_content.models import MediaContent, PostFile, ScheduledPost
 from media_content.processing.carousel_checks import post_checks
@@ -37,6 +38,28 @@ def test_the_dealers_order_is_kept(photos):
     post = _compose([photos[1], photos[2], photos[0]])
     assert post.pk is not None and post.files_in_order() == [photos[1], photos[2], photos[0]]
     assert list(post.post_files.values_list("position", flat=True)) == [0, 1, 2]
+
+
+def test_a_post_reads_only_its_type_and_urls_from_its_first_file(photos):
+    post = _compose([photos[1], photos[0]])
+    cover = photos[1]
+    assert (post.media_type, post.media_url, post.thumbnail_url) == (
+        cover.media_type,
+        cover.media_url,
+        cover.thumbnail_url,
+    )
+    assert not any(hasattr(post, name) for name in ("width", "sha256", "processing_status"))
+    with pytest.raises(AttributeError):
+        post.media_type = MediaContent.MediaType.VIDEO  # set on the file, not through the post
+
+
+def test_a_carousel_has_finished_processing_once_its_last_file_has(photos):
+    post = _compose(photos)
+    assert post.files_processing_finished()
+    MediaFile.objects.filter(pk=photos[2].pk).update(processing_status="processing")
+    assert not post.files_processing_finished()  # the cover being ready is not enough
+    MediaFile.objects.filter(pk=photos[2].pk).update(processing_status="failed")
+    assert post.files_processing_finished()  # failed is finished: its checks say why
 
 
 def test_reordering_keeps_the_post_and_its_time(photos, django_capture_on_commit_callbacks):

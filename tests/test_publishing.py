@@ -187,7 +187,7 @@ def test_banner_destination_shows_the_image_on_the_website(sunrise):
     assert banner.organization == sunrise
     assert banner.is_active
     assert banner.link_url == "https://sunrise.example/suv"
-    assert banner.image.name == media.file.name
+    assert banner.image.name == media.lead_file.file.name
     assert banner.start_date == timezone.localdate(timezone=sunrise.tzinfo)
 
 

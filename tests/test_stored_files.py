@@ -187,15 +187,16 @@ def test_admin_upload_goes_through_media_create(
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     media = MediaContent.objects.get()
-    assert media.file.name.startswith(f"org-{sunrise.pk}/media/")
-    assert media.file.name.endswith(".jpg")
-    assert (media.media_type, media.content_type) == ("image", "image/jpeg")
-    assert (media.width, media.height, media.size_bytes) == (1200, 400, len(data))
-    assert media.original_filename == "offer.html"
+    file = media.lead_file
+    assert file.file.name.startswith(f"org-{sunrise.pk}/media/")
+    assert file.file.name.endswith(".jpg")
+    assert (media.media_type, file.content_type) == ("image", "image/jpeg")
+    assert (file.width, file.height, file.size_bytes) == (1200, 400, len(data))
+    assert file.original_filename == "offer.html"
     assert media.created_by == sunrise_staff
-    assert len(media.sha256) == 64
-    assert media.processing_status == "ready"  # processed after the commit (eager in tests)
-    assert media.thumbnail
+    assert len(file.sha256) == 64
+    assert file.processing_status == "ready"  # processed after the commit (eager in tests)
+    assert file.thumbnail
 
 
 def test_admin_schedules_a_new_item_like_the_portal(staff_client, sunrise):
@@ -240,7 +241,7 @@ def test_admin_file_change_is_checked_stored_by_format_and_removes_the_old_file(
     # as the portal's is, cancels the posts of destinations no longer chosen.
     media = MediaContentFactory(organization=sunrise, title="Old photo", post_to_facebook=True)
     post = ScheduledPostFactory(media_content=media)
-    old_name = media.file.name
+    old_name = media.lead_file.file.name
     url = reverse("admin:media_content_mediacontent_change", args=[media.pk])
     data = {
         "organization": sunrise.pk,
@@ -265,7 +266,7 @@ def test_admin_file_change_is_checked_stored_by_format_and_removes_the_old_file(
     assert refused.status_code == 200
     assert "This file is not a supported type" in refused.content.decode()
     media.refresh_from_db()
-    assert media.file.name == old_name and default_storage.exists(old_name)
+    assert media.lead_file.file.name == old_name and default_storage.exists(old_name)
 
     png = io.BytesIO()
     Image.new("RGB", (800, 600), "orange").save(png, "PNG")
@@ -275,12 +276,13 @@ def test_admin_file_change_is_checked_stored_by_format_and_removes_the_old_file(
         )
     assert saved.status_code == 302, saved.content.decode()[:2000]
     media.refresh_from_db()
-    assert media.file.name.endswith(".png") and media.file.name != old_name
-    assert (media.content_type, media.width, media.height) == ("image/png", 800, 600)
-    assert media.original_filename == "new.txt"
-    assert default_storage.exists(media.file.name)
+    file = media.lead_file
+    assert file.file.name.endswith(".png") and file.file.name != old_name
+    assert (file.content_type, file.width, file.height) == ("image/png", 800, 600)
+    assert file.original_filename == "new.txt"
+    assert default_storage.exists(file.file.name)
     assert not default_storage.exists(old_name)
-    assert media.processing_status == "ready"
+    assert file.processing_status == "ready"
     assert ScheduledPost.objects.get(pk=post.pk).status == post.status  # posts untouched
 
 

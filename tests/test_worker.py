@@ -59,16 +59,17 @@ def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_
             with transaction.atomic():
                 request_processing(media=media)
             media.refresh_from_db()
-            assert media.processing_status == "pending"  # the request did not wait
+            assert media.lead_file.processing_status == "pending"  # the request did not wait
         finally:
             app.conf.task_default_queue = "celery"
 
         def processed():
             media.refresh_from_db()
-            return media.processing_status == "ready"
+            return media.lead_file.processing_status == "ready"
 
         wait_for(processed, timeout=60)
     assert "process_media" in worker.log
-    assert (media.width, media.height) == (2400, 1600)
-    assert media.thumbnail.name and media.thumbnail.storage.exists(media.thumbnail.name)
-    assert media.renditions.get(spec="display").width == 1280
+    file = media.lead_file
+    assert (file.width, file.height) == (2400, 1600)
+    assert file.thumbnail.name and file.thumbnail.storage.exists(file.thumbnail.name)
+    assert file.renditions.get(spec="display").width == 1280

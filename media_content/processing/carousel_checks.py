@@ -122,7 +122,7 @@ def post_checks(media: MediaContent, destination: str) -> CheckResult:
     """Errors and warnings for sending the post led by ``media`` to ``destination``."""
     items = media.items()
     if len(items) == 1:
-        result = validate_for(media, destination)
+        result = validate_for(items[0], destination)
     else:
         result = _SET_CHECKS[Destination(destination)](items)
     _ribbon(media, result)
@@ -139,8 +139,8 @@ def _ribbon(media: MediaContent, result: CheckResult) -> None:
         result.warnings.append(
             f"The ribbon “{media.ribbon_text}” is drawn on photos only; the first item is a video."
         )
-    elif media.ribbon_error:
-        result.errors.append(RIBBON_FAILED.format(post=media, error=media.ribbon_error))
+    elif media.lead_file.ribbon_error:
+        result.errors.append(RIBBON_FAILED.format(post=media, error=media.lead_file.ribbon_error))
     elif ribbon_pending(media):
         result.preparing.append(
             f"The ribbon “{media.ribbon_text}” is being drawn on the cover photo."
@@ -160,4 +160,4 @@ def post_destination_checks(media: MediaContent) -> dict[str, dict[str, list[str
 
 def items_processing_finished(media: MediaContent) -> bool:
     """Every item's checks are known (ready or failed)."""
-    return all(item.processing_finished for item in media.items())
+    return media.files_processing_finished()

@@ -2,7 +2,9 @@
 
 ``validate_for(media, destination)`` runs after processing and again before
 publishing; ``destination_checks(media)`` gives every destination at once as
-plain data for the portal and the admin.
+plain data for the portal and the admin. ``media`` is one file of a post read
+with the post's choices (``PostItem``: the file's size and format, the post's fit
+and destinations); a whole post is judged by ``carousel_checks.post_checks``.
 
 Limits are Meta's published figures, checked on 2026-11-24. Meta's reference
 pages in our search corpus name the endpoints; the figures themselves are
@@ -16,6 +18,7 @@ from fractions import Fraction
 from django.conf import settings
 
 from ..models import Destination, MediaContent
+from ..post_files import PostItem
 from .facebook_video import facebook_video_checks
 from .instagram_specs import COPY_FAILED, instagram_copy
 from .limits import (
@@ -81,7 +84,7 @@ def _aspect(width: int | None, height: int | None) -> Fraction | None:
     return Fraction(width, height) if width and height else None
 
 
-def _container_kind(media: MediaContent) -> str:
+def _container_kind(media: PostItem) -> str:
     """mp4 or mov for ffmpeg's shared demuxer name, from the stored file's extension."""
     extension = media.file.name.rsplit(".", 1)[-1].lower() if media.file else ""
     demuxer = media.container.lower()
@@ -90,7 +93,7 @@ def _container_kind(media: MediaContent) -> str:
     return demuxer.split(",")[0]
 
 
-def _public_url_check(media: MediaContent, result: CheckResult, destination: str) -> None:
+def _public_url_check(media: PostItem, result: CheckResult, destination: str) -> None:
     """Instagram downloads the file from its URL itself: a local address cannot work.
 
     (Facebook does not need this: the publisher sends a local file's bytes.)
@@ -108,7 +111,7 @@ def _public_url_check(media: MediaContent, result: CheckResult, destination: str
         result.errors.append(message)
 
 
-def _processing_gate(media: MediaContent, result: CheckResult) -> bool:
+def _processing_gate(media: PostItem, result: CheckResult) -> bool:
     """Checks need the file's details; say so instead of guessing."""
     status = media.processing_status
     if status == MediaContent.ProcessingStatus.FAILED:
@@ -123,7 +126,7 @@ def _processing_gate(media: MediaContent, result: CheckResult) -> bool:
 FIT_WORDS = {"pad": "padded", "crop": "cropped"}
 
 
-def _instagram(media: MediaContent, result: CheckResult) -> None:
+def _instagram(media: PostItem, result: CheckResult) -> None:
     reach = CheckResult()
     _public_url_check(media, reach, Destination.INSTAGRAM)
     if media.media_type == MediaContent.MediaType.IMAGE:
@@ -134,13 +137,13 @@ def _instagram(media: MediaContent, result: CheckResult) -> None:
     result.warnings.extend(reach.warnings)
 
 
-def _original_photo_result(media: MediaContent) -> CheckResult:
+def _original_photo_result(media: PostItem) -> CheckResult:
     original = CheckResult()
     _instagram_image(original, media.container, media.width, media.height, media.size_bytes)
     return original
 
 
-def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach: bool) -> None:
+def _instagram_photo(media: PostItem, result: CheckResult, *, copy_can_reach: bool) -> None:
     """Judge the copy of the dealer's fit if there is one; else say what the copy will fix.
 
     The copy (a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB) fixes
@@ -171,7 +174,7 @@ def _instagram_photo(media: MediaContent, result: CheckResult, *, copy_can_reach
         )
 
 
-def copy_would_fix(media: MediaContent) -> bool:
+def copy_would_fix(media: PostItem) -> bool:
     """The Instagram-ready copy would clear every Instagram error of this processed image."""
     if (
         media.media_type != MediaContent.MediaType.IMAGE
@@ -183,7 +186,7 @@ def copy_would_fix(media: MediaContent) -> bool:
     return not reach.errors and bool(_original_photo_result(media).errors)
 
 
-def instagram_copy_summary(media: MediaContent) -> dict:
+def instagram_copy_summary(media: PostItem) -> dict:
     """For the portal: does this image need the copy (so the fit is asked), and is it made?"""
     is_image = media.media_type == MediaContent.MediaType.IMAGE
     ready = instagram_copy(media) if is_image else None
@@ -223,7 +226,7 @@ def _instagram_image(
         )
 
 
-def _instagram_reel(media: MediaContent, result: CheckResult) -> None:
+def _instagram_reel(media: PostItem, result: CheckResult) -> None:
     kind = _container_kind(media)
     if kind not in IG_REELS_CONTAINERS:
         result.errors.append(
@@ -261,7 +264,7 @@ def _instagram_reel(media: MediaContent, result: CheckResult) -> None:
         result.warnings.append("Reels show best in 9:16 (portrait); this video will be framed.")
 
 
-def _facebook(media: MediaContent, result: CheckResult) -> None:
+def _facebook(media: PostItem, result: CheckResult) -> None:
     if media.media_type == MediaContent.MediaType.IMAGE:
         fmt = media.container.upper()
         if fmt not in FB_PHOTO_FORMATS:
@@ -298,7 +301,7 @@ def _facebook(media: MediaContent, result: CheckResult) -> None:
         facebook_video_checks(media, result.errors, result.warnings)
 
 
-def _banner(media: MediaContent, result: CheckResult) -> None:
+def _banner(media: PostItem, result: CheckResult) -> None:
     if media.media_type != MediaContent.MediaType.IMAGE:
         result.errors.append("Website banners must be images, not videos.")
         return
@@ -324,7 +327,7 @@ _CHECKS = {
 }
 
 
-def validate_for(media: MediaContent, destination: str) -> CheckResult:
+def validate_for(media: PostItem, destination: str) -> CheckResult:
     """Errors and warnings for sending ``media`` to ``destination``."""
     result = CheckResult()
     if media.media_type == MediaContent.MediaType.VIDEO and destination == Destination.BANNER:
@@ -335,7 +338,7 @@ def validate_for(media: MediaContent, destination: str) -> CheckResult:
     return result
 
 
-def destination_checks(media: MediaContent) -> dict[str, dict[str, list[str]]]:
+def destination_checks(media: PostItem) -> dict[str, dict[str, list[str]]]:
     """Every destination's errors and warnings, as plain data (portal, admin, API)."""
     return {
         destination.value: validate_for(media, destination).as_dict() for destination in Destination

@@ -10,6 +10,7 @@ sent.
 from dataclasses import dataclass
 
 from ..models import MediaContent
+from ..post_files import PostItem
 
 # Reels Publishing API, "Reel specifications" and "Rate Limit":
 # https://developers.facebook.com/docs/video-api/guides/reels-publishing
@@ -40,7 +41,7 @@ def _seconds(duration: float) -> str:
     return f"{round(duration, 1):g} s"
 
 
-def _shape(media: MediaContent) -> str:
+def _shape(media: PostItem) -> str:
     if not (media.width and media.height):
         return "size unknown"
     if media.height > media.width:
@@ -48,7 +49,7 @@ def _shape(media: MediaContent) -> str:
     return "square" if media.height == media.width else "landscape"
 
 
-def fits_a_reel(media: MediaContent) -> tuple[bool, str]:
+def fits_a_reel(media: PostItem) -> tuple[bool, str]:
     """Taller than wide and 3 to 90 s long; answers the reason in words either way."""
     shape = _shape(media)
     if shape != "vertical":
@@ -62,7 +63,7 @@ def fits_a_reel(media: MediaContent) -> tuple[bool, str]:
     return True, f"vertical, {_seconds(media.duration)}"
 
 
-def facebook_video_way(media: MediaContent) -> VideoWay:
+def facebook_video_way(media: PostItem) -> VideoWay:
     """The dealer's choice when there is one, else a Reel for what fits one."""
     fits, reason = fits_a_reel(media)
     choice = media.facebook_video_format
@@ -73,7 +74,7 @@ def facebook_video_way(media: MediaContent) -> VideoWay:
     return VideoWay(reel=fits, chosen=False, reason=reason)
 
 
-def facebook_video_checks(media: MediaContent, errors: list[str], warnings: list[str]) -> None:
+def facebook_video_checks(media: PostItem, errors: list[str], warnings: list[str]) -> None:
     """Say which way the video goes; Reel limits are errors only when the dealer chose Reel."""
     way = facebook_video_way(media)
     other = "Regular video" if way.reel else "Reel"

@@ -30,4 +30,5 @@ def instagram_copy(media) -> Rendition | None:
     """
     if media.media_type != MediaFile.MediaType.IMAGE:
         return None
-    return media.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()
+    file = media.media_file if hasattr(media, "media_file") else media.lead_file
+    return file.renditions.filter(spec=instagram_spec(media.instagram_fit)).first()

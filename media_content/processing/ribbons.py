@@ -183,14 +183,16 @@ def ribbon_spec(media: MediaContent) -> str | None:
 def ribbon_for(media: MediaContent) -> Rendition | None:
     """The cover with today's ribbon, once the worker has drawn it (else None)."""
     spec = ribbon_spec(media)
-    return media.renditions.filter(spec=spec).first() if spec else None
+    return media.lead_file.renditions.filter(spec=spec).first() if spec else None
 
 
 def ribbon_pending(media: MediaContent) -> bool:
     """The worker still has to draw the ribbon this processed photo's post asks for."""
+    cover = media.lead_file
     return (
-        media.processing_status == MediaContent.ProcessingStatus.READY
-        and not media.ribbon_error
+        cover is not None
+        and cover.processing_status == MediaContent.ProcessingStatus.READY
+        and not cover.ribbon_error
         and ribbon_spec(media) is not None
         and ribbon_for(media) is None
     )
@@ -285,7 +287,7 @@ def ribbon_summary(media: MediaContent) -> dict | None:
         "size": [drawn.width, drawn.height] if drawn else None,
         "pending": ribbon_pending(media),
         "photo": media.media_type == MediaContent.MediaType.IMAGE,
-        "error": media.ribbon_error,
+        "error": media.lead_file.ribbon_error if media.lead_file else "",
     }
 
 

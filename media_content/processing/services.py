@@ -48,7 +48,7 @@ MAX_PROCESSING_ATTEMPTS = 6
 RETRY_WAIT = datetime.timedelta(seconds=300 + 60)
 
 
-def file_of(media) -> MediaFile:
+def file_of(media) -> MediaFile | None:
     """The file itself, or a post's first file (the admin acts on posts)."""
     return media.lead_file if isinstance(media, MediaContent) else media
 
@@ -82,10 +82,16 @@ def requeue_stale_processing() -> int:
 
 
 def request_placeholder_refresh(*, media) -> bool:
-    """After a title change: redraw the thumbnail if (and only if) it is the drawn title card."""
-    if media.media_type != MediaFile.MediaType.VIDEO or not media.thumbnail_is_placeholder:
+    """After a title change: redraw the thumbnail if (and only if) it is the drawn title card.
+
+    ``media`` is a file, or a post: then its first file's card shows the post's title.
+    """
+    file = file_of(media)
+    if file is None or file.media_type != MediaFile.MediaType.VIDEO:
         return False
-    title, org_id, url = media.title, media.organization_id, media.thumbnail_url
+    if not file.thumbnail_is_placeholder:
+        return False
+    title, org_id, url = media.title, file.organization_id, file.thumbnail_url
     broker.send_on_commit(broker.REGENERATE_VIDEO_THUMBNAIL, title, org_id, url)
     return True
 

@@ -48,6 +48,15 @@ class Upload(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The library file the upload became: set with CONSUMED, also when only a file was made
+    # (``schedule_mode=library``: no post), and it stays right when the post's files change.
+    file = models.ForeignKey(
+        "library.MediaFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploads",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -357,10 +357,12 @@ def media_create_from_upload(
                     allow_duplicate=allow_duplicate,
                 )
                 post = media if isinstance(media, MediaContent) else None
+                file = post.lead_file if post is not None else media  # the file just made
                 Upload.objects.filter(pk=upload.pk, lock_token=token).update(
-                    state=Upload.State.CONSUMED, media_content=post
+                    state=Upload.State.CONSUMED, media_content=post, file=file
                 )
                 upload.state, upload.media_content = Upload.State.CONSUMED, post
+                upload.file = file
                 transaction.on_commit(lambda: store.delete(upload))
         except MediaRejected:
             upload_delete(upload=upload)

@@ -45,9 +45,10 @@ def media_json(media) -> dict:
             "status": "library",
             "media_url": media.media_url,
         }
+    file = media.lead_file  # the upload's file (the seed's keys: the post's first file)
     return {
         "id": media.pk,
-        "file_id": media.lead_file.pk if media.lead_file else None,
+        "file_id": file.pk,
         "title": media.title,
         "description": media.description,
         "link_url": media.link_url,
@@ -55,12 +56,12 @@ def media_json(media) -> dict:
         "post_to_instagram": media.post_to_instagram,
         "post_to_banner": media.post_to_banner,
         "media_type": media.media_type,
-        "content_type": media.content_type,
-        "original_filename": media.original_filename,
-        "size_bytes": media.size_bytes,
-        "sha256": media.sha256,
-        "width": media.width,
-        "height": media.height,
+        "content_type": file.content_type,
+        "original_filename": file.original_filename,
+        "size_bytes": file.size_bytes,
+        "sha256": file.sha256,
+        "width": file.width,
+        "height": file.height,
         "status": media.status,
         "scheduled_post_time": (
             media.scheduled_post_time.isoformat() if media.scheduled_post_time else None

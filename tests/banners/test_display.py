@@ -153,5 +153,5 @@ def test_a_banner_made_from_a_library_image_gets_its_own_copy(
     with django_capture_on_commit_callbacks(execute=True):
         banner = services.banner_from_media(media=media)
     banner.refresh_from_db()
-    assert banner.image.name == media.file.name
+    assert banner.image.name == media.lead_file.file.name
     assert (banner.display_width, banner.display_height) == (1280, 640)

@@ -55,12 +55,13 @@ def test_the_reel_is_made_in_the_worker_and_read_back(
     media = reel.media_content
     assert media.organization_id == sunrise.pk and media.vehicle_reels.get() == reel
     # In the library as a processed video, stored under the detected format.
-    assert (media.media_type, media.content_type) == ("video", "video/mp4")
-    assert media.file.name.endswith(".mp4")
-    assert media.original_filename == f"{vehicle.year}-honda-accord-reel.mp4"
-    assert media.processing_status == MediaContent.ProcessingStatus.READY
-    assert media.thumbnail and not media.thumbnail_is_placeholder
-    assert (media.width, media.height, media.video_codec, media.audio_codec) == (
+    file = media.lead_file
+    assert (media.media_type, file.content_type) == ("video", "video/mp4")
+    assert file.file.name.endswith(".mp4")
+    assert file.original_filename == f"{vehicle.year}-honda-accord-reel.mp4"
+    assert file.processing_status == MediaContent.ProcessingStatus.READY
+    assert file.thumbnail and not file.thumbnail_is_placeholder
+    assert (file.width, file.height, file.video_codec, file.audio_codec) == (
         1080,
         1920,
         "h264",
@@ -69,7 +70,7 @@ def test_the_reel_is_made_in_the_worker_and_read_back(
     assert media.facebook_video_format == MediaContent.FacebookVideoFormat.REEL
     assert media.link_url == vehicle.url and media.title.endswith("– Reel")
 
-    with local_path(media.file) as path:
+    with local_path(file.file) as path:
         info = video_metadata(path)
         frames = frame_count(path)
         summary = stream_summary(path)
@@ -96,7 +97,8 @@ def test_the_reel_is_made_in_the_worker_and_read_back(
 
 def test_a_photo_that_cannot_be_read_fails_the_reel_in_words(sunrise):
     vehicle, photos = vehicle_with_photos(sunrise, 2)
-    photos[0].file.storage.delete(photos[0].file.name)  # gone from storage meanwhile
+    stored = photos[0].lead_file.file
+    stored.storage.delete(stored.name)  # gone from storage meanwhile
     reel = reels.reel_request(vehicle=vehicle)
     done = reels.reel_build(reel_id=reel.pk)
     assert done.status == VehicleReel.Status.FAILED

@@ -143,8 +143,10 @@ def test_a_rule_without_a_ribbon_sends_the_photo_itself(
     )
     with django_capture_on_commit_callbacks(execute=True):
         media = rules.apply_rule(vehicle=vehicle, kind="just_arrived")
-    assert media.ribbon_text == "" and not media.renditions.filter(spec__startswith="ribbon-")
+    assert media.ribbon_text == "" and not media.lead_file.renditions.filter(
+        spec__startswith="ribbon-"
+    )
     [post] = _publish_when_due(media, django_capture_on_commit_callbacks)
     assert post.status == ScheduledPost.Status.POSTED
     [photo] = fake_graph.calls("POST", "/111/photos")
-    assert photo.params["url"] == f"{PUBLIC_MEDIA_URL}{media.file.name}"
+    assert photo.params["url"] == f"{PUBLIC_MEDIA_URL}{media.lead_file.file.name}"

@@ -142,7 +142,7 @@ def test_a_new_colour_draws_the_waiting_ribbons_again(sunrise, django_capture_on
     media.refresh_from_db()
     new = ribbons.ribbon_for(media)
     assert new is not None and new.spec != old.spec
-    assert list(media.renditions.filter(spec__startswith="ribbon-")) == [new]
+    assert list(media.lead_file.renditions.filter(spec__startswith="ribbon-")) == [new]
     assert _close(_picture(new).convert("RGB").getpixel((3, 796)), (0x1D, 0x4E, 0xD8))
     assert not new.file.storage.exists(old.file.name)  # the old picture went after the commit
 
@@ -174,7 +174,7 @@ def test_a_photo_too_small_for_a_ribbon_says_so(sunrise, django_capture_on_commi
         organization=sunrise, file=ContentFile(image_bytes(40, 30), name="tiny.jpg")
     )
     assert _draw(media, "SOLD", django_capture_on_commit_callbacks) is None
-    assert media.ribbon_error == "The photo is too small to draw a ribbon on."
+    assert media.lead_file.ribbon_error == "The photo is too small to draw a ribbon on."
     assert not ribbons.ribbon_pending(media)
 
 
@@ -234,7 +234,9 @@ def test_the_approval_page_shows_the_ribbon_and_a_draft_can_lose_it(
         response = sunrise_client.post(f"/marketing/media/{media.pk}/ribbon/remove")
     assert response.status_code == 302
     media.refresh_from_db()
-    assert media.ribbon_text == "" and not media.renditions.filter(spec__startswith="ribbon-")
+    assert media.ribbon_text == "" and not media.lead_file.renditions.filter(
+        spec__startswith="ribbon-"
+    )
     page = sunrise_client.get(f"/marketing/media/{media.pk}/approval").content.decode()
     assert drawn.url not in page and f'src="{media.media_url}"' in page
     response = sunrise_client.post(f"/marketing/media/{media.pk}/ribbon/remove")

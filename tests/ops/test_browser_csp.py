@@ -68,7 +68,7 @@ def _library_with_pictures(sunrise) -> list[MediaContent]:
     items = []
     for title, color in (("Truck month", "green"), ("Lease deal", "orange")):
         item = MediaContentFactory(organization=sunrise, title=title, post_to_facebook=True)
-        item.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
+        item.lead_file.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
         items.append(item)
     BannerFactory(organization=sunrise, title="Spring event", link_url="/specials")
     BannerFactory(organization=sunrise, title="Service special", link_url="")

@@ -126,16 +126,16 @@ def test_the_edit_modal_shows_each_network_and_saves_both_captions(signed_in, su
     item = MediaContentFactory(
         organization=sunrise, title="Truck month", post_to_facebook=True, post_to_instagram=True
     )
-    item.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, "green")), save=True)
+    item.lead_file.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, "green")), save=True)
     video = MediaContentFactory(organization=sunrise, title="Walk-around", media_type="video")
-    video.thumbnail.save("v.jpg", ContentFile(jpeg_bytes(400, 300, "navy")), save=True)
+    video.lead_file.thumbnail.save("v.jpg", ContentFile(jpeg_bytes(400, 300, "navy")), save=True)
     page.reload()
 
     page.get_by_role("button", name="Edit Walk-around").click()
     dialog = page.get_by_role("dialog")
     frame = dialog.locator('[data-preview-for="instagram"] [data-preview-frame]')
     expect(frame).to_have_class("ig-frame reel")  # the thumbnail as the Reel's frame
-    expect(frame.locator("img")).to_have_attribute("src", video.thumbnail.url)
+    expect(frame.locator("img")).to_have_attribute("src", video.lead_file.thumbnail.url)
     dialog.get_by_role("button", name="Cancel").click()
 
     page.get_by_role("button", name="Edit Truck month").click()

@@ -81,7 +81,7 @@ def test_choose_crop_with_the_preview_then_find_it_in_the_edit_modal(signed_in):
 
     media = MediaContent.objects.get(title="tall-lot")
     assert media.instagram_fit == "crop" and media.post_to_instagram
-    copy = media.renditions.get(spec="instagram-crop")  # made by the (eager) worker task
+    copy = media.lead_file.renditions.get(spec="instagram-crop")  # made by the (eager) worker task
     assert (copy.width, copy.height) == (1000, 1250)
 
     page.locator(f"#media-{media.pk}").get_by_role("button", name="Edit").click()

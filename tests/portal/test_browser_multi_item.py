@@ -30,7 +30,7 @@ def signed_in(page, sign_in, live_server, sunrise_user):
 
 def _photo(sunrise, title: str, color: str) -> MediaContent:
     item = MediaContentFactory(organization=sunrise, title=title)
-    item.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
+    item.lead_file.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
     return item
 
 

@@ -33,7 +33,7 @@ def signed_in(page, sign_in, live_server, sunrise_user):
 
 
 def _with_thumbnail(item: MediaContent, color: str) -> MediaContent:
-    item.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
+    item.lead_file.thumbnail.save("t.jpg", ContentFile(jpeg_bytes(96, 96, color)), save=True)
     return item
 
 
@@ -144,7 +144,7 @@ def test_a_40_mb_video_goes_through_tus_with_pause_and_resume(signed_in, big_vid
     page.get_by_role("button", name="Resume").click()
     page.locator("#library .item-title", has_text="Showroom tour").wait_for(timeout=60_000)
     item = MediaContent.objects.get(title="Showroom tour")
-    with item.file.open("rb") as stored:
+    with item.lead_file.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
 
 

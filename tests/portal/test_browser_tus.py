@@ -62,7 +62,7 @@ def test_forty_megabytes_with_progress_pause_and_resume(
     page.locator("#library .item-title", has_text="Showroom tour").wait_for(timeout=60_000)
 
     item = MediaContent.objects.get(title="Showroom tour")
-    with item.file.open("rb") as stored:
+    with item.lead_file.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
     upload = Upload.objects.get()  # one upload, resumed: never started over
     assert upload.state == Upload.State.CONSUMED and upload.media_content_id == item.pk
@@ -87,7 +87,7 @@ def test_resume_after_a_page_reload(page, sign_in, live_server, sunrise_user, bi
     page.locator("#library .item-title", has_text="Reloaded tour").wait_for(timeout=60_000)
 
     item = MediaContent.objects.get(title="Reloaded tour")
-    with item.file.open("rb") as stored:
+    with item.lead_file.file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == expected
     upload = Upload.objects.get()  # the reload resumed the same upload, not a new one
     assert upload.state == Upload.State.CONSUMED and upload.media_content_id == item.pk

@@ -244,7 +244,7 @@ def test_delete_removes_item_and_file_cancels_pending_keeps_history(
         posted_at=timezone.now(),
         external_id="123_456",
     )
-    storage, name = sunrise_item.file.storage, sunrise_item.file.name
+    storage, name = sunrise_item.lead_file.file.storage, sunrise_item.lead_file.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
         response = sunrise_client.post(

@@ -9,9 +9,9 @@ the database is migrated forward and read with the new models.
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import latest, migrate_to
 
 BEFORE = [
     ("library", None),
@@ -20,22 +20,9 @@ BEFORE = [
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_every_item_post_delivery_and_photo_survives_the_split():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     Organization = old.get_model("tenancy", "Organization")
     Item = old.get_model("media_content", "MediaContent")
     Attachment = old.get_model("media_content", "MediaAttachment")
@@ -118,7 +105,7 @@ def test_every_item_post_delivery_and_photo_survives_the_split():
     items_before = {i.pk: (i.title, i.status, i.file.name) for i in Item.objects.all()}
     deliveries_before = set(Delivery.objects.values_list("pk", "media_content_id", "status"))
 
-    new = _migrate(_latest())
+    new = migrate_to(latest())
     Post = new.get_model("media_content", "MediaContent")
     File = new.get_model("library", "MediaFile")
     PostFile = new.get_model("media_content", "PostFile")

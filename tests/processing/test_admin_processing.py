@@ -38,8 +38,8 @@ def test_uploading_in_the_admin_processes_the_file_after_the_commit(
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     media = MediaContent.objects.get(title="Spring sale")
-    assert media.processing_status == MediaContent.ProcessingStatus.READY
-    assert (media.width, media.height) == (2000, 1000)
+    assert media.lead_file.processing_status == MediaContent.ProcessingStatus.READY
+    assert (media.lead_file.width, media.lead_file.height) == (2000, 1000)
     assert media.thumbnail_url
 
     page = client.get(reverse("admin:media_content_mediacontent_change", args=[media.pk]))
@@ -54,7 +54,7 @@ def test_a_title_change_alone_does_not_reprocess(
     client, superuser, sunrise, make_media, process, django_capture_on_commit_callbacks
 ):
     media = process(make_media(image_bytes(), "photo.jpg"))
-    thumb = media.thumbnail.name
+    thumb = media.lead_file.thumbnail.name
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -62,7 +62,7 @@ def test_a_title_change_alone_does_not_reprocess(
             _form(sunrise, title="Renamed"),
         )
     media.refresh_from_db()
-    assert media.title == "Renamed" and media.thumbnail.name == thumb
+    assert media.title == "Renamed" and media.lead_file.thumbnail.name == thumb
 
 
 def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
@@ -71,7 +71,7 @@ def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
     media = process(
         make_media(b"\x00" * 4000, "broken.mp4", media_type=MediaContent.MediaType.VIDEO)
     )
-    thumb = media.thumbnail.name
+    thumb = media.lead_file.thumbnail.name
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -80,7 +80,7 @@ def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
         )
     assert response.status_code == 302
     media.refresh_from_db()
-    assert media.thumbnail_is_placeholder and media.thumbnail.name != thumb
+    assert media.lead_file.thumbnail_is_placeholder and media.lead_file.thumbnail.name != thumb
 
 
 def test_admin_action_sends_the_instagram_copy_to_the_worker(
@@ -95,10 +95,12 @@ def test_admin_action_sends_the_instagram_copy_to_the_worker(
             follow=True,
         )
     assert "1 Instagram-ready copy(ies) being made." in response.content.decode()
-    assert not media.renditions.filter(spec="instagram-pad").exists()  # nothing made in the request
+    assert not media.lead_file.renditions.filter(
+        spec="instagram-pad"
+    ).exists()  # nothing made in the request
     assert len(callbacks) == 1
     callbacks[0]()  # the commit sends make_rendition; eager Celery runs it here
-    assert media.renditions.get(spec="instagram-pad").width == 1440
+    assert media.lead_file.renditions.get(spec="instagram-pad").width == 1440
 
 
 def test_admin_action_names_what_it_cannot_copy(client, superuser, make_media, process):
@@ -112,7 +114,7 @@ def test_admin_action_names_what_it_cannot_copy(client, superuser, make_media, p
         follow=True,
     )
     assert "Only images have an Instagram-ready copy." in response.content.decode()
-    assert not video.renditions.exists()
+    assert not video.lead_file.renditions.exists()
 
 
 def test_ticking_instagram_in_the_admin_makes_the_copy_of_the_chosen_fit(
@@ -128,6 +130,6 @@ def test_ticking_instagram_in_the_admin_makes_the_copy_of_the_chosen_fit(
     assert response.status_code == 302, response.content.decode()[:2000]
     media.refresh_from_db()
     assert media.instagram_fit == "crop"
-    assert [(r.spec, r.width, r.height) for r in media.renditions.exclude(spec="display")] == [
-        ("instagram-crop", 1000, 1250)
-    ]
+    assert [
+        (r.spec, r.width, r.height) for r in media.lead_file.renditions.exclude(spec="display")
+    ] == [("instagram-crop", 1000, 1250)]

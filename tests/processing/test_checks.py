@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from media_content.models import MediaContent
+from media_content.models import MediaContent, PostItem
 from media_content.processing.checks import MB, destination_checks, validate_for
 from media_content.processing.renditions import (
     INSTAGRAM_CROP,
@@ -22,13 +22,14 @@ IMAGE, VIDEO = MediaContent.MediaType.IMAGE, MediaContent.MediaType.VIDEO
 READY = MediaContent.ProcessingStatus.READY
 
 
-def _image(make_media, **fields) -> MediaContent:
+def _image(make_media, **fields) -> PostItem:
+    """A post of one photo, as the checks read it: its file with the post's choices."""
     defaults = {"width": 1080, "height": 1080, "container": "JPEG", "processing_status": READY}
     media = make_media(image_bytes(64, 64), "photo.jpg", **(defaults | fields))
-    return media
+    return media.items()[0]
 
 
-def _video(make_media, **fields) -> MediaContent:
+def _video(make_media, **fields) -> PostItem:
     defaults = {
         "width": 1080,
         "height": 1920,
@@ -39,7 +40,8 @@ def _video(make_media, **fields) -> MediaContent:
         "frame_rate": 30.0,
         "processing_status": READY,
     }
-    return make_media(b"\x00" * 100, "clip.mp4", media_type=VIDEO, **(defaults | fields))
+    media = make_media(b"\x00" * 100, "clip.mp4", media_type=VIDEO, **(defaults | fields))
+    return media.items()[0]
 
 
 def _errors(media, destination="instagram"):
@@ -207,14 +209,15 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
 ):
     png = image_bytes(*source, fmt="PNG", mode="RGBA", halves=((0, 0, 0, 0), "blue"))
     media = process(make_media(png, "graphic.png", instagram_fit=spec.removeprefix("instagram-")))
-    assert any("Instagram takes only JPEG" in w for w in validate_for(media, "instagram").warnings)
+    item = media.items()[0]
+    assert any("Instagram takes only JPEG" in w for w in validate_for(item, "instagram").warnings)
     rendition = rendition_get_or_create(media=media, spec=spec)
     with default_storage.open(rendition.file.name, "rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))
         image.load()
     assert image.format == "JPEG" and image.size == expected
     assert (rendition.width, rendition.height) == expected
-    result = validate_for(media, "instagram")
+    result = validate_for(item, "instagram")
     assert not [e for e in result.errors if "public web address" not in e]
     fit = "padded" if spec == INSTAGRAM_PAD else "cropped"
     assert f"The Instagram-ready JPEG copy ({fit}) will be posted instead of the original." in (
@@ -234,10 +237,10 @@ def test_requesting_the_instagram_copy_makes_it_after_the_commit(
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         spec = request_instagram_copy(media=media)
-    assert not media.renditions.filter(spec=spec).exists()  # not in the request: in the task
+    assert not media.lead_file.renditions.filter(spec=spec).exists()  # made in the task
     for callback in callbacks:
         callback()
-    rendition = media.renditions.get(spec=spec)
+    rendition = media.lead_file.renditions.get(spec=spec)
     assert (rendition.width, rendition.height) == (1000, 1250)
     checks = media_destination_checks(media=media)["instagram"]
     assert [e for e in checks["errors"] if "public web address" not in e] == []

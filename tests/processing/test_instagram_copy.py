@@ -73,10 +73,10 @@ def test_a_png_ticked_for_instagram_gets_its_copy_from_the_worker(
 ):
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
     held = _processed_without_the_copy(media, django_capture_on_commit_callbacks)
-    assert media.processing_status == MediaContent.ProcessingStatus.READY
-    assert not media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
+    assert media.lead_file.processing_status == MediaContent.ProcessingStatus.READY
+    assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
 
-    result = validate_for(media, "instagram")
+    result = validate_for(media.items()[0], "instagram")
     assert result.errors == []
     [state] = result.preparing
     assert state.startswith("An Instagram-ready copy is being made (padded).")
@@ -89,9 +89,9 @@ def test_a_png_ticked_for_instagram_gets_its_copy_from_the_worker(
     assert len(held) == 1  # "the file is ready": the post side then asks for the copy
     with django_capture_on_commit_callbacks(execute=True):
         _run(held)
-    copy = media.renditions.get(spec=INSTAGRAM_PAD)
+    copy = media.lead_file.renditions.get(spec=INSTAGRAM_PAD)
     assert _image_size(copy) == ("JPEG", (1440, 1800))  # bars at the sides, to 4:5
-    result = validate_for(media, "instagram")
+    result = validate_for(media.items()[0], "instagram")
     assert result.errors == [] and result.preparing == []
     assert "The Instagram-ready JPEG copy (padded) will be posted instead of the original." in (
         result.warnings
@@ -117,7 +117,7 @@ def test_uploading_a_png_for_instagram_with_crop_makes_the_cropped_copy(
     assert response.status_code == 201, response.content
     media = MediaContent.objects.get(title="Tall lot photo")
     assert media.instagram_fit == "crop"
-    [copy] = media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)
+    [copy] = media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)
     assert copy.spec == INSTAGRAM_CROP
     assert _image_size(copy) == ("JPEG", (1000, 1250))  # top and bottom cut, to 4:5
     item = sunrise_client.get(f"/marketing/media/{media.pk}/get").json()
@@ -131,7 +131,7 @@ def test_switching_the_fit_replaces_the_copy(
     sunrise_client, make_media, process, django_capture_on_commit_callbacks
 ):
     media = process(make_media(_tall_png(), "tall.png", post_to_instagram=True))
-    padded = media.renditions.get(spec=INSTAGRAM_PAD)
+    padded = media.lead_file.renditions.get(spec=INSTAGRAM_PAD)
     with django_capture_on_commit_callbacks(execute=True):
         response = sunrise_client.post(
             f"/marketing/media/{media.pk}/update",
@@ -142,7 +142,7 @@ def test_switching_the_fit_replaces_the_copy(
     assert response.json()["instagram_fit"] == "crop"
     assert not Rendition.objects.filter(pk=padded.pk).exists()
     assert not default_storage.exists(padded.file.name)  # the old copy's file went at commit
-    [copy] = media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)
+    [copy] = media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)
     assert copy.spec == INSTAGRAM_CROP and (copy.width, copy.height) == (1000, 1250)
 
     # An edit that does not send the fit keeps it.
@@ -154,19 +154,19 @@ def test_switching_the_fit_replaces_the_copy(
         )
     media.refresh_from_db()
     assert media.instagram_fit == "crop"
-    assert list(media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)) == [copy]
+    assert list(media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS)) == [copy]
 
 
 def test_ticking_instagram_in_an_edit_asks_for_the_copy(
     make_media, process, django_capture_on_commit_callbacks
 ):
     media = process(make_media(_tall_png(), "tall.png"))
-    assert not media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
+    assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
     with django_capture_on_commit_callbacks(execute=False) as held:
         services.media_update(media=media, post_to_instagram=True)
-    assert not media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
+    assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
     _run(held)
-    assert media.renditions.get(spec=INSTAGRAM_PAD).height == 1800
+    assert media.lead_file.renditions.get(spec=INSTAGRAM_PAD).height == 1800
 
 
 def test_a_copy_of_the_old_fit_finished_after_the_switch_is_not_kept(
@@ -178,7 +178,7 @@ def test_a_copy_of_the_old_fit_finished_after_the_switch_is_not_kept(
     with django_capture_on_commit_callbacks(execute=False):
         services.media_update(media=media, instagram_fit="crop")
     assert renditions.rendition_get_or_create(media=seen_by_the_worker, spec=INSTAGRAM_PAD) is None
-    assert not media.renditions.filter(spec=INSTAGRAM_PAD).exists()
+    assert not media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
 def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
@@ -192,7 +192,7 @@ def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
         request_instagram_copy(media=media)
     with django_capture_on_commit_callbacks(execute=True):
         request_processing(media=media)
-    assert media.renditions.filter(spec=INSTAGRAM_PAD).exists()
+    assert media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
 def test_the_publisher_waits_for_the_copy_then_sends_it(
@@ -243,7 +243,7 @@ def test_waiting_for_the_copy_is_bounded_then_refused_in_words(
         "Not sent: the Instagram-ready copy was still being made 15 minutes after its time."
     )
     _run(asked_again)  # the copy is asked for again, so the dealer's retry finds it
-    assert media.renditions.filter(spec=INSTAGRAM_PAD).exists()
+    assert media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
 def test_a_video_the_copy_cannot_fix_stays_refused(make_media, django_capture_on_commit_callbacks):
@@ -270,7 +270,7 @@ def test_a_video_the_copy_cannot_fix_stays_refused(make_media, django_capture_on
     assert refused.value.message_dict["post_to_instagram"] == [
         "Cannot schedule Instagram: Instagram Reels must be MP4 or MOV files; this is matroska."
     ]
-    assert sent == [] and not video.renditions.exists()
+    assert sent == [] and not video.lead_file.renditions.exists()
 
 
 def test_an_image_instagram_cannot_fetch_stays_refused_and_no_copy_is_made(
@@ -279,8 +279,8 @@ def test_an_image_instagram_cannot_fetch_stays_refused_and_no_copy_is_made(
     """With a real publisher and files on this server's disk, a copy would not help."""
     settings.PUBLISHERS = {**settings.PUBLISHERS, "instagram": "social.publishers.GraphInstagram"}
     media = process(make_media(_tall_png(), "tall.png", post_to_instagram=True))
-    assert not media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
-    errors = validate_for(media, "instagram").errors
+    assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
+    errors = validate_for(media.items()[0], "instagram").errors
     assert errors[0].startswith("Instagram fetches the file from the internet itself")
     assert "Instagram takes only JPEG images; this is PNG." in errors
     with pytest.raises(ValidationError) as refused:
@@ -298,8 +298,8 @@ def test_a_copy_the_worker_cannot_make_is_an_error_in_words(
     with django_capture_on_commit_callbacks(execute=True):
         request_processing(media=media)
     media.refresh_from_db()
-    assert not media.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
-    assert validate_for(media, "instagram").errors == [
+    assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
+    assert validate_for(media.items()[0], "instagram").errors == [
         "We could not make the Instagram-ready copy: "
         "The Instagram copy stays over 8 MB even at low quality."
     ]

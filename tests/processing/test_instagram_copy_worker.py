@@ -43,12 +43,12 @@ def test_the_worker_makes_the_copy_after_processing(sunrise, through_the_broker)
             app.conf.task_default_queue = "celery"
 
         def copied():
-            return media.renditions.filter(spec="instagram-crop").exists()
+            return media.lead_file.renditions.filter(spec="instagram-crop").exists()
 
         wait_for(copied, timeout=60)
     assert "make_rendition" in worker.log
-    copy = media.renditions.get(spec="instagram-crop")
+    copy = media.lead_file.renditions.get(spec="instagram-crop")
     assert (copy.width, copy.height) == (1000, 1250)
     media.refresh_from_db()
-    result = validate_for(media, "instagram")
+    result = validate_for(media.items()[0], "instagram")
     assert result.errors == [] and result.preparing == []

@@ -41,7 +41,10 @@ def test_eight_workers_racing_for_one_item_give_it_to_one(sunrise):
     claims = _race(8, lambda: lease.claim(media_id=media.lead_file.pk))
     assert sum(claim is not None for claim in claims) == 1
     media.refresh_from_db()
-    assert (media.processing_status, media.processing_attempts) == ("processing", 1)
+    assert (media.lead_file.processing_status, media.lead_file.processing_attempts) == (
+        "processing",
+        1,
+    )
 
 
 def test_two_beats_sweeping_at_once_send_each_overdue_item_once(sunrise, monkeypatch):

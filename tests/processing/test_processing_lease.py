@@ -42,18 +42,20 @@ def test_a_second_delivery_while_a_worker_holds_the_item_does_nothing(make_media
     tasks.process_media.apply(args=[media.lead_file.pk]).get()  # the same message, delivered again
 
     media.refresh_from_db()
-    assert (media.processing_status, media.processing_attempts) == (Status.PROCESSING, 1)
-    assert media.processing_claimed_at == claim and not media.thumbnail
+    file = media.lead_file
+    assert (file.processing_status, file.processing_attempts) == (Status.PROCESSING, 1)
+    assert file.processing_claimed_at == claim and not file.thumbnail
 
 
 def test_a_ready_item_is_not_processed_again_by_a_late_duplicate(make_media, photo, process):
     media = process(make_media(photo(), "photo.jpg"))
-    thumbnail = media.thumbnail.name
+    thumbnail = media.lead_file.thumbnail.name
     tasks.process_media.apply(args=[media.lead_file.pk]).get()
     media.refresh_from_db()
-    assert (media.processing_status, media.processing_attempts) == (Status.READY, 1)
-    assert media.thumbnail.name == thumbnail
-    assert media.processing_claimed_at is None and media.processing_lease_until is None
+    file = media.lead_file
+    assert (file.processing_status, file.processing_attempts) == (Status.READY, 1)
+    assert file.thumbnail.name == thumbnail
+    assert file.processing_claimed_at is None and file.processing_lease_until is None
 
 
 def test_a_killed_workers_item_is_sent_again_once_its_lease_runs_out(
@@ -67,8 +69,9 @@ def test_a_killed_workers_item_is_sent_again_once_its_lease_runs_out(
     assert processing.requeue_stale_processing() == 1  # the (eager) worker processes it
 
     media.refresh_from_db()
-    assert (media.processing_status, media.processing_attempts) == (Status.READY, 2)
-    assert media.processing_claimed_at is None and media.processing_lease_until is None
+    file = media.lead_file
+    assert (file.processing_status, file.processing_attempts) == (Status.READY, 2)
+    assert file.processing_claimed_at is None and file.processing_lease_until is None
     assert processing.requeue_stale_processing() == 0
 
 
@@ -84,12 +87,14 @@ def test_a_message_no_worker_took_is_sent_again_with_longer_waits(
     waits = []
     for _ in range(6):
         media.refresh_from_db()
-        clock.move_to(media.processing_lease_until + datetime.timedelta(seconds=1))
+        clock.move_to(media.lead_file.processing_lease_until + datetime.timedelta(seconds=1))
         assert processing.requeue_stale_processing() == 1
         assert processing.requeue_stale_processing() == 0  # a second beat sends nothing
         media.refresh_from_db()
-        assert media.processing_status == Status.PENDING
-        waits.append(media.processing_lease_until - datetime.datetime.now(tz=datetime.UTC))
+        assert media.lead_file.processing_status == Status.PENDING
+        waits.append(
+            media.lead_file.processing_lease_until - datetime.datetime.now(tz=datetime.UTC)
+        )
     assert waits[0] == pytest.approx(grace, abs=datetime.timedelta(seconds=2))
     assert all(later > earlier for earlier, later in itertools.pairwise(waits[:5]))
     assert waits[-1] == lease.MAX_RESEND_WAIT  # a long queue is not flooded
@@ -118,8 +123,9 @@ def test_a_worker_that_lost_its_lease_writes_nothing(
 
     media.refresh_from_db()
     assert others[0] is not None
-    assert media.processing_status == Status.PROCESSING  # the other worker's, untouched
-    assert media.processing_claimed_at == others[0] and not media.thumbnail
+    file = media.lead_file
+    assert file.processing_status == Status.PROCESSING  # the other worker's, untouched
+    assert file.processing_claimed_at == others[0] and not file.thumbnail
     assert default_storage.listdir(thumbnails)[1] == []  # the loser's file is not left behind
 
 
@@ -132,5 +138,5 @@ def test_a_working_worker_keeps_its_lease(make_media, photo, settings):
         time.sleep(2.5)  # well past the lease it was given
         assert processing.requeue_stale_processing() == 0
         media.refresh_from_db()
-        assert media.processing_lease_until > datetime.datetime.now(tz=datetime.UTC)
-    assert media.processing_claimed_at == claim
+        assert media.lead_file.processing_lease_until > datetime.datetime.now(tz=datetime.UTC)
+    assert media.lead_file.processing_claimed_at == claim

@@ -96,8 +96,8 @@ def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(
                     request_processing(media=media)
                 wait_for(hold.exists, timeout=30)  # inside the image's processing
                 media.refresh_from_db()
-                assert media.processing_status == Status.PROCESSING
-                assert media.processing_claimed_at is not None
+                assert media.lead_file.processing_status == Status.PROCESSING
+                assert media.lead_file.processing_claimed_at is not None
                 doomed.process.kill()  # SIGKILL: no ack, no cleanup, the message stays unacked
                 doomed.process.wait()
 
@@ -110,10 +110,11 @@ def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(
     assert "Sending due task " + SWEEP in beat.log, beat.log
     assert "Task media_content.tasks.requeue_stale_processing[" in worker.log  # run by a worker
     media.refresh_from_db()
-    assert (media.width, media.height) == (1600, 1200)
-    assert media.processing_attempts == 2  # the killed run and the one that finished
-    assert media.processing_claimed_at is None and media.processing_lease_until is None
-    assert media.thumbnail and media.thumbnail.storage.exists(media.thumbnail.name)
+    file = media.lead_file
+    assert (file.width, file.height) == (1600, 1200)
+    assert file.processing_attempts == 2  # the killed run and the one that finished
+    assert file.processing_claimed_at is None and file.processing_lease_until is None
+    assert file.thumbnail and file.thumbnail.storage.exists(file.thumbnail.name)
 
 
 def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
@@ -163,7 +164,8 @@ def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
     # given back finishes the item itself). Either way the item is processed twice, not more.
     assert len(received) >= 2, log
     media.refresh_from_db()
-    assert (media.width, media.height, media.processing_attempts) == (1600, 1200, 2)
+    file = media.lead_file
+    assert (file.width, file.height, file.processing_attempts) == (1600, 1200, 2)
 
 
 def test_an_item_uploaded_while_the_broker_was_down_is_processed_once_it_is_back(
@@ -184,11 +186,12 @@ def test_an_item_uploaded_while_the_broker_was_down_is_processed_once_it_is_back
                     request_processing(media=media)  # the upload answers normally
                 assert "Could not send the processing task" in caplog.text
                 media.refresh_from_db()
-                assert media.processing_status == Status.PENDING
+                assert media.lead_file.processing_status == Status.PENDING
 
                 broker.start()  # empty: whatever it held is gone
                 wait_for(lambda: _ready(media), timeout=60)
         finally:
             restore()
     media.refresh_from_db()
-    assert (media.width, media.height, media.processing_attempts) == (1600, 1200, 1)
+    file = media.lead_file
+    assert (file.width, file.height, file.processing_attempts) == (1600, 1200, 1)

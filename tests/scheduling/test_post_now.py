@@ -18,7 +18,7 @@ from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
 from media_content.processing.services import request_processing
 
-from ..factories import MediaContentFactory
+from ..factories import MediaContentFactory, MediaFileFactory
 from ..media import jpeg_bytes
 from ..processes import celery_worker, wait_for
 
@@ -79,7 +79,29 @@ def test_the_end_of_processing_sends_the_waiting_post(
     assert (post.status, post.attempts, post.last_error) == ("posted", 2, "")
     assert counting.calls == [post.pk]
     media.refresh_from_db()
-    assert (media.processing_status, media.status) == ("ready", MediaContent.Status.POSTED)
+    assert (media.lead_file.processing_status, media.status) == (
+        "ready",
+        MediaContent.Status.POSTED,
+    )
+
+
+@pytest.mark.django_db
+def test_a_post_of_several_files_waits_for_its_last_file_not_only_its_cover(
+    sunrise, counting, slow_fallback, django_capture_on_commit_callbacks
+):
+    cover = MediaFileFactory(organization=sunrise)  # processed
+    second = MediaFileFactory(
+        organization=sunrise, processing_status="pending", container="", width=None, height=None
+    )
+    media = MediaContentFactory(organization=sunrise, files=[cover, second], post_to_facebook=True)
+    post = _post_now_while_processing(media, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_processing(media=second)
+
+    post.refresh_from_db()
+    assert (post.status, post.attempts, post.last_error) == ("posted", 2, "")
+    assert counting.calls == [post.pk]
 
 
 @pytest.mark.django_db
@@ -93,9 +115,12 @@ def test_failed_processing_fails_the_waiting_post_at_once_in_words(
 
     post.refresh_from_db()
     media.refresh_from_db()
-    assert media.processing_status == "failed"
+    assert media.lead_file.processing_status == "failed"
     assert post.status == "failed"
-    assert post.last_error == f"Not sent: We could not process this file: {media.processing_error}"
+    assert (
+        post.last_error
+        == f"Not sent: We could not process this file: {media.lead_file.processing_error}"
+    )
     assert post.attempts == 2
     assert counting.calls == []
 

@@ -252,13 +252,14 @@ def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_b
     with django_capture_on_commit_callbacks(execute=True):
         processing.request_processing(media=media)  # the request answers normally
     assert "Could not send the processing task" in caplog.text
-    media.refresh_from_db()
-    assert media.processing_status == "pending"
-    assert media.processing_lease_until is None  # nothing is out for it: the next sweep sends
+    file = media.lead_file
+    file.refresh_from_db()
+    assert file.processing_status == "pending"
+    assert file.processing_lease_until is None  # nothing is out for it: the next sweep sends
 
     assert processing.requeue_stale_processing() == 0  # still down: nothing sent, nothing lost
-    media.refresh_from_db()
-    assert (media.processing_status, media.processing_lease_until) == ("pending", None)
+    file.refresh_from_db()
+    assert (file.processing_status, file.processing_lease_until) == ("pending", None)
     noon.shift(datetime.timedelta(seconds=1))
     from .conftest import use_broker
 
@@ -267,9 +268,9 @@ def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_b
         assert processing.requeue_stale_processing() == 1  # at once, no 15-minute wait
     finally:
         restore()
-    media.refresh_from_db()
+    file.refresh_from_db()
     # The eager worker processed it: the factory's bytes are a real JPEG.
-    assert media.processing_status == "ready" and media.processing_attempts == 1
+    assert file.processing_status == "ready" and file.processing_attempts == 1
     assert processing.requeue_stale_processing() == 0
 
 

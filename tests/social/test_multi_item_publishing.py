@@ -44,7 +44,7 @@ def test_facebook_multi_photo_post_uploads_unpublished_photos_then_one_feed_post
     assert result.status == ScheduledPost.Status.POSTED
     photos = fake_graph.calls("POST", "/111/photos")
     assert [sent.params["url"] for sent in photos] == [
-        f"{PUBLIC_MEDIA_URL}{item.file.name}" for item in order
+        f"{PUBLIC_MEDIA_URL}{item.lead_file.file.name}" for item in order
     ]
     assert all(sent.params["published"] == "false" for sent in photos)
     [feed] = fake_graph.calls("POST", "/111/feed")
@@ -69,7 +69,7 @@ def test_a_photo_upload_that_fails_is_continued_not_repeated(fake_graph, account
 
     assert second.status == ScheduledPost.Status.POSTED
     urls = [sent.params["url"] for sent in fake_graph.calls("POST", "/111/photos")]
-    first_url = f"{PUBLIC_MEDIA_URL}{car_photos[0].file.name}"
+    first_url = f"{PUBLIC_MEDIA_URL}{car_photos[0].lead_file.file.name}"
     assert urls.count(first_url) == 1  # the photo Meta already had is not uploaded again
     assert len(fake_graph.calls("POST", "/111/feed")) == 1
 
@@ -101,7 +101,7 @@ def test_instagram_carousel_makes_children_in_order_then_one_carousel_post(
     assert result.status == ScheduledPost.Status.POSTED
     children = fake_graph.calls("POST", "/17841400000000001/media")[:3]
     assert [sent.params["image_url"] for sent in children] == [
-        f"{PUBLIC_MEDIA_URL}{item.file.name}" for item in car_photos
+        f"{PUBLIC_MEDIA_URL}{item.lead_file.file.name}" for item in car_photos
     ]
     assert all(sent.params["is_carousel_item"] == "true" for sent in children)
     assert all("caption" not in sent.params for sent in children)
@@ -118,7 +118,7 @@ def test_instagram_carousel_makes_children_in_order_then_one_carousel_post(
 def test_a_carousel_with_a_failing_child_fails_whole_naming_the_item(
     fake_graph, account, car_photos
 ):
-    fake_graph.failing_children = [car_photos[1].file.name]
+    fake_graph.failing_children = [car_photos[1].lead_file.file.name]
     post = _post(car_photos, "instagram")
 
     result = publishing.publish_post(post_id=post.pk)

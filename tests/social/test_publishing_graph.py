@@ -35,7 +35,7 @@ def test_facebook_photo_posts_url_and_message(fake_graph, account, photo):
     [sent] = fake_graph.calls("POST", "/111/photos")
     assert sent.path == "/v24.0/111/photos"
     assert sent.authorization == f"Bearer {TOKEN}"
-    assert sent.params["url"] == f"{PUBLIC_MEDIA_URL}{photo.file.name}"
+    assert sent.params["url"] == f"{PUBLIC_MEDIA_URL}{photo.lead_file.file.name}"
     assert sent.params["message"] == (
         "Spring sale\n\nZero down on every SUV.\n\nhttps://sunrise.example/suv"
     )
@@ -52,8 +52,8 @@ def test_facebook_photo_on_local_disk_is_uploaded_as_bytes(fake_graph, account, 
     result = publishing.publish_post(post_id=post.pk)
     assert result.status == ScheduledPost.Status.POSTED
     [sent] = fake_graph.calls("POST", "/111/photos")
-    photo.file.open("rb")
-    assert sent.params["source"] == photo.file.read()
+    photo.lead_file.file.open("rb")
+    assert sent.params["source"] == photo.lead_file.file.read()
     assert "url" not in sent.params
 
 
@@ -112,7 +112,7 @@ def test_instagram_gets_the_instagram_ready_copy_when_there_is_one(
 
     [created] = fake_graph.calls("POST", "/17841400000000001/media")
     assert created.params["image_url"] == f"{PUBLIC_MEDIA_URL}{copy.file.name}"
-    assert copy.file.name != photo.file.name
+    assert copy.file.name != photo.lead_file.file.name
     assert photo.posts.get().status == ScheduledPost.Status.POSTED
 
 

@@ -65,7 +65,7 @@ def test_a_vertical_video_goes_out_as_a_reel_by_its_url_through_all_three_phases
     video_id = finish.params["video_id"]
     assert upload.path == f"/video-upload/v24.0/{video_id}"
     assert upload.authorization == f"OAuth {TOKEN}"
-    assert upload.headers["file_url"] == f"{PUBLIC_MEDIA_URL}{walkaround.file.name}"
+    assert upload.headers["file_url"] == f"{PUBLIC_MEDIA_URL}{walkaround.lead_file.file.name}"
     assert upload.body == b""
     assert [size for _, size in fake_graph.fetched] == [len(CLIP)]
     # 3. finish publishes, with the description
@@ -145,8 +145,11 @@ def test_an_upload_address_on_another_host_gets_no_token(fake_graph, account, wa
     ],
 )
 def test_other_videos_go_to_videos_as_before(fake_graph, account, walkaround, fields, why):
-    for name, value in fields.items():
-        setattr(walkaround, name, value)
+    for name, value in fields.items():  # the post's choice, or its file's shape and length
+        setattr(
+            walkaround if name == "facebook_video_format" else walkaround.lead_file, name, value
+        )
+    walkaround.lead_file.save()
     walkaround.save()
     post = ScheduledPostFactory(media_content=walkaround, destination="facebook")
     publishing.publish_post(post_id=post.pk)
@@ -158,7 +161,8 @@ def test_other_videos_go_to_videos_as_before(fake_graph, account, walkaround, fi
 def test_a_landscape_video_the_dealer_chose_as_a_reel_goes_as_a_reel(
     fake_graph, account, walkaround
 ):
-    walkaround.width, walkaround.height = 1920, 1080
+    walkaround.lead_file.width, walkaround.lead_file.height = 1920, 1080
+    walkaround.lead_file.save()
     walkaround.facebook_video_format = "reel"
     walkaround.save()
     post = ScheduledPostFactory(media_content=walkaround, destination="facebook")
@@ -280,10 +284,12 @@ def test_a_reel_meta_could_not_publish_fails_with_metas_words(fake_graph, accoun
 
 
 def _facebook_check(media, **fields):
+    """The video's check after changing its file (``duration``) or the post's choice."""
+    item = media.items()[0]
     for name, value in fields.items():
-        setattr(media, name, value)
-    media.processing_status = "ready"
-    return validate_for(media, "facebook")
+        setattr(media if name == "facebook_video_format" else item.media_file, name, value)
+    item.media_file.processing_status = "ready"
+    return validate_for(item, "facebook")
 
 
 def test_the_check_says_a_vertical_video_will_post_as_a_reel(walkaround):

@@ -39,7 +39,7 @@ def test_a_valid_link_shows_the_post_per_network_and_nothing_else(client_as, sun
     assert response.status_code == 200
     assert "Truck month at Sunrise: 0% for 60 months." in page  # Facebook's text
     assert "Every F-150 on the lot" in page and "more" in page  # Instagram's, cut
-    assert post.file.url in page
+    assert post.lead_file.file.url in page
     assert other.title not in page
     assert "/marketing/" not in page  # no way into the portal
     assert response["X-Robots-Tag"] == "noindex, nofollow"

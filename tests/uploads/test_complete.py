@@ -68,18 +68,23 @@ def test_complete_creates_the_item(
         "https://x.test/a",
     )
     assert (media.organization, media.created_by) == (sunrise, sunrise_user)
-    assert (media.media_type, media.content_type) == (media_type, content_type)
-    assert media.original_filename == f"../../etc/My Clip.{extension}"
-    assert media.size_bytes == len(data)
-    assert media.sha256 == hashlib.sha256(data).hexdigest()
+    file = media.lead_file
+    assert (media.media_type, file.content_type) == (media_type, content_type)
+    assert file.original_filename == f"../../etc/My Clip.{extension}"
+    assert file.size_bytes == len(data)
+    assert file.sha256 == hashlib.sha256(data).hexdigest()
     assert media.status == MediaContent.Status.DRAFT
     # A generated name under the dealership, never the client's.
-    assert media.file.name.startswith(f"org-{sunrise.pk}/media/")
-    assert media.file.name.endswith(f".{extension}") and "My Clip" not in media.file.name
-    with default_storage.open(media.file.name) as stored:
-        assert hashlib.sha256(stored.read()).hexdigest() == media.sha256
+    assert file.file.name.startswith(f"org-{sunrise.pk}/media/")
+    assert file.file.name.endswith(f".{extension}") and "My Clip" not in file.file.name
+    with default_storage.open(file.file.name) as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == file.sha256
     upload = Upload.objects.get(pk=upload_id)
-    assert (upload.state, upload.media_content) == (Upload.State.CONSUMED, media)
+    assert (upload.state, upload.media_content, upload.file) == (
+        Upload.State.CONSUMED,
+        media,
+        file,
+    )
     assert not _partial_exists(upload_id)  # removed once the item is committed
 
 
@@ -270,11 +275,12 @@ def test_regular_upload_creates_the_item(
     response = regular(sunrise_client, data, "IMG_0001.jpg")
     assert response.status_code == 201, response.content
     media = MediaContent.objects.get(pk=response.json()["id"])
-    assert (media.media_type, media.content_type) == (media_type, content_type)
-    assert media.original_filename == "IMG_0001.jpg"
-    assert media.file.name.startswith(f"org-{sunrise.pk}/media/")
-    assert media.file.name.endswith(f".{extension}")
-    with default_storage.open(media.file.name) as stored:
+    file = media.lead_file
+    assert (media.media_type, file.content_type) == (media_type, content_type)
+    assert file.original_filename == "IMG_0001.jpg"
+    assert file.file.name.startswith(f"org-{sunrise.pk}/media/")
+    assert file.file.name.endswith(f".{extension}")
+    with default_storage.open(file.file.name) as stored:
         assert stored.read() == data
 
 
@@ -284,7 +290,7 @@ def test_regular_upload_of_a_large_file_goes_through_a_temporary_file(
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # the sample is bigger: Django writes it to disk
     response = regular(sunrise_client, samples["mp4"], "clip.mp4")
     assert response.status_code == 201
-    assert MediaContent.objects.get().size_bytes == len(samples["mp4"])
+    assert MediaContent.objects.get().lead_file.size_bytes == len(samples["mp4"])
 
 
 @pytest.mark.parametrize(
@@ -354,7 +360,7 @@ def test_media_is_served_with_nosniff(sunrise_client, samples, settings):
     settings.SERVE_MEDIA = True
     regular(sunrise_client, samples["png"], "a.png")
     media = MediaContent.objects.get()
-    response = sunrise_client.get(media.file.url)
+    response = sunrise_client.get(media.lead_file.file.url)
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/png"
@@ -418,6 +424,12 @@ def test_schedule_mode_library_adds_the_file_only(sunrise_client, samples):
     assert body["id"] is None
     assert MediaFile.objects.filter(pk=body["file_id"]).exists()
     assert not MediaContent.objects.exists()
+    upload = Upload.objects.get(pk=upload_id)  # no post, but it knows the file it made
+    assert (upload.state, upload.media_content, upload.file_id) == (
+        Upload.State.CONSUMED,
+        None,
+        body["file_id"],
+    )
     response = regular(sunrise_client, samples["png"], "b.png", schedule_mode="library")
     assert response.status_code == 201, response.content
     assert response.json()["id"] is None and not MediaContent.objects.exists()

@@ -42,7 +42,7 @@ def test_a_file_of_a_new_size_is_not_hashed_until_the_worker_processes_it(
     assert hashed == []
     media = media_process(media_id=response.json()["file_id"])
     assert media.processing_status == MediaContent.ProcessingStatus.READY
-    assert MediaContent.objects.get().sha256 == hashlib.sha256(data).hexdigest()
+    assert MediaContent.objects.get().lead_file.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_the_same_bytes_are_found_before_the_first_copy_is_processed(
@@ -50,7 +50,7 @@ def test_the_same_bytes_are_found_before_the_first_copy_is_processed(
 ):
     data = samples["png"]
     first = regular(sunrise_client, data, "a.png").json()
-    assert MediaContent.objects.get().sha256 == ""  # not processed yet
+    assert MediaContent.objects.get().lead_file.sha256 == ""  # not processed yet
     response = complete(sunrise_client, tus_upload(sunrise_client, data, "b.png", "image/png"))
     assert response.status_code == 409
     assert response.json()["existing"]["file_id"] == first["file_id"]

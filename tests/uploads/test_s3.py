@@ -45,22 +45,22 @@ def test_finished_upload_moves_to_s3_in_parts(
             HTTP_ACCEPT="application/json",
         )
     assert response.status_code == 201, response.content
-    media = MediaContent.objects.get()
+    file = MediaContent.objects.get().lead_file
     [stored] = _objects(s3)
-    assert stored["Key"] == media.file.name
+    assert stored["Key"] == file.file.name
     assert stored["Key"].startswith(f"org-{sunrise.pk}/media/") and stored["Key"].endswith(".png")
     assert stored["Size"] == len(big_png)
     assert stored["ETag"].strip('"').endswith("-2")  # a multipart upload: two 8 MB parts
     head = s3.head_object(Bucket=BUCKET, Key=stored["Key"])
     assert head["ContentType"] == "image/png"
     body = s3.get_object(Bucket=BUCKET, Key=stored["Key"])["Body"].read()
-    assert hashlib.sha256(body).hexdigest() == media.sha256 == hashlib.sha256(big_png).hexdigest()
+    assert hashlib.sha256(body).hexdigest() == file.sha256 == hashlib.sha256(big_png).hexdigest()
     assert Upload.objects.get().state == Upload.State.CONSUMED
     assert list(Path(settings.TUS_UPLOAD_DIR).iterdir()) == []  # the partial upload is gone
     # Processing ran on the S3 file too: its thumbnail is in the bucket.
-    media.refresh_from_db()
-    assert media.processing_status == "ready"
-    assert [thumb["Key"] for thumb in _objects(s3, "/thumbnails/")] == [media.thumbnail.name]
+    file.refresh_from_db()
+    assert file.processing_status == "ready"
+    assert [thumb["Key"] for thumb in _objects(s3, "/thumbnails/")] == [file.thumbnail.name]
 
 
 def test_regular_upload_to_s3_and_rejections_leave_nothing(s3, sunrise_client, samples):

@@ -113,9 +113,10 @@ def test_parts_tail_and_completion_at_the_final_key(
     response = _complete(sunrise_client, upload.pk, django_capture_on_commit_callbacks)
     assert response.status_code == 201, response.content
     media = MediaContent.objects.get()
-    assert media.file.name == upload.object_key  # completed in place: no copy
-    assert media.sha256 == hashlib.sha256(data).hexdigest()
-    assert (media.size_bytes, media.width, media.height) == (len(data), 2000, 2000)
+    file = media.lead_file
+    assert file.file.name == upload.object_key  # completed in place: no copy
+    assert file.sha256 == hashlib.sha256(data).hexdigest()
+    assert (file.size_bytes, file.width, file.height) == (len(data), 2000, 2000)
     assert [key for key in _keys(s3) if "/media/" in key] == [upload.object_key]
     assert _keys(s3, "tus/") == [] and _multipart_uploads(s3) == []
 
@@ -134,7 +135,7 @@ def test_video_checked_through_a_presigned_url_and_hashed_by_the_worker(
     # No item of its size: the web server never hashed it; the worker did, from the bucket.
     assert response.json()["sha256"] == ""
     media = MediaContent.objects.get(pk=response.json()["id"])
-    assert media.sha256 == hashlib.sha256(data).hexdigest()
+    assert media.lead_file.sha256 == hashlib.sha256(data).hexdigest()
     assert response.json()["media_type"] == "video"
     assert _keys(s3_store, "tus/") == [] and _multipart_uploads(s3_store) == []
 
@@ -234,7 +235,9 @@ def test_a_duplicate_keeps_its_object_for_a_second_copy(
     assert s3_store.head_object(Bucket=BUCKET, Key=second.object_key)["ContentLength"] == len(data)
     response = _complete(sunrise_client, upload_id, capture, allow_duplicate="true")
     assert response.status_code == 201, response.content
-    assert MediaContent.objects.get(pk=response.json()["id"]).file.name == second.object_key
+    assert (
+        MediaContent.objects.get(pk=response.json()["id"]).lead_file.file.name == second.object_key
+    )
     assert len([key for key in _keys(s3_store) if "/media/" in key]) == 2
 
 

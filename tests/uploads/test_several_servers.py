@@ -113,8 +113,8 @@ def _complete(base: str, headers: dict, upload_url: str, title: str) -> MediaCon
 
 
 def _check_stored(s3, media: MediaContent, data: bytes) -> None:
-    body = s3.get_object(Bucket=BUCKET, Key=media.file.name)["Body"].read()
-    assert _sha256(body) == _sha256(data) == media.sha256
+    body = s3.get_object(Bucket=BUCKET, Key=media.lead_file.file.name)["Body"].read()
+    assert _sha256(body) == _sha256(data) == media.lead_file.sha256
     assert _multipart_uploads(s3) == [] and _partial_objects(s3) == []
 
 
@@ -145,7 +145,7 @@ def test_tuspy_alternates_servers_and_survives_a_sigkill(
         assert second.requests("PATCH") > patches_before
         media = _complete(base, auth_headers, uploader.url, "Showroom")
     _check_stored(s3, media, data)
-    assert media.file.name == Upload.objects.get().object_key  # completed in place
+    assert media.lead_file.file.name == Upload.objects.get().object_key  # completed in place
 
 
 def test_tus_js_client_alternates_servers(s3, s3_servers, auth_headers, showroom_png):
@@ -270,5 +270,5 @@ def test_local_store_keeps_every_acknowledged_byte_across_a_sigkill(
         media = _complete(base, auth_headers, uploader.url, "Showroom")
     finally:
         server.stop()
-    stored = Path(settings.MEDIA_ROOT) / media.file.name
-    assert _sha256(stored.read_bytes()) == _sha256(data) == media.sha256
+    stored = Path(settings.MEDIA_ROOT) / media.lead_file.file.name
+    assert _sha256(stored.read_bytes()) == _sha256(data) == media.lead_file.sha256

@@ -468,7 +468,7 @@ def test_restart_unacknowledged_tail_dropped(
         )
     assert response.status_code == 201
     media = MediaContent.objects.get(pk=response.json()["id"])
-    assert media.sha256 == hashlib.sha256(data).hexdigest()
+    assert media.lead_file.sha256 == hashlib.sha256(data).hexdigest()
 
 
 @pytest.mark.parametrize("sample", ["html", "bmp", "unknown"])

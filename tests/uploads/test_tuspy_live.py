@@ -94,8 +94,8 @@ def test_many_chunks_with_checksums_then_complete(tus, video_file, live_server, 
     )
     assert response.status_code == 201, response.text
     media = MediaContent.objects.get(pk=response.json()["id"])
-    assert media.original_filename == "walkaround.mp4"
-    with default_storage.open(media.file.name) as stored:
+    assert media.lead_file.original_filename == "walkaround.mp4"
+    with default_storage.open(media.lead_file.file.name) as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == _sha256(video_file)
     assert not get_store().path(upload).exists()
 
