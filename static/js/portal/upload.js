@@ -14,6 +14,7 @@
 (function () {
   "use strict";
   var P = window.Portal;
+  var T = window.PortalTus;
   var form = document.getElementById("upload-form");
   if (!form) return;
 
@@ -45,28 +46,6 @@
   var tusUpload = null;
   var busy = false;
   var completed = false; // uploaded; the button now only leaves the form
-  var tusLoading = null;
-
-  /* tus-js-client, added as a script of our own origin (the CSP allows 'self') when needed. */
-  function loadTus() {
-    if (window.tus) return Promise.resolve(window.tus);
-    if (!tusLoading) {
-      tusLoading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = form.dataset.tusScript;
-        script.onload = function () {
-          if (window.tus) resolve(window.tus);
-          else reject(new Error("tus-js-client did not start"));
-        };
-        script.onerror = function () {
-          tusLoading = null; // a later choice tries again
-          reject(new Error("tus-js-client could not be loaded"));
-        };
-        document.head.appendChild(script);
-      });
-    }
-    return tusLoading;
-  }
 
   /* --- Choosing a file ------------------------------------------------------ */
 
@@ -159,8 +138,8 @@
   function noteResumable(file) {
     resumeNote.hidden = true;
     if (file.size <= rules.resumableAbove) return;
-    loadTus().then(function (tus) {
-      return new tus.Upload(file, tusOptions(file)).findPreviousUploads();
+    T.load(form.dataset.tusScript).then(function (tus) {
+      return new tus.Upload(file, T.options(file, form.dataset.tusEndpoint)).findPreviousUploads();
     }).then(function (previous) {
       if (previous.length && chosen === file) {
         resumeNote.textContent = "Part of this file was sent before; the upload continues where it stopped.";
@@ -323,36 +302,15 @@
 
   /* --- tus for large files --------------------------------------------------- */
 
-  function tusOptions(file) {
-    return {
-      endpoint: form.dataset.tusEndpoint,
-      chunkSize: 5 * 1024 * 1024,
-      retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-      headers: { "X-CSRFToken": P.csrfToken() },
-      metadata: { filename: file.name, filetype: file.type },
-      storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true
-    };
-  }
-
-  function uploadIdFrom(url) {
-    return url.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop();
-  }
-
-  /* The tus server's refusals carry {"error": "..."} in words (too many open uploads...). */
-  function serverMessage(response) {
-    try { return JSON.parse(response.getBody() || "{}").error || ""; } catch (e) { return ""; }
-  }
-
   function sendResumable() {
     var file = chosen;
-    var options = tusOptions(file);
+    var options = T.options(file, form.dataset.tusEndpoint);
     options.onProgress = showProgress;
     options.onError = function (error) {
       pauseButton.hidden = true;
       resumeButton.hidden = false;
       var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
-      var said = status ? serverMessage(error.originalResponse) : "";
+      var said = status ? T.serverMessage(error.originalResponse) : "";
       progressText.textContent = said
         ? said + " (error " + status + ")"
         : status
@@ -364,7 +322,7 @@
       progressText.textContent = "Upload complete; saving…";
       var data = new FormData(form);
       data.delete("media_file");
-      data.set("upload_id", uploadIdFrom(tusUpload.url));
+      data.set("upload_id", T.uploadIdFrom(tusUpload.url));
       P.post(form.dataset.completeUrl, data).then(finished, function () {
         setBusy(false);
         P.showErrors(form, {}, "The file arrived but the connection dropped while saving. Press the button again.");
@@ -400,18 +358,8 @@
 
   /* --- Uploads a reload interrupted ----------------------------------------- */
 
-  /* tus-js-client keeps an unfinished upload's URL under a "tus::" key. */
-  function unfinishedUploadsStored() {
-    try {
-      for (var i = 0; i < localStorage.length; i++) {
-        if (localStorage.key(i).indexOf("tus::") === 0) return true;
-      }
-    } catch (e) { /* storage refused: nothing to resume */ }
-    return false;
-  }
-
-  if (unfinishedUploadsStored()) {
-    loadTus().then(function (tus) {
+  if (T.unfinishedUploadsStored()) {
+    T.load(form.dataset.tusScript).then(function (tus) {
       if (!tus.defaultOptions || !tus.defaultOptions.urlStorage) return [];
       return tus.defaultOptions.urlStorage.findAllUploads();
     }).then(function (uploads) {
@@ -438,7 +386,7 @@
     P.clearErrors(form);
     setBusy(true);
     if (chosen.size <= rules.resumableAbove) { sendMultipart(); return; }
-    loadTus().then(function (tus) {
+    T.load(form.dataset.tusScript).then(function (tus) {
       if (tus.isSupported) sendResumable();
       else sendMultipart();
     }, sendMultipart);
