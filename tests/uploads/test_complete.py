@@ -89,7 +89,7 @@ def test_complete_creates_the_item(
 
 
 def _partial_exists(upload_id) -> bool:
-    from media_content.uploads.store import get_store
+    from uploads.store import get_store
 
     return get_store().path(Upload(pk=upload_id)).exists()
 

@@ -24,10 +24,10 @@ from PIL import Image
 from tusclient import client as tus_client
 
 from media_content.models import MediaContent, Upload
-from media_content.uploads.services import delete_expired_uploads
 from tests.processes import wait_for
 from tests.s3 import BUCKET
 from tests.web_servers import WebServer, free_port, round_robin_proxy, server_env
+from uploads.services import delete_expired_uploads
 
 from .conftest import signed_in_headers
 

@@ -17,7 +17,7 @@ from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
 from media_content.models import MediaContent, Upload
-from media_content.uploads.store import get_store
+from uploads.store import get_store
 
 from .conftest import signed_in_headers
 
