@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
-from media_content.tasks import publish_scheduled_post
 from publishing import engine as publishing
 from publishing import unconfirmed
+from publishing.tasks import publish_scheduled_post
 from social.models import SocialAccount
 from social.selectors import destination_states
 

@@ -9,7 +9,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from media_content.models import MediaContent, ScheduledPost, Upload
+from media_content.models import MediaContent, ScheduledPost
+from uploads.models import Upload
 
 from .conftest import tus_upload
 

@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from media_content.models import MediaContent, Upload
+from media_content.models import MediaContent
 from tests.s3 import BUCKET
+from uploads.models import Upload
 from uploads.s3store import PART_SIZE, S3UploadStore
 from uploads.store import get_store
 

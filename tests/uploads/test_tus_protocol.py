@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from media_content.models import MediaContent, Upload
+from media_content.models import MediaContent
 from uploads import services
 from uploads.digests import ChunkChecksum
+from uploads.models import Upload
 from uploads.store import get_store
 
 from .conftest import TUS, b64, tus_create, tus_patch
