@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
-from media_content.uploads.form_fields import CheckedFileField
+from library.form_fields import CheckedFileField
 
 from . import services
 from .models import Banner

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from media_content.uploads.form_fields import CheckedFileField
+from library.form_fields import CheckedFileField
 
 from .models import Banner
 

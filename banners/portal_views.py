@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dealer_media.tenancy.roles import Action, role_required
+from library.form_fields import rejection_status
 from media_content.edit_forms import form_errors_json
-from media_content.uploads.form_fields import rejection_status
 from media_content.views import wants_json
 
 from . import services

@@ -49,7 +49,7 @@ def run_dispatcher(mode: str, batch_size: int, start_at: float) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from media_content import dispatch
+    from publishing import dispatch
 
     queries = 0
 

@@ -57,7 +57,7 @@ from django.utils import timezone  # noqa: E402
 
 from dealer_media.tenancy.models import Organization  # noqa: E402
 from media_content.models import ScheduledPost  # noqa: E402
-from media_content.publishing import publish_post  # noqa: E402
+from publishing.engine import publish_post  # noqa: E402
 from social.models import SocialAccount  # noqa: E402
 from tests.factories import MediaContentFactory  # noqa: E402
 

@@ -13,10 +13,10 @@ log line rather than stored, so beat never sends a name no worker knows.
 To add a job, append a ``PeriodicJob`` to ``PERIODIC_JOBS``.
 """
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -109,14 +109,16 @@ def _jobs() -> list[PeriodicJob]:
     ]
 
 
-def task_exists(dotted_name: str) -> bool:
-    """True when ``module.task`` can be imported (and so a worker knows it)."""
-    module_name, _, attribute = dotted_name.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    return callable(getattr(module, attribute, None))
+def task_exists(name: str) -> bool:
+    """True when a task is registered under ``name`` (and so a worker knows it).
+
+    The apps' ``tasks.py`` are loaded as a worker loads them; a task's name is the
+    one it was registered under, which may differ from where its code now lives.
+    """
+    app = current_app
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return name in app.tasks
 
 
 @dataclass

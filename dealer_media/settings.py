@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "dealer_media.accounts",  # after auth and axes: replaces their admin registrations
     "library",
     "media_content",
+    "uploads",
+    "publishing",
     "banners",
     "social",
     "inventory",
@@ -384,7 +386,7 @@ PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
 )
 PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=30.0)
 
-# --- Scheduling (media_content/dispatch.py, dealer_media/periodic.py) -----------
+# --- Scheduling (publishing/dispatch.py, dealer_media/periodic.py) -----------
 # The dispatcher's interval is stored in django-celery-beat (editable in the admin);
 # this is only the value it is created with.
 SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)

@@ -12,7 +12,7 @@ never renders it.
 
 import posixpath
 
-# The formats the content check accepts (media_content.validation) and
+# The formats the content check accepts (library.validation) and
 # the JPEG copies we make from them.
 STORED_TYPES = {
     "jpg": "image/jpeg",

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from library.models import MediaFile
+from library.validation import MediaRejected, size_limit, sniff
 from media_content.duplicates import file_sha256
 from media_content.services import DuplicateMedia, file_create
-from media_content.validation import MediaRejected, size_limit, sniff
 
 from .catalogs.copies import copies_wanted, copy_request
 from .fetching import FetchRefused, fetch, pool_manager

@@ -171,7 +171,7 @@ def _compose(
         "facebook_caption": captions.render(rule.caption_template, vehicle, network="facebook"),
         "instagram_caption": captions.render(rule.caption_template, vehicle, network="instagram"),
         "alt_text": f"{vehicle.year} {vehicle.make} {vehicle.model} {vehicle.trim}".strip(),
-        # Drawn on the cover by the worker; the posts wait for it (media_content.publishing).
+        # Drawn on the cover by the worker; the posts wait for it (publishing.engine).
         "ribbon_text": ribbon_text(vehicle=vehicle, kind=rule.kind) if rule.ribbon else "",
     }
     try:

@@ -13,11 +13,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from dealer_media.tenancy.roles import REFUSALS, Action, may, membership_for
+from library.form_fields import CheckedFileField
 
 from . import lifecycle
 from .edit_forms import EditRules
 from .models import Destination, MediaContent
-from .uploads.form_fields import CheckedFileField
 
 Status = MediaContent.Status
 PER_NETWORK_FIELDS = ("facebook_caption", "instagram_caption", "first_comment", "alt_text")
@@ -151,9 +151,10 @@ def save_edit(*, form: MediaContentAdminForm, base_url: str) -> list[str]:
     same transaction; a new file goes last (``services.media_replace_file``). A
     ValidationError from any of them leaves nothing saved (the caller's transaction).
     """
+    from library.form_fields import uploaded_file_path
+
     from . import approval, services
     from .processing import services as processing
-    from .uploads.form_fields import uploaded_file_path
 
     cleaned, changed = form.cleaned_data, set(form.changed_data)
     media = MediaContent.objects.select_related("organization").get(pk=form.instance.pk)

@@ -6,10 +6,7 @@ class MediaContentConfig(AppConfig):
     verbose_name = "Media library"
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401 - registers the deploy check of media serving
-            receivers,  # noqa: F401 - listens to the file library
-        )
+        from . import receivers  # noqa: F401 - listens to the file library
         from .processing import (
             renditions,  # noqa: F401 - registers its rendition kinds (display, catalog, Instagram)
             ribbons,  # noqa: F401 - registers the ribbon's rendition kind

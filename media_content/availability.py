@@ -1,11 +1,12 @@
-"""What the portal asks the social publishing work: can a destination be posted to.
+"""Can a destination be posted to: the badges and checkboxes of the composer.
 
-- :func:`destination_availability`: can a destination be posted to (badges and
-  checkboxes of the upload form). Facebook and Instagram are answered by
-  ``social.selectors.destination_availability`` (account connected, sandbox,
-  needs reconnect); the website banner is always available.
+The app that connects a destination answers for it (social answers for Facebook and
+Instagram: connected, sandbox, needs reconnect) by registering its answers from its
+``ready()``: posts sit below it and never import it. A destination nobody answers
+for (the website banner) is always available.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dealer_media.tenancy.models import Organization
@@ -42,11 +43,23 @@ class Availability:
         return self.state in (CONNECTED, SANDBOX)
 
 
+StatesOf = Callable[[Organization], dict[str, dict]]
+ProfileUrlsOf = Callable[[Organization], dict[str, str]]
+ANSWERS: list[tuple[StatesOf, ProfileUrlsOf]] = []
+
+
+def answer_for_destinations(*, states: StatesOf, profile_urls: ProfileUrlsOf) -> None:
+    """Register how an app's destinations stand (``{"facebook": {"state", "reason"}}``)
+    and where their profiles are; called once, from the app's ``ready()``."""
+    if (states, profile_urls) not in ANSWERS:
+        ANSWERS.append((states, profile_urls))
+
+
 def destination_availability(*, organization: Organization) -> dict[str, Availability]:
     """One entry per destination, in the order the upload form shows them."""
-    from social.selectors import destination_availability as social_availability
-
-    social = social_availability(organization)
+    social: dict[str, dict] = {}
+    for states, _profile_urls in ANSWERS:
+        social.update(states(organization))
     result = {}
     for destination in Destination:
         # The website is always ours to post to; Facebook and Instagram depend on the account.
@@ -60,9 +73,10 @@ def destination_availability(*, organization: Organization) -> dict[str, Availab
 
 def destination_profile_urls(*, organization: Organization) -> dict[str, str]:
     """Where the dealer checks a post whose outcome is unknown: their Page, their profile."""
-    from social.selectors import profile_urls
-
-    return profile_urls(organization)
+    urls: dict[str, str] = {}
+    for _states, profile_urls in ANSWERS:
+        urls.update(profile_urls(organization))
+    return urls
 
 
 def blocked_destinations(*, organization: Organization) -> dict[str, str]:

@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
+from library.form_fields import uploaded_file_path
+from library.validation import MediaRejected, Sniffed, sniff
 
 from . import captions, timing
 from .models import MediaContent
 from .services import MediaDetails
-from .uploads.form_fields import uploaded_file_path
-from .validation import MediaRejected, Sniffed, sniff
 
 FIT_CHOICES = MediaContent.InstagramFit.choices
 

@@ -259,7 +259,7 @@ class ScheduledPost(TenantModel):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # Retry and multi-step state (see media_content/publishing.py): when the
+    # Retry and multi-step state (see publishing/engine.py): when the
     # next attempt or status check is due, when a request that publishes was
     # sent (the outcome of a post left "publishing" after that is unknown), and
     # the destination's own progress (Instagram container id, Facebook video id,
@@ -369,7 +369,6 @@ class Rendition(models.Model):
 
 from .approval_models import ApprovalStep, PreviewLink  # noqa: E402  (approval.py's rows)
 from .post_files import PostFile, PostItem  # noqa: E402  (a post's files, in order)
-from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
 
 __all__ = [
     "ApprovalStep",
@@ -380,5 +379,4 @@ __all__ = [
     "PreviewLink",
     "Rendition",
     "ScheduledPost",
-    "Upload",
 ]

@@ -11,6 +11,8 @@ import os
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from library.validation import MediaRejected, sniff
+
 from .duplicates import library_duplicate
 from .lifecycle import (
     cancel_pending_posts,
@@ -19,7 +21,6 @@ from .lifecycle import (
     media_reschedule,
 )
 from .models import MediaContent, MediaFile, ScheduledPost
-from .validation import MediaRejected, sniff
 
 # --- Portal edits ------------------------------------------------------------
 

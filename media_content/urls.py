@@ -1,16 +1,16 @@
 from django.urls import path
 
 from social.views import media_refresh
+from uploads import tus
+from uploads import views as upload_views
 
 from . import approval_views, file_views, item_views, post_views, views
-from .uploads import tus
-from .uploads import views as upload_views
 
 app_name = "media_content"
 
 urlpatterns = [
-    # GET is the library page; the uploads work adds the POST branch.
-    path("media", views.library, name="library"),
+    # The library page; its form's upload (a POST) is the uploads app's.
+    path("media", upload_views.library_page, name="library"),
     path("media/compose", item_views.media_compose, name="compose"),
     path("media/<int:pk>/items", item_views.media_items, name="items"),
     path("media/<int:pk>/refresh", media_refresh, name="media_refresh"),

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dealer_media.tenancy.roles import Action, refusal, request_membership, role_required
 
@@ -30,7 +30,6 @@ from .availability import (
 from .calendar import MONTH, WEEK, calendar_period
 from .edit_forms import MediaEditForm, form_errors_json
 from .models import Destination, MediaContent, ScheduledPost
-from .uploads import views as upload_views
 
 # The portal sends files above this through tus (resumable, in parts); smaller ones in one request.
 RESUMABLE_ABOVE_BYTES = 8 * 1024 * 1024
@@ -41,7 +40,7 @@ HISTORY_PAGE_SIZE = 50
 
 def upload_rules() -> dict:
     """What the browser checks before sending a file: the server's own limits and types."""
-    from .validation import IMAGE_FORMATS, VIDEO_TYPES
+    from library.validation import IMAGE_FORMATS, VIDEO_TYPES
 
     return {
         "image_types": [content_type for content_type, _ in IMAGE_FORMATS.values()],
@@ -80,15 +79,13 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(Action.VIEW, POST=Action.DRAFT)
+@require_GET
+@role_required(Action.VIEW)
 def library(request: HttpRequest) -> HttpResponse:
     """The library page: upload form, search and filters, one page of items.
 
-    A POST is a regular (single-request) upload from the same form.
+    Its URL also takes the form's upload (a POST): ``uploads.views.library_page``.
     """
-    if request.method == "POST":
-        return upload_views.media_create_view(request)  # checks the role's right to schedule
     organization = request.organization
     filters = {
         "query": request.GET.get("q", "").strip(),

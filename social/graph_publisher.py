@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from media_content.models import ScheduledPost
-from media_content.publisher_api import (
+from publishing.publisher import (
     Claim,
     PublishError,
     PublishInProgress,

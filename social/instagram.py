@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from media_content.models import MediaContent
-from media_content.publisher_api import (
+from publishing.publisher import (
     PublishError,
     PublishInProgress,
     PublishResult,

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from media_content.models import ScheduledPost
-from media_content.publisher_api import PublishError
+from publishing.publisher import PublishError
 
 from . import selectors
 from .graph import GraphClient, GraphError

@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 
 from media_content.models import MediaContent, ScheduledPost
-from media_content.publisher_api import PublishError, PublishInProgress
+from publishing.publisher import PublishError, PublishInProgress
 
 from . import services
 from .graph import GraphError, Kind

@@ -3,14 +3,14 @@
 ``settings.PUBLISHERS`` maps a destination to a class path (like
 EMAIL_BACKEND); ``SOCIAL_PUBLISHER`` chooses "graph" (these classes) or
 "sandbox". Each ``publish(post, claim)`` runs under the post's claim (the interface:
-media_content/publisher_api.py) and either answers a PublishResult or raises.
+publishing/publisher.py) and either answers a PublishResult or raises.
 """
 
 import logging
 import secrets
 
 from media_content.models import ScheduledPost
-from media_content.publisher_api import (
+from publishing.publisher import (
     Claim,
     PublishResult,
 )

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from media_content.publisher_api import (
+from publishing.publisher import (
     LostClaim,
     PublishError,
     PublishInProgress,

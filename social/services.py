@@ -160,7 +160,7 @@ def instagram_connection(*, organization: Organization | int) -> MetaConnection 
 
 
 def sandbox_active() -> bool:
-    from media_content.publishing import get_publisher
+    from publishing.publisher import get_publisher
 
     return any(
         getattr(get_publisher(destination), "label", "") == "sandbox"

@@ -11,6 +11,7 @@ import logging
 
 from django.utils import timezone
 
+from dealer_media import broker
 from media_content.models import Destination, MediaContent, ScheduledPost
 
 from .graph import GraphClient, GraphError, Kind
@@ -36,7 +37,6 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
     settled by what Meta reads of it (``settle_unconfirmed_video``).
     """
     from media_content.models import ScheduledPost
-    from media_content.publishing import enqueue_publish
 
     if sandbox_active():
         return
@@ -73,7 +73,7 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                     external_state={**state, "container_status": code}
                 )
                 if code != "IN_PROGRESS":
-                    _make_due(post, enqueue=enqueue_publish)
+                    _make_due(post)
             elif video_id and post.status == ScheduledPost.Status.UNCONFIRMED:
                 settle_unconfirmed_video(post=post, account=account, client=client)
             elif video_id:
@@ -83,7 +83,7 @@ def refresh_media_destinations(*, media: MediaContent) -> None:
                     external_state={**state, "fb_video_status": video_status}
                 )
                 if video_status != "processing":
-                    _make_due(post, enqueue=enqueue_publish)
+                    _make_due(post)
         except GraphError as error:
             if error.kind == Kind.TOKEN:
                 from .health import reconnect_reason
@@ -150,7 +150,7 @@ def settle_unconfirmed_video(*, post, account: SocialAccount, client: GraphClien
     fails with Meta's words; uploading or processing, it stays unconfirmed for a later
     poll. Reads only: nothing is ever sent again from here. Answers what was decided.
     """
-    from media_content.unconfirmed import resolve_unconfirmed
+    from publishing.unconfirmed import resolve_unconfirmed
 
     state = post.external_state or {}
     video_id = state.get("fb_video_id") or state.get("fb_started_video_id") or ""
@@ -184,7 +184,7 @@ def settle_unconfirmed_instagram(*, post, account: SocialAccount, client: GraphC
     published): nothing went out, so it is sent again under a new claim. Anything
     else stays unconfirmed for a person. Answers what was decided.
     """
-    from media_content.unconfirmed import resolve_unconfirmed, send_unconfirmed_again
+    from publishing.unconfirmed import resolve_unconfirmed, send_unconfirmed_again
 
     container_id = (post.external_state or {}).get("container_id", "")
     code = ""
@@ -228,7 +228,8 @@ def _instagram_media_since(*, post, account: SocialAccount, client: GraphClient)
     return None
 
 
-def _make_due(post, *, enqueue) -> None:
+def _make_due(post) -> None:
+    """Due at once, and its task sent after the commit: the engine publishes it under a claim."""
     from django.db import transaction
 
     from media_content.models import ScheduledPost
@@ -237,7 +238,7 @@ def _make_due(post, *, enqueue) -> None:
         if ScheduledPost.objects.filter(pk=post.pk, status=ScheduledPost.Status.PENDING).update(
             next_attempt_at=timezone.now()
         ):
-            enqueue(post.pk)
+            broker.send_on_commit(broker.PUBLISH_POST, post.pk)
 
 
 def poll_pending_posts(*, limit: int = 200) -> int:

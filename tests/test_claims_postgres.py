@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from media_content import publishing
 from media_content.models import ScheduledPost
+from publishing import engine as publishing
 
 from .factories import ScheduledPostFactory
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from banners.models import Banner
 from dealer_media.validators import validate_multi_line_text, validate_single_line_text
-from media_content.models import MediaContent, Upload
+from media_content.models import MediaContent
+from uploads.models import Upload
 
 from .factories import MediaContentFactory
 from .media import jpeg_bytes

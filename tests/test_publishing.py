@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from banners.models import Banner
 from library.models import MediaFile
-from media_content import lifecycle, publishing
+from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
+from publishing import engine as publishing
 
 from .factories import MediaContentFactory, ScheduledPostFactory
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from media_content.models import MediaContent
-from media_content.uploads.models import Upload
 from tests.conftest import ARTIFACTS_DIR
+from uploads.models import Upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

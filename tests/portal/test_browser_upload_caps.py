@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from media_content.uploads.models import Upload
+from uploads.models import Upload
 
 from .test_browser_tus import _open_form, _start
 

@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from media_content import captions
-from media_content.models import MediaContent, Upload
+from media_content.models import MediaContent
 from tests.media import jpeg_bytes
 from tests.uploads.conftest import tus_upload
+from uploads.models import Upload
 
 pytestmark = pytest.mark.django_db
 

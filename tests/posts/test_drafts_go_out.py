@@ -13,8 +13,8 @@ import time_machine
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Membership
-from media_content import publishing
 from media_content.models import MediaContent, ScheduledPost
+from publishing import engine as publishing
 from tests.factories import MediaContentFactory, MembershipFactory, UserFactory
 
 JSON = {"HTTP_ACCEPT": "application/json"}

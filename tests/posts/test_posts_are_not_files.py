@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from inventory import importing, rules
 from inventory.models import Vehicle, VehiclePhoto, VehiclePost
-from media_content import publishing
 from media_content.models import MediaContent, ScheduledPost
+from publishing import engine as publishing
 from tests.factories import MediaContentFactory, MediaFileFactory
 from tests.inventory.conftest import as_csv, make_vin, stock
 

@@ -17,12 +17,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from media_content import publishing, services
+from media_content import services
 from media_content.models import MediaContent, Rendition, ScheduledPost
 from media_content.processing import renditions
 from media_content.processing.checks import validate_for
 from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
 from media_content.processing.services import request_processing
+from publishing import engine as publishing
 
 from .media import image_bytes
 

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from dealer_media.celery import app
-from media_content import publishing
+from publishing import engine as publishing
 
 
 class CountingPublisher:

@@ -7,7 +7,7 @@ stays in ``publish`` for a minute, so a test can kill the worker mid-way.
 import os
 import time
 
-from media_content.publisher_api import PublishResult
+from publishing.publisher import PublishResult
 
 
 def _note(line: str) -> None:

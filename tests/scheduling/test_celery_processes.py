@@ -15,8 +15,9 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTa
 
 from dealer_media.celery import app
 from dealer_media.periodic import setup_periodic_tasks
-from media_content import dispatch, lifecycle
+from media_content import lifecycle
 from media_content.models import ScheduledPost
+from publishing import dispatch
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from ..processes import celery_worker, wait_for

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from media_content import dispatch, timing
+from media_content import timing
 from media_content.models import ScheduledPost
+from publishing import dispatch
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .conftest import use_broker

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from dealer_media.celery import app
 from library.models import MediaFile
-from media_content import lifecycle, publishing
+from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
 from media_content.processing.services import request_processing
+from publishing import engine as publishing
 
 from ..factories import MediaContentFactory, MediaFileFactory
 from ..media import jpeg_bytes

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from banners.models import Banner
-from media_content import dispatch, lifecycle, timing
+from media_content import lifecycle, timing
 from media_content.models import MediaContent, ScheduledPost
+from publishing import dispatch
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from dealer_media.celery import app
-from media_content import dispatch
+from publishing import dispatch
 
 from ..factories import ScheduledPostFactory
 from ..processes import celery_worker, pool_processes, wait_for

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from requests.structures import CaseInsensitiveDict
 
-from media_content import publishing
+from publishing import engine as publishing
 from social import crypto
 from social.graph import Kind, classify, parse_usage
 from social.models import SocialAccount

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from media_content import publishing
 from media_content.models import ScheduledPost
+from publishing import engine as publishing
 from social import health
 from social.models import InstagramLogin, SocialAccount
 

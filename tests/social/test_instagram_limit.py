@@ -15,8 +15,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from media_content import publishing
 from media_content.models import ScheduledPost
+from publishing import engine as publishing
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .fake_graph import Reply

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from media_content.models import ScheduledPost
-from media_content.tasks import publish_scheduled_post
-from media_content.unconfirmed import mark_stale_publishing_unconfirmed
+from publishing.tasks import publish_scheduled_post
+from publishing.unconfirmed import mark_stale_publishing_unconfirmed
 from social.errors import ERROR_TABLE, Kind, lookup
 from social.models import SocialAccount
 

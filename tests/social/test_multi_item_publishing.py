@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from media_content import items, publishing
+from media_content import items
 from media_content.models import MediaContent, ScheduledPost
+from publishing import engine as publishing
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .conftest import PUBLIC_MEDIA_URL

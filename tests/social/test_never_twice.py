@@ -13,8 +13,9 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from media_content import publishing, unconfirmed
 from media_content.models import ScheduledPost
+from publishing import engine as publishing
+from publishing import unconfirmed
 
 from ..factories import ScheduledPostFactory
 from .conftest import TOKEN
@@ -76,7 +77,7 @@ def test_worker_killed_after_sending_leaves_the_post_unconfirmed(
     }
     code = (
         "import django; django.setup(); "
-        "from media_content.publishing import publish_post; "
+        "from publishing.engine import publish_post; "
         f"publish_post(post_id={post.pk})"
     )
     worker = subprocess.Popen(

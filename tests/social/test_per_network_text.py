@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from media_content import publishing, services, unconfirmed
+from media_content import services
 from media_content.models import MediaContent, ScheduledPost
+from publishing import engine as publishing
+from publishing import unconfirmed
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .fake_graph import Reply, graph_error

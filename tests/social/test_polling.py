@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from media_content import publishing
 from media_content.models import MediaContent, ScheduledPost
-from media_content.tasks import mark_stale_publishing_unconfirmed, publish_scheduled_post
+from publishing import engine as publishing
+from publishing.tasks import mark_stale_publishing_unconfirmed, publish_scheduled_post
 from social.tasks import poll_pending_posts
 
 from ..factories import MediaContentFactory, ScheduledPostFactory

@@ -7,9 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from media_content import lifecycle, publishing, unconfirmed
+from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
-from media_content.tasks import publish_scheduled_post
+from publishing import engine as publishing
+from publishing import unconfirmed
+from publishing.tasks import publish_scheduled_post
 from social.models import SocialAccount
 from social.selectors import destination_states
 

@@ -12,10 +12,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from media_content import publishing
 from media_content.models import ScheduledPost
 from media_content.processing.checks import validate_for
-from media_content.tasks import publish_scheduled_post
+from publishing import engine as publishing
+from publishing.tasks import publish_scheduled_post
 from social import settling
 
 from ..factories import MediaContentFactory, ScheduledPostFactory

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from media_content.models import ScheduledPost
-from media_content.tasks import publish_scheduled_post
+from publishing.tasks import publish_scheduled_post
 from social import services, settling
 
 from ..factories import MediaContentFactory, ScheduledPostFactory

@@ -7,8 +7,9 @@ from django.core import mail
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from media_content import dispatch, publishing
 from media_content.models import ApprovalStep, MediaContent, ScheduledPost
+from publishing import dispatch
+from publishing import engine as publishing
 from tests.scheduling.conftest import CountingPublisher
 
 from ..factories import MediaContentFactory

@@ -30,8 +30,8 @@ from dealer_media.tenancy.roles import REFUSALS, Action, may, roles_of
 from dealer_media.tenancy.view_roles import NAMESPACES_WITHOUT_ROLE, VIEWS, WITHOUT_ROLE
 from inventory.models import ImportRun, Vehicle
 from media_content.approval_models import PreviewLink
-from media_content.uploads.models import Upload
 from social.connection_views import OWNERS_ONLY
+from uploads.models import Upload
 
 from ..factories import BannerFactory, MediaContentFactory, MembershipFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from gunicorn.http.body import Body, LengthReader
 from gunicorn.http.unreader import SocketUnreader
 
-from media_content.uploads.body import BLOCK, body_reader
+from uploads.body import BLOCK, body_reader
 
 
 def _gunicorn_request(held: bytes, length: int):

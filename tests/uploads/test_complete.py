@@ -9,7 +9,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from media_content.models import MediaContent, ScheduledPost, Upload
+from media_content.models import MediaContent, ScheduledPost
+from uploads.models import Upload
 
 from .conftest import tus_upload
 
@@ -89,7 +90,7 @@ def test_complete_creates_the_item(
 
 
 def _partial_exists(upload_id) -> bool:
-    from media_content.uploads.store import get_store
+    from uploads.store import get_store
 
     return get_store().path(Upload(pk=upload_id)).exists()
 

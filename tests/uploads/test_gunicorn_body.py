@@ -12,8 +12,8 @@ import socket
 
 import pytest
 
-from media_content.models import Upload
 from tests.web_servers import WebServer, free_port, server_env
+from uploads.models import Upload
 
 from .conftest import b64, signed_in_headers
 

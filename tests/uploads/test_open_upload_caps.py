@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from media_content.models import Upload
+from uploads.models import Upload
 
 from .conftest import TUS, tus_create, tus_upload
 

@@ -9,8 +9,9 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from media_content.models import MediaContent, Upload
+from media_content.models import MediaContent
 from tests.s3 import BUCKET
+from uploads.models import Upload
 
 from .conftest import tus_upload
 

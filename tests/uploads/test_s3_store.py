@@ -15,10 +15,11 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from media_content.models import MediaContent, Upload
-from media_content.uploads.s3store import PART_SIZE, S3UploadStore
-from media_content.uploads.store import get_store
+from media_content.models import MediaContent
 from tests.s3 import BUCKET
+from uploads.models import Upload
+from uploads.s3store import PART_SIZE, S3UploadStore
+from uploads.store import get_store
 
 from .conftest import TUS, tus_create, tus_patch
 
@@ -165,7 +166,7 @@ def test_termination_and_expiry_abort_the_multipart_upload(
     if how == "termination":
         assert sunrise_client.delete(url, **TUS).status_code == 204
     else:
-        from media_content.uploads.services import delete_expired_uploads
+        from uploads.services import delete_expired_uploads
 
         Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(hours=1))
         assert delete_expired_uploads() == 1
@@ -244,7 +245,7 @@ def test_a_duplicate_keeps_its_object_for_a_second_copy(
 def test_tus_store_follows_media_storage_and_needs_the_bucket():
     from tests.test_deploy import LOCAL_MEDIA_ENV, PRODUCTION_ENV, _manage
 
-    show = "from media_content.uploads.store import get_store; print(type(get_store()).__name__)"
+    show = "from uploads.store import get_store; print(type(get_store()).__name__)"
     for env, store in ((PRODUCTION_ENV, "S3UploadStore"), (LOCAL_MEDIA_ENV, "LocalUploadStore")):
         result = _manage("shell", "-c", show, env=env)
         assert result.returncode == 0, result.stderr
@@ -297,7 +298,7 @@ def test_a_tail_is_read_back_into_the_part_and_sent_as_the_last_part(
 
 
 def test_part_buffers_are_lent_one_per_patch_and_a_few_kept():
-    from media_content.uploads.s3store import _PartBuffers
+    from uploads.s3store import _PartBuffers
 
     buffers = _PartBuffers(size=16, keep=2)
     with buffers.borrowed() as first:
@@ -312,7 +313,7 @@ def test_part_buffers_are_lent_one_per_patch_and_a_few_kept():
 
 
 def test_part_body_reads_a_view_as_a_file():
-    from media_content.uploads.s3store import _PartBody
+    from uploads.s3store import _PartBody
 
     body = _PartBody(memoryview(bytearray(b"0123456789"))[:8])
     assert (body.read(3), body.tell()) == (b"012", 3)
@@ -325,8 +326,8 @@ def test_part_body_reads_a_view_as_a_file():
 
 
 def test_a_size_limit_s3_parts_cannot_reach_is_a_configuration_error(settings):
-    from media_content.checks import s3_upload_size_check
-    from media_content.uploads.s3store import MAX_PARTS
+    from uploads.checks import s3_upload_size_check
+    from uploads.s3store import MAX_PARTS
 
     settings.TUS_STORE = "s3"
     settings.TUS_MAX_SIZE = MAX_PARTS * PART_SIZE

@@ -23,11 +23,12 @@ from django.utils import timezone
 from PIL import Image
 from tusclient import client as tus_client
 
-from media_content.models import MediaContent, Upload
-from media_content.uploads.services import delete_expired_uploads
+from media_content.models import MediaContent
 from tests.processes import wait_for
 from tests.s3 import BUCKET
 from tests.web_servers import WebServer, free_port, round_robin_proxy, server_env
+from uploads.models import Upload
+from uploads.services import delete_expired_uploads
 
 from .conftest import signed_in_headers
 

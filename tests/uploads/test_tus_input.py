@@ -8,7 +8,7 @@ PostgreSQL refuses a NUL in the metadata's JSON.
 
 import pytest
 
-from media_content.models import Upload
+from uploads.models import Upload
 
 from .conftest import TUS, b64, tus_create, tus_patch
 

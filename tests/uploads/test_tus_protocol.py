@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from media_content.models import MediaContent, Upload
-from media_content.uploads import services
-from media_content.uploads.digests import ChunkChecksum
-from media_content.uploads.store import get_store
+from media_content.models import MediaContent
+from uploads import services
+from uploads.digests import ChunkChecksum
+from uploads.models import Upload
+from uploads.store import get_store
 
 from .conftest import TUS, b64, tus_create, tus_patch
 
@@ -318,7 +319,7 @@ def test_expired_upload_answers_410_and_is_removed(sunrise_client, samples, stor
 
 
 def test_delete_expired_uploads_task(sunrise_client, samples, stored_files):
-    from media_content.uploads.tasks import delete_expired_uploads
+    from uploads.tasks import delete_expired_uploads
 
     old = tus_create(sunrise_client, 5000)["Location"]
     tus_patch(sunrise_client, old, samples["mp4"][:100])

@@ -16,8 +16,9 @@ from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
-from media_content.models import MediaContent, Upload
-from media_content.uploads.store import get_store
+from media_content.models import MediaContent
+from uploads.models import Upload
+from uploads.store import get_store
 
 from .conftest import signed_in_headers
 

@@ -61,7 +61,7 @@ def test_consumed_uploads_get_the_file_they_made():
     complete = upload(50, state="complete")
 
     new = migrate_to(latest())
-    files = dict(new.get_model("media_content", "Upload").objects.values_list("pk", "file_id"))
+    files = dict(new.get_model("uploads", "Upload").objects.values_list("pk", "file_id"))
     assert files == {
         reordered.pk: made.pk,
         library_only.pk: in_place.pk,

@@ -32,9 +32,8 @@ from django.core.files.storage import storages
 
 from dealer_media.stored_files import content_disposition_for, content_type_for
 from library.models import MediaFile, media_upload_to
-
-from ..validation import head_extension
-from .models import Upload
+from library.validation import head_extension
+from uploads.models import Upload
 
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
 MAX_PARTS = 10_000  # S3's most in one multipart upload

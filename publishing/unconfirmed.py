@@ -14,14 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealer_media import broker
-
-from .delivery_lifecycle import (
+from media_content.delivery_lifecycle import (
     mark_stale_deliveries_unconfirmed,
     release_stale_unsent_deliveries,
     settle_unconfirmed_delivery,
 )
-from .lifecycle import media_refresh_status
-from .models import ScheduledPost
+from media_content.lifecycle import media_refresh_status
+from media_content.models import ScheduledPost
 
 logger = logging.getLogger(__name__)
 

@@ -12,19 +12,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dealer_media.tenancy.decorators import organization_required
 from dealer_media.tenancy.roles import Action, refusal_to_schedule, role_required
-
-from .. import services
-from ..forms import MediaDetailsForm, MediaUploadForm
-from ..models import MediaContent
-from ..validation import MediaRejected
-from .form_fields import uploaded_file_path
-from .models import Upload
-from .services import UploadError, media_create_from_upload
-from .tus import STATUS
+from library.form_fields import uploaded_file_path
+from library.validation import MediaRejected
+from media_content import services
+from media_content.forms import MediaDetailsForm, MediaUploadForm
+from media_content.models import MediaContent
+from media_content.views import library
+from uploads.models import Upload
+from uploads.services import UploadError, media_create_from_upload
+from uploads.tus import STATUS
 
 
 def media_json(media) -> dict:
@@ -193,3 +193,12 @@ def complete_chunk_upload(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         return _refused(request, error)
     return _created(request, media, created)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Action.VIEW, POST=Action.DRAFT)
+def library_page(request: HttpRequest) -> HttpResponse:
+    """The library page's URL: the page itself, and its form's regular (one-request) upload."""
+    if request.method == "POST":
+        return media_create_view(request)  # checks the role's right to schedule
+    return library(request)

@@ -34,9 +34,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media import broker
-
-from . import delivery_lifecycle
-from .models import ScheduledPost
+from media_content import delivery_lifecycle
+from media_content.models import ScheduledPost
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from dealer_media.tenancy.models import Organization
-
-from .selectors import open_upload_totals
+from uploads.selectors import open_upload_totals
 
 WHAT_TO_DO = (
     "Finish the uploads in progress first (choose the same file again to continue where it "

@@ -24,9 +24,8 @@ from dealer_media.tenancy.roles import (
     may,
     request_membership,
 )
-
-from .body import body_reader
-from .headers import (
+from uploads.body import body_reader
+from uploads.headers import (
     CHECKSUM_ALGORITHMS,
     BadHeader,
     TooManyDigits,
@@ -35,8 +34,8 @@ from .headers import (
     parse_count,
     parse_metadata,
 )
-from .models import Upload
-from .services import (
+from uploads.models import Upload
+from uploads.services import (
     UploadError,
     upload_append,
     upload_create,

@@ -19,14 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-
-from .. import services as media_services
-from ..models import MediaContent
-from ..validation import MediaRejected, container_kind, megabytes, size_limit
-from .digests import ChunkChecksum, Digests
-from .models import Upload
-from .quota import open_uploads_refusal
-from .store import get_store
+from library.validation import MediaRejected, container_kind, megabytes, size_limit
+from media_content import services as media_services
+from media_content.models import MediaContent
+from uploads.digests import ChunkChecksum, Digests
+from uploads.models import Upload
+from uploads.quota import open_uploads_refusal
+from uploads.store import get_store
 
 READ_SIZE = 1024 * 1024
 LEASE = datetime.timedelta(seconds=60)

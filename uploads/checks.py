@@ -34,7 +34,7 @@ def s3_upload_size_check(app_configs, **kwargs):
     """S3 takes at most 10,000 parts: with 5 MiB parts, an upload of more can never finish."""
     if settings.TUS_STORE != "s3":
         return []
-    from .uploads.s3store import MAX_PARTS, PART_SIZE
+    from uploads.s3store import MAX_PARTS, PART_SIZE
 
     if settings.TUS_MAX_SIZE <= MAX_PARTS * PART_SIZE:
         return []

@@ -21,8 +21,8 @@ from typing import BinaryIO, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..validation import LocalSource, MediaSource
-from .models import Upload
+from library.validation import LocalSource, MediaSource
+from uploads.models import Upload
 
 
 class ChunkWriter(Protocol):
@@ -132,8 +132,8 @@ class LocalUploadStore:
 
 
 STORES = {
-    "local": "media_content.uploads.store.LocalUploadStore",
-    "s3": "media_content.uploads.s3store.S3UploadStore",
+    "local": "uploads.store.LocalUploadStore",
+    "s3": "uploads.s3store.S3UploadStore",
 }
 
 

@@ -61,6 +61,7 @@ class Upload(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "media_content_upload"  # its table from when uploads were part of the posts app
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

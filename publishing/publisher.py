@@ -11,7 +11,10 @@ imports the engine: what it may do to the post is this interface.
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .models import ScheduledPost
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from media_content.models import ScheduledPost
 
 
 class Claim(Protocol):
@@ -84,3 +87,8 @@ class Publisher(Protocol):
     label: str
 
     def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult: ...
+
+
+def get_publisher(destination: str) -> Publisher:
+    """The publisher the settings name for ``destination`` (``PUBLISHERS``)."""
+    return import_string(settings.PUBLISHERS[destination])()

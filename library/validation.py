@@ -19,7 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from .models import MediaContent
+from library.models import MediaFile
 
 SUPPORTED = "JPEG, PNG, WebP or GIF images, or MP4, MOV or WebM videos"
 
@@ -43,7 +43,7 @@ class MediaRejected(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Sniffed:
-    media_type: str  # MediaContent.MediaType
+    media_type: str  # MediaFile.MediaType
     content_type: str
     extension: str
     width: int | None = None
@@ -86,7 +86,7 @@ def megabytes(size: int) -> str:
 
 
 def size_limit(media_type: str) -> int:
-    if media_type == MediaContent.MediaType.IMAGE:
+    if media_type == MediaFile.MediaType.IMAGE:
         return settings.UPLOAD_MAX_IMAGE_SIZE
     return settings.UPLOAD_MAX_VIDEO_SIZE
 
@@ -94,7 +94,7 @@ def size_limit(media_type: str) -> int:
 def check_size(media_type: str, size: int) -> None:
     limit = size_limit(media_type)
     if size > limit:
-        kind = "Images" if media_type == MediaContent.MediaType.IMAGE else "Videos"
+        kind = "Images" if media_type == MediaFile.MediaType.IMAGE else "Videos"
         raise MediaRejected(
             f"{kind} can be at most {megabytes(limit)}; this file is {megabytes(size)}.",
             status=413,
@@ -158,7 +158,7 @@ def sniff(path: "Path | MediaSource", *, images_only: bool = False) -> Sniffed:
             code="unsupported_type",
         )
     if kind == "image":
-        check_size(MediaContent.MediaType.IMAGE, size)  # before any byte is fetched
+        check_size(MediaFile.MediaType.IMAGE, size)  # before any byte is fetched
         with source.image_path() as image_path:
             sniffed = _sniff_image(image_path)
     else:
@@ -193,7 +193,7 @@ def _sniff_image(path: Path) -> Sniffed:
             "This image is truncated or corrupt and cannot be read.", code="corrupt"
         ) from error
     content_type, extension = IMAGE_FORMATS[image_format]
-    return Sniffed(MediaContent.MediaType.IMAGE, content_type, extension, width, height)
+    return Sniffed(MediaFile.MediaType.IMAGE, content_type, extension, width, height)
 
 
 VIDEO_TYPES = {
@@ -245,4 +245,4 @@ def _sniff_video(path: str, kind: str) -> Sniffed:
             "This video is truncated or corrupt and cannot be read.", code="corrupt"
         )
     width, height = int(match.group(1)), int(match.group(2))
-    return Sniffed(MediaContent.MediaType.VIDEO, content_type, extension, width, height)
+    return Sniffed(MediaFile.MediaType.VIDEO, content_type, extension, width, height)

@@ -12,8 +12,7 @@ import re
 from collections.abc import Callable
 
 from dealer_media.validators import control_character, describe_control_character
-
-from .digests import ChunkChecksum
+from uploads.digests import ChunkChecksum
 
 CHECKSUM_ALGORITHMS: dict[str, Callable] = {
     "sha1": hashlib.sha1,

@@ -32,19 +32,22 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from dealer_media import broker
-
-from .delivery_lifecycle import claim_delivery, finish_delivery, release_delivery, under_claim
-from .models import Destination, MediaContent, ScheduledPost
-from .publisher_api import (
+from media_content.delivery_lifecycle import (
+    claim_delivery,
+    finish_delivery,
+    release_delivery,
+    under_claim,
+)
+from media_content.models import Destination, MediaContent, ScheduledPost
+from publishing.publisher import (
     LostClaim,
-    Publisher,
     PublishError,
     PublishInProgress,
     PublishResult,
     PublishUnconfirmed,
+    get_publisher,
 )
 
 __all__ = [
@@ -57,10 +60,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def get_publisher(destination: str) -> Publisher:
-    return import_string(settings.PUBLISHERS[destination])()
 
 
 def save_progress(post: ScheduledPost, **state: Any) -> None:
@@ -172,7 +171,7 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
 
 def _record_what_is_sent(post: ScheduledPost) -> None:
     """Keep the exact text and file URLs on the delivery, as the post reads now."""
-    from .captions import caption_for
+    from media_content.captions import caption_for
 
     media = post.media_content
     text = (
@@ -197,8 +196,8 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
-    from .processing.carousel_checks import items_processing_finished
-    from .renditions_wanted import renditions_pending
+    from media_content.processing.carousel_checks import items_processing_finished
+    from media_content.renditions_wanted import renditions_pending
 
     if not _first_send(post):
         return False
@@ -216,9 +215,9 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     a lost nudge. Processing may have finished between our look and our release,
     when its nudge found the post still claimed: so look again once released.
     """
-    from .lifecycle import send_posts_waiting_for_processing
-    from .processing.carousel_checks import items_processing_finished
-    from .renditions_wanted import ask_again, renditions_pending
+    from media_content.lifecycle import send_posts_waiting_for_processing
+    from media_content.processing.carousel_checks import items_processing_finished
+    from media_content.renditions_wanted import ask_again, renditions_pending
 
     waiting_for = "Waiting for the file to finish processing."
     pending = renditions_pending(post.media_content, post.destination)
@@ -245,8 +244,8 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
     """
     if not _first_send(post):
         return ""
-    from .processing.carousel_checks import items_processing_finished, post_checks
-    from .renditions_wanted import ask_again, renditions_failed, renditions_pending
+    from media_content.processing.carousel_checks import items_processing_finished, post_checks
+    from media_content.renditions_wanted import ask_again, renditions_failed, renditions_pending
 
     media = post.media_content
     if not items_processing_finished(media):

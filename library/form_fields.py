@@ -17,7 +17,7 @@ from pathlib import Path
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from ..validation import MediaRejected, sniff
+from library.validation import MediaRejected, sniff
 
 # The HTTP status of a refused file, by the refusal's code (the library answers the same).
 REJECTION_STATUS = {"too_large": 413, "decompression_bomb": 413, "unsupported_type": 415}

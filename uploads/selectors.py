@@ -7,8 +7,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-
-from .models import Upload
+from uploads.models import Upload
 
 
 class OpenUploads(NamedTuple):

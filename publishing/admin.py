@@ -1,50 +1,14 @@
-"""The admin of scheduled posts: the history staff read, and settling what Meta could not tell.
-
-The media item's change form shows its posts through ``ScheduledPostInline``;
-``media_content/admin.py`` imports this module, which registers the post admin.
-"""
+"""The admin of deliveries (scheduled posts): the history staff read, and settling what
+Meta could not tell ("Mark as posted", "Mark as not posted (send again)")."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
 
-from dealer_media.tenancy.admin_bases import TenantInline, TenantModelAdmin
+from dealer_media.tenancy.admin_bases import TenantModelAdmin
 from dealer_media.tenancy.roles import Action
-
-from . import unconfirmed
-from .models import ScheduledPost
-
-
-class ScheduledPostInline(TenantInline, admin.TabularInline):
-    model = ScheduledPost
-    fk_name = "media_content"
-    extra = 0
-    can_delete = False
-    fields = [
-        "destination",
-        "scheduled_time",
-        "status",
-        "attempts",
-        "posted_at",
-        "external_link",
-        "last_error",
-    ]
-    readonly_fields = fields
-    ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Published post")
-    def external_link(self, post: ScheduledPost) -> str:
-        if post.external_url:
-            return format_html(
-                '<a href="{}" target="_blank" rel="noopener">{}</a>',
-                post.external_url,
-                post.external_id,
-            )
-        return post.external_id or "—"
+from media_content.models import ScheduledPost
+from publishing import unconfirmed
 
 
 @admin.register(ScheduledPost)
