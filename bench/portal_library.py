@@ -129,6 +129,9 @@ def main(count: int) -> None:
             elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200
         print(f"  {label:14} {len(queries):3d} queries  {elapsed:7.1f} ms")
+        if os.environ.get("BENCH_SHOW_QUERIES"):
+            for query in queries.captured_queries:
+                print("      ", query["time"], query["sql"][:160])
 
 
 if __name__ == "__main__":
