@@ -6,7 +6,6 @@ means the name is part of an interface and should say so by its name.
 """
 
 import ast
-import importlib.util
 from pathlib import Path
 
 import grimp
@@ -14,10 +13,13 @@ from importlinter import Contract, ContractCheck, fields, output
 
 
 def _source_path(module: str) -> Path | None:
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return None
-    return Path(spec.origin)
+    """The module's file, found without importing it (a package's ``__init__`` may need
+    settings to run)."""
+    base = Path.cwd().joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
 def _private_imports(module: str, path: Path) -> list[str]:

@@ -69,17 +69,23 @@ def test_settings_compute_the_s3_hosts(monkeypatch):
     import importlib
 
     import dealer_media.settings as project_settings
+    from dealer_media.settings import environment, product
+
+    def read_again():
+        importlib.reload(environment)
+        importlib.reload(product)
+        return importlib.reload(project_settings)
 
     monkeypatch.setenv("MEDIA_STORAGE", "s3")
     monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "sunrise-media")
     monkeypatch.setenv("AWS_S3_REGION_NAME", "us-east-2")
     monkeypatch.setenv("SECRET_KEY", "x")
     try:
-        fresh = importlib.reload(project_settings)
+        fresh = read_again()
         img_src = fresh.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
         media_src = fresh.CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"]
     finally:
         monkeypatch.undo()
-        importlib.reload(project_settings)
+        read_again()
     assert "https://sunrise-media.s3.us-east-2.amazonaws.com" in img_src
     assert "https://sunrise-media.s3.us-east-2.amazonaws.com" in media_src

@@ -4,23 +4,19 @@ Defaults give a product that runs with nothing installed: SQLite and a
 filesystem Celery broker under ``var/``, media on the local disk, and the
 sandbox publisher instead of Meta. Production sets DATABASE_URL,
 CELERY_BROKER_URL, MEDIA_STORAGE=s3 and friends (see the README).
+
+This module holds Django's and the operations' settings; ``product.py`` the
+product's own (publishing, scheduling, processing, uploads, inventory).
 """
 
 from datetime import timedelta
-from pathlib import Path
 
 import environ
 
 from dealer_media.ops.csp import media_sources
 from dealer_media.ops.logs import logging_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")  # optional; missing file is fine
-
-DEBUG = env.bool("DEBUG", default=False)
+from .environment import BASE_DIR, DEBUG, MEDIA_STORAGE, VAR_DIR, env
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
@@ -209,7 +205,6 @@ STATICFILES_DIRS = [
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
-MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
 # Local media files answered by Django itself (dealer_media/media_views.py), with the
 # type and disposition we chose and a sandboxing policy. On by default with DEBUG; in
 # production prefer S3 or a web server on a separate host (README, "Serving media").
@@ -304,135 +299,6 @@ LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="
 # django-axes logs every failed sign-in and lockout (username and address) at WARNING.
 LOGGING["loggers"] = {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}}
 
-# --- Publishing ---------------------------------------------------------------
-# One publisher class per destination, like EMAIL_BACKEND. SOCIAL_PUBLISHER picks
-# the Facebook and Instagram pair: "graph" (Meta's Graph API) or "sandbox", which
-# records what would have been posted and sends nothing. Without a Facebook app
-# (FACEBOOK_APP_ID) the sandbox is the default. See docs/architecture.md.
-FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="")
-FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
-# Facebook Login for Business: the configuration made in the app dashboard. Without
-# one, the dialog asks for the permissions of social/meta_permissions.py by scope.
-FACEBOOK_LOGIN_CONFIG_ID = env("FACEBOOK_LOGIN_CONFIG_ID", default="")
-FACEBOOK_OAUTH_URL = env("FACEBOOK_OAUTH_URL", default="https://www.facebook.com")
-# Instagram Login (Instagram API with Instagram Login): accounts with no Facebook Page.
-INSTAGRAM_APP_ID = env("INSTAGRAM_APP_ID", default="")
-INSTAGRAM_APP_SECRET = env("INSTAGRAM_APP_SECRET", default="")
-INSTAGRAM_OAUTH_URL = env("INSTAGRAM_OAUTH_URL", default="https://www.instagram.com")
-INSTAGRAM_API_URL = env("INSTAGRAM_API_URL", default="https://api.instagram.com")
-INSTAGRAM_GRAPH_URL = env("INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com")
-SOCIAL_PUBLISHER = env("SOCIAL_PUBLISHER", default="graph" if FACEBOOK_APP_ID else "sandbox")
-_SOCIAL_PUBLISHERS = {
-    "graph": ("social.publishers.FacebookPublisher", "social.publishers.InstagramPublisher"),
-    "sandbox": ("social.publishers.SandboxPublisher", "social.publishers.SandboxPublisher"),
-}
-if SOCIAL_PUBLISHER not in _SOCIAL_PUBLISHERS:
-    raise environ.ImproperlyConfigured("SOCIAL_PUBLISHER must be 'graph' or 'sandbox'.")
-PUBLISHERS = {
-    "facebook": env("FACEBOOK_PUBLISHER", default=_SOCIAL_PUBLISHERS[SOCIAL_PUBLISHER][0]),
-    "instagram": env("INSTAGRAM_PUBLISHER", default=_SOCIAL_PUBLISHERS[SOCIAL_PUBLISHER][1]),
-    "banner": "banners.publisher.BannerPublisher",
-}
-
-# The Graph API (social/graph.py). The version is part of every path; Meta keeps
-# each version about two years (https://developers.facebook.com/docs/graph-api/changelog).
-FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
-# Video uploads: Meta now documents graph.facebook.com for them too ("The
-# graph-video.facebook.com host for video uploads has been deprecated",
-# https://developers.facebook.com/documentation/video-api/getting-started); set
-# https://graph-video.facebook.com here to use the old host.
-FACEBOOK_GRAPH_VIDEO_URL = env("FACEBOOK_GRAPH_VIDEO_URL", default=FACEBOOK_GRAPH_URL)
-# The newest version Meta documents; social/versions.py knows each one's retirement date
-# and `check --deploy` warns 90 days before it.
-FACEBOOK_GRAPH_VERSION = env("FACEBOOK_GRAPH_VERSION", default="v26.0")
-FACEBOOK_GRAPH_CONNECT_TIMEOUT = env.float("FACEBOOK_GRAPH_CONNECT_TIMEOUT", default=5.0)
-FACEBOOK_GRAPH_READ_TIMEOUT = env.float("FACEBOOK_GRAPH_READ_TIMEOUT", default=60.0)
-# Transient failures and rate limits are retried this many times, with backoff.
-SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
-SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
-SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
-# Meta's answers that call for waits of their own (social/errors.py): Instagram's daily
-# publishing limit (error 2207042) waits until its 24-hour window has room, read from
-# Meta before any retry (social/instagram_limit.py; a read that fails is asked again
-# after SOCIAL_DAILY_LIMIT_WAIT_SECONDS), at most SOCIAL_DAILY_LIMIT_MAX_WAITS waits; a
-# temporary block (368) gets one long wait, then the post fails; a file Meta could not
-# fetch (9004 / 2207052) is tried a few more times, then fails naming the host.
-SOCIAL_DAILY_LIMIT_WAIT_SECONDS = env.float("SOCIAL_DAILY_LIMIT_WAIT_SECONDS", default=3600.0)
-SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=48)
-SOCIAL_BLOCKED_WAIT_SECONDS = env.float("SOCIAL_BLOCKED_WAIT_SECONDS", default=6 * 3600.0)
-SOCIAL_MEDIA_FETCH_MAX_RETRIES = env.int("SOCIAL_MEDIA_FETCH_MAX_RETRIES", default=2)
-# Instagram containers and Facebook videos are checked again after this many
-# seconds, at most SOCIAL_MAX_STATUS_CHECKS times (Meta: "query a container's
-# status once per minute, for no more than 5 minutes",
-# https://developers.facebook.com/docs/instagram-platform/content-publishing).
-SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=60.0)
-SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
-# Page Reels upload their bytes (or a file_url) to Meta's rupload host, then finish on
-# /{page-id}/video_reels (https://developers.facebook.com/docs/video-api/guides/reels-publishing).
-FACEBOOK_RUPLOAD_URL = env("FACEBOOK_RUPLOAD_URL", default="https://rupload.facebook.com")
-# "Reels API is limited to 30 API-published posts within a 24-hour moving period"
-# (same page); we count our own before sending, as Meta recommends.
-FACEBOOK_REELS_PER_24H = env.int("FACEBOOK_REELS_PER_24H", default=30)
-# A post left in "publishing" this long lost its worker: the periodic sweep marks it
-# unconfirmed when a request had been sent, pending again when nothing was sent.
-# Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.
-PUBLISHING_STALE_SECONDS = env.int("PUBLISHING_STALE_SECONDS", default=15 * 60)
-# A post due while its file is still being processed waits for it (the checks and the
-# Instagram-ready copy need the file's details), for at most this long after its time;
-# then it fails with the reason. The end of processing sends it at once; it also looks
-# again every PUBLISHING_PROCESSING_CHECK_SECONDS, only in case that message was lost.
-PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
-    "PUBLISHING_WAIT_FOR_PROCESSING_SECONDS", default=15 * 60
-)
-PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=30.0)
-
-# --- Scheduling (publishing/dispatch.py, dealer_media/periodic.py) -----------
-# The dispatcher's interval is stored in django-celery-beat (editable in the admin);
-# this is only the value it is created with.
-SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)
-SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
-SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
-# A post queued this long ago and still not started (its message lost) is queued again.
-SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
-# Processing (media_content/processing/lease.py). A worker holds an item by a lease of
-# PROCESSING_LEASE_SECONDS, renewed every third of it while it works, so the lease runs
-# out soon after the worker dies. An item sent to the workers and not taken within
-# PROCESSING_SEND_GRACE_SECONDS (its message lost with the broker) is sent again (then
-# after longer and longer waits, up to 15 minutes, so a long queue is not flooded).
-# The sweep that sends them runs every PROCESSING_SWEEP_SECONDS (stored in
-# django-celery-beat; this is the value it is created with). Worst case after a
-# worker's death: lease + sweep interval + the processing itself, under 2 minutes.
-PROCESSING_LEASE_SECONDS = env.int("PROCESSING_LEASE_SECONDS", default=60)
-PROCESSING_SEND_GRACE_SECONDS = env.int("PROCESSING_SEND_GRACE_SECONDS", default=60)
-PROCESSING_SWEEP_SECONDS = env.int("PROCESSING_SWEEP_SECONDS", default=30)
-# Posted items are archived (hidden from the active library) after this many days.
-MEDIA_ARCHIVE_POSTED_AFTER_DAYS = env.int("MEDIA_ARCHIVE_POSTED_AFTER_DAYS", default=90)
-
-# --- Uploads ----------------------------------------------------------------
-# Size limits by kind of media; the tus server advertises the largest.
-UPLOAD_MAX_IMAGE_SIZE = env.int("UPLOAD_MAX_IMAGE_SIZE", default=30 * 1000 * 1000)
-UPLOAD_MAX_VIDEO_SIZE = env.int("UPLOAD_MAX_VIDEO_SIZE", default=4 * 1000 * 1000 * 1000)
-TUS_MAX_SIZE = env.int("TUS_MAX_SIZE", default=max(UPLOAD_MAX_IMAGE_SIZE, UPLOAD_MAX_VIDEO_SIZE))
-# Where partial uploads wait until they are finished: "local" (TUS_UPLOAD_DIR, one
-# directory per web host) or "s3" (an S3 multipart upload in the media bucket, so any web
-# server can take the next PATCH). MEDIA_STORAGE=s3 makes it "s3" unless TUS_STORE says.
-TUS_STORE = env("TUS_STORE", default="s3" if MEDIA_STORAGE == "s3" else "local")
-if TUS_STORE not in {"local", "s3"}:
-    raise environ.ImproperlyConfigured("TUS_STORE must be 'local' or 's3'.")
-if TUS_STORE == "s3" and MEDIA_STORAGE != "s3":
-    # A finished upload becomes the media item's file where it lies: in the media bucket.
-    raise environ.ImproperlyConfigured("TUS_STORE=s3 needs MEDIA_STORAGE=s3 (the same bucket).")
-TUS_UPLOAD_DIR = env.path("TUS_UPLOAD_DIR", default=VAR_DIR / "uploads")
-TUS_EXPIRATION_HOURS = env.int("TUS_EXPIRATION_HOURS", default=24)
-# Unfinished uploads a dealership may hold at once, by number and by bytes promised
-# (Upload-Length): each one keeps disk for TUS_EXPIRATION_HOURS unless finished or cancelled.
-TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION = env.int("TUS_MAX_OPEN_UPLOADS_PER_ORGANIZATION", default=20)
-TUS_MAX_OPEN_BYTES_PER_ORGANIZATION = env.int(
-    "TUS_MAX_OPEN_BYTES_PER_ORGANIZATION", default=20 * 1000 * 1000 * 1000
-)
-# Regular (multipart) uploads: files above this go to a temporary file, never memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
-
 # --- Operations: Content-Security-Policy (django-csp) ---------------------------------
 # A strict policy on every page (portal, admin, the dealers' websites, /health/): no inline
 # script or style anywhere, nothing may frame the pages. Media (pictures, videos) may also
@@ -481,19 +347,5 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 
-# Inventory feeds and photos (inventory/). Fetching from dealers' URLs is
-# refused for any address that is not public (inventory/fetching.py);
-# FETCH_ALLOWED_NETWORKS (e.g. 127.0.0.1/32) opens some, for tests and local demos only.
-FETCH_ALLOWED_NETWORKS = env.list("FETCH_ALLOWED_NETWORKS", default=[])
-FETCH_CONNECT_TIMEOUT_SECONDS = env.float("FETCH_CONNECT_TIMEOUT_SECONDS", default=5.0)
-FETCH_READ_TIMEOUT_SECONDS = env.float("FETCH_READ_TIMEOUT_SECONDS", default=30.0)
-# The whole of one fetch (a feed, with its import as it arrives; one photo): the read
-# timeout starts again with every byte, this does not.
-FETCH_TOTAL_TIMEOUT_SECONDS = env.float("FETCH_TOTAL_TIMEOUT_SECONDS", default=120.0)
-INVENTORY_FEED_MAX_BYTES = env.int("INVENTORY_FEED_MAX_BYTES", default=50 * 1024**2)
-INVENTORY_FETCH_PHOTOS = env.bool("INVENTORY_FETCH_PHOTOS", default=True)
-# An uploaded feed file whose columns need mapping is kept (inventory/kept_uploads.py) in the
-# private media bucket on S3, else in this directory (outside MEDIA_ROOT: never served).
-INVENTORY_KEPT_UPLOAD_DIR = env.path(
-    "INVENTORY_KEPT_UPLOAD_DIR", default=VAR_DIR / "inventory-uploads"
-)
+# The product's own settings: publishing, scheduling, processing, uploads, inventory.
+from .product import *  # noqa: E402, F403
