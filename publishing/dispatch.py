@@ -37,6 +37,9 @@ from dealer_media import broker
 from media_content import delivery_lifecycle
 from media_content.models import ScheduledPost
 
+# One sweep claims at most this many batches; the next sweep takes the rest.
+MAX_BATCHES_PER_SWEEP = 100
+
 logger = logging.getLogger(__name__)
 
 Status = ScheduledPost.Status
@@ -125,7 +128,7 @@ def dispatch_due_posts(
     always ends. Never raises because of the broker.
     """
     batch_size = batch_size or settings.SCHEDULING_BATCH_SIZE
-    max_batches = max_batches or settings.SCHEDULING_MAX_BATCHES_PER_SWEEP
+    max_batches = max_batches or MAX_BATCHES_PER_SWEEP
     lease = lease or datetime.timedelta(seconds=settings.SCHEDULING_QUEUED_LEASE_SECONDS)
     now = timezone.now()
     report = DispatchReport(released=release_expired_leases(now=now, lease=lease))

@@ -50,6 +50,9 @@ from publishing.publisher import (
     get_publisher,
 )
 
+# The longest backoff between two attempts of a delivery.
+RETRY_MAX_SECONDS = 3600.0
+
 __all__ = [
     "LostClaim",
     "PublishError",
@@ -268,7 +271,7 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
 
 def backoff_seconds(retry: int, *, retry_after: float | None = None) -> float:
     """Exponential backoff with jitter (half fixed, half random), never under Meta's hint."""
-    ceiling = min(settings.SOCIAL_RETRY_MAX_SECONDS, settings.SOCIAL_RETRY_BASE_SECONDS * 2**retry)
+    ceiling = min(RETRY_MAX_SECONDS, settings.SOCIAL_RETRY_BASE_SECONDS * 2**retry)
     delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
     return max(delay, retry_after or 0.0)
 

@@ -7,7 +7,6 @@ periodic tasks stored in the database name them so.
 import datetime
 
 from celery import shared_task
-from django.conf import settings
 
 from publishing import dispatch, engine, unconfirmed
 
@@ -35,5 +34,5 @@ def dispatch_due_posts() -> dict:
 @shared_task(name="media_content.tasks.mark_stale_publishing_unconfirmed")
 def mark_stale_publishing_unconfirmed() -> int:
     """Posts stuck in "publishing" (their worker died): unconfirmed if sent, else pending again."""
-    older_than = datetime.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
+    older_than = datetime.timedelta(seconds=unconfirmed.STALE_AFTER_SECONDS)
     return unconfirmed.mark_stale_publishing_unconfirmed(older_than=older_than)

@@ -22,6 +22,9 @@ from media_content.delivery_lifecycle import (
 from media_content.lifecycle import media_refresh_status
 from media_content.models import ScheduledPost
 
+# A delivery left in publishing this long lost its worker (well above the Graph read timeout).
+STALE_AFTER_SECONDS = 15 * 60
+
 logger = logging.getLogger(__name__)
 
 LOST_TRACK = (

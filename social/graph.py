@@ -27,6 +27,9 @@ from requests.adapters import HTTPAdapter
 # The meaning of Meta's codes lives in one table, with the source of each row.
 from .errors import PUBLISH_PERMISSION, WORDS, Kind, lookup
 
+# Meta answers a connection at once or not at all: fail fast and retry.
+CONNECT_TIMEOUT_SECONDS = 5.0
+
 __all__ = ["GraphClient", "GraphError", "Kind", "classify", "parse_usage", "scrub"]
 
 logger = logging.getLogger(__name__)
@@ -336,7 +339,7 @@ class GraphClient:
 
     def _call(self, method: str, url: str, path: str, *, headers: dict, **send: Any) -> dict:
         """Send one request; answer the JSON body or raise a classified, scrubbed GraphError."""
-        timeout = (settings.FACEBOOK_GRAPH_CONNECT_TIMEOUT, settings.FACEBOOK_GRAPH_READ_TIMEOUT)
+        timeout = (CONNECT_TIMEOUT_SECONDS, settings.FACEBOOK_GRAPH_READ_TIMEOUT)
         try:
             response = get_session().request(method, url, headers=headers, timeout=timeout, **send)
         except requests.RequestException as error:

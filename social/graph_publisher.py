@@ -25,6 +25,12 @@ from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
 from .models import InstagramLogin, MetaConnection, SocialAccount
 
+# A file Meta could not fetch (9004 / 2207052) is tried this many more times, then fails naming the host.
+MEDIA_FETCH_MAX_RETRIES = 2
+
+# A temporary block (368) gets one long wait, then the post fails.
+BLOCKED_WAIT_SECONDS = 6 * 3600.0
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,7 +59,7 @@ def to_publish_error(
         return PublishError(
             error.message,
             permanent=False,
-            retry_after=max(error.retry_after or 0, settings.SOCIAL_BLOCKED_WAIT_SECONDS),
+            retry_after=max(error.retry_after or 0, BLOCKED_WAIT_SECONDS),
             retry_budget=("retries_blocked", 1),
         )
     if error.kind == Kind.MEDIA_UNREACHABLE:
@@ -66,7 +72,7 @@ def to_publish_error(
             error.describe(words),
             permanent=False,
             retry_after=error.retry_after,
-            retry_budget=("retries_media_fetch", settings.SOCIAL_MEDIA_FETCH_MAX_RETRIES),
+            retry_budget=("retries_media_fetch", MEDIA_FETCH_MAX_RETRIES),
         )
     if error.retryable:
         return PublishError(error.message, permanent=False, retry_after=error.retry_after)

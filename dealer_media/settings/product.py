@@ -49,22 +49,17 @@ FACEBOOK_GRAPH_VIDEO_URL = env("FACEBOOK_GRAPH_VIDEO_URL", default=FACEBOOK_GRAP
 # The newest version Meta documents; social/versions.py knows each one's retirement date
 # and `check --deploy` warns 90 days before it.
 FACEBOOK_GRAPH_VERSION = env("FACEBOOK_GRAPH_VERSION", default="v26.0")
-FACEBOOK_GRAPH_CONNECT_TIMEOUT = env.float("FACEBOOK_GRAPH_CONNECT_TIMEOUT", default=5.0)
 FACEBOOK_GRAPH_READ_TIMEOUT = env.float("FACEBOOK_GRAPH_READ_TIMEOUT", default=60.0)
 # Transient failures and rate limits are retried this many times, with backoff.
 SOCIAL_MAX_RETRIES = env.int("SOCIAL_MAX_RETRIES", default=5)
 SOCIAL_RETRY_BASE_SECONDS = env.float("SOCIAL_RETRY_BASE_SECONDS", default=30.0)
-SOCIAL_RETRY_MAX_SECONDS = env.float("SOCIAL_RETRY_MAX_SECONDS", default=3600.0)
 # Meta's answers that call for waits of their own (social/errors.py): Instagram's daily
 # publishing limit (error 2207042) waits until its 24-hour window has room, read from
 # Meta before any retry (social/instagram_limit.py; a read that fails is asked again
-# after SOCIAL_DAILY_LIMIT_WAIT_SECONDS), at most SOCIAL_DAILY_LIMIT_MAX_WAITS waits; a
-# temporary block (368) gets one long wait, then the post fails; a file Meta could not
-# fetch (9004 / 2207052) is tried a few more times, then fails naming the host.
+# after SOCIAL_DAILY_LIMIT_WAIT_SECONDS), at most SOCIAL_DAILY_LIMIT_MAX_WAITS waits
+# (a temporary block and a file Meta could not fetch: social/graph_publisher.py).
 SOCIAL_DAILY_LIMIT_WAIT_SECONDS = env.float("SOCIAL_DAILY_LIMIT_WAIT_SECONDS", default=3600.0)
 SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=48)
-SOCIAL_BLOCKED_WAIT_SECONDS = env.float("SOCIAL_BLOCKED_WAIT_SECONDS", default=6 * 3600.0)
-SOCIAL_MEDIA_FETCH_MAX_RETRIES = env.int("SOCIAL_MEDIA_FETCH_MAX_RETRIES", default=2)
 # Instagram containers and Facebook videos are checked again after this many
 # seconds, at most SOCIAL_MAX_STATUS_CHECKS times (Meta: "query a container's
 # status once per minute, for no more than 5 minutes",
@@ -77,10 +72,6 @@ FACEBOOK_RUPLOAD_URL = env("FACEBOOK_RUPLOAD_URL", default="https://rupload.face
 # "Reels API is limited to 30 API-published posts within a 24-hour moving period"
 # (same page); we count our own before sending, as Meta recommends.
 FACEBOOK_REELS_PER_24H = env.int("FACEBOOK_REELS_PER_24H", default=30)
-# A post left in "publishing" this long lost its worker: the periodic sweep marks it
-# unconfirmed when a request had been sent, pending again when nothing was sent.
-# Keep it well above FACEBOOK_GRAPH_READ_TIMEOUT.
-PUBLISHING_STALE_SECONDS = env.int("PUBLISHING_STALE_SECONDS", default=15 * 60)
 # A post due while its file is still being processed waits for it (the checks and the
 # Instagram-ready copy need the file's details), for at most this long after its time;
 # then it fails with the reason. The end of processing sends it at once; it also looks
@@ -95,7 +86,6 @@ PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SEC
 # this is only the value it is created with.
 SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS", default=30)
 SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
-SCHEDULING_MAX_BATCHES_PER_SWEEP = env.int("SCHEDULING_MAX_BATCHES_PER_SWEEP", default=100)
 # A post queued this long ago and still not started (its message lost) is queued again.
 SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
 # Processing (media_content/processing/lease.py). A worker holds an item by a lease of

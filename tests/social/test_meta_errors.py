@@ -99,7 +99,6 @@ def test_instagram_daily_limit_waits_for_the_window_not_failed(
 def test_a_temporary_block_waits_long_once_then_fails(
     fake_graph, account, photo, settings, django_capture_on_commit_callbacks
 ):
-    settings.SOCIAL_BLOCKED_WAIT_SECONDS = 6 * 3600
     blocked = graph_error(368, "The action attempted has been deemed abusive")
     fake_graph.script("POST", "/111/photos", blocked, blocked)
     post = ScheduledPostFactory(media_content=photo, destination="facebook")
@@ -119,7 +118,6 @@ def test_a_temporary_block_waits_long_once_then_fails(
 def test_media_meta_cannot_fetch_is_tried_a_few_times_then_fails_naming_the_host(
     fake_graph, account, photo, settings, django_capture_on_commit_callbacks
 ):
-    settings.SOCIAL_MEDIA_FETCH_MAX_RETRIES = 2
     unreachable = graph_error(9004, "The media could not be fetched", subcode=2207052)
     fake_graph.script("POST", "/17841400000000001/media", unreachable, unreachable, unreachable)
     post = ScheduledPostFactory(media_content=photo, destination="instagram")
