@@ -1,10 +1,15 @@
-"""Queues by kind of work: every task routed on purpose.
+"""Queues by kind of work: every task routed on purpose, and the Procfiles consume them all.
 
 ``task_always_eager`` ignores queues, so routing is read from the app's own router,
 the one a worker's or a web process's ``apply_async`` asks.
 """
 
+import re
+import shlex
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from dealer_media import broker, queues
 from dealer_media.celery import app
@@ -82,3 +87,55 @@ def test_a_prefix_keeps_a_test_run_to_its_own_queues():
         assert queues.queue_name(queues.PUBLISHING_NOW) == "run-7.publishing_now"
     finally:
         conf.task_default_queue, conf.queue_prefix = before
+
+
+# --- The Procfiles ------------------------------------------------------------------
+
+
+def procfile(name: str) -> dict[str, str]:
+    lines = (Path(settings.BASE_DIR) / name).read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def consumed(command: str) -> list[str]:
+    words = shlex.split(command)
+    return words[words.index("-Q") + 1].split(",")
+
+
+def option(command: str, name: str) -> str:
+    words = shlex.split(command)
+    return words[words.index(name) + 1]
+
+
+EVERY_QUEUE = list(queues.queue_names().values())
+
+
+def test_the_development_worker_consumes_every_queue():
+    assert consumed(procfile("Procfile")["worker"]) == EVERY_QUEUE
+
+
+def test_production_has_a_worker_for_each_kind_with_its_pool():
+    workers = {
+        name: command
+        for name, command in procfile("Procfile.production").items()
+        if name.startswith("worker")
+    }
+    assert {name: consumed(command) for name, command in workers.items()} == {
+        "worker_publishing": ["publishing_now", "publishing"],
+        "worker_now": ["publishing_now"],  # post now is served while publishing is full
+        "worker_processing": ["processing"],
+        "worker_sweeps": ["sweeps"],
+        "worker_default": ["celery"],
+    }
+    pools = {name: option(command, "--pool") for name, command in workers.items()}
+    assert pools == {
+        "worker_publishing": "threads",
+        "worker_now": "threads",
+        "worker_processing": "prefork",
+        "worker_sweeps": "prefork",
+        "worker_default": "prefork",
+    }
+    node_names = [option(command, "-n") for command in workers.values()]
+    assert len(set(node_names)) == len(node_names)  # several workers on one host
+    concurrency = option(workers["worker_publishing"], "--concurrency")
+    assert re.fullmatch(r"\$\{PUBLISHING_CONCURRENCY:-\d+\}", concurrency)
