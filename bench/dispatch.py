@@ -130,7 +130,7 @@ def race(mode: str, args, queue: str) -> dict:
     if others:
         raise SystemExit(f"{others} other pending post(s) in this database; use an empty one.")
     start_at = time.time() + 3.0  # time for the children to import Django and connect
-    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue}
+    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_QUEUE_PREFIX": f"{queue}."}
     children = [
         subprocess.Popen(
             [
@@ -218,9 +218,9 @@ def main() -> None:
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         send = race("send", args, queue)
-        send["messages_in_queue"] = broker.llen(queue)
+        send["messages_in_queue"] = broker.llen(f"{queue}.publishing")
     finally:
-        broker.delete(queue)
+        broker.delete(queue, f"{queue}.publishing")
     print(json.dumps(send))
 
     print()

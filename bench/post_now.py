@@ -66,7 +66,8 @@ def environment(work: Path, args) -> dict[str, str]:
         "MEDIA_ROOT": str(work / "media"),
         "TUS_UPLOAD_DIR": str(work / "uploads"),
         "CELERY_BROKER_URL": args.broker,
-        "CELERY_TASK_DEFAULT_QUEUE": f"bench-post-now-{uuid.uuid4().hex[:8]}",
+        "CELERY_TASK_DEFAULT_QUEUE": (queue := f"bench-post-now-{uuid.uuid4().hex[:8]}"),
+        "CELERY_QUEUE_PREFIX": f"{queue}.",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CACHE_URL": "locmemcache://bench",
         "LOG_LEVEL": "WARNING",
@@ -91,6 +92,15 @@ if {graph!r}:
     account.set_token("EAAbenchToken000000000000000000")
     account.save()
 """
+
+
+def every_queue(env: dict[str, str]) -> str:
+    """The worker's -Q: every kind of queue, under this run's names (one worker does all)."""
+    sys.path.insert(0, str(ROOT))
+    from dealer_media.queues import queue_names
+
+    names = queue_names(prefix=env["CELERY_QUEUE_PREFIX"], default=env["CELERY_TASK_DEFAULT_QUEUE"])
+    return ",".join(names.values())
 
 
 def start_fake_graph(delay: float):
@@ -139,7 +149,7 @@ def start_processes(work: Path, env: dict[str, str]) -> list[subprocess.Popen]:
             python,
             *("-m", "celery", "-A", "dealer_media", "worker", "--pool=prefork"),
             *("--concurrency=2", "--without-gossip", "--without-mingle"),
-            *("-Q", env["CELERY_TASK_DEFAULT_QUEUE"], "--loglevel=INFO"),
+            *("-Q", every_queue(env), "--loglevel=INFO"),
         ],
         cwd=ROOT,
         env={**env, "LOG_LEVEL": "INFO"},  # its "ready." line is at INFO

@@ -44,7 +44,8 @@ def configure(tmp: Path) -> dict[str, str]:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"),
         "MEDIA_ROOT": str(tmp / "media"),
         "CELERY_BROKER_URL": f"redis+socket://{tmp / 'redis.sock'}",
-        "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
+        "CELERY_TASK_DEFAULT_QUEUE": (queue := f"bench-{uuid.uuid4().hex[:8]}"),
+        "CELERY_QUEUE_PREFIX": f"{queue}.",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CACHE_URL": "locmemcache://bench",
         "LOG_LEVEL": "INFO",
@@ -101,7 +102,9 @@ def celery(env: dict[str, str], tmp: Path, name: str, *args: str, app: str = "de
 
 def worker(env, tmp, name, **extra):
     app = extra.pop("app", "dealer_media")
-    queue = env["CELERY_TASK_DEFAULT_QUEUE"]
+    from dealer_media.queues import queue_names
+
+    names = queue_names(prefix=env["CELERY_QUEUE_PREFIX"], default=env["CELERY_TASK_DEFAULT_QUEUE"])
     return celery(
         {**env, **extra},
         tmp,
@@ -111,7 +114,7 @@ def worker(env, tmp, name, **extra):
         "--without-gossip",
         "--without-mingle",
         "-Q",
-        queue,
+        ",".join(names.values()),
         app=app,
     )
 

@@ -6,6 +6,10 @@ stays the source of truth: every caller leaves its rows in a state that a
 periodic sweep picks up when a message could not be sent (posts stay pending and
 due, processing has no deadline), so the person who saved never sees a broker
 error.
+
+Each task goes to the queue its name is routed to (``dealer_media.queues``); a
+caller that knows more (a dealer's "post now" waits, a scheduled delivery does not)
+names the kind of queue with ``queue=``: same task, same claim, another line.
 """
 
 import logging
@@ -13,6 +17,8 @@ from collections.abc import Iterable
 
 from celery import current_app
 from django.db import transaction
+
+from . import queues
 
 logger = logging.getLogger(__name__)
 
@@ -46,38 +52,49 @@ def _task(name: str):
     return app.tasks[name]
 
 
-def send(name: str, *args, countdown: float = 0) -> bool:
-    """Send one task now; False (and a log line) when the broker cannot take it."""
+def _destination(queue: str | None) -> dict[str, str]:
+    """apply_async's options for a kind of queue (``queues.PUBLISHING_NOW``); none: the route."""
+    return {} if queue is None else {"queue": queues.queue_name(queue)}
+
+
+def send(name: str, *args, countdown: float = 0, queue: str | None = None) -> bool:
+    """Send one task now; False (and a log line) when the broker cannot take it.
+
+    ``queue`` is a kind of ``dealer_media.queues``; by default the task's route decides.
+    """
     task = _task(name)
+    destination = _destination(queue)
     try:
-        task.apply_async(args, countdown=max(0.0, countdown) or None)
+        task.apply_async(args, countdown=max(0.0, countdown) or None, **destination)
     except BROKER_ERRORS:
         logger.exception("Could not send %s%r (is the broker down?).", name, args)
         return False
     return True
 
 
-def send_on_commit(name: str, *args, countdown: float = 0) -> None:
+def send_on_commit(name: str, *args, countdown: float = 0, queue: str | None = None) -> None:
     """Send once the current transaction commits: a rolled-back change sends nothing."""
-    transaction.on_commit(lambda: send(name, *args, countdown=countdown))
+    transaction.on_commit(lambda: send(name, *args, countdown=countdown, queue=queue))
 
 
-def send_each(name: str, arguments: Iterable[tuple]) -> int:
+def send_each(name: str, arguments: Iterable[tuple], *, queue: str | None = None) -> int:
     """One task per argument tuple over one broker connection; answers how many were sent.
 
     Stops at the first broker error (the rest are left to the caller's sweep).
+    ``queue`` as for ``send``.
     """
     task = _task(name)
+    destination = _destination(queue)
     sent = 0
     try:
         if task.app.conf.task_always_eager:
             for args in arguments:
-                task.apply_async(args)
+                task.apply_async(args, **destination)
                 sent += 1
         else:
             with task.app.producer_or_acquire() as producer:
                 for args in arguments:
-                    task.apply_async(args, producer=producer)
+                    task.apply_async(args, producer=producer, **destination)
                     sent += 1
     except BROKER_ERRORS:
         logger.exception("Could not send %s task(s) (is the broker down?).", name)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from dealer_media import broker
+from dealer_media import broker, queues
 
 from . import timing
 from .models import Destination, MediaContent, ScheduledPost
@@ -36,13 +36,18 @@ UNSTARTED = (Status.HELD, Status.PENDING, Status.QUEUED)
 def send_due_posts(post_ids: list[int]) -> None:
     """After the commit, one publishing task per post; a broker that is down is only logged.
 
-    The posts are committed pending and due, so the dispatcher's next sweep
-    sends them when the broker is back: the dealer never sees a broker error.
+    Someone is waiting for these (post now, a retry, an approval or the end of
+    processing made them due), so they go to the "post now" queue, which no
+    backlog of scheduled posts stands in front of. The posts are committed
+    pending and due, so the dispatcher's next sweep sends them when the broker
+    is back: the dealer never sees a broker error.
     """
     ids = list(post_ids)
 
     def _send() -> None:
-        sent = broker.send_each(broker.PUBLISH_POST, [(post_id,) for post_id in ids])
+        sent = broker.send_each(
+            broker.PUBLISH_POST, [(post_id,) for post_id in ids], queue=queues.PUBLISHING_NOW
+        )
         if sent < len(ids):
             logger.warning(
                 "%s publishing task(s) not sent; the dispatcher's next sweep sends them.",

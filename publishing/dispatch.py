@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dealer_media import broker
+from dealer_media import broker, queues
 from media_content import delivery_lifecycle
 from media_content.models import ScheduledPost
 
@@ -97,10 +97,15 @@ def claim_due_posts(*, now: datetime.datetime, limit: int) -> list[int]:
 def send_publishing_tasks(post_ids: list[int]) -> list[int]:
     """Send one publishing task per post over one connection; answers the ids NOT sent.
 
+    Scheduled deliveries go to the publishing queue; a dealer's "post now" has its
+    own (``lifecycle.send_due_posts``), so it never waits behind a peak sent here.
+
     Never raises: a broker that is down is logged, and the caller leaves those
     posts for the next sweep.
     """
-    sent = broker.send_each(broker.PUBLISH_POST, [(post_id,) for post_id in post_ids])
+    sent = broker.send_each(
+        broker.PUBLISH_POST, [(post_id,) for post_id in post_ids], queue=queues.PUBLISHING
+    )
     if sent < len(post_ids):
         logger.warning(
             "%s publishing task(s) not sent; the dispatcher's next sweep sends them.",

@@ -1,4 +1,4 @@
-"""The one way out to Meta's Graph API: a pooled requests Session, timeouts, and errors in words.
+"""The one way out to Meta's Graph API: a requests Session per thread, timeouts, errors in words.
 
 Every call goes through :class:`GraphClient`, so tests point
 ``FACEBOOK_GRAPH_URL`` at a fake server and nothing else changes. The token
@@ -225,23 +225,27 @@ def classify(
     )
 
 
-_session_lock = threading.Lock()
-_session: requests.Session | None = None
+_local = threading.local()
 
 
 def get_session() -> requests.Session:
-    """One Session per process: keep-alive connections pooled across calls and threads."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            session = requests.Session()
-            # No automatic retries: whether a request may be repeated is decided above us.
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            session.headers["User-Agent"] = "dealer-media/1.0"
-            _session = session
-        return _session
+    """This thread's Session: keep-alive connections reused by the thread's next calls.
+
+    One per thread, not one per process: requests does not promise that a Session
+    is safe to share between threads, and a thread pool of publishers would
+    outgrow one shared pool ("Connection pool is full, discarding connection").
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        # No automatic retries: whether a request may be repeated is decided above us.
+        # A thread makes one call at a time; a few hosts (Graph, video, rupload, Instagram).
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=2, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers["User-Agent"] = "dealer-media/1.0"
+        _local.session = session
+    return session
 
 
 def _connection_never_made(error: requests.RequestException) -> bool:

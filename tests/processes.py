@@ -13,6 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from dealer_media import queues
+from dealer_media.celery import app as celery_app
+
 
 def test_database_url() -> str:
     db = connection.settings_dict
@@ -23,6 +26,28 @@ def test_database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def queue_prefix(queue: str) -> str:
+    """The named queues (publishing, processing…) of a test's own ``queue``: ``<queue>.publishing``."""
+    return f"{queue}."
+
+
+def worker_queues(queue: str) -> list[str]:
+    """Every queue of a test's own ``queue``: a worker consuming fewer would leave tasks waiting."""
+    return list(queues.queue_names(prefix=queue_prefix(queue), default=queue).values())
+
+
+@contextmanager
+def sending_to(queue: str) -> Iterator[None]:
+    """This process routes its tasks to the queues of the workers started with ``queue``."""
+    conf = celery_app.conf
+    before = conf.task_default_queue, conf.get("queue_prefix")
+    conf.task_default_queue, conf.queue_prefix = queue, queue_prefix(queue)
+    try:
+        yield
+    finally:
+        conf.task_default_queue, conf.queue_prefix = before
+
+
 def celery_env(queue: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -30,6 +55,7 @@ def celery_env(queue: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_QUEUE_PREFIX": queue_prefix(queue),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **extra,
@@ -51,7 +77,7 @@ class WorkerProcess:
 def celery_worker(
     queue: str | None = None, *, app: str = "dealer_media", pool: str = "solo", **extra: str
 ) -> Iterator[WorkerProcess]:
-    """A real worker process on its own queue; stopped (warm shutdown) afterwards.
+    """A real worker process on its own queues (every kind); stopped (warm shutdown) afterwards.
 
     ``app`` is the module holding the Celery app (a test may wrap the product's);
     ``pool="prefork"`` runs tasks in one child process, as production does.
@@ -73,7 +99,7 @@ def celery_worker(
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            queue,
+            ",".join(worker_queues(queue)),
             "--loglevel=INFO",
         ],
         cwd=settings.BASE_DIR,

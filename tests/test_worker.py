@@ -8,7 +8,7 @@ from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
 
 from .factories import MediaContentFactory
-from .processes import celery_worker, wait_for
+from .processes import celery_worker, sending_to, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +23,8 @@ def through_the_broker():
 def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_broker):
     media = MediaContentFactory(organization=sunrise, post_to_facebook=True, post_to_banner=True)
     with celery_worker() as worker:
-        app.conf.task_default_queue = worker.queue
-        try:
+        with sending_to(worker.queue):
             lifecycle.media_publish_now(media=media)
-        finally:
-            app.conf.task_default_queue = "celery"
 
         def all_posted():
             statuses = set(
@@ -54,14 +51,11 @@ def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_
         organization=sunrise, file=ContentFile(jpeg_bytes(2400, 1600), name="lot.jpg")
     )
     with celery_worker() as worker:
-        app.conf.task_default_queue = worker.queue
-        try:
+        with sending_to(worker.queue):
             with transaction.atomic():
                 request_processing(media=media)
             media.refresh_from_db()
             assert media.lead_file.processing_status == "pending"  # the request did not wait
-        finally:
-            app.conf.task_default_queue = "celery"
 
         def processed():
             media.refresh_from_db()

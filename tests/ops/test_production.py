@@ -1,7 +1,8 @@
-"""Procfile.production: gunicorn, a Celery worker and beat; the web line really serves."""
+"""Procfile.production: gunicorn, a Celery worker per kind of work and beat; the web line serves."""
 
 import json
 import os
+import re
 import secrets
 import shlex
 import socket
@@ -30,10 +31,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_procfile_runs_gunicorn_a_worker_and_beat():
+def _celery_lines() -> list[str]:
+    return [name for name in _entries() if name.startswith("worker") or name == "beat"]
+
+
+def test_procfile_runs_gunicorn_workers_and_beat():
     entries = _entries()
     assert entries["web"].startswith("gunicorn dealer_media.wsgi")
-    assert shlex.split(entries["worker"])[:4] == ["celery", "-A", "dealer_media", "worker"]
+    workers = [name for name in entries if name.startswith("worker")]
+    assert len(workers) >= 4, workers  # one per kind of work (tests/test_queues.py)
+    for name in workers:
+        assert shlex.split(entries[name])[:4] == ["celery", "-A", "dealer_media", "worker"]
     assert shlex.split(entries["beat"])[:4] == ["celery", "-A", "dealer_media", "beat"]
     for command in ("gunicorn", "celery"):
         assert (BIN / command).exists(), f"{command} is not installed (requirements/base.txt)"
@@ -112,9 +120,11 @@ def test_the_web_line_serves_health_to_a_plain_http_probe_by_ip(tmp_path):
     ), output
 
 
-@pytest.mark.parametrize("process", ["worker", "beat"])
+@pytest.mark.parametrize("process", _celery_lines())
 def test_the_celery_lines_name_real_commands(process):
-    command = shlex.split(_entries()[process].replace("${CELERY_CONCURRENCY:-4}", "4"))
+    # A ${VARIABLE:-default} is the shell's: its default stands in for it here.
+    line = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", _entries()[process])
+    command = shlex.split(line)
     result = subprocess.run(
         [str(BIN / command[0]), *command[1:], "--help"],
         cwd=settings.BASE_DIR,

@@ -7,11 +7,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from dealer_media.celery import app
 from dealer_media.ops.request_id import get_request_id, set_request_id
-from tests.processes import celery_worker, wait_for
+from tests.processes import celery_worker, sending_to, wait_for
 
 from .probe import log_probe
 
@@ -105,11 +104,8 @@ def test_a_real_worker_logs_the_requests_id_in_json(client, console, through_the
     with celery_worker(
         DJANGO_SETTINGS_MODULE="tests.ops.worker_settings", LOG_FORMAT="json"
     ) as worker:
-        app.conf.task_default_queue = worker.queue
-        try:
+        with sending_to(worker.queue):
             client.get("/ops-probe/?note=through-the-broker", HTTP_X_REQUEST_ID="req-worker-9")
-        finally:
-            app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
         wait_for(lambda: "task says through-the-broker" in worker.log, timeout=60)
         wait_for(lambda: "succeeded" in worker.log, timeout=10)
         log = worker.log

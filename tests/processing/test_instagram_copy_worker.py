@@ -10,7 +10,7 @@ from media_content.processing.checks import validate_for
 from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
-from ..processes import celery_worker, wait_for
+from ..processes import celery_worker, sending_to, wait_for
 from .media import image_bytes
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -35,12 +35,8 @@ def test_the_worker_makes_the_copy_after_processing(sunrise, through_the_broker)
         instagram_fit="crop",
     )
     with celery_worker() as worker:
-        app.conf.task_default_queue = worker.queue
-        try:
-            with transaction.atomic():
-                request_processing(media=media)
-        finally:
-            app.conf.task_default_queue = "celery"
+        with sending_to(worker.queue), transaction.atomic():
+            request_processing(media=media)
 
         def copied():
             return media.lead_file.renditions.filter(spec="instagram-crop").exists()

@@ -21,7 +21,7 @@ from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..media import jpeg_bytes
-from ..processes import celery_worker, pool_processes, wait_for
+from ..processes import celery_worker, pool_processes, sending_to, wait_for
 from ..scheduling.conftest import use_broker
 from ..scheduling.processes import celery_beat, private_redis, unique_queue
 
@@ -47,11 +47,11 @@ def short_lease(settings):
 def queue():
     """A queue of our own, for the workers and this process alike."""
     name = unique_queue()
-    old_queue, old_eager = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue = name
+    old_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    yield name
-    app.conf.task_default_queue, app.conf.task_always_eager = old_queue, old_eager
+    with sending_to(name):
+        yield name
+    app.conf.task_always_eager = old_eager
 
 
 @pytest.fixture

@@ -39,6 +39,14 @@ class Record:
             if line.startswith(event + " ")
         )
 
+    def most_in_flight(self) -> int:
+        """The most publishes started and not yet done at one time."""
+        in_flight = most = 0
+        for line in self.path.read_text().splitlines() if self.path.exists() else []:
+            in_flight += 1 if line.startswith("start ") else -1 if line.startswith("done ") else 0
+            most = max(most, in_flight)
+        return most
+
 
 class Proc:
     def __init__(self, process: subprocess.Popen, log_path: Path):

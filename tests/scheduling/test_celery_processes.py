@@ -20,7 +20,7 @@ from media_content.models import ScheduledPost
 from publishing import dispatch
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
-from ..processes import celery_worker, wait_for
+from ..processes import celery_worker, sending_to, wait_for
 from .conftest import use_broker
 from .processes import Record, celery_beat, private_redis, unique_queue
 
@@ -48,11 +48,11 @@ def dispatch_every_second():
 def queue():
     """A queue of our own, for the worker and this process alike."""
     name = unique_queue()
-    old_queue, old_eager = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue = name
+    old_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    yield name
-    app.conf.task_default_queue, app.conf.task_always_eager = old_queue, old_eager
+    with sending_to(name):
+        yield name
+    app.conf.task_always_eager = old_eager
 
 
 def posted(*posts: ScheduledPost) -> bool:

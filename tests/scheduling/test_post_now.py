@@ -21,7 +21,7 @@ from publishing import engine as publishing
 
 from ..factories import MediaContentFactory, MediaFileFactory
 from ..media import jpeg_bytes
-from ..processes import celery_worker, wait_for
+from ..processes import celery_worker, sending_to, wait_for
 
 HOUR = 3600
 WAITING = "Waiting for the file to finish processing."
@@ -226,8 +226,7 @@ def test_post_now_of_an_upload_is_posted_by_a_real_worker_when_processing_ends(
     app.conf.task_always_eager = False
     try:
         with celery_worker(PUBLISHING_PROCESSING_CHECK_SECONDS=str(HOUR)) as worker:
-            app.conf.task_default_queue = worker.queue
-            try:
+            with sending_to(worker.queue):
                 answer = sunrise_client.post(
                     "/marketing/media",
                     {
@@ -242,8 +241,6 @@ def test_post_now_of_an_upload_is_posted_by_a_real_worker_when_processing_ends(
                 with transaction.atomic():
                     lifecycle.media_publish_now(media=broken)
                     request_processing(media=broken)
-            finally:
-                app.conf.task_default_queue = "celery"
             uploaded = ScheduledPost.objects.get(media_content_id=answer.json()["id"])
             failed = ScheduledPost.objects.get(media_content=broken)
 

@@ -10,7 +10,7 @@ from dealer_media.celery import app
 from publishing import dispatch
 
 from ..factories import ScheduledPostFactory
-from ..processes import celery_worker, pool_processes, wait_for
+from ..processes import celery_worker, pool_processes, sending_to, wait_for
 from .processes import Record, unique_queue
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -19,11 +19,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def queue():
     name = unique_queue()
-    old_queue, old_eager = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue = name
+    old_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    yield name
-    app.conf.task_default_queue, app.conf.task_always_eager = old_queue, old_eager
+    with sending_to(name):
+        yield name
+    app.conf.task_always_eager = old_eager
 
 
 def _received(log: str) -> int:

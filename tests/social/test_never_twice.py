@@ -18,6 +18,7 @@ from publishing import engine as publishing
 from publishing import unconfirmed
 
 from ..factories import ScheduledPostFactory
+from ..processes import queue_prefix, worker_queues
 from .conftest import TOKEN
 from .fake_graph import Reply, graph_error
 
@@ -213,6 +214,7 @@ def test_real_celery_worker_ignores_a_duplicated_message(
     sentinel = ScheduledPostFactory(
         media_content=MediaContentFactory(organization=sunrise), destination="facebook"
     )
+    queue = f"social-test-{os.getpid()}-{post.pk}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -225,8 +227,10 @@ def test_real_celery_worker_ignores_a_duplicated_message(
         "FACEBOOK_GRAPH_VERSION": "v24.0",
         "MEDIA_URL": django_settings.MEDIA_URL,
         "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        # Whatever the worker sends in turn stays on this test's queues.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_QUEUE_PREFIX": queue_prefix(queue),
     }
-    queue = f"social-test-{os.getpid()}-{post.pk}"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -238,7 +242,7 @@ def test_real_celery_worker_ignores_a_duplicated_message(
             "--pool=solo",
             "--loglevel=WARNING",
             "-Q",
-            queue,
+            ",".join(worker_queues(queue)),
             "--without-heartbeat",
             "--without-gossip",
         ],
