@@ -3,8 +3,6 @@
 The files themselves are the library's (``library.MediaFile``).
 """
 
-import secrets
-
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -20,11 +18,6 @@ from .captions import (
     validate_facebook_caption,
     validate_instagram_caption,
 )
-
-
-def rendition_upload_to(instance: "Rendition", filename: str) -> str:
-    """A fresh random name per rendition, so a new version never hits an old cache entry."""
-    return f"org-{instance.media.organization_id}/renditions/{secrets.token_hex(16)}.jpg"
 
 
 class Destination(models.TextChoices):
@@ -338,35 +331,6 @@ class ScheduledPost(TenantModel):
         return ""
 
 
-class Rendition(models.Model):
-    """A derived file of a library file (display size, Instagram-ready JPEG), one per spec.
-
-    Unique on (media, spec) like Wagtail's renditions: two workers making the
-    same rendition cannot both keep theirs. Files are deleted after the
-    commit that deletes the row.
-    """
-
-    media = models.ForeignKey(MediaFile, on_delete=models.CASCADE, related_name="renditions")
-    spec = models.CharField(max_length=64)
-    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size_bytes = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["media", "spec"], name="rendition_one_per_media_spec"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.media_id}:{self.spec}"
-
-    @property
-    def url(self) -> str:
-        return self.file.url if self.file else ""
-
-
 from .approval_models import ApprovalStep, PreviewLink  # noqa: E402  (approval.py's rows)
 from .post_files import PostFile, PostItem  # noqa: E402  (a post's files, in order)
 from .uploads.models import Upload  # noqa: E402  (registers the tus upload model with this app)
@@ -378,7 +342,6 @@ __all__ = [
     "MediaFile",
     "PostFile",
     "PreviewLink",
-    "Rendition",
     "ScheduledPost",
     "Upload",
 ]

@@ -9,7 +9,9 @@ asked through ``post_follow_choices`` when the post or its files change.
 
 from dataclasses import dataclass
 
-from .models import MediaContent, Rendition
+from library.models import Rendition
+
+from .models import MediaContent
 from .post_files import PostItem
 from .processing.rendition_kinds import RenditionKind, kinds
 

@@ -17,8 +17,7 @@ import logging
 from django.core.cache import cache
 
 from dealer_media import broker
-from library.models import MediaFile
-from media_content.models import Rendition
+from library.models import MediaFile, Rendition
 from media_content.processing import ProcessingFailed
 from media_content.processing.renditions import rendition_get_or_create
 

@@ -5,9 +5,7 @@ copy, asks for it and registers its kind, and needs the checks to know when a
 copy fixes them): kept apart so that neither imports the other.
 """
 
-from library.models import MediaFile
-
-from ..models import Rendition
+from library.models import MediaFile, Rendition
 
 INSTAGRAM_PAD = "instagram-pad"
 INSTAGRAM_CROP = "instagram-crop"

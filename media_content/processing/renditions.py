@@ -23,9 +23,9 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from dealer_media import broker
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 
-from ..models import Destination, MediaContent, Rendition
+from ..models import Destination, MediaContent
 from . import ProcessingFailed
 from .checks import copy_would_fix
 from .instagram_specs import (  # the copy's names stay importable from here

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 
-from ..models import MediaContent, Rendition
+from ..models import MediaContent
 from . import ProcessingFailed
 from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
 from .placeholder import ELLIPSIS, draw_text, fonts_at, text_width

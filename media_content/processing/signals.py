@@ -4,9 +4,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dealer_media.tenancy.models import Organization
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 
-from ..models import MediaContent, Rendition
+from ..models import MediaContent
 from .storage import delete_files_on_commit
 
 

@@ -14,7 +14,8 @@ from PIL import Image
 from dealer_media.tenancy.models import Organization
 from inventory import importing, rules
 from inventory.models import Vehicle
-from media_content.models import MediaContent, Rendition
+from library.models import Rendition
+from media_content.models import MediaContent
 from media_content.processing import ribbons
 from media_content.processing.renditions import rendition_get_or_create, save_rendition
 from media_content.processing.services import rendition_make, request_processing, ribbon_set

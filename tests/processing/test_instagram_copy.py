@@ -17,8 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from library.models import Rendition
 from media_content import publishing, services
-from media_content.models import MediaContent, Rendition, ScheduledPost
+from media_content.models import MediaContent, ScheduledPost
 from media_content.processing import renditions
 from media_content.processing.checks import validate_for
 from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD

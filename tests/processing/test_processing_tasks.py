@@ -6,9 +6,9 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 from media_content import tasks
-from media_content.models import MediaContent, Rendition
+from media_content.models import MediaContent
 from media_content.processing import metadata
 from media_content.processing.renditions import DISPLAY, save_rendition
 

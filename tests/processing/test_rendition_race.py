@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from media_content.models import Rendition
+from library.models import Rendition
 from media_content.processing.renditions import DISPLAY, save_rendition
 
 from ..factories import MediaContentFactory

@@ -16,9 +16,9 @@ import time_machine
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 from media_content import publishing
-from media_content.models import MediaContent, Rendition, ScheduledPost
+from media_content.models import MediaContent, ScheduledPost
 from media_content.processing import renditions
 from media_content.processing.rendition_kinds import RenditionKind, register, unregister
 from media_content.processing.services import rendition_make
