@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from library.duplicates import file_sha256
 from library.models import MediaFile
-from media_content.duplicates import file_sha256
 from media_content.services import DuplicateMedia, file_create
 from media_content.validation import MediaRejected, size_limit, sniff
 

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealer_media import broker
+from library.duplicates import file_sha256
 from library.models import MediaFile
 from library.signals import file_changed
 
-from ..duplicates import file_sha256
 from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .rendition_kinds import kind_of_spec

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from media_content import duplicates
+from library import duplicates
 from media_content.models import MediaContent
 from media_content.processing.services import media_process
 
