@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from media_content.carousel_checks import first_image
 from media_content.models import ScheduledPost
-from media_content.processing.carousel_checks import first_image
 from media_content.processing.ribbons import ribbon_for
 from media_content.publisher_api import Claim, PublishError, PublishResult
 

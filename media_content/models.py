@@ -82,7 +82,7 @@ class MediaContent(TenantModel):
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
     # How a video goes to Facebook: automatic is a Reel when it is vertical and 3 to 90 s
-    # long (processing.checks.facebook_video_way), else a regular Page video.
+    # long (facebook_video.facebook_video_way), else a regular Page video.
     facebook_video_format = models.CharField(
         max_length=5, choices=FacebookVideoFormat.choices, default=FacebookVideoFormat.AUTO
     )

@@ -197,7 +197,7 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
-    from .processing.carousel_checks import items_processing_finished
+    from .carousel_checks import items_processing_finished
     from .renditions_wanted import renditions_pending
 
     if not _first_send(post):
@@ -216,8 +216,8 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     a lost nudge. Processing may have finished between our look and our release,
     when its nudge found the post still claimed: so look again once released.
     """
+    from .carousel_checks import items_processing_finished
     from .lifecycle import send_posts_waiting_for_processing
-    from .processing.carousel_checks import items_processing_finished
     from .renditions_wanted import ask_again, renditions_pending
 
     waiting_for = "Waiting for the file to finish processing."
@@ -245,7 +245,7 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
     """
     if not _first_send(post):
         return ""
-    from .processing.carousel_checks import items_processing_finished, post_checks
+    from .carousel_checks import items_processing_finished, post_checks
     from .renditions_wanted import ask_again, renditions_failed, renditions_pending
 
     media = post.media_content

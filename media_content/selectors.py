@@ -180,7 +180,7 @@ def destination_states(
 
 def media_as_json(*, media: MediaContent) -> dict:
     """What the edit modal and scripts read about one item (times in the dealership's zone)."""
-    from .processing.checks import instagram_copy_summary
+    from .post_checks import instagram_copy_summary
     from .processing.ribbons import ribbon_summary
 
     tzinfo = media.organization.tzinfo
@@ -264,7 +264,7 @@ def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list
     ``{"facebook": {"errors": [...], "warnings": [...]}, "instagram": ..., "banner": ...}``;
     a destination with errors cannot be scheduled.
     """
-    from .processing.carousel_checks import post_destination_checks
+    from .carousel_checks import post_destination_checks
 
     return post_destination_checks(media)
 

@@ -26,8 +26,8 @@ from dealer_media import broker
 from library.models import MediaFile, Rendition
 
 from ..models import Destination, MediaContent
+from ..post_checks import copy_would_fix
 from . import ProcessingFailed
-from .checks import copy_would_fix
 from .instagram_specs import (  # the copy's names stay importable from here
     COPY_FAILED,
     INSTAGRAM_CROP,  # noqa: F401

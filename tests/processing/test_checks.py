@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from media_content.models import MediaContent, PostItem
-from media_content.processing.checks import MB, destination_checks, validate_for
+from media_content.post_checks import MB, destination_checks, validate_for
 from media_content.processing.renditions import (
     INSTAGRAM_CROP,
     INSTAGRAM_PAD,

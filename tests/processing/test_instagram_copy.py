@@ -20,8 +20,8 @@ from PIL import Image
 from library.models import Rendition
 from media_content import publishing, services
 from media_content.models import MediaContent, ScheduledPost
+from media_content.post_checks import validate_for
 from media_content.processing import renditions
-from media_content.processing.checks import validate_for
 from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
 from media_content.processing.services import request_processing
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from dealer_media.celery import app
 from media_content.models import MediaContent
-from media_content.processing.checks import validate_for
+from media_content.post_checks import validate_for
 from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from media_content import publishing
 from media_content.models import ScheduledPost
-from media_content.processing.checks import validate_for
+from media_content.post_checks import validate_for
 from media_content.tasks import publish_scheduled_post
 from social import settling
 

@@ -17,11 +17,11 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from ..models import Destination, MediaContent
-from ..post_files import PostItem
 from .facebook_video import facebook_video_checks
-from .instagram_specs import COPY_FAILED, instagram_copy
-from .limits import (
+from .models import Destination, MediaContent
+from .post_files import PostItem
+from .processing.instagram_specs import COPY_FAILED, instagram_copy
+from .processing.limits import (
     BANNER_MIN_ASPECT,
     BANNER_MIN_WIDTH,
     BANNER_RECOMMENDED_WIDTH,
