@@ -17,6 +17,7 @@ from dealer_media.tenancy.roles import Action
 
 from . import lifecycle, selectors, services
 from .admin_forms import CREATE_FIELDS, PER_NETWORK_FIELDS, MediaContentAdminForm, save_edit
+from .instagram_copies import request_instagram_copy
 from .models import Destination, MediaContent
 from .post_admin import ScheduledPostInline
 from .processing import ProcessingFailed
@@ -334,7 +335,7 @@ class MediaContentAdmin(TenantModelAdmin):
         asked, refused = 0, []
         for media in queryset:
             try:
-                processing.request_instagram_copy(media=media)
+                request_instagram_copy(media=media)
                 asked += 1
             except ProcessingFailed as error:
                 refused.append(f"{media.title}: {error.message}")

@@ -14,8 +14,10 @@ Kept apart from ``post_checks.py`` (single items) so both can change without col
 
 from fractions import Fraction
 
+from .instagram_copies import instagram_copy
 from .models import Destination, MediaContent
 from .post_checks import CheckResult, validate_for
+from .processing.renditions import nearest_allowed_aspect
 
 # Instagram carousels: "up to 10 images, videos, or a mix" (IG User Media reference,
 # carousel posts), and "at least 2" children (same page: children, a list of 2 to 10).
@@ -39,8 +41,6 @@ def _prefixed(result: CheckResult, item: MediaContent, place: int, found: CheckR
 
 def _instagram_shape(item: MediaContent) -> Fraction | None:
     """The aspect ratio Instagram will see: the Instagram-ready copy's when it is sent."""
-    from .processing.renditions import instagram_copy, nearest_allowed_aspect
-
     if item.media_type != MediaContent.MediaType.IMAGE:
         return Fraction(item.width, item.height) if item.width and item.height else None
     copy = instagram_copy(item)

@@ -250,7 +250,7 @@ def deliveries_as_json(*, media: MediaContent, tzinfo) -> list[dict]:
 
 def instagram_preview_url(*, media: MediaContent) -> str:
     """What the Instagram preview shows: the Instagram-ready copy, the photo, or the Reel frame."""
-    from .processing.renditions import instagram_copy
+    from .instagram_copies import instagram_copy
 
     if media.media_type == MediaContent.MediaType.VIDEO:
         return media.thumbnail_url

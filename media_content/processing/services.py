@@ -30,7 +30,6 @@ from .renditions import (
     DISPLAY,
     rendition_get_or_create,
     renditions_delete,
-    request_instagram_copy,  # noqa: F401 - the admin's action calls it from here
     save_rendition,
 )
 from .ribbons import ribbon_follow_choice

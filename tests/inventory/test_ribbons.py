@@ -154,9 +154,11 @@ def test_made_once_the_loser_of_a_race_deletes_its_own_file(sunrise):
     rendition_make(media_id=media.lead_file.pk, spec=spec)
     rendition_make(media_id=media.lead_file.pk, spec=spec)  # a duplicate delivery
     [kept] = Rendition.objects.filter(media=media.lead_file, spec=spec)
-    assert rendition_get_or_create(media=media, spec=spec) == kept
+    assert rendition_get_or_create(media=media.lead_file, spec=spec) == kept
     # Another worker that rendered at the same time saves second: it gets the kept row back.
-    loser = save_rendition(media=media, spec=spec, data=image_bytes(64, 64), size=(64, 64))
+    loser = save_rendition(
+        media=media.lead_file, spec=spec, data=image_bytes(64, 64), size=(64, 64)
+    )
     assert loser == kept and Rendition.objects.filter(media=media.lead_file, spec=spec).count() == 1
     folder, name = kept.file.name.rsplit("/", 1)
     assert kept.file.storage.listdir(folder)[1] == [name]  # the loser's file is gone

@@ -178,7 +178,10 @@ def test_a_copy_of_the_old_fit_finished_after_the_switch_is_not_kept(
     seen_by_the_worker = MediaContent.objects.get(pk=media.pk)  # still "pad"
     with django_capture_on_commit_callbacks(execute=False):
         services.media_update(media=media, instagram_fit="crop")
-    assert renditions.rendition_get_or_create(media=seen_by_the_worker, spec=INSTAGRAM_PAD) is None
+    assert (
+        renditions.rendition_get_or_create(media=seen_by_the_worker.lead_file, spec=INSTAGRAM_PAD)
+        is None
+    )
     assert not media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
@@ -186,8 +189,8 @@ def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
     make_media, django_capture_on_commit_callbacks
 ):
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
+    from media_content.instagram_copies import request_instagram_copy
     from media_content.processing import ProcessingFailed
-    from media_content.processing.services import request_instagram_copy
 
     with pytest.raises(ProcessingFailed, match="not processed yet"):
         request_instagram_copy(media=media)

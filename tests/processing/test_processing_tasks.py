@@ -188,8 +188,8 @@ def test_a_thumbnail_shared_with_a_banner_is_kept(
 
 def test_a_rendition_is_made_once_per_spec_even_when_two_workers_race(make_media, photo):
     media = make_media(photo(), "photo.jpg")
-    first = save_rendition(media=media, spec=DISPLAY, data=b"first", size=(1, 1))
-    second = save_rendition(media=media, spec=DISPLAY, data=b"second", size=(1, 1))
+    first = save_rendition(media=media.lead_file, spec=DISPLAY, data=b"first", size=(1, 1))
+    second = save_rendition(media=media.lead_file, spec=DISPLAY, data=b"second", size=(1, 1))
     assert second.pk == first.pk
     assert Rendition.objects.filter(media=media.lead_file).count() == 1
     stored = sorted(default_storage.listdir(f"org-{media.organization_id}/renditions")[1])

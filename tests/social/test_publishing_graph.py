@@ -106,7 +106,7 @@ def test_instagram_gets_the_instagram_ready_copy_when_there_is_one(
 
     photo.post_to_facebook = False
     photo.save()
-    copy = rendition_get_or_create(media=photo, spec=INSTAGRAM_PAD)
+    copy = rendition_get_or_create(media=photo.lead_file, spec=INSTAGRAM_PAD)
     fake_graph.script("GET", "/c1000", Reply(body={"status_code": "FINISHED"}))
     publish_all(photo, django_capture_on_commit_callbacks)
 
