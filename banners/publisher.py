@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from media_content.carousel_checks import first_image
 from media_content.models import ScheduledPost
-from media_content.processing.ribbons import ribbon_for
 from media_content.publisher_api import Claim, PublishError, PublishResult
+from media_content.ribbons import ribbon_for
 
 from .services import banner_from_media
 

@@ -131,7 +131,7 @@ def post_checks(media: MediaContent, destination: str) -> CheckResult:
 
 def _ribbon(media: MediaContent, result: CheckResult) -> None:
     """The ribbon on the cover: drawn (said), being drawn (waited for), or failed (refused)."""
-    from .processing.ribbons import RIBBON_FAILED, ribbon_for, ribbon_pending
+    from .ribbons import RIBBON_FAILED, ribbon_for, ribbon_pending
 
     if not media.ribbon_text:
         return

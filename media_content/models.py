@@ -101,7 +101,7 @@ class MediaContent(TenantModel):
         default=InstagramFit.PAD,
         help_text="How an image outside Instagram's 4:5 to 1.91:1 is made to fit for Instagram.",
     )
-    # The ribbon drawn on this post's cover (processing/ribbons.py), e.g. "Just arrived",
+    # The ribbon drawn on this post's cover (ribbons.py), e.g. "Just arrived",
     # set by the inventory's rules; the dealership's name and colour come from its settings.
     ribbon_text = models.CharField(
         max_length=60,

@@ -181,7 +181,7 @@ def destination_states(
 def media_as_json(*, media: MediaContent) -> dict:
     """What the edit modal and scripts read about one item (times in the dealership's zone)."""
     from .post_checks import instagram_copy_summary
-    from .processing.ribbons import ribbon_summary
+    from .ribbons import ribbon_summary
 
     tzinfo = media.organization.tzinfo
     scheduled = media.scheduled_post_time

@@ -89,7 +89,7 @@ def ribbon_removable(*, media: MediaContent) -> bool:
 @transaction.atomic
 def media_remove_ribbon(*, media: MediaContent) -> MediaContent:
     """The post goes out with its cover photo as it is; refused once a post has gone out."""
-    from .processing.services import ribbon_set
+    from .ribbons import ribbon_set
 
     media = MediaContent.objects.select_for_update().get(pk=media.pk)
     if not media.ribbon_text:

@@ -61,7 +61,7 @@ def ribbon_file(*, media: MediaContent) -> FieldFile | None:
     The publishers wait until it is (``publishing``), so a post with a ribbon
     never goes out without it.
     """
-    from media_content.processing.ribbons import ribbon_for
+    from media_content.ribbons import ribbon_for
 
     ribbon = ribbon_for(media) if media.ribbon_text else None
     return ribbon.file if ribbon is not None else None

@@ -32,7 +32,6 @@ from .renditions import (
     renditions_delete,
     save_rendition,
 )
-from .ribbons import ribbon_follow_choice
 from .storage import delete_files_on_commit, local_path
 
 logger = logging.getLogger(__name__)
@@ -273,15 +272,3 @@ def rendition_make(*, media_id: int, spec: str) -> None:
         logger.info("File %s changed while its %s rendition was made; not kept.", media_id, spec)
         return
     _say_file_changed_on_commit(media_id, spec)
-
-
-def ribbon_set(*, media: MediaContent, text: str) -> str | None:
-    """Draw ``text`` as a ribbon on the cover of the post ``media`` ("" removes it)."""
-    text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
-    MediaContent.objects.filter(pk=media.pk).update(ribbon_text=text, updated_at=timezone.now())
-    media.ribbon_text = text
-    cover = media.lead_file
-    if cover is not None and cover.ribbon_error:
-        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
-        cover.ribbon_error = ""
-    return ribbon_follow_choice(media=media)

@@ -10,9 +10,8 @@ from django.core.files.base import ContentFile
 from banners.models import Banner
 from inventory import importing, rules
 from inventory.models import Vehicle, VehiclePhoto
-from media_content import publishing
+from media_content import publishing, ribbons
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing import ribbons
 from tests.factories import MediaContentFactory
 from tests.processing.media import image_bytes
 from tests.social.conftest import PUBLIC_MEDIA_URL

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from library.models import MediaFile
+from media_content import ribbons
 from media_content.models import Destination, MediaContent
-from media_content.processing import ribbons
 from media_content.processing.rendition_kinds import (
     RenditionKind,
     kind_named,

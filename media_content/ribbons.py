@@ -21,19 +21,25 @@ kind (``rendition_kinds``), so the publishing engine waits for it without naming
 import hashlib
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from library.models import MediaFile, Rendition
 
-from ..models import MediaContent
-from . import ProcessingFailed
-from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
-from .placeholder import ELLIPSIS, draw_text, fonts_at, text_width
-from .rendition_kinds import RenditionKind, register
-from .renditions import instagram_ready, jpeg_under, renditions_delete, request_rendition
-from .storage import local_path
-from .thumbnails import open_reduced
+from .models import MediaContent
+from .processing import ProcessingFailed
+from .processing.limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
+from .processing.placeholder import ELLIPSIS, draw_text, fonts_at, text_width
+from .processing.rendition_kinds import RenditionKind, register
+from .processing.renditions import (
+    instagram_ready,
+    jpeg_under,
+    renditions_delete,
+    request_rendition,
+)
+from .processing.storage import local_path
+from .processing.thumbnails import open_reduced
 
 PREFIX = "ribbon-"
 LIGHT_TEXT = (255, 255, 255)
@@ -198,9 +204,9 @@ def ribbon_pending(media: MediaContent) -> bool:
     )
 
 
-def render_ribbon(media: MediaContent, ribbon: Ribbon) -> tuple[bytes, tuple[int, int]]:
-    """The JPEG of the cover with ``ribbon`` drawn on it: oriented, without EXIF or GPS."""
-    with local_path(media.file) as path:
+def render_ribbon(file: MediaFile, ribbon: Ribbon) -> tuple[bytes, tuple[int, int]]:
+    """The JPEG of the cover ``file`` with ``ribbon`` drawn on it: oriented, without EXIF or GPS."""
+    with local_path(file.file) as path:
         if ribbon.shape == "plain":
             image = open_reduced(path, (PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE))
             image.thumbnail((PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE), Image.Resampling.LANCZOS)
@@ -274,6 +280,18 @@ def ribbon_follow_choice(*, media: MediaContent) -> str | None:
     if specs:
         renditions_delete(media=cover, specs=specs)
     return request_ribbon(media=media)
+
+
+def ribbon_set(*, media: MediaContent, text: str) -> str | None:
+    """Draw ``text`` as a ribbon on the cover of the post ``media`` ("" removes it)."""
+    text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
+    MediaContent.objects.filter(pk=media.pk).update(ribbon_text=text, updated_at=timezone.now())
+    media.ribbon_text = text
+    cover = media.lead_file
+    if cover is not None and cover.ribbon_error:
+        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
+        cover.ribbon_error = ""
+    return ribbon_follow_choice(media=media)
 
 
 def ribbon_summary(media: MediaContent) -> dict | None:
