@@ -321,13 +321,14 @@ class MediaContentAdmin(TenantModelAdmin):
             count += 1
         self.message_user(request, f"{count} item(s) archived.", messages.SUCCESS)
 
-    @admin.action(description="Process the file again")
+    @admin.action(description="Process the files again")
     def process_again(self, request, queryset):
         count = 0
         for media in queryset:
-            processing.request_processing(media=media)
-            count += 1
-        self.message_user(request, f"{count} item(s) queued for processing.", messages.SUCCESS)
+            for file in media.files_in_order():
+                processing.request_processing(media=file)
+                count += 1
+        self.message_user(request, f"{count} file(s) queued for processing.", messages.SUCCESS)
 
     @admin.action(description="Make an Instagram-ready JPEG copy")
     def make_instagram_copy(self, request, queryset):

@@ -68,8 +68,8 @@ def media_update(
         live = media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES)
         cancel_pending_posts(posts=live.exclude(destination__in=media.destinations))
         live.filter(status=ScheduledPost.Status.PENDING).update(title=media.title)
-    if media.title != old_title:
-        request_placeholder_refresh(media=media)
+    if media.title != old_title and media.lead_file is not None:
+        request_placeholder_refresh(media=media.lead_file, title=media.title)
     post_follow_choices(post=media)  # the renditions the destinations and the fit now ask for
     media_refresh_status(media=media)
     media.refresh_from_db()

@@ -57,7 +57,7 @@ def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_
         app.conf.task_default_queue = worker.queue
         try:
             with transaction.atomic():
-                request_processing(media=media)
+                request_processing(media=media.lead_file)
             media.refresh_from_db()
             assert media.lead_file.processing_status == "pending"  # the request did not wait
         finally:

@@ -60,7 +60,7 @@ def test_the_ribbon_on_a_real_photo_is_in_the_brand_colour_oriented_without_exif
         processing_status=MediaContent.ProcessingStatus.PENDING,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     media.refresh_from_db()
     drawn = _draw(media, "Just arrived", django_capture_on_commit_callbacks)
 

@@ -39,7 +39,7 @@ def process(django_capture_on_commit_callbacks):
 
     def _process(media: MediaContent) -> MediaContent:
         with django_capture_on_commit_callbacks(execute=True):
-            request_processing(media=media)
+            request_processing(media=media.lead_file)
         media.refresh_from_db()
         return media
 

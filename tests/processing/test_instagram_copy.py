@@ -39,7 +39,7 @@ def _tall_png() -> bytes:
 def _processed_without_the_copy(media, capture):
     """Run processing as the commit would, holding back the copy's task; answers its callbacks."""
     with capture(execute=False) as first:
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     with capture(execute=False) as second:
         for callback in first:
             callback()  # process_media (eager): READY, then asks for the copy after its commit
@@ -195,7 +195,7 @@ def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
     with pytest.raises(ProcessingFailed, match="not processed yet"):
         request_instagram_copy(media=media)
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     assert media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
@@ -300,7 +300,7 @@ def test_a_copy_the_worker_cannot_make_is_an_error_in_words(
     monkeypatch.setattr(renditions, "IG_IMAGE_MAX_BYTES", 100)  # no JPEG gets that small
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     media.refresh_from_db()
     assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
     assert validate_for(media.items()[0], "instagram").errors == [

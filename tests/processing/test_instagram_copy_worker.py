@@ -38,7 +38,7 @@ def test_the_worker_makes_the_copy_after_processing(sunrise, through_the_broker)
         app.conf.task_default_queue = worker.queue
         try:
             with transaction.atomic():
-                request_processing(media=media)
+                request_processing(media=media.lead_file)
         finally:
             app.conf.task_default_queue = "celery"
 

@@ -80,7 +80,7 @@ def test_a_message_no_worker_took_is_sent_again_with_longer_waits(
 ):
     media = make_media(photo(), "photo.jpg")
     with django_capture_on_commit_callbacks(execute=True):
-        processing.request_processing(media=media)  # accepted by the broker, then lost
+        processing.request_processing(media=media.lead_file)  # accepted by the broker, then lost
     grace = datetime.timedelta(seconds=settings.PROCESSING_SEND_GRACE_SECONDS)
     assert processing.requeue_stale_processing() == 0  # a worker may still take it
 

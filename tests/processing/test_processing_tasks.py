@@ -113,7 +113,7 @@ def test_title_change_redraws_a_placeholder_under_a_new_name(
     media.title = "A brand new title for the weekend sale"
     media.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert request_placeholder_refresh(media=media)
+        assert request_placeholder_refresh(media=media.lead_file, title=media.title)
     media.refresh_from_db()
     assert media.lead_file.thumbnail.name != old_name
     assert not default_storage.exists(old_name)

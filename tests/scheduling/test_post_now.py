@@ -63,7 +63,7 @@ def _mark_processed(media: MediaContent) -> None:
 
 def _process(media: MediaContent, capture) -> None:
     with capture(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
 
 
 @pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_post_now_of_an_upload_is_posted_by_a_real_worker_when_processing_ends(
                 assert answer.status_code == 201, answer.content
                 with transaction.atomic():
                     lifecycle.media_publish_now(media=broken)
-                    request_processing(media=broken)
+                    request_processing(media=broken.lead_file)
             finally:
                 app.conf.task_default_queue = "celery"
             uploaded = ScheduledPost.objects.get(media_content_id=answer.json()["id"])

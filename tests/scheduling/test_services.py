@@ -250,7 +250,7 @@ def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_b
 
     media = MediaContentFactory(organization=sunrise, processing_status="ready")
     with django_capture_on_commit_callbacks(execute=True):
-        processing.request_processing(media=media)  # the request answers normally
+        processing.request_processing(media=media.lead_file)  # the request answers normally
     assert "Could not send the processing task" in caplog.text
     file = media.lead_file
     file.refresh_from_db()
