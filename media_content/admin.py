@@ -14,14 +14,14 @@ from django.utils.html import format_html, format_html_join
 
 from dealer_media.tenancy.admin_bases import TenantModelAdmin, role_action
 from dealer_media.tenancy.roles import Action
+from library.processing import ProcessingFailed
+from library.processing import services as processing
 
 from . import lifecycle, selectors, services
 from .admin_forms import CREATE_FIELDS, PER_NETWORK_FIELDS, MediaContentAdminForm, save_edit
 from .instagram_copies import request_instagram_copy
 from .models import Destination, MediaContent
 from .post_admin import ScheduledPostInline
-from .processing import ProcessingFailed
-from .processing import services as processing
 from .uploads.form_fields import uploaded_file_path
 
 # The file details the admin shows for each file of a post (``file_details``).

@@ -14,10 +14,11 @@ Kept apart from ``post_checks.py`` (single items) so both can change without col
 
 from fractions import Fraction
 
+from library.processing.renditions import nearest_allowed_aspect
+
 from .instagram_copies import instagram_copy
 from .models import Destination, MediaContent
 from .post_checks import CheckResult, validate_for
-from .processing.renditions import nearest_allowed_aspect
 
 # Instagram carousels: "up to 10 images, videos, or a mix" (IG User Media reference,
 # carousel posts), and "at least 2" children (same page: children, a list of 2 to 10).

@@ -10,13 +10,9 @@ delivery sends instead of the file. The kind is registered from here
 """
 
 from library.models import MediaFile, Rendition
-
-from .models import Destination, MediaContent
-from .post_checks import COPY_FAILED, copy_would_fix
-from .post_files import PostItem
-from .processing import ProcessingFailed
-from .processing.rendition_kinds import RenditionKind, register
-from .processing.renditions import (
+from library.processing import ProcessingFailed
+from library.processing.rendition_kinds import RenditionKind, register
+from library.processing.renditions import (
     INSTAGRAM_SPECS,
     instagram_copy_of,
     instagram_spec,
@@ -24,6 +20,10 @@ from .processing.renditions import (
     renditions_delete,
     request_rendition,
 )
+
+from .models import Destination, MediaContent
+from .post_checks import COPY_FAILED, copy_would_fix
+from .post_files import PostItem
 
 
 def _file_of(media: MediaContent | PostItem) -> MediaFile | None:

@@ -17,10 +17,7 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from .facebook_video import facebook_video_checks
-from .models import Destination, MediaContent
-from .post_files import PostItem
-from .processing.limits import (
+from library.processing.limits import (
     BANNER_MIN_ASPECT,
     BANNER_MIN_WIDTH,
     BANNER_RECOMMENDED_WIDTH,
@@ -52,7 +49,11 @@ from .processing.limits import (
     IG_REELS_VIDEO_CODECS,
     MB,
 )
-from .processing.renditions import instagram_copy_of
+from library.processing.renditions import instagram_copy_of
+
+from .facebook_video import facebook_video_checks
+from .models import Destination, MediaContent
+from .post_files import PostItem
 
 # Why the Instagram-ready copy could not be made, as the checks and the engine's refusal say it.
 COPY_FAILED = "We could not make the Instagram-ready copy: {error}"

@@ -26,20 +26,20 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from library.models import MediaFile, Rendition
-
-from .models import MediaContent
-from .processing import ProcessingFailed
-from .processing.limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
-from .processing.placeholder import ELLIPSIS, draw_text, fonts_at, text_width
-from .processing.rendition_kinds import RenditionKind, register
-from .processing.renditions import (
+from library.processing import ProcessingFailed
+from library.processing.limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
+from library.processing.placeholder import ELLIPSIS, draw_text, fonts_at, text_width
+from library.processing.rendition_kinds import RenditionKind, register
+from library.processing.renditions import (
     instagram_ready,
     jpeg_under,
     renditions_delete,
     request_rendition,
 )
-from .processing.storage import local_path
-from .processing.thumbnails import open_reduced
+from library.processing.storage import local_path
+from library.processing.thumbnails import open_reduced
+
+from .models import MediaContent
 
 PREFIX = "ribbon-"
 LIGHT_TEXT = (255, 255, 255)

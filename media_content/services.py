@@ -50,7 +50,8 @@ def media_update(
     their unstarted post; added ones get a post at the item's time (at once if
     that time has passed). A drawn title card is redrawn when the title changes.
     """
-    from .processing.services import request_placeholder_refresh
+    from library.processing.services import request_placeholder_refresh
+
     from .renditions_wanted import post_follow_choices
 
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -176,7 +177,7 @@ def file_create(
     when the duplicate check needs it (``duplicates``); else the worker does.
     Processing is asked for after the commit.
     """
-    from .processing.services import request_processing
+    from library.processing.services import request_processing
 
     sniffed = sniffed or sniff(path)
     if not allow_duplicate:
@@ -227,8 +228,9 @@ def media_create(
     of it is one transaction. ``schedule_mode="library"`` makes the file only,
     and answers it (a ``MediaFile``).
     """
+    from library.processing.services import request_processing
+
     from .items import post_create
-    from .processing.services import request_processing
     from .renditions_wanted import post_follow_choices
 
     with transaction.atomic():
@@ -318,7 +320,7 @@ def media_replace_file(
     The old file goes after the commit unless a banner still shows it; the new
     one is removed again if saving the row fails.
     """
-    from .processing.services import request_processing
+    from library.processing.services import request_processing
 
     post = media if isinstance(media, MediaContent) else None
     media = media.lead_file if post is not None else media
@@ -334,7 +336,7 @@ def media_replace_file(
         media.file.delete(save=False)
         raise
     if old_name and old_name != media.file.name:
-        from .processing.storage import delete_files_on_commit
+        from library.processing.storage import delete_files_on_commit
 
         delete_files_on_commit([old_name])
     if post is not None:

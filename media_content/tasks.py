@@ -4,9 +4,10 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 
+from library.processing import ProcessingFailed
+from library.processing import services as processing
+
 from . import dispatch, lifecycle, publishing, unconfirmed
-from .processing import ProcessingFailed
-from .processing import services as processing
 
 logger = logging.getLogger(__name__)
 

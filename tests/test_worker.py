@@ -46,7 +46,7 @@ def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_br
 def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_the_broker):
     from django.db import transaction
 
-    from media_content.processing.services import request_processing
+    from library.processing.services import request_processing
 
     from .media import jpeg_bytes
 

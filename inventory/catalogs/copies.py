@@ -18,8 +18,8 @@ from django.core.cache import cache
 
 from dealer_media import broker
 from library.models import MediaFile, Rendition
-from media_content.processing import ProcessingFailed
-from media_content.processing.renditions import rendition_get_or_create
+from library.processing import ProcessingFailed
+from library.processing.renditions import rendition_get_or_create
 
 from ..models import Vehicle, VehiclePhoto
 from .models import CatalogFeed

@@ -14,7 +14,7 @@ from inventory.catalogs import tokens
 from inventory.catalogs.rules import PHOTO_COPY
 from inventory.models import Vehicle, VehiclePhoto
 from library.models import Rendition
-from media_content.processing.renditions import CATALOG_COPY_MAX_BYTES
+from library.processing.renditions import CATALOG_COPY_MAX_BYTES
 
 from .conftest import as_csv, make_vin, stock
 

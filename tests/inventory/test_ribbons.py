@@ -15,10 +15,10 @@ from dealer_media.tenancy.models import Organization
 from inventory import importing, rules
 from inventory.models import Vehicle
 from library.models import Rendition
+from library.processing.renditions import rendition_get_or_create, save_rendition
+from library.processing.services import rendition_make, request_processing
 from media_content import ribbons
 from media_content.models import MediaContent
-from media_content.processing.renditions import rendition_get_or_create, save_rendition
-from media_content.processing.services import rendition_make, request_processing
 from media_content.ribbons import ribbon_set
 from tests.factories import MediaContentFactory
 from tests.processing.media import image_bytes

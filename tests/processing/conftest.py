@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from library.processing.services import request_processing
 from media_content.models import MediaContent
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from .media import colour_change_mp4, image_bytes

@@ -6,13 +6,13 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from media_content.models import MediaContent, PostItem
-from media_content.post_checks import MB, destination_checks, validate_for
-from media_content.processing.renditions import (
+from library.processing.renditions import (
     INSTAGRAM_CROP,
     INSTAGRAM_PAD,
     rendition_get_or_create,
 )
+from media_content.models import MediaContent, PostItem
+from media_content.post_checks import MB, destination_checks, validate_for
 
 from .media import image_bytes
 

@@ -18,12 +18,12 @@ from django.utils import timezone
 from PIL import Image
 
 from library.models import Rendition
+from library.processing import renditions
+from library.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
+from library.processing.services import request_processing
 from media_content import publishing, services
 from media_content.models import MediaContent, ScheduledPost
 from media_content.post_checks import validate_for
-from media_content.processing import renditions
-from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
-from media_content.processing.services import request_processing
 
 from .media import image_bytes
 
@@ -189,8 +189,8 @@ def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
     make_media, django_capture_on_commit_callbacks
 ):
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
+    from library.processing import ProcessingFailed
     from media_content.instagram_copies import request_instagram_copy
-    from media_content.processing import ProcessingFailed
 
     with pytest.raises(ProcessingFailed, match="not processed yet"):
         request_instagram_copy(media=media)

@@ -5,9 +5,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from dealer_media.celery import app
+from library.processing.services import request_processing
 from media_content.models import MediaContent
 from media_content.post_checks import validate_for
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..processes import celery_worker, wait_for

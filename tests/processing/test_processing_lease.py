@@ -7,10 +7,10 @@ import time
 import pytest
 from django.core.files.storage import default_storage
 
+from library.processing import lease, metadata
+from library.processing import services as processing
 from media_content import tasks
 from media_content.models import MediaContent
-from media_content.processing import lease, metadata
-from media_content.processing import services as processing
 
 from ..scheduling.conftest import use_broker
 

@@ -16,8 +16,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTa
 
 from dealer_media.celery import app
 from dealer_media.periodic import setup_periodic_tasks
+from library.processing.services import request_processing
 from media_content.models import MediaContent
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..media import jpeg_bytes

@@ -7,10 +7,10 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from library.models import MediaFile, Rendition
+from library.processing import metadata
+from library.processing.renditions import DISPLAY, save_rendition
 from media_content import tasks
 from media_content.models import MediaContent
-from media_content.processing import metadata
-from media_content.processing.renditions import DISPLAY, save_rendition
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_processing_a_deleted_item_does_nothing(make_media, photo):
 def test_title_change_redraws_a_placeholder_under_a_new_name(
     make_media, video_bytes, process, django_capture_on_commit_callbacks
 ):
-    from media_content.processing.services import request_placeholder_refresh
+    from library.processing.services import request_placeholder_refresh
 
     media = process(make_media(b"\x00" * 4000, "broken.mp4", media_type=VIDEO, title="Old"))
     assert media.lead_file.thumbnail_is_placeholder
@@ -199,7 +199,7 @@ def test_a_rendition_is_made_once_per_spec_even_when_two_workers_race(make_media
 def test_a_file_that_keeps_killing_workers_is_given_up_after_a_bounded_number_of_runs(
     make_media, photo
 ):
-    from media_content.processing.services import MAX_PROCESSING_ATTEMPTS
+    from library.processing.services import MAX_PROCESSING_ATTEMPTS
 
     media = make_media(photo(), "photo.jpg", processing_attempts=MAX_PROCESSING_ATTEMPTS)
     tasks.process_media.apply(args=[media.lead_file.pk]).get()

@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from library.models import Rendition
-from media_content.processing.renditions import DISPLAY, save_rendition
+from library.processing.renditions import DISPLAY, save_rendition
 
 from ..factories import MediaContentFactory
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from dealer_media.celery import app
 from library.models import MediaFile
+from library.processing.services import request_processing
 from media_content import lifecycle, publishing
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory, MediaFileFactory
 from ..media import jpeg_bytes
@@ -269,8 +269,8 @@ def test_an_instagram_post_waiting_for_its_ready_copy_goes_when_the_copy_is_made
 
     from PIL import Image
 
-    from media_content.processing import services as processing
-    from media_content.processing.renditions import instagram_spec
+    from library.processing import services as processing
+    from library.processing.renditions import instagram_spec
 
     png = io.BytesIO()
     Image.new("RGB", (1200, 800), "orange").save(png, "PNG")

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from library.processing.services import request_processing
 from media_content import services
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..processing.media import image_bytes
