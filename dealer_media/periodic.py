@@ -13,7 +13,6 @@ log line rather than stored, so beat never sends a name no worker knows.
 To add a job, append a ``PeriodicJob`` to ``PERIODIC_JOBS``.
 """
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 
@@ -109,14 +108,17 @@ def _jobs() -> list[PeriodicJob]:
     ]
 
 
-def task_exists(dotted_name: str) -> bool:
-    """True when ``module.task`` can be imported (and so a worker knows it)."""
-    module_name, _, attribute = dotted_name.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    return callable(getattr(module, attribute, None))
+def task_exists(name: str) -> bool:
+    """True when a worker knows the task: Celery registers it under ``name``.
+
+    Asked of the registry (the apps' tasks modules imported as a worker does), not
+    of the module the name spells: a task moved to another app keeps its name.
+    """
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return name in current_app.tasks
 
 
 @dataclass
