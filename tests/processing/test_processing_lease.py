@@ -7,9 +7,9 @@ import time
 import pytest
 from django.core.files.storage import default_storage
 
+from library import tasks
 from library.processing import lease, metadata
 from library.processing import services as processing
-from media_content import tasks
 from media_content.models import MediaContent
 
 from ..scheduling.conftest import use_broker

@@ -6,10 +6,11 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from dealer_media import broker
+from library import tasks
 from library.models import MediaFile, Rendition
 from library.processing import metadata
 from library.processing.renditions import DISPLAY, save_rendition
-from media_content import tasks
 from media_content.models import MediaContent
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +224,13 @@ def test_a_decompression_bomb_fails_cleanly_without_retries(
     assert file.processing_status == Status.FAILED
     assert "not an image we can read" in file.processing_error
     assert file.processing_attempts == 1
+
+
+def test_the_processing_tasks_keep_the_names_queued_messages_and_beat_use():
+    """They moved from media_content.tasks to library.tasks under their old names."""
+    assert [task.name for task in (tasks.process_media, tasks.make_rendition)] == [
+        broker.PROCESS_MEDIA,
+        broker.MAKE_RENDITION,
+    ]
+    assert tasks.regenerate_video_thumbnail.name == broker.REGENERATE_VIDEO_THUMBNAIL
+    assert tasks.requeue_stale_processing.name == "media_content.tasks.requeue_stale_processing"
