@@ -9,14 +9,25 @@ Which files count as already in the library is the caller's to say.
 """
 
 import hashlib
+import os
 from collections.abc import Iterable
+from typing import Protocol
 
 from .models import MediaFile
 
 READ_SIZE = 1024 * 1024
 
 
-def file_sha256(path) -> str:
+class HashedWhereItLies(Protocol):
+    """A finished upload that computes its own sha256 where it is stored (S3)."""
+
+    def sha256(self) -> str: ...
+
+
+Source = str | os.PathLike[str] | HashedWhereItLies
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
     """Read once in 1 MiB blocks: constant memory whatever the size."""
     digest = hashlib.sha256()
     with open(path, "rb") as file:
@@ -25,7 +36,7 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
-def source_sha256(source) -> str:
+def source_sha256(source: Source) -> str:
     """The sha256 of a local path, or of a finished upload read where it lies (S3)."""
     return source.sha256() if hasattr(source, "sha256") else file_sha256(source)
 
@@ -46,7 +57,7 @@ def stored_sha256(media: MediaFile) -> str:
 
 
 def same_bytes(
-    candidates: Iterable[MediaFile], *, source, sha256: str = ""
+    candidates: Iterable[MediaFile], *, source: Source, sha256: str = ""
 ) -> tuple[MediaFile | None, str]:
     """The first of ``candidates`` (files of the source's size) with the source's bytes, or
     None, and the source's sha256 if computed.

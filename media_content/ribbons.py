@@ -167,7 +167,7 @@ def ribbon_wanted(media: MediaContent) -> Ribbon | None:
     )
 
 
-def ribbon_of_spec(file, spec: str) -> Ribbon | None:
+def ribbon_of_spec(file: MediaFile, spec: str) -> Ribbon | None:
     """The ribbon a post whose cover is ``file`` asks for under ``spec`` (None: none does)."""
     posts = (
         MediaContent.objects.filter(post_files__file_id=file.pk, post_files__position=0)
