@@ -14,8 +14,9 @@ item's fit, 4:5..1.91:1, 320..1440 px wide, under 8 MB, as the Instagram-ready
 copy) when the post goes to Instagram, else the photo as it is, at most 2048 px
 on its longest side (what Facebook shows). One picture serves every
 destination: Facebook, Instagram and the website banner. The worker draws it
-(``request_ribbon``); nothing here draws in a request. Registered as a rendition
-kind (``rendition_kinds``), so the publishing engine waits for it without naming it.
+(``request_ribbon``); nothing here draws in a request. Registered from here as a
+rendition kind in the file library's registry (``processing.rendition_kinds``), so the
+library makes it and the publishing engine waits for it without either naming it.
 """
 
 import hashlib
