@@ -14,9 +14,9 @@ from django.db import transaction
 from PIL import Image
 
 from dealer_media import broker
-from media_content.processing import ProcessingFailed
-from media_content.processing.storage import delete_files_on_commit, local_path
-from media_content.processing.thumbnails import encode_jpeg, open_reduced
+from library.processing import ProcessingFailed
+from library.processing.storage import delete_files_on_commit, local_path
+from library.processing.thumbnails import encode_jpeg, open_reduced
 
 from .cache import invalidate_active_banners
 from .models import Banner

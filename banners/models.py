@@ -117,7 +117,7 @@ class Banner(OrderedModelBase):
     def forget_display(self) -> None:
         """A new image: the old display copy goes after the commit, a new one is made."""
         if self.display:
-            from media_content.processing.storage import delete_files_on_commit
+            from library.processing.storage import delete_files_on_commit
 
             delete_files_on_commit([self.display.name])
         self.display = ""

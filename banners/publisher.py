@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from media_content.carousel_checks import first_image
 from media_content.models import ScheduledPost
-from media_content.processing.carousel_checks import first_image
-from media_content.processing.ribbons import ribbon_for
+from media_content.ribbons import ribbon_for
 from publishing.publisher import Claim, PublishError, PublishResult
 
 from .services import banner_from_media

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from library.models import MediaFile
-from media_content.models import MediaContent, PostItem, Rendition
+from library.models import MediaFile, Rendition
+from media_content.models import MediaContent, PostItem
 
 from .cache import invalidate_active_banners
 from .models import Banner

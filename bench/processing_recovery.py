@@ -60,7 +60,7 @@ def configure(tmp: Path) -> dict[str, str]:
 
     call_command("migrate", verbosity=0)  # post_migrate stores the beat schedule
     # The upload during the outage logs the refused message with its traceback: expected here.
-    for name in ("media_content.processing.lease", "dealer_media.broker"):
+    for name in ("library.processing.lease", "dealer_media.broker"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     return {**os.environ}
 
@@ -167,7 +167,7 @@ def ready(media) -> bool:
 def request(media) -> None:
     from django.db import transaction
 
-    from media_content.processing.services import request_processing
+    from library.processing.services import request_processing
 
     with transaction.atomic():
         request_processing(media=media)

@@ -65,7 +65,7 @@ def _text():
 def one_run(photos: list[str], frames_only: bool) -> dict:
     """In the child: build once, report the figures as JSON."""
     from inventory import reel_video
-    from media_content.processing import ffmpeg
+    from library.processing import ffmpeg
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="reel-bench-") as workdir:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from media_content.processing import thumbnails  # noqa: E402
-from media_content.processing.ffmpeg import ffmpeg_exe  # noqa: E402
+from library.processing import thumbnails  # noqa: E402
+from library.processing.ffmpeg import ffmpeg_exe  # noqa: E402
 
 CACHE = ROOT / "var" / "bench"
 logging.getLogger("pyvips").setLevel(logging.WARNING)
@@ -108,7 +108,7 @@ def bench_task(runs: int) -> float:
 
     from dealer_media.tenancy.models import Organization
     from library.models import MediaFile
-    from media_content.processing.services import media_process
+    from library.processing.services import media_process
     from media_content.services import file_create
 
     setup_test_environment()

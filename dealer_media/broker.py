@@ -23,6 +23,7 @@ from . import queues
 logger = logging.getLogger(__name__)
 
 PUBLISH_POST = "media_content.tasks.publish_scheduled_post"
+# The file library's tasks (library/tasks.py) keep the names they had in media_content.
 PROCESS_MEDIA = "media_content.tasks.process_media"
 REGENERATE_VIDEO_THUMBNAIL = "media_content.tasks.regenerate_video_thumbnail"
 MAKE_RENDITION = "media_content.tasks.make_rendition"

@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from library.duplicates import file_sha256
 from library.models import MediaFile
 from library.validation import MediaRejected, size_limit, sniff
-from media_content.duplicates import file_sha256
 from media_content.services import DuplicateMedia, file_create
 
 from .catalogs.copies import copies_wanted, copy_request

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from media_content.processing import ffmpeg, placeholder
-from media_content.processing.thumbnails import flatten_rgb, open_reduced
+from library.processing import ffmpeg, placeholder
+from library.processing.thumbnails import flatten_rgb, open_reduced
 
 FPS = 30
 WIDTH, HEIGHT = 1080, 1920

@@ -24,11 +24,11 @@ from django.utils.text import slugify
 
 from dealer_media import broker
 from library.models import MediaFile
+from library.processing import ProcessingFailed
+from library.processing.storage import local_path
 from library.validation import MediaRejected, sniff
 from media_content.items import post_create
 from media_content.models import MediaContent
-from media_content.processing import ProcessingFailed
-from media_content.processing.storage import local_path
 from media_content.services import DuplicateMedia, MediaDetails, media_create
 
 from .captions import money

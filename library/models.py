@@ -2,7 +2,8 @@
 
 A ``MediaFile`` is a stored file and what processing learnt about it. It has no
 captions, no destinations and no schedule: a post (``media_content.MediaContent``)
-carries one or more files, in order (``media_content.PostFile``).
+carries one or more files, in order (``media_content.PostFile``). A ``Rendition``
+is an image derived from one file (display size, Instagram-ready copy, ribbon...).
 """
 
 import secrets
@@ -28,6 +29,11 @@ def media_upload_to(instance: "MediaFile", filename: str) -> str:
 
 def thumbnail_upload_to(instance: "MediaFile", filename: str) -> str:
     return f"org-{instance.organization_id}/thumbnails/{secrets.token_hex(16)}.jpg"
+
+
+def rendition_upload_to(instance: "Rendition", filename: str) -> str:
+    """A fresh random name per rendition, so a new version never hits an old cache entry."""
+    return f"org-{instance.media.organization_id}/renditions/{secrets.token_hex(16)}.jpg"
 
 
 class MediaFile(TenantModel):
@@ -151,3 +157,34 @@ class MediaFile(TenantModel):
     @property
     def thumbnail_url(self) -> str:
         return self.thumbnail.url if self.thumbnail else ""
+
+
+class Rendition(models.Model):
+    """A derived file of a library file (display size, Instagram-ready JPEG), one per spec.
+
+    Unique on (media, spec) like Wagtail's renditions: two workers making the
+    same rendition cannot both keep theirs. Files are deleted after the
+    commit that deletes the row. The table keeps the name it had when renditions
+    were the posts app's, so moving the model here changed no data.
+    """
+
+    media = models.ForeignKey(MediaFile, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=64)
+    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "media_content_rendition"
+        constraints = [
+            models.UniqueConstraint(fields=["media", "spec"], name="rendition_one_per_media_spec"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media_id}:{self.spec}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url if self.file else ""

@@ -15,13 +15,14 @@ from django.utils.html import format_html, format_html_join
 from dealer_media.tenancy.admin_bases import TenantModelAdmin, role_action
 from dealer_media.tenancy.roles import Action
 from library.form_fields import uploaded_file_path
+from library.processing import ProcessingFailed
+from library.processing import services as processing
 
 from . import lifecycle, selectors, services
 from .admin_forms import CREATE_FIELDS, PER_NETWORK_FIELDS, MediaContentAdminForm, save_edit
 from .delivery_inline import ScheduledPostInline
+from .instagram_copies import request_instagram_copy
 from .models import Destination, MediaContent
-from .processing import ProcessingFailed
-from .processing import services as processing
 
 # The file details the admin shows for each file of a post (``file_details``).
 FILE_DETAILS = (
@@ -320,13 +321,14 @@ class MediaContentAdmin(TenantModelAdmin):
             count += 1
         self.message_user(request, f"{count} item(s) archived.", messages.SUCCESS)
 
-    @admin.action(description="Process the file again")
+    @admin.action(description="Process the files again")
     def process_again(self, request, queryset):
         count = 0
         for media in queryset:
-            processing.request_processing(media=media)
-            count += 1
-        self.message_user(request, f"{count} item(s) queued for processing.", messages.SUCCESS)
+            for file in media.files_in_order():
+                processing.request_processing(media=file)
+                count += 1
+        self.message_user(request, f"{count} file(s) queued for processing.", messages.SUCCESS)
 
     @admin.action(description="Make an Instagram-ready JPEG copy")
     def make_instagram_copy(self, request, queryset):
@@ -334,7 +336,7 @@ class MediaContentAdmin(TenantModelAdmin):
         asked, refused = 0, []
         for media in queryset:
             try:
-                processing.request_instagram_copy(media=media)
+                request_instagram_copy(media=media)
                 asked += 1
             except ProcessingFailed as error:
                 refused.append(f"{media.title}: {error.message}")

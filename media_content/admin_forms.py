@@ -154,7 +154,7 @@ def save_edit(*, form: MediaContentAdminForm, base_url: str) -> list[str]:
     from library.form_fields import uploaded_file_path
 
     from . import approval, services
-    from .processing import services as processing
+    from .ribbons import ribbon_set
 
     cleaned, changed = form.cleaned_data, set(form.changed_data)
     media = MediaContent.objects.select_related("organization").get(pk=form.instance.pk)
@@ -176,7 +176,7 @@ def save_edit(*, form: MediaContentAdminForm, base_url: str) -> list[str]:
         notes.append(f"{len(created)} post(s) scheduled.")
     media.refresh_from_db()
     if "ribbon_text" in changed and cleaned["ribbon_text"] != media.ribbon_text:
-        processing.ribbon_set(media=media, text=cleaned["ribbon_text"])
+        ribbon_set(media=media, text=cleaned["ribbon_text"])
     by = membership_for(user=form.actor, organization=media.organization)
     approval.media_edited(by=by, media=media, was=was, base_url=base_url)
     if cleaned.get("file"):

@@ -16,7 +16,7 @@ from dealer_media.tenancy.roles import Action, request_membership, role_required
 
 from . import approval, previews, selectors, services, timing
 from .models import MediaContent, PreviewLink
-from .processing.ribbons import ribbon_summary
+from .ribbons import ribbon_summary
 from .services import ribbon_removable
 
 

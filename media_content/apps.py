@@ -6,9 +6,11 @@ class MediaContentConfig(AppConfig):
     verbose_name = "Media library"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - listens to the file library
-        from .processing import (
-            renditions,  # noqa: F401 - registers its rendition kinds (display, catalog, Instagram)
-            ribbons,  # noqa: F401 - registers the ribbon's rendition kind
-            signals,  # noqa: F401 - connects the file clean-up handlers
+        # The posts' rendition kinds register after the library's (display, catalog), the
+        # Instagram copy's before the ribbon's (receivers imports ribbons): a delivery's
+        # renditions are listed in the kinds' order.
+        from . import (
+            instagram_copies,  # noqa: F401 - registers the Instagram copy's kind
+            receivers,  # noqa: F401 - listens to the file library and the dealership's brand
+            ribbons,  # noqa: F401 - registers the ribbon's kind
         )

@@ -105,7 +105,7 @@ def refuse_destinations_with_errors(*, media: MediaContent, destinations: list[s
     Raises ValidationError keyed by the destination's form field (``post_to_instagram``).
     A file still processing has no errors yet: the publishing step checks it again.
     """
-    from .processing.carousel_checks import post_checks
+    from .carousel_checks import post_checks
 
     problems = {}
     for destination in destinations:

@@ -3,8 +3,6 @@
 The files themselves are the library's (``library.MediaFile``).
 """
 
-import secrets
-
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -20,11 +18,6 @@ from .captions import (
     validate_facebook_caption,
     validate_instagram_caption,
 )
-
-
-def rendition_upload_to(instance: "Rendition", filename: str) -> str:
-    """A fresh random name per rendition, so a new version never hits an old cache entry."""
-    return f"org-{instance.media.organization_id}/renditions/{secrets.token_hex(16)}.jpg"
 
 
 class Destination(models.TextChoices):
@@ -89,7 +82,7 @@ class MediaContent(TenantModel):
     post_to_instagram = models.BooleanField(default=False)
     post_to_banner = models.BooleanField(default=False)
     # How a video goes to Facebook: automatic is a Reel when it is vertical and 3 to 90 s
-    # long (processing.checks.facebook_video_way), else a regular Page video.
+    # long (facebook_video.facebook_video_way), else a regular Page video.
     facebook_video_format = models.CharField(
         max_length=5, choices=FacebookVideoFormat.choices, default=FacebookVideoFormat.AUTO
     )
@@ -108,7 +101,7 @@ class MediaContent(TenantModel):
         default=InstagramFit.PAD,
         help_text="How an image outside Instagram's 4:5 to 1.91:1 is made to fit for Instagram.",
     )
-    # The ribbon drawn on this post's cover (processing/ribbons.py), e.g. "Just arrived",
+    # The ribbon drawn on this post's cover (ribbons.py), e.g. "Just arrived",
     # set by the inventory's rules; the dealership's name and colour come from its settings.
     ribbon_text = models.CharField(
         max_length=60,
@@ -338,35 +331,6 @@ class ScheduledPost(TenantModel):
         return ""
 
 
-class Rendition(models.Model):
-    """A derived file of a library file (display size, Instagram-ready JPEG), one per spec.
-
-    Unique on (media, spec) like Wagtail's renditions: two workers making the
-    same rendition cannot both keep theirs. Files are deleted after the
-    commit that deletes the row.
-    """
-
-    media = models.ForeignKey(MediaFile, on_delete=models.CASCADE, related_name="renditions")
-    spec = models.CharField(max_length=64)
-    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size_bytes = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["media", "spec"], name="rendition_one_per_media_spec"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.media_id}:{self.spec}"
-
-    @property
-    def url(self) -> str:
-        return self.file.url if self.file else ""
-
-
 from .approval_models import ApprovalStep, PreviewLink  # noqa: E402  (approval.py's rows)
 from .post_files import PostFile, PostItem  # noqa: E402  (a post's files, in order)
 
@@ -377,6 +341,5 @@ __all__ = [
     "MediaFile",
     "PostFile",
     "PreviewLink",
-    "Rendition",
     "ScheduledPost",
 ]

@@ -80,7 +80,7 @@ def preview_from_token(token: str) -> PreviewLink:
 
 def network_previews(*, media: MediaContent) -> list[dict]:
     """What each chosen network shows: its text (Instagram cut after 125 characters) and files."""
-    from .processing.ribbons import ribbon_for
+    from .ribbons import ribbon_for
 
     items = media.items()
     files = [{"url": item.media_url, "is_video": item.media_type == "video"} for item in items]

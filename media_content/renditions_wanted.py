@@ -9,9 +9,11 @@ asked through ``post_follow_choices`` when the post or its files change.
 
 from dataclasses import dataclass
 
-from .models import MediaContent, Rendition
+from library.models import Rendition
+from library.processing.rendition_kinds import RenditionKind, kinds
+
+from .models import MediaContent
 from .post_files import PostItem
-from .processing.rendition_kinds import RenditionKind, kinds
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def renditions_failed(post: MediaContent, destination: str) -> list[WantedRendit
 
 def ask_again(wanted: list[WantedRendition]) -> None:
     """Ask the worker again for these renditions (after the commit), in case a task was lost."""
-    from .processing.renditions import request_rendition
+    from library.processing.renditions import request_rendition
 
     for rendition in wanted:
         request_rendition(file_id=rendition.file_id, spec=rendition.spec)

@@ -180,8 +180,8 @@ def destination_states(
 
 def media_as_json(*, media: MediaContent) -> dict:
     """What the edit modal and scripts read about one item (times in the dealership's zone)."""
-    from .processing.checks import instagram_copy_summary
-    from .processing.ribbons import ribbon_summary
+    from .post_checks import instagram_copy_summary
+    from .ribbons import ribbon_summary
 
     tzinfo = media.organization.tzinfo
     scheduled = media.scheduled_post_time
@@ -250,7 +250,7 @@ def deliveries_as_json(*, media: MediaContent, tzinfo) -> list[dict]:
 
 def instagram_preview_url(*, media: MediaContent) -> str:
     """What the Instagram preview shows: the Instagram-ready copy, the photo, or the Reel frame."""
-    from .processing.renditions import instagram_copy
+    from .instagram_copies import instagram_copy
 
     if media.media_type == MediaContent.MediaType.VIDEO:
         return media.thumbnail_url
@@ -264,7 +264,7 @@ def media_destination_checks(*, media: MediaContent) -> dict[str, dict[str, list
     ``{"facebook": {"errors": [...], "warnings": [...]}, "instagram": ..., "banner": ...}``;
     a destination with errors cannot be scheduled.
     """
-    from .processing.carousel_checks import post_destination_checks
+    from .carousel_checks import post_destination_checks
 
     return post_destination_checks(media)
 

@@ -51,7 +51,8 @@ def media_update(
     their unstarted post; added ones get a post at the item's time (at once if
     that time has passed). A drawn title card is redrawn when the title changes.
     """
-    from .processing.services import request_placeholder_refresh
+    from library.processing.services import request_placeholder_refresh
+
     from .renditions_wanted import post_follow_choices
 
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -69,8 +70,8 @@ def media_update(
         live = media.posts.filter(status__in=ScheduledPost.LIVE_STATUSES)
         cancel_pending_posts(posts=live.exclude(destination__in=media.destinations))
         live.filter(status=ScheduledPost.Status.PENDING).update(title=media.title)
-    if media.title != old_title:
-        request_placeholder_refresh(media=media)
+    if media.title != old_title and media.lead_file is not None:
+        request_placeholder_refresh(media=media.lead_file, title=media.title)
     post_follow_choices(post=media)  # the renditions the destinations and the fit now ask for
     media_refresh_status(media=media)
     media.refresh_from_db()
@@ -90,7 +91,7 @@ def ribbon_removable(*, media: MediaContent) -> bool:
 @transaction.atomic
 def media_remove_ribbon(*, media: MediaContent) -> MediaContent:
     """The post goes out with its cover photo as it is; refused once a post has gone out."""
-    from .processing.services import ribbon_set
+    from .ribbons import ribbon_set
 
     media = MediaContent.objects.select_for_update().get(pk=media.pk)
     if not media.ribbon_text:
@@ -177,7 +178,7 @@ def file_create(
     when the duplicate check needs it (``duplicates``); else the worker does.
     Processing is asked for after the commit.
     """
-    from .processing.services import request_processing
+    from library.processing.services import request_processing
 
     sniffed = sniffed or sniff(path)
     if not allow_duplicate:
@@ -228,8 +229,9 @@ def media_create(
     of it is one transaction. ``schedule_mode="library"`` makes the file only,
     and answers it (a ``MediaFile``).
     """
+    from library.processing.services import request_processing
+
     from .items import post_create
-    from .processing.services import request_processing
     from .renditions_wanted import post_follow_choices
 
     with transaction.atomic():
@@ -319,7 +321,7 @@ def media_replace_file(
     The old file goes after the commit unless a banner still shows it; the new
     one is removed again if saving the row fails.
     """
-    from .processing.services import request_processing
+    from library.processing.services import request_processing
 
     post = media if isinstance(media, MediaContent) else None
     media = media.lead_file if post is not None else media
@@ -335,7 +337,7 @@ def media_replace_file(
         media.file.delete(save=False)
         raise
     if old_name and old_name != media.file.name:
-        from .processing.storage import delete_files_on_commit
+        from library.processing.storage import delete_files_on_commit
 
         delete_files_on_commit([old_name])
     if post is not None:

@@ -199,7 +199,7 @@ def _waits_for_processing(post: ScheduledPost) -> bool:
     Bounded: past PUBLISHING_WAIT_FOR_PROCESSING_SECONDS after the post's time
     it stops waiting, and the checks refuse it with the reason.
     """
-    from media_content.processing.carousel_checks import items_processing_finished
+    from media_content.carousel_checks import items_processing_finished
     from media_content.renditions_wanted import renditions_pending
 
     if not _first_send(post):
@@ -218,8 +218,8 @@ def _wait_for_processing(post: ScheduledPost) -> None:
     a lost nudge. Processing may have finished between our look and our release,
     when its nudge found the post still claimed: so look again once released.
     """
+    from media_content.carousel_checks import items_processing_finished
     from media_content.lifecycle import send_posts_waiting_for_processing
-    from media_content.processing.carousel_checks import items_processing_finished
     from media_content.renditions_wanted import ask_again, renditions_pending
 
     waiting_for = "Waiting for the file to finish processing."
@@ -247,7 +247,7 @@ def _refusal_before_sending(post: ScheduledPost) -> str:
     """
     if not _first_send(post):
         return ""
-    from media_content.processing.carousel_checks import items_processing_finished, post_checks
+    from media_content.carousel_checks import items_processing_finished, post_checks
     from media_content.renditions_wanted import ask_again, renditions_failed, renditions_pending
 
     media = post.media_content

@@ -5,8 +5,8 @@ import logging
 
 from django.conf import settings
 
+from media_content.facebook_video import facebook_video_way
 from media_content.models import MediaContent
-from media_content.processing.facebook_video import facebook_video_way
 from publishing.publisher import (
     PublishError,
     PublishInProgress,

@@ -61,7 +61,7 @@ def ribbon_file(*, media: MediaContent) -> FieldFile | None:
     The publishers wait until it is (``publishing``), so a post with a ribbon
     never goes out without it.
     """
-    from media_content.processing.ribbons import ribbon_for
+    from media_content.ribbons import ribbon_for
 
     ribbon = ribbon_for(media) if media.ribbon_text else None
     return ribbon.file if ribbon is not None else None
@@ -81,7 +81,7 @@ def instagram_media_url(*, media: MediaContent, cover: bool = True) -> str | Non
     The checks tell the dealer that the copy is posted instead of the original
     (a PNG, or a photo outside 4:5..1.91:1), so it must be what is sent.
     """
-    from media_content.processing.renditions import instagram_copy
+    from media_content.instagram_copies import instagram_copy
 
     if media.media_type == MediaContent.MediaType.IMAGE:
         copy = ribbon_file(media=media) if cover else None

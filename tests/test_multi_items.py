@@ -8,8 +8,8 @@ from django.utils import timezone
 from banners.models import Banner
 from library.models import MediaFile
 from media_content import items
+from media_content.carousel_checks import post_checks
 from media_content.models import MediaContent, PostFile, ScheduledPost
-from media_content.processing.carousel_checks import post_checks
 from publishing import engine as publishing
 
 from .factories import MediaFileFactory

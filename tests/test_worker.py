@@ -43,7 +43,7 @@ def test_publish_now_goes_through_the_broker_to_a_worker(sunrise, through_the_br
 def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_the_broker):
     from django.db import transaction
 
-    from media_content.processing.services import request_processing
+    from library.processing.services import request_processing
 
     from .media import jpeg_bytes
 
@@ -53,7 +53,7 @@ def test_a_new_file_is_processed_by_the_worker_not_the_request(sunrise, through_
     with celery_worker() as worker:
         with sending_to(worker.queue):
             with transaction.atomic():
-                request_processing(media=media)
+                request_processing(media=media.lead_file)
             media.refresh_from_db()
             assert media.lead_file.processing_status == "pending"  # the request did not wait
 

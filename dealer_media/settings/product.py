@@ -88,7 +88,7 @@ SCHEDULING_DISPATCH_EVERY_SECONDS = env.int("SCHEDULING_DISPATCH_EVERY_SECONDS",
 SCHEDULING_BATCH_SIZE = env.int("SCHEDULING_BATCH_SIZE", default=500)
 # A post queued this long ago and still not started (its message lost) is queued again.
 SCHEDULING_QUEUED_LEASE_SECONDS = env.int("SCHEDULING_QUEUED_LEASE_SECONDS", default=300)
-# Processing (media_content/processing/lease.py). A worker holds an item by a lease of
+# Processing (library/processing/lease.py). A worker holds an item by a lease of
 # PROCESSING_LEASE_SECONDS, renewed every third of it while it works, so the lease runs
 # out soon after the worker dies. An item sent to the workers and not taken within
 # PROCESSING_SEND_GRACE_SECONDS (its message lost with the broker) is sent again (then

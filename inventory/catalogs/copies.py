@@ -17,10 +17,9 @@ import logging
 from django.core.cache import cache
 
 from dealer_media import broker
-from library.models import MediaFile
-from media_content.models import Rendition
-from media_content.processing import ProcessingFailed
-from media_content.processing.renditions import rendition_get_or_create
+from library.models import MediaFile, Rendition
+from library.processing import ProcessingFailed
+from library.processing.renditions import rendition_get_or_create
 
 from ..models import Vehicle, VehiclePhoto
 from .models import CatalogFeed

@@ -4,7 +4,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from dealer_media.tenancy.models import Organization
-from media_content.models import Rendition
+from library.models import Rendition
 
 from ..models import ImportRun, VehiclePhoto
 from .models import CatalogFeed

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dealer_media.tenancy.models import Organization
-from media_content.models import Rendition
+from library.models import Rendition
 
 from ..models import Vehicle, VehiclePhoto
 from .copies import copies_request

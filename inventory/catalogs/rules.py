@@ -73,7 +73,7 @@ class PhotoCopy:
 
     @property
     def spec(self) -> str:
-        """Its rendition spec (media_content.processing.renditions), one per size."""
+        """Its rendition spec (library.processing.renditions), one per size."""
         return f"catalog-{self.longest_side}"
 
 

@@ -13,8 +13,8 @@ from inventory import importing
 from inventory.catalogs import tokens
 from inventory.catalogs.rules import PHOTO_COPY
 from inventory.models import Vehicle, VehiclePhoto
-from media_content.models import Rendition
-from media_content.processing.renditions import CATALOG_COPY_MAX_BYTES
+from library.models import Rendition
+from library.processing.renditions import CATALOG_COPY_MAX_BYTES
 
 from .conftest import as_csv, make_vin, stock
 

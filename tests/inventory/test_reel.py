@@ -7,10 +7,10 @@ import pytest
 
 from inventory import reel_video, reels
 from inventory.models import VehicleReel
+from library.processing import ffmpeg
+from library.processing.metadata import video_metadata
+from library.processing.storage import local_path
 from media_content.models import MediaContent
-from media_content.processing import ffmpeg
-from media_content.processing.metadata import video_metadata
-from media_content.processing.storage import local_path
 
 from .reel_photos import vehicle_with_photos
 

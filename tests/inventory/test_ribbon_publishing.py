@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from banners.models import Banner
 from inventory import importing, rules
 from inventory.models import Vehicle, VehiclePhoto
+from media_content import ribbons
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing import ribbons
 from publishing import engine as publishing
 from tests.factories import MediaContentFactory
 from tests.processing.media import image_bytes

@@ -14,10 +14,12 @@ from PIL import Image
 from dealer_media.tenancy.models import Organization
 from inventory import importing, rules
 from inventory.models import Vehicle
-from media_content.models import MediaContent, Rendition
-from media_content.processing import ribbons
-from media_content.processing.renditions import rendition_get_or_create, save_rendition
-from media_content.processing.services import rendition_make, request_processing, ribbon_set
+from library.models import Rendition
+from library.processing.renditions import rendition_get_or_create, save_rendition
+from library.processing.services import rendition_make, request_processing
+from media_content import ribbons
+from media_content.models import MediaContent
+from media_content.ribbons import ribbon_set
 from tests.factories import MediaContentFactory
 from tests.processing.media import image_bytes
 
@@ -58,7 +60,7 @@ def test_the_ribbon_on_a_real_photo_is_in_the_brand_colour_oriented_without_exif
         processing_status=MediaContent.ProcessingStatus.PENDING,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     media.refresh_from_db()
     drawn = _draw(media, "Just arrived", django_capture_on_commit_callbacks)
 
@@ -153,9 +155,11 @@ def test_made_once_the_loser_of_a_race_deletes_its_own_file(sunrise):
     rendition_make(media_id=media.lead_file.pk, spec=spec)
     rendition_make(media_id=media.lead_file.pk, spec=spec)  # a duplicate delivery
     [kept] = Rendition.objects.filter(media=media.lead_file, spec=spec)
-    assert rendition_get_or_create(media=media, spec=spec) == kept
+    assert rendition_get_or_create(media=media.lead_file, spec=spec) == kept
     # Another worker that rendered at the same time saves second: it gets the kept row back.
-    loser = save_rendition(media=media, spec=spec, data=image_bytes(64, 64), size=(64, 64))
+    loser = save_rendition(
+        media=media.lead_file, spec=spec, data=image_bytes(64, 64), size=(64, 64)
+    )
     assert loser == kept and Rendition.objects.filter(media=media.lead_file, spec=spec).count() == 1
     folder, name = kept.file.name.rsplit("/", 1)
     assert kept.file.storage.listdir(folder)[1] == [name]  # the loser's file is gone

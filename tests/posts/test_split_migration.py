@@ -127,7 +127,7 @@ def test_every_item_post_delivery_and_photo_survives_the_split():
     assert set(new_delivery.objects.values_list("pk", "media_content_id", "status")) == (
         deliveries_before
     )
-    assert new.get_model("media_content", "Rendition").objects.get().media_id == lead.pk
+    assert new.get_model("library", "Rendition").objects.get().media_id == lead.pk
     assert new.get_model("media_content", "ApprovalStep").objects.get().media_id == draft.pk
     assert new.get_model("media_content", "PreviewLink").objects.get().media_id == draft.pk
     assert new.get_model("inventory", "VehiclePhoto").objects.get().file_id == photo.pk

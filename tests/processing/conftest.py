@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from library.processing.services import request_processing
 from media_content.models import MediaContent
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from .media import colour_change_mp4, image_bytes
@@ -39,7 +39,7 @@ def process(django_capture_on_commit_callbacks):
 
     def _process(media: MediaContent) -> MediaContent:
         with django_capture_on_commit_callbacks(execute=True):
-            request_processing(media=media)
+            request_processing(media=media.lead_file)
         media.refresh_from_db()
         return media
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
-from media_content.processing.ffmpeg import ffmpeg_exe
+from library.processing.ffmpeg import ffmpeg_exe
 
 GPS = {1: "N", 2: (52.0, 22.0, 1.5), 3: "E", 4: (4.0, 53.0, 0.0)}
 XMP_WITH_LOCATION = (

@@ -23,7 +23,7 @@ def _hold_image_processing(**kwargs) -> None:
     hold = os.environ.get("PROCESSING_TEST_HOLD")
     if not hold:
         return
-    from media_content.processing import metadata
+    from library.processing import metadata
 
     if getattr(metadata.image_metadata, "held", False):
         return

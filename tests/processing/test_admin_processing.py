@@ -4,7 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from library.models import MediaFile
 from media_content.models import MediaContent
+from tests.factories import MediaContentFactory, MediaFileFactory
 
 from .media import image_bytes
 
@@ -81,6 +83,25 @@ def test_renaming_a_placeholder_video_in_the_admin_redraws_it(
     assert response.status_code == 302
     media.refresh_from_db()
     assert media.lead_file.thumbnail_is_placeholder and media.lead_file.thumbnail.name != thumb
+
+
+def test_admin_action_processes_every_file_of_the_post_again(
+    client, superuser, sunrise, django_capture_on_commit_callbacks
+):
+    files = [MediaFileFactory(organization=sunrise, width=None) for _ in range(2)]
+    media = MediaContentFactory(organization=sunrise, files=files)
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:media_content_mediacontent_changelist"),
+            {"action": "process_again", "_selected_action": [media.pk]},
+            follow=True,
+        )
+    assert "2 file(s) queued for processing." in response.content.decode()
+    for file in files:
+        file.refresh_from_db()
+        assert file.processing_status == MediaFile.ProcessingStatus.READY
+        assert (file.width, file.height) == (1200, 800)
 
 
 def test_admin_action_sends_the_instagram_copy_to_the_worker(

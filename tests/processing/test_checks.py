@@ -6,13 +6,13 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from media_content.models import MediaContent, PostItem
-from media_content.processing.checks import MB, destination_checks, validate_for
-from media_content.processing.renditions import (
+from library.processing.renditions import (
     INSTAGRAM_CROP,
     INSTAGRAM_PAD,
     rendition_get_or_create,
 )
+from media_content.models import MediaContent, PostItem
+from media_content.post_checks import MB, destination_checks, validate_for
 
 from .media import image_bytes
 
@@ -211,7 +211,7 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
     media = process(make_media(png, "graphic.png", instagram_fit=spec.removeprefix("instagram-")))
     item = media.items()[0]
     assert any("Instagram takes only JPEG" in w for w in validate_for(item, "instagram").warnings)
-    rendition = rendition_get_or_create(media=media, spec=spec)
+    rendition = rendition_get_or_create(media=media.lead_file, spec=spec)
     with default_storage.open(rendition.file.name, "rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))
         image.load()
@@ -223,13 +223,13 @@ def test_instagram_ready_copy_of_a_png_passes_the_checks(
     assert f"The Instagram-ready JPEG copy ({fit}) will be posted instead of the original." in (
         result.warnings
     )
-    assert rendition_get_or_create(media=media, spec=spec).pk == rendition.pk  # made once
+    assert rendition_get_or_create(media=media.lead_file, spec=spec).pk == rendition.pk  # made once
 
 
 def test_requesting_the_instagram_copy_makes_it_after_the_commit(
     make_media, process, django_capture_on_commit_callbacks
 ):
-    from media_content.processing.services import request_instagram_copy
+    from media_content.instagram_copies import request_instagram_copy
     from media_content.selectors import media_destination_checks
 
     media = process(

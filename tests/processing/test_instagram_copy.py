@@ -17,12 +17,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from library.models import Rendition
+from library.processing import renditions
+from library.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
+from library.processing.services import request_processing
 from media_content import services
-from media_content.models import MediaContent, Rendition, ScheduledPost
-from media_content.processing import renditions
-from media_content.processing.checks import validate_for
-from media_content.processing.renditions import INSTAGRAM_CROP, INSTAGRAM_PAD
-from media_content.processing.services import request_processing
+from media_content.models import MediaContent, ScheduledPost
+from media_content.post_checks import validate_for
 from publishing import engine as publishing
 
 from .media import image_bytes
@@ -39,7 +40,7 @@ def _tall_png() -> bytes:
 def _processed_without_the_copy(media, capture):
     """Run processing as the commit would, holding back the copy's task; answers its callbacks."""
     with capture(execute=False) as first:
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     with capture(execute=False) as second:
         for callback in first:
             callback()  # process_media (eager): READY, then asks for the copy after its commit
@@ -178,7 +179,10 @@ def test_a_copy_of_the_old_fit_finished_after_the_switch_is_not_kept(
     seen_by_the_worker = MediaContent.objects.get(pk=media.pk)  # still "pad"
     with django_capture_on_commit_callbacks(execute=False):
         services.media_update(media=media, instagram_fit="crop")
-    assert renditions.rendition_get_or_create(media=seen_by_the_worker, spec=INSTAGRAM_PAD) is None
+    assert (
+        renditions.rendition_get_or_create(media=seen_by_the_worker.lead_file, spec=INSTAGRAM_PAD)
+        is None
+    )
     assert not media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
@@ -186,13 +190,13 @@ def test_a_file_still_processing_gets_its_copy_when_processing_finishes(
     make_media, django_capture_on_commit_callbacks
 ):
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
-    from media_content.processing import ProcessingFailed
-    from media_content.processing.services import request_instagram_copy
+    from library.processing import ProcessingFailed
+    from media_content.instagram_copies import request_instagram_copy
 
     with pytest.raises(ProcessingFailed, match="not processed yet"):
         request_instagram_copy(media=media)
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     assert media.lead_file.renditions.filter(spec=INSTAGRAM_PAD).exists()
 
 
@@ -297,7 +301,7 @@ def test_a_copy_the_worker_cannot_make_is_an_error_in_words(
     monkeypatch.setattr(renditions, "IG_IMAGE_MAX_BYTES", 100)  # no JPEG gets that small
     media = make_media(_tall_png(), "tall.png", post_to_instagram=True)
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
     media.refresh_from_db()
     assert not media.lead_file.renditions.filter(spec__in=renditions.INSTAGRAM_SPECS).exists()
     assert validate_for(media.items()[0], "instagram").errors == [

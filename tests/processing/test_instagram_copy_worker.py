@@ -5,9 +5,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from dealer_media.celery import app
+from library.processing.services import request_processing
 from media_content.models import MediaContent
-from media_content.processing.checks import validate_for
-from media_content.processing.services import request_processing
+from media_content.post_checks import validate_for
 
 from ..factories import MediaContentFactory
 from ..processes import celery_worker, sending_to, wait_for
@@ -36,7 +36,7 @@ def test_the_worker_makes_the_copy_after_processing(sunrise, through_the_broker)
     )
     with celery_worker() as worker:
         with sending_to(worker.queue), transaction.atomic():
-            request_processing(media=media)
+            request_processing(media=media.lead_file)
 
         def copied():
             return media.lead_file.renditions.filter(spec="instagram-crop").exists()

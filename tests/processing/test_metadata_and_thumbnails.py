@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import ExifTags, Image
 
-from media_content.processing import ProcessingFailed, metadata, thumbnails
+from library.processing import ProcessingFailed, metadata, thumbnails
 
 from .media import colour_change_mp4, image_bytes, pattern_video
 
@@ -131,7 +131,7 @@ def test_metadata_comes_from_the_same_ffmpeg_run_as_the_frame(tmp_path):
 
 
 def test_a_frame_that_times_out_gives_the_placeholder_but_keeps_the_metadata(tmp_path, monkeypatch):
-    from media_content.processing import ffmpeg
+    from library.processing import ffmpeg
 
     path = colour_change_mp4(tmp_path / "clip.mp4")
     monkeypatch.setattr(ffmpeg, "FRAME_TIMEOUT_SECONDS", 0.000001)

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from media_content.processing import placeholder
+from library.processing import placeholder
 
 ARABIC = "عرض خاص على سيارات تويوتا كامري الجديدة هذا الأسبوع"
 CHINESE = "丰田凯美瑞春季特卖本周末全场零首付"

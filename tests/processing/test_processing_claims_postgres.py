@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from library.models import MediaFile
-from media_content.processing import lease
+from library.processing import lease
 
 from ..factories import MediaContentFactory
 from ..scheduling.conftest import use_broker

@@ -7,10 +7,10 @@ import time
 import pytest
 from django.core.files.storage import default_storage
 
-from media_content import tasks
+from library import tasks
+from library.processing import lease, metadata
+from library.processing import services as processing
 from media_content.models import MediaContent
-from media_content.processing import lease, metadata
-from media_content.processing import services as processing
 
 from ..scheduling.conftest import use_broker
 
@@ -80,7 +80,7 @@ def test_a_message_no_worker_took_is_sent_again_with_longer_waits(
 ):
     media = make_media(photo(), "photo.jpg")
     with django_capture_on_commit_callbacks(execute=True):
-        processing.request_processing(media=media)  # accepted by the broker, then lost
+        processing.request_processing(media=media.lead_file)  # accepted by the broker, then lost
     grace = datetime.timedelta(seconds=settings.PROCESSING_SEND_GRACE_SECONDS)
     assert processing.requeue_stale_processing() == 0  # a worker may still take it
 

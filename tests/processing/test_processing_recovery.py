@@ -16,8 +16,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTa
 
 from dealer_media.celery import app
 from dealer_media.periodic import setup_periodic_tasks
+from library.processing.services import request_processing
 from media_content.models import MediaContent
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..media import jpeg_bytes
@@ -93,7 +93,7 @@ def test_an_item_whose_worker_was_killed_is_processed_with_no_one_acting(
             )
             with first as doomed:
                 with transaction.atomic():
-                    request_processing(media=media)
+                    request_processing(media=media.lead_file)
                 wait_for(hold.exists, timeout=30)  # inside the image's processing
                 media.refresh_from_db()
                 assert media.lead_file.processing_status == Status.PROCESSING
@@ -141,7 +141,7 @@ def test_a_pool_process_killed_mid_processing_is_replaced_and_the_item_finished(
                 celery_beat(queue, **env),
             ):
                 with transaction.atomic():
-                    request_processing(media=media)
+                    request_processing(media=media.lead_file)
                 try:
                     wait_for(hold.exists, timeout=30)
                 except AssertionError:
@@ -183,7 +183,7 @@ def test_an_item_uploaded_while_the_broker_was_down_is_processed_once_it_is_back
                 broker.stop()
                 media = _new_photo(sunrise)
                 with transaction.atomic():
-                    request_processing(media=media)  # the upload answers normally
+                    request_processing(media=media.lead_file)  # the upload answers normally
                 assert "Could not send the processing task" in caplog.text
                 media.refresh_from_db()
                 assert media.lead_file.processing_status == Status.PENDING

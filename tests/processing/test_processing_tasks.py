@@ -6,11 +6,12 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from library.models import MediaFile
-from media_content import tasks
-from media_content.models import MediaContent, Rendition
-from media_content.processing import metadata
-from media_content.processing.renditions import DISPLAY, save_rendition
+from dealer_media import broker
+from library import tasks
+from library.models import MediaFile, Rendition
+from library.processing import metadata
+from library.processing.renditions import DISPLAY, save_rendition
+from media_content.models import MediaContent
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_processing_a_deleted_item_does_nothing(make_media, photo):
 def test_title_change_redraws_a_placeholder_under_a_new_name(
     make_media, video_bytes, process, django_capture_on_commit_callbacks
 ):
-    from media_content.processing.services import request_placeholder_refresh
+    from library.processing.services import request_placeholder_refresh
 
     media = process(make_media(b"\x00" * 4000, "broken.mp4", media_type=VIDEO, title="Old"))
     assert media.lead_file.thumbnail_is_placeholder
@@ -113,7 +114,7 @@ def test_title_change_redraws_a_placeholder_under_a_new_name(
     media.title = "A brand new title for the weekend sale"
     media.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert request_placeholder_refresh(media=media)
+        assert request_placeholder_refresh(media=media.lead_file, title=media.title)
     media.refresh_from_db()
     assert media.lead_file.thumbnail.name != old_name
     assert not default_storage.exists(old_name)
@@ -188,8 +189,8 @@ def test_a_thumbnail_shared_with_a_banner_is_kept(
 
 def test_a_rendition_is_made_once_per_spec_even_when_two_workers_race(make_media, photo):
     media = make_media(photo(), "photo.jpg")
-    first = save_rendition(media=media, spec=DISPLAY, data=b"first", size=(1, 1))
-    second = save_rendition(media=media, spec=DISPLAY, data=b"second", size=(1, 1))
+    first = save_rendition(media=media.lead_file, spec=DISPLAY, data=b"first", size=(1, 1))
+    second = save_rendition(media=media.lead_file, spec=DISPLAY, data=b"second", size=(1, 1))
     assert second.pk == first.pk
     assert Rendition.objects.filter(media=media.lead_file).count() == 1
     stored = sorted(default_storage.listdir(f"org-{media.organization_id}/renditions")[1])
@@ -199,7 +200,7 @@ def test_a_rendition_is_made_once_per_spec_even_when_two_workers_race(make_media
 def test_a_file_that_keeps_killing_workers_is_given_up_after_a_bounded_number_of_runs(
     make_media, photo
 ):
-    from media_content.processing.services import MAX_PROCESSING_ATTEMPTS
+    from library.processing.services import MAX_PROCESSING_ATTEMPTS
 
     media = make_media(photo(), "photo.jpg", processing_attempts=MAX_PROCESSING_ATTEMPTS)
     tasks.process_media.apply(args=[media.lead_file.pk]).get()
@@ -223,3 +224,13 @@ def test_a_decompression_bomb_fails_cleanly_without_retries(
     assert file.processing_status == Status.FAILED
     assert "not an image we can read" in file.processing_error
     assert file.processing_attempts == 1
+
+
+def test_the_processing_tasks_keep_the_names_queued_messages_and_beat_use():
+    """They moved from media_content.tasks to library.tasks under their old names."""
+    assert [task.name for task in (tasks.process_media, tasks.make_rendition)] == [
+        broker.PROCESS_MEDIA,
+        broker.MAKE_RENDITION,
+    ]
+    assert tasks.regenerate_video_thumbnail.name == broker.REGENERATE_VIDEO_THUMBNAIL
+    assert tasks.requeue_stale_processing.name == "media_content.tasks.requeue_stale_processing"

@@ -1,6 +1,7 @@
 """The registry of rendition kinds: each kind once, a spec names its kind, the processing
-modules import one another without a circle, and what a post's delivery needs per
-destination comes from the kinds (a photo, a video, a carousel, with and without ribbon)."""
+modules import one another without a circle and nothing of the posts, and what a post's
+delivery needs per destination comes from the kinds (a photo, a video, a carousel, with
+and without ribbon)."""
 
 import ast
 import dataclasses
@@ -10,9 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from library.models import MediaFile
-from media_content.models import Destination, MediaContent
-from media_content.processing import ribbons
-from media_content.processing.rendition_kinds import (
+from library.processing.rendition_kinds import (
     RenditionKind,
     kind_named,
     kind_of_spec,
@@ -20,6 +19,8 @@ from media_content.processing.rendition_kinds import (
     register,
     unregister,
 )
+from media_content import ribbons
+from media_content.models import Destination, MediaContent
 from media_content.renditions_wanted import post_follow_choices, required_renditions
 from tests.factories import MediaContentFactory, MediaFileFactory
 
@@ -27,7 +28,8 @@ from .media import image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PROCESSING = Path(__file__).resolve().parents[2] / "media_content" / "processing"
+LIBRARY = Path(__file__).resolve().parents[2] / "library"
+PROCESSING = LIBRARY / "processing"
 EVERY_DESTINATION = [destination.value for destination in Destination]
 
 
@@ -88,25 +90,43 @@ def test_the_kinds_say_which_deliveries_send_them_and_where_a_failure_is_noted()
     assert (copy.error_field, ribbon.error_field) == ("instagram_copy_error", "ribbon_error")
 
 
+def _imports(path: Path) -> list[ast.ImportFrom]:
+    """The module's ``from`` imports, at the top or inside functions, but not those only a
+    type checker reads (``if TYPE_CHECKING:``)."""
+    tree = ast.parse(path.read_text())
+    checked_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and getattr(block.test, "id", "") == "TYPE_CHECKING"
+        for child in block.body
+        for node in ast.walk(child)
+    }
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and id(node) not in checked_only
+    ]
+
+
 def _processing_imports() -> dict[str, set[str]]:
-    """Each processing module's imports of its siblings, at the top or inside functions."""
+    """Each processing module's imports of its siblings."""
     modules = {path.stem: path for path in PROCESSING.glob("*.py")}
     graph = {}
     for name, path in modules.items():
         found = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    found.add(node.module.split(".")[0])
-                else:
-                    found.update(alias.name for alias in node.names)
+        for node in _imports(path):
+            if node.level == 1 and node.module:
+                found.add(node.module.split(".")[0])
+            elif node.level == 1:
+                found.update(alias.name for alias in node.names)
+            elif (node.module or "").startswith("library.processing."):
+                found.add(node.module.split(".")[2])
         graph[name] = {other for other in found if other in modules and other != name}
     return graph
 
 
 def test_no_import_circle_among_the_processing_modules():
     graph = _processing_imports()
-    assert "ribbons" not in graph["renditions"] and "renditions" not in graph["checks"]
     assert graph["rendition_kinds"] == set()  # the registry sits below every kind
     done: set[str] = set()
 
@@ -120,6 +140,18 @@ def test_no_import_circle_among_the_processing_modules():
 
     for name in sorted(graph):
         visit(name, ())
+
+
+def test_the_file_library_imports_nothing_of_the_posts():
+    """Posts register their kinds into the library's registry; the library names no post."""
+    found = [
+        f"{path.relative_to(LIBRARY.parent)}:{node.lineno}"
+        for path in LIBRARY.rglob("*.py")
+        if "migrations" not in path.parts
+        for node in _imports(path)
+        if node.level == 0 and (node.module or "").split(".")[0] == "media_content"
+    ]
+    assert found == []
 
 
 def test_following_a_post_asks_every_kind_in_order(sunrise):

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from dealer_media.celery import app
 from library.models import MediaFile
+from library.processing.services import request_processing
 from media_content import lifecycle
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing.services import request_processing
 from publishing import engine as publishing
 
 from ..factories import MediaContentFactory, MediaFileFactory
@@ -64,7 +64,7 @@ def _mark_processed(media: MediaContent) -> None:
 
 def _process(media: MediaContent, capture) -> None:
     with capture(execute=True):
-        request_processing(media=media)
+        request_processing(media=media.lead_file)
 
 
 @pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_post_now_of_an_upload_is_posted_by_a_real_worker_when_processing_ends(
                 assert answer.status_code == 201, answer.content
                 with transaction.atomic():
                     lifecycle.media_publish_now(media=broken)
-                    request_processing(media=broken)
+                    request_processing(media=broken.lead_file)
             uploaded = ScheduledPost.objects.get(media_content_id=answer.json()["id"])
             failed = ScheduledPost.objects.get(media_content=broken)
 
@@ -267,8 +267,8 @@ def test_an_instagram_post_waiting_for_its_ready_copy_goes_when_the_copy_is_made
 
     from PIL import Image
 
-    from media_content.processing import services as processing
-    from media_content.processing.renditions import instagram_spec
+    from library.processing import services as processing
+    from library.processing.renditions import instagram_spec
 
     png = io.BytesIO()
     Image.new("RGB", (1200, 800), "orange").save(png, "PNG")

@@ -247,11 +247,11 @@ def test_the_archive_task_reads_its_age_from_settings(noon, sunrise, settings):
 def test_a_new_file_with_the_broker_down_is_sent_by_the_first_sweep_once_it_is_back(
     noon, sunrise, broker_down, django_capture_on_commit_callbacks, caplog
 ):
-    from media_content.processing import services as processing
+    from library.processing import services as processing
 
     media = MediaContentFactory(organization=sunrise, processing_status="ready")
     with django_capture_on_commit_callbacks(execute=True):
-        processing.request_processing(media=media)  # the request answers normally
+        processing.request_processing(media=media.lead_file)  # the request answers normally
     assert "Could not send the processing task" in caplog.text
     file = media.lead_file
     file.refresh_from_db()

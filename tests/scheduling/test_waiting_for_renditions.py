@@ -16,13 +16,13 @@ import time_machine
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
-from library.models import MediaFile
-from media_content.models import MediaContent, Rendition, ScheduledPost
-from media_content.processing import renditions
-from media_content.processing.rendition_kinds import RenditionKind, register, unregister
-from media_content.processing.services import rendition_make
-from media_content.processing.storage import local_path
-from media_content.processing.thumbnails import encode_jpeg, open_reduced
+from library.models import MediaFile, Rendition
+from library.processing import renditions
+from library.processing.rendition_kinds import RenditionKind, register, unregister
+from library.processing.services import rendition_make
+from library.processing.storage import local_path
+from library.processing.thumbnails import encode_jpeg, open_reduced
+from media_content.models import MediaContent, ScheduledPost
 from media_content.renditions_wanted import renditions_failed, renditions_pending
 from publishing import engine as publishing
 from tests.factories import MediaContentFactory, MediaFileFactory

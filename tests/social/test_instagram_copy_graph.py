@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from library.processing.services import request_processing
 from media_content import services
 from media_content.models import MediaContent, ScheduledPost
-from media_content.processing.services import request_processing
 
 from ..factories import MediaContentFactory
 from ..processing.media import image_bytes
@@ -33,7 +33,9 @@ def test_a_tall_png_for_instagram_posts_the_copy_of_the_dealers_fit(
         instagram_fit=fit,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        request_processing(media=media)  # processing, then the copy, both in the (eager) worker
+        request_processing(
+            media=media.lead_file
+        )  # processing, then the copy, both in the (eager) worker
     media.refresh_from_db()
     copy = media.lead_file.renditions.get(spec=f"instagram-{fit}")
     fake_graph.script("GET", "/c1000", Reply(body={"status_code": "FINISHED"}))

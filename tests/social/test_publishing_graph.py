@@ -104,11 +104,11 @@ def test_instagram_gets_the_instagram_ready_copy_when_there_is_one(
     fake_graph, account, photo, django_capture_on_commit_callbacks
 ):
     """The checks promise the dealer that the copy is posted instead of the original."""
-    from media_content.processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
+    from library.processing.renditions import INSTAGRAM_PAD, rendition_get_or_create
 
     photo.post_to_facebook = False
     photo.save()
-    copy = rendition_get_or_create(media=photo, spec=INSTAGRAM_PAD)
+    copy = rendition_get_or_create(media=photo.lead_file, spec=INSTAGRAM_PAD)
     fake_graph.script("GET", "/c1000", Reply(body={"status_code": "FINISHED"}))
     publish_all(photo, django_capture_on_commit_callbacks)
 

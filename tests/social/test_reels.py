@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from media_content.models import ScheduledPost
-from media_content.processing.checks import validate_for
+from media_content.post_checks import validate_for
 from publishing import engine as publishing
 from publishing.tasks import publish_scheduled_post
 from social import settling

@@ -4,9 +4,9 @@ import hashlib
 
 import pytest
 
-from media_content import duplicates
+from library import duplicates
+from library.processing.services import media_process
 from media_content.models import MediaContent
-from media_content.processing.services import media_process
 
 from .conftest import tus_upload
 from .test_complete import complete, regular

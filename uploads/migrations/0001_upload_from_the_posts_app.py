@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('library', '0002_files_from_media_items'),
-        ('media_content', '0021_upload_moves_to_the_uploads_app'),
+        ('media_content', '0022_upload_moves_to_the_uploads_app'),
         ('tenancy', '0005_dealership_address'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,7 +2,7 @@
  *
  * In the upload form and the edit modal: shown when Instagram is ticked for an image
  * Instagram refuses as it is (not a JPEG, outside 4:5..1.91:1, or over 8 MB). The
- * previews draw what the server's copy will be (media_content/processing/renditions.py,
+ * previews draw what the server's copy will be (library/processing/renditions.py,
  * instagram_ready): the nearest allowed shape, the whole picture on white (pad) or the
  * frame filled from the centre (crop). The upload form learns the file from upload.js
  * ("portal:file"), the modal its item from library.js ("portal:filled").

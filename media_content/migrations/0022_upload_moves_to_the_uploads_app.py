@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_content', '0020_post_files_one_dealership'),
+        ('media_content', '0021_rendition_to_library'),
     ]
 
     # The model moves to the uploads app; its table stays (uploads/migrations/0001).

@@ -9,13 +9,16 @@ destination:
 - Facebook multi-photo post: photos only (a video among them is refused, named);
 - website banner: the first image.
 
-Kept apart from ``checks.py`` (single items) so both can change without colliding.
+Kept apart from ``post_checks.py`` (single items) so both can change without colliding.
 """
 
 from fractions import Fraction
 
-from ..models import Destination, MediaContent
-from .checks import CheckResult, validate_for
+from library.processing.renditions import nearest_allowed_aspect
+
+from .instagram_copies import instagram_copy
+from .models import Destination, MediaContent
+from .post_checks import CheckResult, validate_for
 
 # Instagram carousels: "up to 10 images, videos, or a mix" (IG User Media reference,
 # carousel posts), and "at least 2" children (same page: children, a list of 2 to 10).
@@ -39,8 +42,6 @@ def _prefixed(result: CheckResult, item: MediaContent, place: int, found: CheckR
 
 def _instagram_shape(item: MediaContent) -> Fraction | None:
     """The aspect ratio Instagram will see: the Instagram-ready copy's when it is sent."""
-    from .renditions import instagram_copy, nearest_allowed_aspect
-
     if item.media_type != MediaContent.MediaType.IMAGE:
         return Fraction(item.width, item.height) if item.width and item.height else None
     copy = instagram_copy(item)

@@ -14,26 +14,33 @@ item's fit, 4:5..1.91:1, 320..1440 px wide, under 8 MB, as the Instagram-ready
 copy) when the post goes to Instagram, else the photo as it is, at most 2048 px
 on its longest side (what Facebook shows). One picture serves every
 destination: Facebook, Instagram and the website banner. The worker draws it
-(``request_ribbon``); nothing here draws in a request. Registered as a rendition
-kind (``rendition_kinds``), so the publishing engine waits for it without naming it.
+(``request_ribbon``); nothing here draws in a request. Registered from here as a
+rendition kind in the file library's registry (``processing.rendition_kinds``), so the
+library makes it and the publishing engine waits for it without either naming it.
 """
 
 import hashlib
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
+from library.processing import ProcessingFailed
+from library.processing.limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
+from library.processing.placeholder import ELLIPSIS, draw_text, fonts_at, text_width
+from library.processing.rendition_kinds import RenditionKind, register
+from library.processing.renditions import (
+    instagram_ready,
+    jpeg_under,
+    renditions_delete,
+    request_rendition,
+)
+from library.processing.storage import local_path
+from library.processing.thumbnails import open_reduced
 
-from ..models import MediaContent, Rendition
-from . import ProcessingFailed
-from .limits import IG_IMAGE_MAX_BYTES, IG_IMAGE_MAX_WIDTH
-from .placeholder import ELLIPSIS, draw_text, fonts_at, text_width
-from .rendition_kinds import RenditionKind, register
-from .renditions import instagram_ready, jpeg_under, renditions_delete, request_rendition
-from .storage import local_path
-from .thumbnails import open_reduced
+from .models import MediaContent
 
 PREFIX = "ribbon-"
 LIGHT_TEXT = (255, 255, 255)
@@ -161,7 +168,7 @@ def ribbon_wanted(media: MediaContent) -> Ribbon | None:
     )
 
 
-def ribbon_of_spec(file, spec: str) -> Ribbon | None:
+def ribbon_of_spec(file: MediaFile, spec: str) -> Ribbon | None:
     """The ribbon a post whose cover is ``file`` asks for under ``spec`` (None: none does)."""
     posts = (
         MediaContent.objects.filter(post_files__file_id=file.pk, post_files__position=0)
@@ -198,9 +205,9 @@ def ribbon_pending(media: MediaContent) -> bool:
     )
 
 
-def render_ribbon(media: MediaContent, ribbon: Ribbon) -> tuple[bytes, tuple[int, int]]:
-    """The JPEG of the cover with ``ribbon`` drawn on it: oriented, without EXIF or GPS."""
-    with local_path(media.file) as path:
+def render_ribbon(file: MediaFile, ribbon: Ribbon) -> tuple[bytes, tuple[int, int]]:
+    """The JPEG of the cover ``file`` with ``ribbon`` drawn on it: oriented, without EXIF or GPS."""
+    with local_path(file.file) as path:
         if ribbon.shape == "plain":
             image = open_reduced(path, (PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE))
             image.thumbnail((PLAIN_LONGEST_SIDE, PLAIN_LONGEST_SIDE), Image.Resampling.LANCZOS)
@@ -274,6 +281,18 @@ def ribbon_follow_choice(*, media: MediaContent) -> str | None:
     if specs:
         renditions_delete(media=cover, specs=specs)
     return request_ribbon(media=media)
+
+
+def ribbon_set(*, media: MediaContent, text: str) -> str | None:
+    """Draw ``text`` as a ribbon on the cover of the post ``media`` ("" removes it)."""
+    text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
+    MediaContent.objects.filter(pk=media.pk).update(ribbon_text=text, updated_at=timezone.now())
+    media.ribbon_text = text
+    cover = media.lead_file
+    if cover is not None and cover.ribbon_error:
+        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
+        cover.ribbon_error = ""
+    return ribbon_follow_choice(media=media)
 
 
 def ribbon_summary(media: MediaContent) -> dict | None:

@@ -17,11 +17,7 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from ..models import Destination, MediaContent
-from ..post_files import PostItem
-from .facebook_video import facebook_video_checks
-from .instagram_specs import COPY_FAILED, instagram_copy
-from .limits import (
+from library.processing.limits import (
     BANNER_MIN_ASPECT,
     BANNER_MIN_WIDTH,
     BANNER_RECOMMENDED_WIDTH,
@@ -53,6 +49,14 @@ from .limits import (
     IG_REELS_VIDEO_CODECS,
     MB,
 )
+from library.processing.renditions import instagram_copy_of
+
+from .facebook_video import facebook_video_checks
+from .models import Destination, MediaContent
+from .post_files import PostItem
+
+# Why the Instagram-ready copy could not be made, as the checks and the engine's refusal say it.
+COPY_FAILED = "We could not make the Instagram-ready copy: {error}"
 
 
 @dataclass
@@ -150,7 +154,7 @@ def _instagram_photo(media: PostItem, result: CheckResult, *, copy_can_reach: bo
     every error the original can have here: format, aspect ratio and size.
     """
     fit = FIT_WORDS[media.instagram_fit]
-    ready = instagram_copy(media)
+    ready = instagram_copy_of(media.media_file, media.instagram_fit)
     if ready is not None:
         result.warnings.append(
             f"The Instagram-ready JPEG copy ({fit}) will be posted instead of the original."
@@ -189,7 +193,7 @@ def copy_would_fix(media: PostItem) -> bool:
 def instagram_copy_summary(media: PostItem) -> dict:
     """For the portal: does this image need the copy (so the fit is asked), and is it made?"""
     is_image = media.media_type == MediaContent.MediaType.IMAGE
-    ready = instagram_copy(media) if is_image else None
+    ready = instagram_copy_of(media.media_file, media.instagram_fit) if is_image else None
     needed = ready is not None or (
         is_image and media.is_processed and bool(_original_photo_result(media).errors)
     )

@@ -9,8 +9,8 @@ sent.
 
 from dataclasses import dataclass
 
-from ..models import MediaContent
-from ..post_files import PostItem
+from .models import MediaContent
+from .post_files import PostItem
 
 # Reels Publishing API, "Reel specifications" and "Rate Limit":
 # https://developers.facebook.com/docs/video-api/guides/reels-publishing

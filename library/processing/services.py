@@ -1,8 +1,8 @@
 """Processing a library file: what the Celery tasks and the admin call.
 
-``request_processing(media=...)`` marks the item pending and enqueues
+``request_processing(media=file)`` marks the file pending and enqueues
 ``process_media`` after the commit. ``media_process(media_id=...)`` claims the
-item (``lease.py``: one worker at a time, a lease renewed while it works) and
+file (``lease.py``: one worker at a time, a lease renewed while it works) and
 does the work: metadata, thumbnail (and display rendition for images), then
 writes the outcome on the row, unless the file was replaced or the claim lost
 meanwhile (a newer task owns it then). A file we cannot read raises ``ProcessingFailed``: the row
@@ -19,21 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealer_media import broker
+from library.duplicates import file_sha256
 from library.models import MediaFile
 from library.signals import file_changed
 
-from ..duplicates import file_sha256
-from ..models import MediaContent
 from . import ProcessingFailed, lease, metadata, placeholder, thumbnails
 from .rendition_kinds import kind_of_spec
 from .renditions import (
     DISPLAY,
     rendition_get_or_create,
     renditions_delete,
-    request_instagram_copy,  # noqa: F401 - the admin's action calls it from here
     save_rendition,
 )
-from .ribbons import ribbon_follow_choice
 from .storage import delete_files_on_commit, local_path
 
 logger = logging.getLogger(__name__)
@@ -48,17 +45,11 @@ MAX_PROCESSING_ATTEMPTS = 6
 RETRY_WAIT = datetime.timedelta(seconds=300 + 60)
 
 
-def file_of(media) -> MediaFile | None:
-    """The file itself, or a post's first file (the admin acts on posts)."""
-    return media.lead_file if isinstance(media, MediaContent) else media
-
-
-def request_processing(*, media) -> None:
+def request_processing(*, media: MediaFile) -> None:
     """Mark the file pending and process it once this transaction has committed.
 
     A worker still busy with a previous file loses its claim: its result is dropped.
     """
-    media = file_of(media)
     now = timezone.now()
     MediaFile.objects.filter(pk=media.pk).update(
         processing_status=Status.PENDING,
@@ -81,17 +72,16 @@ def requeue_stale_processing() -> int:
     return lease.resend_overdue()
 
 
-def request_placeholder_refresh(*, media) -> bool:
+def request_placeholder_refresh(*, media: MediaFile, title: str | None = None) -> bool:
     """After a title change: redraw the thumbnail if (and only if) it is the drawn title card.
 
-    ``media`` is a file, or a post: then its first file's card shows the post's title.
+    The card shows ``title``: the file's own unless the caller names another (a
+    post's cover shows the post's title).
     """
-    file = file_of(media)
-    if file is None or file.media_type != MediaFile.MediaType.VIDEO:
+    if media.media_type != MediaFile.MediaType.VIDEO or not media.thumbnail_is_placeholder:
         return False
-    if not file.thumbnail_is_placeholder:
-        return False
-    title, org_id, url = media.title, file.organization_id, file.thumbnail_url
+    title = media.title if title is None else title
+    org_id, url = media.organization_id, media.thumbnail_url
     broker.send_on_commit(broker.REGENERATE_VIDEO_THUMBNAIL, title, org_id, url)
     return True
 
@@ -274,15 +264,3 @@ def rendition_make(*, media_id: int, spec: str) -> None:
         logger.info("File %s changed while its %s rendition was made; not kept.", media_id, spec)
         return
     _say_file_changed_on_commit(media_id, spec)
-
-
-def ribbon_set(*, media: MediaContent, text: str) -> str | None:
-    """Draw ``text`` as a ribbon on the cover of the post ``media`` ("" removes it)."""
-    text = " ".join(text.split())[: MediaContent._meta.get_field("ribbon_text").max_length]
-    MediaContent.objects.filter(pk=media.pk).update(ribbon_text=text, updated_at=timezone.now())
-    media.ribbon_text = text
-    cover = media.lead_file
-    if cover is not None and cover.ribbon_error:
-        MediaFile.objects.filter(pk=cover.pk).update(ribbon_error="")
-        cover.ribbon_error = ""
-    return ribbon_follow_choice(media=media)

@@ -1,7 +1,7 @@
 """What each destination accepts: Meta's limits and our carousel's, each with its source.
 
-The checks (``checks.py``) judge files against these; the renditions
-(``renditions.py``) make the Instagram-ready copy to fit them.
+The posts' checks (``media_content.post_checks``) judge files against these; the
+renditions (``renditions.py``) make the Instagram-ready copy to fit them.
 """
 
 from fractions import Fraction

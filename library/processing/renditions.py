@@ -6,8 +6,10 @@ a JPEG within 4:5..1.91:1, 320..1440 px wide, under 8 MB), and
 ``catalog-<px>`` (a vehicle photo's copy for the catalogs of Meta, Google and
 TikTok: a JPEG at most ``<px>`` on its longest side, under 8 MB, no metadata;
 ``inventory/catalogs/copies.py`` asks for it). Each is a kind registered in
-``rendition_kinds``, as is the ribbon on a post's cover (``ribbons.py``, which
-builds on this module; this module knows nothing of it).
+``rendition_kinds``: the display size and the catalog copy here, the
+Instagram-ready copy by the posts (``media_content.instagram_copies``, which
+knows when a post asks for it; the pixels are made here), as is the ribbon on a
+post's cover (``media_content.ribbons``). This module knows no post.
 
 Creation is race-free like Wagtail's: the file is written first, then the
 row; if another worker's row won the unique constraint, our file is deleted
@@ -23,19 +25,9 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from dealer_media import broker
-from library.models import MediaFile
+from library.models import MediaFile, Rendition
 
-from ..models import Destination, MediaContent, Rendition
 from . import ProcessingFailed
-from .checks import copy_would_fix
-from .instagram_specs import (  # the copy's names stay importable from here
-    COPY_FAILED,
-    INSTAGRAM_CROP,  # noqa: F401
-    INSTAGRAM_PAD,
-    INSTAGRAM_SPECS,
-    instagram_copy,  # noqa: F401
-    instagram_spec,
-)
 from .limits import (
     IG_IMAGE_MAX_BYTES,
     IG_IMAGE_MAX_WIDTH,
@@ -53,6 +45,10 @@ DISPLAY = "display"
 CATALOG_PREFIX = "catalog-"
 CATALOG_COPY_MAX_BYTES = 8 * 1024 * 1024
 CATALOG_SIDES = range(500, 4097)  # the longest sides a catalog copy may be asked at
+INSTAGRAM_PAD = "instagram-pad"
+INSTAGRAM_CROP = "instagram-crop"
+INSTAGRAM_SPECS = (INSTAGRAM_PAD, INSTAGRAM_CROP)
+FIT_SPECS = {"pad": INSTAGRAM_PAD, "crop": INSTAGRAM_CROP}
 
 
 def catalog_side(spec: str) -> int | None:
@@ -63,25 +59,18 @@ def catalog_side(spec: str) -> int | None:
     return side if side in CATALOG_SIDES else None
 
 
-def the_file(media) -> MediaFile:
-    """The file itself, a post item's file, or a post's first file."""
-    if isinstance(media, MediaFile):
-        return media
-    item_file = getattr(media, "media_file", None)
-    return item_file if item_file is not None else media.lead_file
+def instagram_spec(fit: str) -> str:
+    """The rendition spec of a fit: ``pad`` keeps the whole picture, ``crop`` fills the frame."""
+    return FIT_SPECS[fit]
 
 
-def instagram_specs_asked_for(file: MediaFile) -> set[str]:
-    """The Instagram copies (by fit) the posts still to go out with this file ask for."""
-    fits = (
-        MediaContent.objects.filter(post_files__file_id=file.pk)
-        .exclude(status__in=[MediaContent.Status.POSTED, MediaContent.Status.ARCHIVED])
-        .values_list("instagram_fit", flat=True)
-    )
-    return {instagram_spec(fit) for fit in fits}
+def instagram_copy_of(file: MediaFile, fit: str) -> Rendition | None:
+    """The file's Instagram-ready copy of ``fit``, once the worker has made it (else None)."""
+    return file.renditions.filter(spec=instagram_spec(fit)).first()
 
 
 def nearest_allowed_aspect(aspect: float) -> Fraction:
+    """The aspect the Instagram-ready copy of a picture of ``aspect`` has (4:5..1.91:1)."""
     return min(max(Fraction(aspect), IG_MIN_ASPECT), IG_MAX_ASPECT)
 
 
@@ -134,7 +123,8 @@ def jpeg_under(image: Image.Image, *, limit: int, what: str = "The Instagram cop
     raise ProcessingFailed(f"{what} stays over 8 MB even at low quality.")  # Instagram's limit
 
 
-def _make_display(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+def make_display(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    """The JPEG at most 1280 px on its longest side the library and the admin show."""
     if spec != DISPLAY:
         raise ValueError(f"Unknown rendition spec {spec!r}")
     with local_path(media.file) as path:
@@ -143,7 +133,8 @@ def _make_display(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
         return encode_jpeg(image, quality=85), image.size
 
 
-def _make_catalog_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+def make_catalog_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    """The catalogs' JPEG of a vehicle photo, at most ``catalog-<px>`` on its longest side."""
     side = catalog_side(spec)
     if side is None:
         raise ValueError(f"Unknown rendition spec {spec!r}")
@@ -154,7 +145,8 @@ def _make_catalog_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, i
         return data, image.size
 
 
-def _make_instagram_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+def make_instagram_copy(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
+    """The JPEG of the file padded or cropped (``spec``) to what Instagram takes, and its size."""
     if spec not in INSTAGRAM_SPECS:
         raise ValueError(f"Unknown rendition spec {spec!r}")
     with local_path(media.file) as path:
@@ -174,7 +166,6 @@ def _render(media: MediaFile, spec: str) -> tuple[bytes, tuple[int, int]]:
 
 def save_rendition(*, media: MediaFile, spec: str, data: bytes, size: tuple[int, int]) -> Rendition:
     """Store ``data`` as the (media, spec) rendition unless one exists already."""
-    media = the_file(media)
     rendition = Rendition(media=media, spec=spec, width=size[0], height=size[1])
     rendition.size_bytes = len(data)
     rendition.file.save("rendition.jpg", ContentFile(data), save=False)
@@ -190,14 +181,13 @@ def save_rendition(*, media: MediaFile, spec: str, data: bytes, size: tuple[int,
 def rendition_get_or_create(*, media: MediaFile, spec: str) -> Rendition | None:
     """The (media, spec) rendition, made from the current file if missing.
 
-    Answers None, keeping nothing, when the item changed while we rendered: it
-    was deleted, got a new file, or its kind says no post asks for this spec any
-    more (the file is not processed, the dealer chose the other fit, the post now
-    asks for another ribbon). The check runs under the item's row lock, as
-    processing's final write and ``media_update`` take it, so a copy of an old
-    file or of the old fit is never kept.
+    Answers None, keeping nothing, when the file changed while we rendered: it
+    was deleted, got a new file, or its kind says the spec is no longer asked for
+    (``RenditionKind.still_asked``: the dealer chose the other fit, a post now asks
+    for another ribbon). The check runs under the file's row lock, as processing's
+    final write and the posts' edits take it, so a copy of an old file or of an old
+    choice is never kept.
     """
-    media = the_file(media)
     existing = Rendition.objects.filter(media=media, spec=spec).first()
     if existing is not None:
         return existing
@@ -217,7 +207,6 @@ def rendition_get_or_create(*, media: MediaFile, spec: str) -> Rendition | None:
 
 def renditions_delete(*, media: MediaFile, specs: tuple[str, ...] | None = None) -> int:
     """Delete rows now and their files after the commit (the post_delete handler does that)."""
-    media = the_file(media)
     queryset = Rendition.objects.filter(media=media)
     if specs is not None:
         queryset = queryset.filter(spec__in=specs)
@@ -232,97 +221,5 @@ def request_rendition(*, file_id: int, spec: str) -> None:
     broker.send_on_commit(broker.MAKE_RENDITION, file_id, spec)
 
 
-# --- The Instagram-ready copy: asked for when it fixes what Instagram refuses ------------
-
-
-def request_instagram_copy(*, media) -> str:
-    """Have the worker make the Instagram-ready JPEG of the item's fit, after the commit.
-
-    ``pad`` keeps the whole picture (white bars), ``crop`` fills the frame. The
-    admin's action and the dealer's choice both come here. Refused
-    (ProcessingFailed, in words) for videos and for files not processed yet:
-    processing makes the copy itself when it finishes, if Instagram is chosen.
-    Answers the rendition spec to look for.
-    """
-    file = the_file(media)
-    if file is None or file.media_type != MediaFile.MediaType.IMAGE:
-        raise ProcessingFailed("Only images have an Instagram-ready copy.")
-    if file.processing_status != MediaFile.ProcessingStatus.READY:
-        raise ProcessingFailed(
-            "The file is not processed yet; the Instagram-ready copy is made when it is, "
-            "if Instagram is chosen."
-        )
-    spec = instagram_spec(media.instagram_fit)
-    if file.instagram_copy_error:
-        MediaFile.objects.filter(pk=file.pk).update(instagram_copy_error="")
-        file.instagram_copy_error = ""
-    request_rendition(file_id=file.pk, spec=spec)
-    return spec
-
-
-def instagram_copy_follow_choice(*, media: MediaContent) -> str | None:
-    """Keep the post's Instagram-ready copies in line with what the dealer chose.
-
-    Called when processing finishes and when the dealer saves Instagram or the
-    fit: for each image of the post, the copy of this fit is asked for when the
-    post goes to Instagram and the copy would clear every Instagram error.
-    Answers the last spec asked for, if any. Call inside the transaction that
-    saved the choice (the task is sent after its commit).
-    """
-    asked = None
-    if not isinstance(media, MediaContent):
-        return None
-    wanted = instagram_spec(media.instagram_fit)
-    for item in media.items():
-        if item.media_type != MediaFile.MediaType.IMAGE:
-            continue
-        kept = instagram_specs_asked_for(item.media_file) | {wanted}
-        stale = tuple(spec for spec in INSTAGRAM_SPECS if spec not in kept)
-        renditions_delete(media=item.media_file, specs=stale)
-        if not item.processing_finished:
-            continue
-        if not media.goes_to_instagram or item.renditions.filter(spec=wanted).exists():
-            continue
-        if not copy_would_fix(item):
-            continue
-        asked = request_instagram_copy(media=item)
-    return asked
-
-
-def _copies_wanted(post: MediaContent, items: list) -> list[tuple[object, str]]:
-    """The post's processed photos Instagram would refuse and the copy fixes."""
-    spec = instagram_spec(post.instagram_fit)
-    return [
-        (item, spec)
-        for item in items
-        if item.media_type == MediaFile.MediaType.IMAGE
-        and item.is_processed
-        and copy_would_fix(item)
-    ]
-
-
-def _copy_still_asked(file: MediaFile, spec: str) -> bool:
-    """Processed, and of the fit a post still to go out with the file chose (or no post)."""
-    return file.processing_status == MediaFile.ProcessingStatus.READY and spec in (
-        instagram_specs_asked_for(file) or {spec}
-    )
-
-
-register(RenditionKind(name="display", prefix=DISPLAY, make=_make_display))
-register(RenditionKind(name="catalog", prefix=CATALOG_PREFIX, make=_make_catalog_copy))
-INSTAGRAM_COPY = register(
-    RenditionKind(
-        name="instagram",
-        prefix="instagram-",
-        make=_make_instagram_copy,
-        still_asked=_copy_still_asked,
-        destinations=frozenset({Destination.INSTAGRAM.value}),
-        wanted=_copies_wanted,
-        follow=instagram_copy_follow_choice,
-        error_field="instagram_copy_error",
-        waiting="Waiting for the Instagram-ready copy.",
-        late="the Instagram-ready copy was still being made {minutes} minutes after its time. "
-        "Once the library shows the copy ready, send it again.",
-        failed=COPY_FAILED,
-    )
-)
+register(RenditionKind(name="display", prefix=DISPLAY, make=make_display))
+register(RenditionKind(name="catalog", prefix=CATALOG_PREFIX, make=make_catalog_copy))

@@ -1,15 +1,18 @@
-"""The kinds of rendition a file can have, each registered once by the module that makes it.
+"""The kinds of rendition a file can have, each registered once by the module that owns it.
 
 As Wagtail registers its image operations: ``renditions`` registers the display
-size, the catalog copy and the Instagram-ready copy, ``ribbons`` the ribbon on a
-post's cover. A spec names its kind by its prefix (``instagram-pad`` is an
-Instagram-ready copy, ``ribbon-sold-<digest>`` a ribbon). Whoever makes, waits
-for or asks for renditions goes through the registry and names no kind:
-``renditions.rendition_get_or_create`` makes any registered spec, and the
-publishing engine waits for what ``renditions_wanted`` says a delivery needs.
+size and the catalog copy; the posts register theirs (``media_content.instagram_copies``
+the Instagram-ready copy, ``media_content.ribbons`` the ribbon on a post's cover), so
+the file library knows no post while a kind says which posts want it. A spec names
+its kind by its prefix (``instagram-pad`` is an Instagram-ready copy,
+``ribbon-sold-<digest>`` a ribbon). Whoever makes, waits for or asks for renditions
+goes through the registry and names no kind: ``renditions.rendition_get_or_create``
+makes any registered spec, and the publishing engine waits for what
+``media_content.renditions_wanted`` says a delivery needs.
 
 This module imports no other processing module, so every one of them can
-register into it without an import circle.
+register into it without an import circle; the posts' types are named for the type
+checker only.
 """
 
 from collections.abc import Callable
@@ -18,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from library.models import MediaFile
-
-    from ..models import MediaContent
-    from ..post_files import PostItem
+    from media_content.models import MediaContent
+    from media_content.post_files import PostItem
 
 
 def _always(file: "MediaFile", spec: str) -> bool:

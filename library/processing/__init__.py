@@ -1,4 +1,4 @@
-"""Media processing: metadata, thumbnails, renditions and per-destination checks.
+"""Processing a library file: metadata, thumbnails and renditions. It knows no post.
 
 Small modules, one concern each:
 
@@ -6,9 +6,13 @@ Small modules, one concern each:
 - ``metadata``: what a file is (size, duration, codecs...), for images and videos.
 - ``thumbnails``: image thumbnail and display rendition, video frame thumbnail.
 - ``placeholder``: the drawn title card used when a video gives no frame.
-- ``renditions``: derived files kept as ``Rendition`` rows (display, Instagram-ready).
-- ``checks``: ``validate_for(media, destination)``, errors and warnings per destination.
-- ``services``: what the Celery tasks and the admin call.
+- ``rendition_kinds``: the registry of rendition kinds; the posts register theirs
+  (``media_content.instagram_copies``, ``media_content.ribbons``).
+- ``renditions``: derived files kept as ``Rendition`` rows (display, catalog copy, and
+  the pixels of the Instagram-ready copy).
+- ``limits``: what each destination accepts, which the posts' checks
+  (``media_content.post_checks``) and the Instagram-ready copy follow.
+- ``services``: what the Celery tasks (``library.tasks``) and the admin call.
 """
 
 
