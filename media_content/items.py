@@ -13,7 +13,7 @@ from dealer_media.tenancy.models import Organization
 from library.models import MediaFile
 
 from . import lifecycle
-from .models import MediaContent, PostFile, ScheduledPost
+from .models import POST_CHOICES, MediaContent, PostFile, ScheduledPost
 
 MAX_ITEMS = 10  # Instagram's carousel limit; Facebook's photo sets are kept to the same
 
@@ -158,19 +158,5 @@ def post_duplicate(*, post: MediaContent, created_by=None) -> MediaContent:
     return copy
 
 
-POST_TEXT_FIELDS = (
-    "title",
-    "description",
-    "link_url",
-    "facebook_caption",
-    "instagram_caption",
-    "first_comment",
-    "alt_text",
-    "post_to_facebook",
-    "post_to_instagram",
-    "post_to_banner",
-    "instagram_fit",
-    "facebook_video_format",
-    "banner_end_date",
-    "ribbon_text",
-)
+# A duplicate copies the post's choices and its ribbon.
+POST_TEXT_FIELDS = (*POST_CHOICES, "ribbon_text")

@@ -26,6 +26,24 @@ class Destination(models.TextChoices):
     BANNER = "banner", "Website banner"
 
 
+# What a dealer chooses for a post: edited in the portal, copied by Duplicate.
+POST_CHOICES = (
+    "title",
+    "description",
+    "link_url",
+    "facebook_caption",
+    "instagram_caption",
+    "first_comment",
+    "alt_text",
+    "post_to_facebook",
+    "post_to_instagram",
+    "post_to_banner",
+    "instagram_fit",
+    "facebook_video_format",
+    "banner_end_date",
+)
+
+
 class MediaContent(TenantModel):
     MediaType = MediaFile.MediaType
     ProcessingStatus = MediaFile.ProcessingStatus

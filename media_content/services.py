@@ -20,25 +20,11 @@ from .lifecycle import (
     media_refresh_status,
     media_reschedule,
 )
-from .models import MediaContent, MediaFile, ScheduledPost
+from .models import POST_CHOICES, MediaContent, MediaFile, ScheduledPost
 
 # --- Portal edits ------------------------------------------------------------
 
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "link_url",
-    "facebook_caption",
-    "instagram_caption",
-    "first_comment",
-    "alt_text",
-    "post_to_facebook",
-    "post_to_instagram",
-    "post_to_banner",
-    "instagram_fit",
-    "facebook_video_format",
-    "banner_end_date",
-)
+EDITABLE_FIELDS = POST_CHOICES
 
 
 @transaction.atomic
