@@ -188,10 +188,17 @@ def sign_in(base: str) -> requests.Session:
     return session
 
 
-def small_jpeg(number: int) -> bytes:
+PHOTO_SIZE = (640, 480)
+
+
+def small_jpeg(number: int, size: tuple[int, int] = (640, 480)) -> bytes:
+    """A JPEG of other bytes each time; above 640x480 with a photo's grain (``--size``)."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (640, 480), (20 + number % 200, 40, 90))
+    image = Image.new("RGB", size, (20 + number % 200, 40, 90))
+    if size > (640, 480):
+        grain = Image.effect_noise(size, 24).convert("RGB")
+        image = Image.blend(image, grain, 0.25)
     ImageDraw.Draw(image).text((20, 20), f"Bench post {number} {uuid.uuid4()}", fill="white")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
@@ -220,7 +227,7 @@ def post_now(
     session: requests.Session, base: str, number: int, timeout: float
 ) -> tuple[float, float]:
     """Seconds from sending complete-chunk-upload to its answer, and to Facebook's "posted"."""
-    upload_id = tus_upload(session, base, small_jpeg(number))
+    upload_id = tus_upload(session, base, small_jpeg(number, PHOTO_SIZE))
     started = time.perf_counter()
     answer = session.post(
         f"{base}/marketing/complete-chunk-upload",
@@ -260,7 +267,12 @@ def main() -> None:
     parser.add_argument("--graph-delay", type=float, default=0.05)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--size", default="640x480", help="the photo's size, e.g. 4000x3000 (12 MP)"
+    )
     args = parser.parse_args()
+    global PHOTO_SIZE
+    PHOTO_SIZE = tuple(int(side) for side in args.size.lower().split("x"))
 
     work = Path(tempfile.mkdtemp(prefix="bench-post-now-"))
     env = environment(work, args)

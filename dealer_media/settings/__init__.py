@@ -276,6 +276,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # kombu keeps its exchange tables here; its default is "control" in the cwd.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # A worker looks for new messages this often (kombu's default is once a second): a
+        # post now crosses the broker twice, to be processed and then published.
+        "polling_interval": 0.1,
     }
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
