@@ -62,11 +62,11 @@ def test_composing_makes_a_new_post_and_never_renames_the_photo(sunrise_client, 
     )
 
 
-def test_a_price_drop_makes_its_own_post_and_leaves_just_arrived_alone(sunrise, sunrise_client):
-    rows = stock(1)
-    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)], complete=False)
+def _vehicle_with_photos(sunrise, *, photos: int) -> Vehicle:
+    """One imported vehicle whose photos are already in the file library."""
+    importing.import_feed(organization=sunrise, chunks=[as_csv(stock(1))], complete=False)
     vehicle = Vehicle.objects.for_org(sunrise).get(vin=make_vin(1))
-    for position in range(2):
+    for position in range(photos):
         VehiclePhoto.objects.create(
             organization=sunrise,
             vehicle=vehicle,
@@ -74,6 +74,11 @@ def test_a_price_drop_makes_its_own_post_and_leaves_just_arrived_alone(sunrise, 
             position=position,
             file=MediaFileFactory(organization=sunrise, source="inventory_photo", vehicle=vehicle),
         )
+    return vehicle
+
+
+def test_a_price_drop_makes_its_own_post_and_leaves_just_arrived_alone(sunrise, sunrise_client):
+    vehicle = _vehicle_with_photos(sunrise, photos=2)
     rules.rule_save(organization=sunrise, kind="just_arrived", mode="schedule", ribbon=False)
     rules.rule_save(
         organization=sunrise, kind="price_drop", mode="schedule", ribbon=False, min_drop_amount=0
@@ -172,17 +177,7 @@ def test_the_file_library_filters_by_source_and_vehicle(sunrise_client, sunrise)
 
 
 def test_the_library_lists_posts_with_their_photos_and_vehicle(sunrise_client, sunrise):
-    rows = stock(1)
-    importing.import_feed(organization=sunrise, chunks=[as_csv(rows)], complete=False)
-    vehicle = Vehicle.objects.for_org(sunrise).get(vin=make_vin(1))
-    for position in range(3):
-        VehiclePhoto.objects.create(
-            organization=sunrise,
-            vehicle=vehicle,
-            source_url=f"https://cdn.example/{position}.jpg",
-            position=position,
-            file=MediaFileFactory(organization=sunrise, source="inventory_photo", vehicle=vehicle),
-        )
+    vehicle = _vehicle_with_photos(sunrise, photos=3)
     rules.rule_save(organization=sunrise, kind="just_arrived", mode="draft", ribbon=False)
     post = rules.apply_rule(vehicle=vehicle, kind="just_arrived")
     page = sunrise_client.get("/marketing/media").content.decode()
