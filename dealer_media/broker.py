@@ -12,6 +12,7 @@ caller that knows more (a dealer's "post now" waits, a scheduled delivery does n
 names the kind of queue with ``queue=``: same task, same claim, another line.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable
 
@@ -23,6 +24,7 @@ from . import queues
 logger = logging.getLogger(__name__)
 
 PUBLISH_POST = "media_content.tasks.publish_scheduled_post"
+DISPATCH_DUE_POSTS = "media_content.tasks.dispatch_due_posts"
 # The file library's tasks (library/tasks.py) keep the names they had in media_content.
 PROCESS_MEDIA = "media_content.tasks.process_media"
 REGENERATE_VIDEO_THUMBNAIL = "media_content.tasks.regenerate_video_thumbnail"
@@ -58,15 +60,25 @@ def _destination(queue: str | None) -> dict[str, str]:
     return {} if queue is None else {"queue": queues.queue_name(queue)}
 
 
-def send(name: str, *args, countdown: float = 0, queue: str | None = None) -> bool:
-    """Send one task now; False (and a log line) when the broker cannot take it.
+def send(
+    name: str,
+    *args,
+    countdown: float = 0,
+    eta: datetime.datetime | None = None,
+    expires: datetime.datetime | None = None,
+    queue: str | None = None,
+) -> bool:
+    """Send one task; False (and a log line) when the broker cannot take it.
 
+    It runs ``countdown`` seconds from now, or at ``eta`` (an exact instant, as the
+    dispatcher's wake-up needs); a worker that receives it after ``expires`` drops it.
     ``queue`` is a kind of ``dealer_media.queues``; by default the task's route decides.
     """
     task = _task(name)
     destination = _destination(queue)
+    when = {"eta": eta} if eta is not None else {"countdown": max(0.0, countdown) or None}
     try:
-        task.apply_async(args, countdown=max(0.0, countdown) or None, **destination)
+        task.apply_async(args, expires=expires, **when, **destination)
     except BROKER_ERRORS:
         logger.exception("Could not send %s%r (is the broker down?).", name, args)
         return False

@@ -121,6 +121,24 @@ def task_exists(name: str) -> bool:
     return name in app.tasks
 
 
+def every_seconds(*, task: str) -> float | None:
+    """How often beat runs ``task`` now: the shortest interval of its enabled rows.
+
+    What the admin shows and may have changed, not the default it was created with;
+    None when no enabled row runs it on an interval.
+    """
+    from django_celery_beat.models import PeriodicTask
+
+    rows = PeriodicTask.objects.filter(task=task, enabled=True, interval__isnull=False)
+    return min(
+        (
+            row.interval.schedule.run_every.total_seconds()
+            for row in rows.select_related("interval")
+        ),
+        default=None,
+    )
+
+
 @dataclass
 class SetupReport:
     created: list[str]

@@ -26,9 +26,16 @@ def publish_scheduled_post(post_id: int) -> None:
 
 @shared_task(name="media_content.tasks.dispatch_due_posts", acks_late=False)
 def dispatch_due_posts() -> dict:
-    """The periodic sweep (publishing/dispatch.py); a lost one is replaced by the next."""
+    """The sweep (publishing/dispatch.py), sent by beat and, at each posting time, by the
+    sweep before; a lost one is replaced by the next."""
     report = dispatch.dispatch_due_posts()
-    return {"claimed": report.claimed, "sent": report.sent, "released": report.released}
+    wakes_at = report.wakes_at.isoformat() if report.wakes_at else None
+    return {
+        "claimed": report.claimed,
+        "sent": report.sent,
+        "released": report.released,
+        "wakes_at": wakes_at,
+    }
 
 
 @shared_task(name="media_content.tasks.mark_stale_publishing_unconfirmed")

@@ -1,11 +1,15 @@
-"""Fixtures of the scheduling tests: a counting publisher and a broker that is down."""
+"""Fixtures of the scheduling tests: a counting publisher, a private Redis broker, one that is down."""
 
 import socket
+from collections.abc import Iterator
 
 import pytest
+import redis
 
 from dealer_media.celery import app
 from publishing import engine as publishing
+
+from .processes import private_redis
 
 
 class CountingPublisher:
@@ -61,3 +65,16 @@ def broker_down():
     restore = use_broker(f"redis://127.0.0.1:{port}/0")
     yield
     restore()
+
+
+@pytest.fixture
+def private_broker() -> Iterator[tuple[str, redis.Redis]]:
+    """A redis-server of this test's own, this process sending to it (not eagerly)."""
+    with private_redis() as server:
+        restore = use_broker(server.url)
+        client = redis.Redis(unix_socket_path=str(server.socket))
+        try:
+            yield server.url, client
+        finally:
+            client.close()
+            restore()

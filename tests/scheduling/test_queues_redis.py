@@ -29,26 +29,12 @@ from publishing import dispatch, engine
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from ..processes import celery_env, wait_for
-from .conftest import use_broker
-from .processes import Record, private_redis
+from .processes import Record
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 NOON = datetime.datetime(2025, 3, 4, 18, 0, tzinfo=datetime.UTC)
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def private_broker() -> Iterator[tuple[str, redis.Redis]]:
-    """A redis-server of this test's own, this process sending to it (not eagerly)."""
-    with private_redis() as server:
-        restore = use_broker(server.url)
-        client = redis.Redis(unix_socket_path=str(server.socket))
-        try:
-            yield server.url, client
-        finally:
-            client.close()
-            restore()
 
 
 def waiting(client: redis.Redis, queue: str) -> list[tuple[str, int]]:
@@ -179,4 +165,26 @@ def test_the_publishing_line_keeps_many_posts_in_flight_on_threads(
     assert record.most_in_flight() >= 6, record.path.read_text()
     output = log.read_text()
     assert "concurrency: 12 (thread)" in output, output
+    assert not re.search(r"Traceback|ERROR", output), output
+
+
+@pytest.mark.postgres
+def test_the_sweeps_line_holds_a_wake_up_until_the_posting_time(sunrise, private_broker, tmp_path):
+    """No beat runs: only the wake-up the first sweep sent can publish the post, on its time."""
+    url, client = private_broker
+    record = Record(tmp_path / "published.txt")
+    due = timezone.now().replace(microsecond=0) + datetime.timedelta(seconds=10)
+    post = ScheduledPostFactory(media_content__organization=sunrise, scheduled_time=due)
+    assert dispatch.dispatch_due_posts().wakes_at == due  # sent to the sweeps queue
+    assert client.llen("sweeps") == 1
+    with (
+        procfile_line("Procfile.production", "worker_publishing", url, tmp_path, **record.env),
+        procfile_line("Procfile.production", "worker_sweeps", url, tmp_path) as sweeps,
+    ):
+        wait_for(lambda: posted(post), timeout=60)
+    assert record.count("done") == {post.pk: 1}
+    post.refresh_from_db()
+    assert post.claimed_at >= due  # the worker held it until its ETA: not a moment early
+    output = sweeps.read_text()
+    assert "dispatch_due_posts" in output and "'sent': 1" in output, output
     assert not re.search(r"Traceback|ERROR", output), output
