@@ -85,9 +85,18 @@ def send(
     return True
 
 
-def send_on_commit(name: str, *args, countdown: float = 0, queue: str | None = None) -> None:
+def send_on_commit(
+    name: str,
+    *args,
+    countdown: float = 0,
+    eta: datetime.datetime | None = None,
+    expires: datetime.datetime | None = None,
+    queue: str | None = None,
+) -> None:
     """Send once the current transaction commits: a rolled-back change sends nothing."""
-    transaction.on_commit(lambda: send(name, *args, countdown=countdown, queue=queue))
+    transaction.on_commit(
+        lambda: send(name, *args, countdown=countdown, eta=eta, expires=expires, queue=queue)
+    )
 
 
 def send_each(name: str, arguments: Iterable[tuple], *, queue: str | None = None) -> int:

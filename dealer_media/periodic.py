@@ -13,11 +13,14 @@ log line rather than stored, so beat never sends a name no worker knows.
 To add a job, append a ``PeriodicJob`` to ``PERIODIC_JOBS``.
 """
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 
 from celery import current_app
 from django.conf import settings
+
+from .broker import DISPATCH_DUE_POSTS
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def _jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob(
             name="Dispatch due posts",
-            task="media_content.tasks.dispatch_due_posts",
+            task=DISPATCH_DUE_POSTS,
             every_seconds=settings.SCHEDULING_DISPATCH_EVERY_SECONDS,
             description="Claims due scheduled posts and sends their publishing tasks.",
             # Sweeps piled up while no worker ran are useless: one fresh sweep does it all.
@@ -137,6 +140,18 @@ def every_seconds(*, task: str) -> float | None:
         ),
         default=None,
     )
+
+
+def dispatcher_interval() -> datetime.timedelta:
+    """How often beat sweeps for due posts: as stored (the admin may change it), else the default.
+
+    A post made due sooner than this after the last sweep looked ahead needs a
+    wake-up of its own (``lifecycle``), or it waits for beat's next sweep.
+    """
+    every = every_seconds(task=DISPATCH_DUE_POSTS)
+    if every is None:
+        every = settings.SCHEDULING_DISPATCH_EVERY_SECONDS
+    return datetime.timedelta(seconds=every)
 
 
 @dataclass

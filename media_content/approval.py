@@ -130,6 +130,8 @@ def approval_approve(*, by: Membership, media: MediaContent) -> MediaContent:
     _step(media, Kind.APPROVED, by, scheduled_for=when)
     if when <= now:
         lifecycle.send_due_posts(ids)
+    else:
+        lifecycle.wake_dispatcher_if_soon(when=when)
     return media
 
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from dealer_media import broker, queues
+from dealer_media import broker, periodic, queues
 
 from . import timing
 from .models import Destination, MediaContent, ScheduledPost
@@ -130,6 +130,19 @@ def _check_banner_dates(media: MediaContent, when: datetime.datetime) -> None:
         )
 
 
+def wake_dispatcher_if_soon(*, when: datetime.datetime) -> None:
+    """After the commit, wake the dispatcher at ``when`` if beat's next sweep would be late.
+
+    Each sweep wakes the dispatcher at the next posting time it sees within beat's
+    interval; a post made due sooner than that, after the last sweep looked, was
+    not there to be seen. Duplicates cost a sweep that finds nothing.
+    """
+    now = timezone.now()
+    ahead = periodic.dispatcher_interval()
+    if now < when <= now + ahead:
+        broker.send_on_commit(broker.DISPATCH_DUE_POSTS, eta=when, expires=when + ahead)
+
+
 # --- Making posts -----------------------------------------------------------------
 
 
@@ -153,6 +166,8 @@ def _add_posts(
     ]
     if created and when <= timezone.now():
         send_due_posts([post.pk for post in created])
+    elif created:
+        wake_dispatcher_if_soon(when=when)
     return created
 
 

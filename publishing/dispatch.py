@@ -195,10 +195,7 @@ def wake_ahead() -> datetime.timedelta:
     The interval stored in django-celery-beat (the admin may change it), else the
     one it is created with.
     """
-    every = periodic.every_seconds(task=broker.DISPATCH_DUE_POSTS)
-    if every is None:
-        every = settings.SCHEDULING_DISPATCH_EVERY_SECONDS
-    return datetime.timedelta(seconds=every) + WAKE_AHEAD_MARGIN
+    return periodic.dispatcher_interval() + WAKE_AHEAD_MARGIN
 
 
 def next_posting_time(

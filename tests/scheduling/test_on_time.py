@@ -16,10 +16,11 @@ from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from dealer_media import broker
+from media_content import approval, approval_lifecycle, lifecycle
 from media_content.models import ScheduledPost
 from publishing import dispatch
 
-from ..factories import OrganizationFactory
+from ..factories import MediaContentFactory, MembershipFactory, OrganizationFactory
 from .conftest import use_broker
 
 UTC = datetime.UTC
@@ -255,3 +256,48 @@ def test_a_wake_up_the_broker_refused_is_sent_by_the_next_sweep(
     at(time_machine, NOON + seconds(1))
     assert dispatch.dispatch_due_posts().wakes_at == NOON + seconds(17)
     assert wake_ups(client) == [NOON + seconds(17)]
+
+
+# --- A post made due before beat's next sweep -------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_post_scheduled_before_beats_next_sweep_wakes_the_dispatcher_at_its_time(
+    time_machine, sunrise, private_broker
+):
+    """The last sweep looked ahead before this post existed: scheduling it sends the wake-up."""
+    _, client = private_broker
+    at(time_machine, NOON)
+    soon = MediaContentFactory(organization=sunrise, post_to_facebook=True)
+    later = MediaContentFactory(organization=sunrise, post_to_facebook=True)
+
+    lifecycle.media_schedule(media=soon, when=NOON + seconds(12))
+    lifecycle.media_schedule(media=later, when=NOON + seconds(31))  # beat's sweep comes first
+
+    [wake_up] = sent(client, "sweeps")
+    assert datetime.datetime.fromisoformat(wake_up["eta"]) == NOON + seconds(12)
+    assert datetime.datetime.fromisoformat(wake_up["expires"]) == NOON + seconds(12 + 30)
+    assert published(client) == []
+
+    client.delete("sweeps")  # the worker took it; at its ETA:
+    at(time_machine, NOON + seconds(12))
+    report = dispatch.dispatch_due_posts()
+    assert report.sent == 1
+    assert published(client) == [soon.posts.get().pk]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_for_a_time_before_beats_next_sweep_wakes_the_dispatcher(
+    time_machine, sunrise, private_broker
+):
+    _, client = private_broker
+    at(time_machine, NOON)
+    media = MediaContentFactory(organization=sunrise, post_to_facebook=True)
+    approval_lifecycle.media_submit_for_approval(media=media, when=NOON + seconds(20))
+    owner = MembershipFactory(organization=sunrise, role="owner")
+
+    approval.approval_approve(by=owner, media=media)
+
+    assert wake_ups(client) == [NOON + seconds(20)]
