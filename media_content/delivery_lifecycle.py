@@ -111,6 +111,25 @@ def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) 
     )
 
 
+def hold_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) -> bool:
+    """Under the claim: pending again for ``delay`` seconds, this claim not counted as a try.
+
+    For a delivery that a shut gate kept from being sent (``publishing.gates``: its
+    Page is rate-limited or its breaker is open): nothing was tried, so neither its
+    attempts nor its retries grow. Answers False (nothing written) when the claim was lost.
+    """
+    now = timezone.now()
+    return bool(
+        under_claim(delivery=delivery).update(
+            status=Status.PENDING,
+            next_attempt_at=now + datetime.timedelta(seconds=delay),
+            attempts=F("attempts") - 1,
+            last_error=last_error,
+            updated_at=now,
+        )
+    )
+
+
 @transaction.atomic
 def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
     """Under the claim: the delivery's outcome (posted, failed, unconfirmed); the post follows.

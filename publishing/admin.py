@@ -1,14 +1,16 @@
 """The admin of deliveries (scheduled posts): the history staff read, and settling what
-Meta could not tell ("Mark as posted", "Mark as not posted (send again)")."""
+Meta could not tell ("Mark as posted", "Mark as not posted (send again)"); and the
+publishing gates (rate-limit pauses, circuit breakers), read-only for superusers."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from dealer_media.tenancy.admin_bases import TenantModelAdmin
+from dealer_media.tenancy.admin_bases import SuperuserOnlyAdmin, TenantModelAdmin
 from dealer_media.tenancy.roles import Action
 from media_content.models import ScheduledPost
-from publishing import unconfirmed
+from publishing import gates, unconfirmed
+from publishing.models import PublishingGate
 
 
 @admin.register(ScheduledPost)
@@ -111,3 +113,45 @@ class MarkPostedForm(forms.Form):
         assume_scheme="https",
         help_text="Optional: the post's address on Facebook or Instagram, shown in the history.",
     )
+
+
+@admin.register(PublishingGate)
+class PublishingGateAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    """Which Pages, accounts and apps are slowed down or failing: written by ``gates`` only.
+
+    A gate is Meta's state of one of its objects, not a dealership's row ("meta:<Page or
+    Instagram account id>", "meta:app"); the dealers see its words on their waiting posts.
+    """
+
+    list_display = [
+        "key",
+        "state",
+        "consecutive_failures",
+        "paused_until",
+        "retry_at",
+        "last_error",
+        "updated_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["key"]
+    readonly_fields = [f.name for f in PublishingGate._meta.fields if f.name != "id"]
+    actions = ["resume"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Close: end the pause and the breaker, let posts through")
+    def resume(self, request, queryset):
+        resumed = sum(gates.resume(key=gate.key) for gate in queryset)
+        self.message_user(
+            request,
+            f"{resumed} gate(s) closed: posts go through them at once. Posts already waiting "
+            "go out at the time they were given.",
+            messages.SUCCESS,
+        )

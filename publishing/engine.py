@@ -37,10 +37,12 @@ from dealer_media import broker
 from media_content.delivery_lifecycle import (
     claim_delivery,
     finish_delivery,
+    hold_delivery,
     release_delivery,
     under_claim,
 )
 from media_content.models import Destination, MediaContent, ScheduledPost
+from publishing import gates
 from publishing.publisher import (
     LostClaim,
     PublishError,
@@ -127,10 +129,17 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
         post.refresh_from_db()
         return post
+    publisher = get_publisher(post.destination)
+    passage = gates.ask(gates=gates.gates_of(publisher, post), now=timezone.now())
+    if passage.shut:
+        _hold(post, passage)
+        post.refresh_from_db()
+        return post
     if _first_send(post):
         _record_what_is_sent(post)
     try:
-        result = get_publisher(post.destination).publish(post, PostClaim(post))
+        with passage:  # the gates learn whether the destination answered
+            result = publisher.publish(post, PostClaim(post))
     except LostClaim:
         logger.warning("Post %s was taken from this worker while publishing.", post_id)
         return None
@@ -299,6 +308,13 @@ def _wait(post: ScheduledPost, *, delay: float, last_error: str) -> None:
     """Back to pending until ``delay`` seconds from now; the task comes back then."""
     if release_delivery(delivery=post, delay=delay, last_error=last_error):
         enqueue_publish(post.pk, countdown=delay)
+
+
+@transaction.atomic
+def _hold(post: ScheduledPost, passage: gates.Passage) -> None:
+    """A gate is shut: pending until it opens (plus jitter), no try counted, in the gate's words."""
+    if hold_delivery(delivery=post, delay=passage.delay, last_error=passage.words):
+        enqueue_publish(post.pk, countdown=passage.delay)
 
 
 def enqueue_publish(post_id: int, *, countdown: float = 0) -> None:

@@ -6,6 +6,9 @@ the sandbox) with the post and a :class:`Claim`. A publisher reads the post,
 talks to its destination, records its progress and its sends through the claim,
 and answers a :class:`PublishResult` or raises one of the errors below. It never
 imports the engine: what it may do to the post is this interface.
+
+A publisher that talks to a service with limits names the :class:`Gate` each post
+passes (``gates_for``): the engine asks them before calling it (``publishing.gates``).
 """
 
 from dataclasses import dataclass
@@ -47,6 +50,8 @@ class PublishError(Exception):
 
     ``permanent`` failures are not retried (a rejected file, a dead token).
     Others are retried with backoff, not before ``retry_after`` seconds.
+    ``unavailable``: the destination did not answer (a server error, a timeout, a
+    temporary error), which counts toward its circuit breaker; a refusal does not.
     """
 
     def __init__(
@@ -56,11 +61,13 @@ class PublishError(Exception):
         permanent: bool = True,
         retry_after: float | None = None,
         retry_budget: tuple[str, int] | None = None,
+        unavailable: bool = False,
     ):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
+        self.unavailable = unavailable
         # (counter name, most tries) when this kind of failure has a budget of its own,
         # e.g. one long wait after a block; else "retries" and SOCIAL_MAX_RETRIES.
         self.retry_budget = retry_budget
@@ -83,7 +90,25 @@ class LostClaim(Exception):
     """This worker no longer holds the post (the stale sweep or a person took it)."""
 
 
+@dataclass(frozen=True)
+class Gate:
+    """A gate a post passes on its way out: its Page's or account's, or the app's.
+
+    A rate limit shuts it for a while; when ``breaker`` is set, failures where the
+    destination did not answer count toward its circuit breaker (``publishing.gates``).
+    ``network`` and ``what`` name it in the dealer's words ("Facebook", "this Page").
+    """
+
+    key: str
+    network: str
+    what: str
+    breaker: bool = True
+
+
 class Publisher(Protocol):
+    """``publish`` is the interface; a publisher may also have
+    ``gates_for(post) -> list[Gate]``, the gates its post passes (none: it has no limits)."""
+
     label: str
 
     def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult: ...

@@ -13,11 +13,9 @@ rate-limit guide (https://developers.facebook.com/docs/graph-api/overview/rate-l
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -26,11 +24,12 @@ from requests.adapters import HTTPAdapter
 
 # The meaning of Meta's codes lives in one table, with the source of each row.
 from .errors import PUBLISH_PERMISSION, WORDS, Kind, lookup
+from .limits import Usage, app_key, parse_usage, slow_down
 
 # Meta answers a connection at once or not at all: fail fast and retry.
 CONNECT_TIMEOUT_SECONDS = 5.0
 
-__all__ = ["GraphClient", "GraphError", "Kind", "classify", "parse_usage", "scrub"]
+__all__ = ["GraphClient", "GraphError", "Kind", "Usage", "classify", "parse_usage", "scrub"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,15 +79,6 @@ class GraphError(Exception):
         return f"{words} {self._suffix}".strip()
 
 
-@dataclass
-class Usage:
-    """Meta's usage headers: the highest percentage used, and when access comes back."""
-
-    percent: float = 0.0
-    regain_seconds: float | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
 _TOKEN_PATTERNS = [
     re.compile(r"(access_token=)[^&\s\"']+", re.IGNORECASE),
     re.compile(r"((?:Bearer|OAuth)\s+)[A-Za-z0-9._\-|]+", re.IGNORECASE),
@@ -104,39 +94,6 @@ def scrub(text: str, *secrets: str) -> str:
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "[token]", text)
     return text
-
-
-def parse_usage(headers: Any) -> Usage:
-    """Read X-App-Usage, X-Page-Usage and X-Business-Use-Case-Usage (percentages, minutes)."""
-    usage = Usage()
-    for name in ("X-App-Usage", "X-Page-Usage", "X-Ad-Account-Usage"):
-        value = headers.get(name)
-        if not value:
-            continue
-        try:
-            data = json.loads(value)
-        except ValueError:
-            continue
-        usage.raw[name] = data
-        for key in ("call_count", "total_cputime", "total_time"):
-            if isinstance(data.get(key), int | float):
-                usage.percent = max(usage.percent, float(data[key]))
-    value = headers.get("X-Business-Use-Case-Usage")
-    if value:
-        try:
-            data = json.loads(value)
-        except ValueError:
-            data = {}
-        usage.raw["X-Business-Use-Case-Usage"] = data
-        for entries in data.values() if isinstance(data, dict) else []:
-            for entry in entries if isinstance(entries, list) else []:
-                for key in ("call_count", "total_cputime", "total_time"):
-                    if isinstance(entry.get(key), int | float):
-                        usage.percent = max(usage.percent, float(entry[key]))
-                minutes = entry.get("estimated_time_to_regain_access")
-                if isinstance(minutes, int | float) and minutes > 0:
-                    usage.regain_seconds = max(usage.regain_seconds or 0, minutes * 60.0)
-    return usage
 
 
 def classify(
@@ -268,13 +225,23 @@ class GraphClient:
     ``instagram_login`` sends the calls to ``INSTAGRAM_GRAPH_URL`` with an Instagram
     User token (Instagram API with Instagram Login). Every call carries an
     ``appsecret_proof`` when the app's secret is set, so a stolen token alone is
-    of no use to anyone when the app requires it.
+    of no use to anyone when the app requires it. Meta's usage headers and rate-limit
+    errors slow down the gates they concern (``limits``); ``account_gate`` is the gate
+    of the Page or account the calls are made for.
     """
 
-    def __init__(self, token: str, *, network: str = "Facebook", instagram_login: bool = False):
+    def __init__(
+        self,
+        token: str,
+        *,
+        network: str = "Facebook",
+        instagram_login: bool = False,
+        account_gate: str = "",
+    ):
         self._token = token
         self.network = network
         self.instagram_login = instagram_login
+        self.account_gate = account_gate
         secret = settings.INSTAGRAM_APP_SECRET if instagram_login else settings.FACEBOOK_APP_SECRET
         self._proof = appsecret_proof(token, secret) if token and secret else ""
 
@@ -369,8 +336,19 @@ class GraphClient:
         usage = parse_usage(response.headers)
         if usage.percent >= 80:
             logger.warning("Graph usage at %.0f%% of Meta's limit.", usage.percent)
+        error = None
         if response.status_code >= 400:
             error = classify(response, token=self._token, network=self.network, method=method)
+        limited = error if error is not None and error.kind == Kind.RATE_LIMITED else None
+        slow_down(
+            usage,
+            app=app_key(instagram_login=self.instagram_login),
+            account=self.account_gate,
+            limited=limited is not None,
+            code=limited.code if limited else None,
+            retry_after=limited.retry_after if limited else None,
+        )
+        if error is not None:
             logger.warning(
                 "Graph %s %s answered %s: %s", method, path, response.status_code, error.message
             )

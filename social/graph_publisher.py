@@ -13,13 +13,14 @@ from django.conf import settings
 from media_content.models import ScheduledPost
 from publishing.publisher import (
     Claim,
+    Gate,
     PublishError,
     PublishInProgress,
     PublishResult,
     PublishUnconfirmed,
 )
 
-from . import health, services
+from . import health, limits, services
 from .crypto import TokenUnreadable
 from .first_comment import send_first_comment
 from .graph import GraphClient, GraphError, Kind
@@ -75,9 +76,14 @@ def to_publish_error(
             retry_budget=("retries_media_fetch", MEDIA_FETCH_MAX_RETRIES),
         )
     if error.retryable:
-        return PublishError(error.message, permanent=False, retry_after=error.retry_after)
+        return PublishError(
+            error.message,
+            permanent=False,
+            retry_after=error.retry_after,
+            unavailable=error.kind == Kind.TRANSIENT,
+        )
     if error.kind == Kind.UNKNOWN_OUTCOME:
-        return PublishUnconfirmed(error.message)
+        return PublishUnconfirmed(error.message, unavailable=True)
     if error.kind == Kind.NOT_READY:
         return PublishInProgress(error.message, check_after=settings.SOCIAL_STATUS_CHECK_SECONDS)
     return PublishError(error.message, permanent=True)
@@ -88,6 +94,23 @@ class GraphPublisher:
 
     label = "graph"
     destination_name = "Facebook"
+    gate_words = "this Page"  # what its breaker and rate limits concern, in the dealer's words
+
+    def gates_for(self, post: ScheduledPost) -> list[Gate]:
+        """The post's Page or account's gate, and the app's (``limits``); none if unconnected."""
+        account = self.connection(post.organization_id)
+        if account is None:
+            return []
+        return limits.gates_for(
+            object_id=self.gate_object_id(account),
+            network=self.destination_name,
+            what=self.gate_words,
+            instagram_login=isinstance(account, InstagramLogin),
+        )
+
+    def gate_object_id(self, account: MetaConnection) -> str:
+        """The Meta id whose limits and failures a post of this destination meets."""
+        return account.page_id
 
     def publish(self, post: ScheduledPost, claim: Claim) -> PublishResult:
         self.claim = claim
@@ -100,6 +123,7 @@ class GraphPublisher:
                 account.get_token(),
                 network=self.destination_name,
                 instagram_login=isinstance(account, InstagramLogin),
+                account_gate=limits.object_key(self.gate_object_id(account)),
             )
         except TokenUnreadable as error:
             health.mark_needs_reconnect(connection=account, reason=str(error))
@@ -116,7 +140,7 @@ class GraphPublisher:
 
     def usable_account(self, organization_id: int) -> MetaConnection:
         """The connection posts of this destination go through, checked if stale; or why not."""
-        account = self.connection_for(organization_id)
+        account = self.connection(organization_id)
         if account is None or not account.has_token:
             raise PublishError(
                 f"No {self.destination_name} account is connected for this dealership; an "
@@ -142,6 +166,13 @@ class GraphPublisher:
         if reason:
             raise PublishError(reason)
         return account
+
+    def connection(self, organization_id: int) -> MetaConnection | None:
+        """``connection_for``, read once per publisher: the engine asks its gates, then publishes."""
+        cached = getattr(self, "_connection", None)
+        if cached is None or cached[0] != organization_id:
+            cached = self._connection = (organization_id, self.connection_for(organization_id))
+        return cached[1]
 
     def connection_for(self, organization_id: int) -> MetaConnection | None:
         return services.account_for(organization=organization_id)

@@ -29,6 +29,10 @@ class InstagramPublisher(GraphPublisher):
     """
 
     destination_name = "Instagram"
+    gate_words = "this Instagram account"
+
+    def gate_object_id(self, account) -> str:
+        return account.instagram_account_id
 
     def connection_for(self, organization_id: int):
         """Instagram Login when the dealership has one; else the account linked to its Page."""

@@ -120,6 +120,19 @@ def _access_failure(organization: Organization) -> models.Model:
     return AccessFailureLog.objects.create(username="sunrise-person", ip_address="203.0.113.7")
 
 
+def _publishing_gate(organization: Organization) -> models.Model:
+    from publishing.models import PublishingGate
+
+    return PublishingGate.objects.create(
+        key="meta:111",
+        state=PublishingGate.State.OPEN,
+        consecutive_failures=5,
+        trips=1,
+        retry_at=NOW,
+        last_error="Facebook had a temporary problem; we will try again.",
+    )
+
+
 def _interval(organization: Organization) -> models.Model:
     from django_celery_beat.models import IntervalSchedule
 
@@ -166,6 +179,7 @@ ROWS: dict[str, Callable[[Organization], models.Model]] = {
     "social.SocialAccount": _social_account,
     "social.InstagramLogin": _instagram_login,
     "social.DataDeletionRequest": _data_deletion,
+    "publishing.PublishingGate": _publishing_gate,
     "inventory.Vehicle": _vehicle,
     "inventory.InventorySource": _source,
     "inventory.ImportRun": _import_run,

@@ -66,6 +66,12 @@ SOCIAL_DAILY_LIMIT_MAX_WAITS = env.int("SOCIAL_DAILY_LIMIT_MAX_WAITS", default=4
 # https://developers.facebook.com/docs/instagram-platform/content-publishing).
 SOCIAL_STATUS_CHECK_SECONDS = env.float("SOCIAL_STATUS_CHECK_SECONDS", default=60.0)
 SOCIAL_MAX_STATUS_CHECKS = env.int("SOCIAL_MAX_STATUS_CHECKS", default=10)
+# Meta's rate limits (social/limits.py): a usage header at SOCIAL_USAGE_PAUSE_PERCENT or
+# more, an estimated time to regain access, or a rate-limit error shuts the gate of the
+# Page, Instagram account or app concerned (publishing/gates.py) until access comes back,
+# or for SOCIAL_USAGE_PAUSE_SECONDS when Meta gives no time. Only its posts wait.
+SOCIAL_USAGE_PAUSE_PERCENT = env.float("SOCIAL_USAGE_PAUSE_PERCENT", default=95.0)
+SOCIAL_USAGE_PAUSE_SECONDS = env.float("SOCIAL_USAGE_PAUSE_SECONDS", default=300.0)
 # Page Reels upload their bytes (or a file_url) to Meta's rupload host, then finish on
 # /{page-id}/video_reels (https://developers.facebook.com/docs/video-api/guides/reels-publishing).
 FACEBOOK_RUPLOAD_URL = env("FACEBOOK_RUPLOAD_URL", default="https://rupload.facebook.com")
@@ -80,6 +86,24 @@ PUBLISHING_WAIT_FOR_PROCESSING_SECONDS = env.int(
     "PUBLISHING_WAIT_FOR_PROCESSING_SECONDS", default=15 * 60
 )
 PUBLISHING_PROCESSING_CHECK_SECONDS = env.float("PUBLISHING_PROCESSING_CHECK_SECONDS", default=30.0)
+# A Page's circuit breaker (publishing/gates.py): after PUBLISHING_BREAKER_FAILURES failures
+# in a row where Meta did not answer (server errors, timeouts, temporary errors), the
+# Page's posts wait; after a cool-down one post is the probe, and its answer closes the
+# breaker or opens it again for twice as long, up to the maximum. A probe whose worker
+# died is taken again after PUBLISHING_BREAKER_PROBE_TIMEOUT_SECONDS (as the stale sweep
+# judges a worker dead: publishing/unconfirmed.py). Posts waiting for a gate look again
+# every PUBLISHING_GATE_RECHECK_SECONDS while a probe is out, and come back spread over
+# PUBLISHING_GATE_JITTER_SECONDS so that a Page's 200 posts do not all leave at once.
+PUBLISHING_BREAKER_FAILURES = env.int("PUBLISHING_BREAKER_FAILURES", default=5)
+PUBLISHING_BREAKER_COOLDOWN_SECONDS = env.float("PUBLISHING_BREAKER_COOLDOWN_SECONDS", default=60.0)
+PUBLISHING_BREAKER_COOLDOWN_MAX_SECONDS = env.float(
+    "PUBLISHING_BREAKER_COOLDOWN_MAX_SECONDS", default=3600.0
+)
+PUBLISHING_BREAKER_PROBE_TIMEOUT_SECONDS = env.float(
+    "PUBLISHING_BREAKER_PROBE_TIMEOUT_SECONDS", default=900.0
+)
+PUBLISHING_GATE_RECHECK_SECONDS = env.float("PUBLISHING_GATE_RECHECK_SECONDS", default=15.0)
+PUBLISHING_GATE_JITTER_SECONDS = env.float("PUBLISHING_GATE_JITTER_SECONDS", default=30.0)
 
 # --- Scheduling (publishing/dispatch.py, dealer_media/periodic.py) -----------
 # The dispatcher's interval is stored in django-celery-beat (editable in the admin);
