@@ -52,6 +52,7 @@ from publishing.publisher import (
     get_publisher,
 )
 
+CRASHED_BEFORE_SENDING = "Publishing stopped on an unexpected error; our team has been told."
 # The longest backoff between two attempts of a delivery.
 RETRY_MAX_SECONDS = 3600.0
 
@@ -129,8 +130,14 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
         post.refresh_from_db()
         return post
-    publisher = get_publisher(post.destination)
-    passage = gates.ask(gates=gates.gates_of(publisher, post), now=timezone.now())
+    try:
+        publisher = get_publisher(post.destination)
+        passage = gates.ask(gates=gates.gates_of(publisher, post), now=timezone.now())
+    except Exception:
+        logger.exception("Finding the publisher or the gates of post %s crashed.", post_id)
+        _finish(post, status=ScheduledPost.Status.FAILED, last_error=CRASHED_BEFORE_SENDING)
+        post.refresh_from_db()
+        return post
     if passage.shut:
         _hold(post, passage)
         post.refresh_from_db()
@@ -162,11 +169,7 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
                 "check the page before sending it again.",
             )
         else:
-            _finish(
-                post,
-                status=ScheduledPost.Status.FAILED,
-                last_error="Publishing stopped on an unexpected error; our team has been told.",
-            )
+            _finish(post, status=ScheduledPost.Status.FAILED, last_error=CRASHED_BEFORE_SENDING)
     else:
         _finish(
             post,

@@ -99,6 +99,27 @@ def test_a_crash_fails_the_post_without_leaking_details(settings, sunrise):
     assert "unexpected error" in result.last_error
 
 
+class PublisherWhoseGatesCrash(CountingPublisher):
+    label = "gates crash"
+
+    def gates_for(self, post):
+        raise RuntimeError("token=SECRET in the gates' lookup")
+
+
+def test_a_crash_while_asking_the_gates_fails_the_post_and_sends_nothing(settings, sunrise):
+    """Not left "publishing" for the stale sweep to hand back again and again."""
+    CountingPublisher.calls = []
+    settings.PUBLISHERS = {
+        **settings.PUBLISHERS,
+        "facebook": "tests.test_publishing.PublisherWhoseGatesCrash",
+    }
+    post = ScheduledPostFactory(media_content__organization=sunrise)
+    result = publishing.publish_post(post_id=post.pk)
+    assert result.status == ScheduledPost.Status.FAILED
+    assert result.last_error == "Publishing stopped on an unexpected error; our team has been told."
+    assert CountingPublisher.calls == []
+
+
 def test_partial_success_names_the_failed_destination(sunrise, django_capture_on_commit_callbacks):
     """Posts made while the file looked fine; it changed before they went out."""
     video = MediaContentFactory(
