@@ -9,34 +9,14 @@ their time at 500 ms per answer, 0 duplicates; within 150 s at 1,500 ms; a "post
 during the peak posted within 5 s; a Reel render during the peak changes none of these by
 more than 10 %.
 
-What it does:
-
-1. A fresh PostgreSQL database (``--database-url``, default ``dm_peak``) and Redis
-   database (``--broker-url``, default db 14; the cache on db 15), emptied first.
-2. The fake Graph API (``bench/peak_fake.py``) in a process of its own, over real HTTP,
-   every answer ``--delay-ms`` late; it fetches each photo by URL as Meta does, from
-   MEDIA_ROOT served as the public CDN (``MEDIA_URL=https://cdn.peak.example/media/``).
-3. ``release`` of ``Procfile.production`` as written (migrate, setup_periodic_tasks).
-4. The data through the product's services (``bench/peak_setup.py``, 2 processes):
-   ``--dealerships`` with an owner and a connected Page, ``--posts`` drafts of one
-   processed JPEG each, spread evenly.
-5. Every ``worker_*`` line and ``beat`` of ``Procfile.production`` as written, through
-   ``sh -c`` (so ``${X:-default}`` expands as in a shell), each in its own process group,
-   ``--formation`` processes of a line (the 2nd named ``-n publishing2@%h``...).
-6. Once they are ready, every draft is scheduled (the portal's Schedule, as its owner)
-   for the instant T, ``--lead`` seconds ahead; then nothing but beat's sweeps moves them.
-7. From T it samples /proc and ``pg_stat_activity`` every 0.5 s until every post is
-   settled or ``--timeout`` passes. ``--post-now``: a draft is posted now (the portal's
-   Post now) ``--post-now-after`` seconds after the fake received the peak's first post.
-   ``--reel``: a vehicle's Reel is asked for at T (rendered by ``worker_processing``).
-
-Reported: T → last post posted, posts/s, lateness p50/p95/max (``posted_at`` minus
-``scheduled_time``), the first request at the fake after T, CPU per post (user+sys of
-every worker and beat process and the children they reaped, T → last post, from
-/proc; PostgreSQL's server, Redis and the fake apart), peak RSS of the workers and beat,
-most connections to the bench database, the most requests in flight at the fake,
-duplicates (publishes at the fake per caption above 1, and deliveries posted twice),
-what was not posted and why, and the load average. A table, and ``--json``.
+It makes a fresh database (``--database-url``, default ``dm_peak``; Redis db 14 and 15),
+runs the fake Graph API (``bench/peak_fake.py``) in a process of its own, ``release`` and
+then every ``worker_*`` and ``beat`` line of ``Procfile.production`` as written (through
+``sh -c``, each in its own process group), makes the data through the product's services
+(``bench/peak_setup.py``), schedules it for the instant T, and measures from T until every
+post is settled (``bench/peak_procs.py`` reads /proc, ``bench/peak_report.py`` computes and
+prints). What each option does and what each figure means: docs/performance.md,
+"Publishing at peak".
 """
 
 from __future__ import annotations
@@ -45,7 +25,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -61,6 +40,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peak_procs as procs
+import peak_results as results
 from peak_report import print_report, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,49 +243,14 @@ class Bench:
                 self.figures["commands"].append(
                     {"line": label, "command": procs.expand(command, self.env)}
                 )
-        deadline = time.monotonic() + 180
-        waiting = {line.name: line for line in self.lines}
-        while waiting:
-            for name, line in list(waiting.items()):
-                text = line.log.read_text(errors="replace")
-                if line.process.poll() is not None:
-                    raise SystemExit(f"{name} stopped at once; see {line.log}.")
-                if (" ready." in text) or (name.startswith("beat") and "beat: Starting" in text):
-                    del waiting[name]
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"Not ready within 180 s: {', '.join(waiting)} (logs in {self.work})."
-                )
-            time.sleep(0.2)
+        procs.wait_ready(self.lines, timeout=180.0)
 
     # --- measuring ------------------------------------------------------------------
     def roots(self) -> dict[str, int]:
         return {line.name: line.pid for line in self.lines}
 
     def snapshot(self) -> dict:
-        stats = procs.all_stats()
-        bench = procs.usage(self.roots(), stats, memory=True)
-        postgres = procs.usage({str(p): p for p in procs.pids_named("postgres", stats)}, stats)
-        redis_server = procs.usage(
-            {str(p): p for p in procs.pids_named("redis-server", stats)}, stats
-        )
-        fake = procs.usage({"fake": self.fake.pid}, stats)
-        me = resource.getrusage(resource.RUSAGE_SELF)
-        return {
-            "time": time.time(),
-            "cpu": bench.cpu,
-            "cpu_by_line": bench.per_root,
-            "rss": bench.rss,
-            "pss": bench.pss,
-            "rss_by_line": {
-                line.name: sum(s.rss for s in procs.tree(line.pid, stats)) for line in self.lines
-            },
-            "processes": bench.processes,
-            "postgres_cpu": postgres.cpu,
-            "redis_cpu": redis_server.cpu,
-            "fake_cpu": fake.cpu,
-            "bench_cpu": me.ru_utime + me.ru_stime,
-        }
+        return procs.snapshot(self.roots(), fake_pid=self.fake.pid)
 
     def sample(self) -> None:
         with self.connect() as db:
@@ -320,13 +265,6 @@ class Bench:
                 snapshot["active_connections"] = sum(c for state, c in rows if state == "active")
                 self.samples.append(snapshot)
                 self.stop_sampling.wait(SAMPLE_SECONDS)
-
-    def statuses(self, db: psycopg.Connection) -> dict[str, int]:
-        rows = db.execute(
-            "SELECT status, count(*) FROM media_content_scheduledpost WHERE title LIKE 'Peak %%' "
-            "GROUP BY status"
-        ).fetchall()
-        return dict(rows)
 
     # --- the run --------------------------------------------------------------------
     def run(self) -> dict:
@@ -388,7 +326,7 @@ class Bench:
         with self.connect() as db:
             deadline = due.timestamp() + args.timeout
             while time.time() < deadline:
-                counts = self.statuses(db)
+                counts = results.statuses(db)
                 live = sum(counts.get(s, 0) for s in ("pending", "queued", "publishing", "held"))
                 if now_child is not None and posted_now_at is None:
                     first = self.fake_summary("first")["first_publish"]
@@ -404,7 +342,10 @@ class Bench:
                 now_done = (
                     now_child is None
                     or (posted_now_at is None and settled_at is not None and first is None)
-                    or (posted_now_at is not None and self.post_now_settled(db))
+                    or (
+                        posted_now_at is not None
+                        and results.post_now_settled(db, self.setup["post_now_media_id"])
+                    )
                 )
                 if settled_at is not None and now_done:
                     break
@@ -414,48 +355,20 @@ class Bench:
                 self.figures["load_at_settled"] = os.getloadavg()
                 self.figures["timed_out"] = True
             self.figures["fake"] = self.fake_summary()
-            self.figures["posts"] = db.execute(
-                "SELECT id, status, extract(epoch FROM scheduled_time), "
-                "extract(epoch FROM posted_at), last_error, attempts, sent_text, media_content_id "
-                "FROM media_content_scheduledpost WHERE title LIKE 'Peak %%'"
-            ).fetchall()
-            self.figures["posted_twice"] = db.execute(
-                "SELECT count(*) FROM (SELECT media_content_id, destination FROM "
-                "media_content_scheduledpost WHERE status = 'posted' "
-                "GROUP BY 1, 2 HAVING count(*) > 1) AS twice"
-            ).fetchone()[0]
+            self.figures["posts"] = results.peak_posts(db)
+            self.figures["posted_twice"] = results.posted_twice(db)
             if posted_now_at is not None:
                 self.figures["post_now"] = self.result(now_child, "Post now")
-                self.figures["post_now_row"] = self.post_now_row(db)
+                self.figures["post_now_row"] = results.post_now_row(
+                    db, self.setup["post_now_media_id"]
+                )
             if reel_child is not None:
                 self.figures["reel"] = self.result(reel_child, "The Reel's request")
-                self.figures["reel_row"] = self.wait_for_reel(db, deadline)
+                self.figures["reel_row"] = results.wait_for_reel(db, deadline)
         self.stop_sampling.set()
         sampler.join(timeout=10)
         self.figures["samples"] = self.samples
         return summarize(self.figures)
-
-    def post_now_settled(self, db: psycopg.Connection) -> bool:
-        row = self.post_now_row(db)
-        return row is not None and row[0] not in ("pending", "queued", "publishing")
-
-    def post_now_row(self, db: psycopg.Connection):
-        return db.execute(
-            "SELECT status, extract(epoch FROM scheduled_time), extract(epoch FROM posted_at), "
-            "last_error FROM media_content_scheduledpost WHERE media_content_id = %s",
-            (self.setup["post_now_media_id"],),
-        ).fetchone()
-
-    def wait_for_reel(self, db: psycopg.Connection, deadline: float):
-        query = (
-            "SELECT status, extract(epoch FROM created_at), extract(epoch FROM started_at), "
-            "extract(epoch FROM finished_at), error FROM inventory_vehiclereel"
-        )
-        row = db.execute(query).fetchone()
-        while row is not None and row[0] == "building" and time.time() < deadline:
-            time.sleep(1)
-            row = db.execute(query).fetchone()
-        return row
 
     def cleanup(self) -> None:
         self.stop_sampling.set()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
@@ -93,6 +94,23 @@ def stop_groups(processes: list[subprocess.Popen], *, grace: float = 20.0) -> No
             os.killpg(process.pid, signal.SIGKILL)  # children left behind by the group too
         if process.poll() is None:
             process.wait(timeout=10)
+
+
+def wait_ready(lines: list[Line], *, timeout: float) -> None:
+    """Until every worker's log says "ready." and beat's "Starting"; a line that stops fails."""
+    deadline = time.monotonic() + timeout
+    waiting = {line.name: line for line in lines}
+    while waiting:
+        for name, line in list(waiting.items()):
+            text = line.log.read_text(errors="replace")
+            if line.process.poll() is not None:
+                raise SystemExit(f"{name} stopped at once; see {line.log}.")
+            if " ready." in text or (name.startswith("beat") and "beat: Starting" in text):
+                del waiting[name]
+        if time.monotonic() > deadline:
+            where = lines[0].log.parent if lines else "."
+            raise SystemExit(f"Not ready within {timeout:.0f} s: {', '.join(waiting)} ({where}).")
+        time.sleep(0.2)
 
 
 # --- /proc ---------------------------------------------------------------------------
@@ -186,3 +204,29 @@ def usage(roots: dict[str, int], stats: dict[int, Stat], *, memory: bool = False
 def pids_named(name: str, stats: dict[int, Stat]) -> list[int]:
     """Processes whose executable's name is ``name`` (postgres, redis-server)."""
     return [stat.pid for stat in stats.values() if stat.comm == name]
+
+
+def snapshot(roots: dict[str, int], *, fake_pid: int) -> dict:
+    """CPU and memory now: our lines (by line), PostgreSQL's and Redis's servers when they run
+    on this machine (every database's backends), the fake, and this process."""
+    stats = all_stats()
+    ours = usage(roots, stats, memory=True)
+    postgres = usage({str(p): p for p in pids_named("postgres", stats)}, stats)
+    redis_server = usage({str(p): p for p in pids_named("redis-server", stats)}, stats)
+    fake = usage({"fake": fake_pid}, stats)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "time": time.time(),
+        "cpu": ours.cpu,
+        "cpu_by_line": ours.per_root,
+        "rss": ours.rss,
+        "pss": ours.pss,
+        "rss_by_line": {
+            name: sum(stat.rss for stat in tree(root, stats)) for name, root in roots.items()
+        },
+        "processes": ours.processes,
+        "postgres_cpu": postgres.cpu,
+        "redis_cpu": redis_server.cpu,
+        "fake_cpu": fake.cpu,
+        "bench_cpu": me.ru_utime + me.ru_stime,
+    }
