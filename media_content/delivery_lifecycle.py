@@ -92,22 +92,50 @@ def under_claim(*, delivery: ScheduledPost) -> QuerySet[ScheduledPost]:
     )
 
 
+def _claim_write(delivery: ScheduledPost, **fields) -> bool:
+    """One UPDATE under the claim, carrying what is sent; the delivery in memory follows.
+
+    The record of what is sent (``sent_text``, ``sent_file_urls``, set in memory as the
+    engine starts a first send) rides on every write of the claim, so it costs no
+    UPDATE of its own and is kept whichever write comes first. Won: ``delivery`` holds
+    what was written. Lost: ``delivery`` is read again, so the caller sees what the
+    database says.
+    """
+    fields = {
+        "sent_text": delivery.sent_text,
+        "sent_file_urls": delivery.sent_file_urls,
+        "updated_at": timezone.now(),
+        **fields,
+    }
+    if not under_claim(delivery=delivery).update(**fields):
+        delivery.refresh_from_db()
+        return False
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    return True
+
+
+def write_progress(*, delivery: ScheduledPost, **fields) -> bool:
+    """Under the claim: the worker's progress (``external_state``, ``send_started_at``),
+    never the status. Answers False (nothing written) when the claim was lost."""
+    if "status" in fields:
+        raise ValueError("A delivery's status moves by claim, release and finish only.")
+    return _claim_write(delivery, **fields)
+
+
 def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) -> bool:
     """Under the claim: pending again until ``delay`` seconds from now, its progress kept.
 
     For a retry's backoff, a step Meta is still working on, or a file still
     processing. Answers False (nothing written) when the claim was lost.
     """
-    now = timezone.now()
-    return bool(
-        under_claim(delivery=delivery).update(
-            status=Status.PENDING,
-            next_attempt_at=now + datetime.timedelta(seconds=delay),
-            send_started_at=None,
-            external_state=delivery.external_state,
-            last_error=last_error,
-            updated_at=now,
-        )
+    return _claim_write(
+        delivery,
+        status=Status.PENDING,
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        send_started_at=None,
+        external_state=delivery.external_state,
+        last_error=last_error,
     )
 
 
@@ -117,15 +145,14 @@ def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
 
     The post's status is derived again even when the claim was lost, from what
     the database says. Answers False when the claim was lost (nothing written).
+    Either way ``delivery`` in memory then reads as the database does.
     """
     if status not in OUTCOMES:
         raise ValueError(f"A delivery finishes posted, failed or unconfirmed, not {status!r}.")
-    finished = under_claim(delivery=delivery).update(
-        status=status, updated_at=timezone.now(), **fields
-    )
+    finished = _claim_write(delivery, status=status, **fields)
     if delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
-    return bool(finished)
+    return finished
 
 
 # --- Outcome unknown --------------------------------------------------------------
@@ -177,3 +204,19 @@ def settle_unconfirmed_delivery(*, delivery: ScheduledPost, status: str, **field
     if settled and delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
     return bool(settled)
+
+
+# --- After the fact ---------------------------------------------------------------
+
+
+def record_link(*, delivery: ScheduledPost, external_state: dict, external_url: str = "") -> bool:
+    """A posted delivery's permalink read from the destination after it went out, or how
+    the reading went (``external_state``); never its status. ``external_url`` empty: the
+    link stays as it is.
+
+    Compare-and-set on posted: a delivery settled otherwise since keeps what was decided.
+    """
+    fields = {"external_state": external_state, "updated_at": timezone.now()}
+    if external_url:
+        fields["external_url"] = external_url
+    return bool(ScheduledPost.objects.filter(pk=delivery.pk, status=Status.POSTED).update(**fields))
