@@ -77,7 +77,8 @@ def _database_settings(env: dict[str, str]) -> dict:
         "shell",
         "-c",
         "import json; from django.conf import settings; d = settings.DATABASES['default']; "
-        "print(json.dumps({k: d.get(k) for k in ('ENGINE', 'CONN_MAX_AGE', 'OPTIONS')}))",
+        "keys = ('ENGINE', 'CONN_MAX_AGE', 'OPTIONS', 'DISABLE_SERVER_SIDE_CURSORS'); "
+        "print(json.dumps({k: d.get(k) for k in keys}))",
         env={**PRODUCTION_ENV, **env},
     )
     assert result.returncode == 0, result.stderr
@@ -90,9 +91,13 @@ def test_a_connection_pool_per_process_on_postgresql_when_sized():
         "ENGINE": "django.db.backends.postgresql",
         "CONN_MAX_AGE": 0,  # Django refuses persistent connections with a pool
         "OPTIONS": {"pool": {"min_size": 1, "max_size": 8, "timeout": 10.0}},
+        "DISABLE_SERVER_SIDE_CURSORS": False,
     }
     unpooled = _database_settings(postgres)
     assert (unpooled["CONN_MAX_AGE"], unpooled["OPTIONS"]) == (60, {})
+    # Behind PgBouncer in transaction mode: no cursor held across transactions.
+    pgbouncer = _database_settings({**postgres, "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true"})
+    assert pgbouncer["DISABLE_SERVER_SIDE_CURSORS"] is True
     sqlite = _database_settings({"DATABASE_POOL_MAX_SIZE": "8"})
     assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
     assert sqlite["CONN_MAX_AGE"] == 60
