@@ -4,12 +4,13 @@
 (schedule, cancel, retry, hold for approval); this module writes what the engine
 does to one delivery (``ScheduledPost``): the dispatcher queues it, a worker
 claims it for publishing and finishes it, the stale sweep and a person settle it
-when its outcome is unknown. Every write is a compare-and-set on the status it
+when its outcome is unknown, and its permalink is recorded once read. Every write is a compare-and-set on the status it
 expects and, for a worker, on its own claim (``under_claim``), so whoever lost a
 delivery writes nothing. When to queue, retry, fail or send again is decided by
 the callers (``dispatch``, ``publishing``, ``unconfirmed``); sending is theirs too.
 """
 
+import contextlib
 import datetime
 
 from django.db import transaction
@@ -93,13 +94,12 @@ def under_claim(*, delivery: ScheduledPost) -> QuerySet[ScheduledPost]:
 
 
 def _claim_write(delivery: ScheduledPost, **fields) -> bool:
-    """One UPDATE under the claim, carrying what is sent; the delivery in memory follows.
+    """One UPDATE under the claim, carrying what is sent; when won, ``delivery`` in memory
+    holds what was written, so nobody reads it again.
 
     The record of what is sent (``sent_text``, ``sent_file_urls``, set in memory as the
     engine starts a first send) rides on every write of the claim, so it costs no
-    UPDATE of its own and is kept whichever write comes first. Won: ``delivery`` holds
-    what was written. Lost: ``delivery`` is read again, so the caller sees what the
-    database says.
+    UPDATE of its own and is kept whichever write comes first.
     """
     fields = {
         "sent_text": delivery.sent_text,
@@ -108,11 +108,16 @@ def _claim_write(delivery: ScheduledPost, **fields) -> bool:
         **fields,
     }
     if not under_claim(delivery=delivery).update(**fields):
-        delivery.refresh_from_db()
         return False
     for name, value in fields.items():
         setattr(delivery, name, value)
     return True
+
+
+def _read_again(delivery: ScheduledPost) -> None:
+    """The claim was lost: the delivery in memory reads as the database says (if still there)."""
+    with contextlib.suppress(ScheduledPost.DoesNotExist):
+        delivery.refresh_from_db()
 
 
 def write_progress(*, delivery: ScheduledPost, **fields) -> bool:
@@ -127,9 +132,10 @@ def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) 
     """Under the claim: pending again until ``delay`` seconds from now, its progress kept.
 
     For a retry's backoff, a step Meta is still working on, or a file still
-    processing. Answers False (nothing written) when the claim was lost.
+    processing. Answers False (nothing written) when the claim was lost. Either way
+    ``delivery`` in memory then reads as the database does.
     """
-    return _claim_write(
+    released = _claim_write(
         delivery,
         status=Status.PENDING,
         next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
@@ -137,6 +143,9 @@ def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) 
         external_state=delivery.external_state,
         last_error=last_error,
     )
+    if not released:
+        _read_again(delivery)
+    return released
 
 
 @transaction.atomic
@@ -150,6 +159,8 @@ def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
     if status not in OUTCOMES:
         raise ValueError(f"A delivery finishes posted, failed or unconfirmed, not {status!r}.")
     finished = _claim_write(delivery, status=status, **fields)
+    if not finished:
+        _read_again(delivery)
     if delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
     return finished

@@ -68,6 +68,8 @@ def fill_permalinks(*, limit: int = POSTS_PER_RUN) -> int:
     for (organization, destination), group in groups.items():
         connection = connections.get((organization, destination))
         if connection is None or not connection.is_usable:
+            for post in group:  # cannot be read now: a try, so they never crowd out others
+                _record(post, None)
             continue
         client = GraphClient(
             connection.get_token(),
@@ -127,6 +129,8 @@ def _read_ids(client: GraphClient, ids: list[str]) -> dict[str, str]:
 
 
 def _instagram_links(client: GraphClient, ig_user_id: str) -> dict[str, str]:
+    if not ig_user_id:  # the Page has no Instagram account linked any more
+        return {}
     answer = client.get(
         f"{ig_user_id}/media", fields="id,permalink", limit=INSTAGRAM_MEDIA_PER_READ
     )

@@ -15,6 +15,7 @@ from dealer_media.queues import DEFAULT, ROUTES
 from media_content.models import ScheduledPost
 from publishing import engine as publishing
 from social import permalinks
+from social.models import SocialAccount
 
 from ..factories import MediaContentFactory, ScheduledPostFactory
 from .fake_graph import graph_error
@@ -109,6 +110,20 @@ def test_a_temporary_error_leaves_the_links_wanted_without_a_try(fake_graph, acc
     assert row.external_state["permalink"] == "wanted"
     assert "permalink_tries" not in row.external_state
     assert permalinks.fill_permalinks() == 1
+
+
+def test_a_page_that_cannot_be_read_now_counts_a_try_without_a_request(
+    fake_graph, account, sunrise
+):
+    """Its posts must not stay first in line, crowding out those that can be read."""
+    [post] = posted(sunrise, "facebook", 1)
+    account.status = SocialAccount.Status.NEEDS_RECONNECT
+    account.save()
+
+    assert permalinks.fill_permalinks() == 0
+
+    assert reads(fake_graph) == []
+    assert ScheduledPost.objects.get(pk=post.pk).external_state["permalink_tries"] == 1
 
 
 def test_instagram_links_come_from_the_accounts_newest_media(
