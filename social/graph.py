@@ -242,18 +242,12 @@ def get_session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
-        if not urllib.request.getproxies():
-            # No proxy in the environment: requests need not read the environment and
-            # ~/.netrc again on every call (CPU at thousands of calls a minute). The CA
-            # bundle variables requests honours are read once here instead.
-            session.trust_env = False
-            session.verify = (
-                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-            )
-        # No automatic retries: whether a request may be repeated is decided above us.
-        # One pool per host a publisher talks to (graph, graph-video, rupload, the
-        # Instagram host), each keeping the connection of the thread's one call at a
-        # time, and one spare: never "Connection pool is full".
+        if not urllib.request.getproxies():  # else requests reads them on every call
+            session.trust_env = False  # no per-call read of the environment and ~/.netrc
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            session.verify = bundle or True  # the CA bundle requests would read, read once
+        # No automatic retries: whether a request may be repeated is decided above us. One
+        # pool per host (graph, graph-video, rupload, Instagram), one call at a time each.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=2, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
