@@ -15,7 +15,8 @@ def release_while_waiting() -> None:
 
     Only pooled ones (without a pool, the next query would open a new connection), and
     never inside a transaction (closing would lose its work): the next query takes one
-    from the pool again.
+    from the pool again. A loop over ``QuerySet.iterator()`` that calls Meta must run in
+    a transaction, or its server-side cursor goes with the connection.
     """
     for connection in connections.all(initialized_only=True):
         if (
