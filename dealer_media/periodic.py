@@ -55,6 +55,15 @@ def _jobs() -> list[PeriodicJob]:
             description="Instagram containers and Facebook videos that Meta is still processing.",
         ),
         PeriodicJob(
+            name="Read the links of new posts",
+            task="social.tasks.fill_permalinks",
+            every_seconds=60,
+            description="Permalinks of posts just published, read from Meta in batches "
+            "(one request per Page or Instagram account), so publishing never waits for them.",
+            # A run reads every link still wanted: piled-up runs are useless.
+            expire_seconds=60,
+        ),
+        PeriodicJob(
             name="Check Facebook and Instagram connections",
             task="social.tasks.check_connections",
             every_seconds=24 * 3600,

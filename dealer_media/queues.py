@@ -50,6 +50,8 @@ ROUTES: dict[str, str] = {
     "inventory.tasks.apply_inventory_rule": DEFAULT,
     "inventory.tasks.sell_vehicle": DEFAULT,
     "social.tasks.check_connections": DEFAULT,
+    # Links read after the fact: Meta's I/O that no dealer waits for, kept off the peak's pool.
+    "social.tasks.fill_permalinks": DEFAULT,
     "social.tasks.refresh_instagram_tokens": DEFAULT,
     "social.tasks.email_reconnect_needed": DEFAULT,
 }

@@ -4,12 +4,13 @@
 (schedule, cancel, retry, hold for approval); this module writes what the engine
 does to one delivery (``ScheduledPost``): the dispatcher queues it, a worker
 claims it for publishing and finishes it, the stale sweep and a person settle it
-when its outcome is unknown. Every write is a compare-and-set on the status it
+when its outcome is unknown, and its permalink is recorded once read. Every write is a compare-and-set on the status it
 expects and, for a worker, on its own claim (``under_claim``), so whoever lost a
 delivery writes nothing. When to queue, retry, fail or send again is decided by
 the callers (``dispatch``, ``publishing``, ``unconfirmed``); sending is theirs too.
 """
 
+import contextlib
 import datetime
 
 from django.db import transaction
@@ -92,23 +93,59 @@ def under_claim(*, delivery: ScheduledPost) -> QuerySet[ScheduledPost]:
     )
 
 
+def _claim_write(delivery: ScheduledPost, **fields) -> bool:
+    """One UPDATE under the claim, carrying what is sent; when won, ``delivery`` in memory
+    holds what was written, so nobody reads it again.
+
+    The record of what is sent (``sent_text``, ``sent_file_urls``, set in memory as the
+    engine starts a first send) rides on every write of the claim, so it costs no
+    UPDATE of its own and is kept whichever write comes first.
+    """
+    fields = {
+        "sent_text": delivery.sent_text,
+        "sent_file_urls": delivery.sent_file_urls,
+        "updated_at": timezone.now(),
+        **fields,
+    }
+    if not under_claim(delivery=delivery).update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    return True
+
+
+def _read_again(delivery: ScheduledPost) -> None:
+    """The claim was lost: the delivery in memory reads as the database says (if still there)."""
+    with contextlib.suppress(ScheduledPost.DoesNotExist):
+        delivery.refresh_from_db()
+
+
+def write_progress(*, delivery: ScheduledPost, **fields) -> bool:
+    """Under the claim: the worker's progress (``external_state``, ``send_started_at``),
+    never the status. Answers False (nothing written) when the claim was lost."""
+    if "status" in fields:
+        raise ValueError("A delivery's status moves by claim, release and finish only.")
+    return _claim_write(delivery, **fields)
+
+
 def release_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) -> bool:
     """Under the claim: pending again until ``delay`` seconds from now, its progress kept.
 
     For a retry's backoff, a step Meta is still working on, or a file still
-    processing. Answers False (nothing written) when the claim was lost.
+    processing. Answers False (nothing written) when the claim was lost. Either way
+    ``delivery`` in memory then reads as the database does.
     """
-    now = timezone.now()
-    return bool(
-        under_claim(delivery=delivery).update(
-            status=Status.PENDING,
-            next_attempt_at=now + datetime.timedelta(seconds=delay),
-            send_started_at=None,
-            external_state=delivery.external_state,
-            last_error=last_error,
-            updated_at=now,
-        )
+    released = _claim_write(
+        delivery,
+        status=Status.PENDING,
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        send_started_at=None,
+        external_state=delivery.external_state,
+        last_error=last_error,
     )
+    if not released:
+        _read_again(delivery)
+    return released
 
 
 def hold_delivery(*, delivery: ScheduledPost, delay: float, last_error: str) -> bool:
@@ -136,15 +173,16 @@ def finish_delivery(*, delivery: ScheduledPost, status: str, **fields) -> bool:
 
     The post's status is derived again even when the claim was lost, from what
     the database says. Answers False when the claim was lost (nothing written).
+    Either way ``delivery`` in memory then reads as the database does.
     """
     if status not in OUTCOMES:
         raise ValueError(f"A delivery finishes posted, failed or unconfirmed, not {status!r}.")
-    finished = under_claim(delivery=delivery).update(
-        status=status, updated_at=timezone.now(), **fields
-    )
+    finished = _claim_write(delivery, status=status, **fields)
+    if not finished:
+        _read_again(delivery)
     if delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
-    return bool(finished)
+    return finished
 
 
 # --- Outcome unknown --------------------------------------------------------------
@@ -196,3 +234,19 @@ def settle_unconfirmed_delivery(*, delivery: ScheduledPost, status: str, **field
     if settled and delivery.media_content_id:
         media_refresh_status(media=delivery.media_content)
     return bool(settled)
+
+
+# --- After the fact ---------------------------------------------------------------
+
+
+def record_link(*, delivery: ScheduledPost, external_state: dict, external_url: str = "") -> bool:
+    """A posted delivery's permalink read from the destination after it went out, or how
+    the reading went (``external_state``); never its status. ``external_url`` empty: the
+    link stays as it is.
+
+    Compare-and-set on posted: a delivery settled otherwise since keeps what was decided.
+    """
+    fields = {"external_state": external_state, "updated_at": timezone.now()}
+    if external_url:
+        fields["external_url"] = external_url
+    return bool(ScheduledPost.objects.filter(pk=delivery.pk, status=Status.POSTED).update(**fields))

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from dealer_media import broker
@@ -39,9 +40,9 @@ from media_content.delivery_lifecycle import (
     finish_delivery,
     hold_delivery,
     release_delivery,
-    under_claim,
+    write_progress,
 )
-from media_content.models import Destination, MediaContent, ScheduledPost
+from media_content.models import Destination, MediaContent, PostFile, ScheduledPost
 from publishing import gates
 from publishing.publisher import (
     LostClaim,
@@ -70,29 +71,25 @@ logger = logging.getLogger(__name__)
 
 def save_progress(post: ScheduledPost, **state: Any) -> None:
     """Merge ``state`` into the post's external_state now (committed), if still ours."""
-    new_state = {**post.external_state, **state}
-    if not under_claim(delivery=post).update(external_state=new_state, updated_at=timezone.now()):
+    if not write_progress(delivery=post, external_state={**post.external_state, **state}):
         raise LostClaim(post.pk)
-    post.external_state = new_state
 
 
-def begin_send(post: ScheduledPost) -> None:
-    """Stamp the post before a request that publishes: from here its outcome can be unknown."""
-    now = timezone.now()
-    if not under_claim(delivery=post).update(send_started_at=now, updated_at=now):
+def begin_send(post: ScheduledPost, **state: Any) -> None:
+    """Stamp the post before a request that publishes: from here its outcome can be unknown.
+
+    ``state`` is merged into its progress by the same write.
+    """
+    progress = {"external_state": {**post.external_state, **state}} if state else {}
+    if not write_progress(delivery=post, send_started_at=timezone.now(), **progress):
         raise LostClaim(post.pk)
-    post.send_started_at = now
 
 
 def end_send(post: ScheduledPost, **state: Any) -> None:
     """Meta answered the publishing request (e.g. with a video id): the outcome is known again."""
     new_state = {**post.external_state, **state}
-    if not under_claim(delivery=post).update(
-        send_started_at=None, external_state=new_state, updated_at=timezone.now()
-    ):
+    if not write_progress(delivery=post, send_started_at=None, external_state=new_state):
         raise LostClaim(post.pk)
-    post.send_started_at = None
-    post.external_state = new_state
 
 
 class PostClaim:
@@ -108,8 +105,8 @@ class PostClaim:
     def save_progress(self, **state: Any) -> None:
         save_progress(self.post, **state)
 
-    def begin_send(self) -> None:
-        begin_send(self.post)
+    def begin_send(self, **state: Any) -> None:
+        begin_send(self.post, **state)
 
     def end_send(self, **state: Any) -> None:
         end_send(self.post, **state)
@@ -120,15 +117,13 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
     if not claim_delivery(delivery_id=post_id, now=timezone.now()):
         logger.info("Post %s is not due and pending; not publishing it now.", post_id)
         return None
-    post = ScheduledPost.objects.select_related("media_content", "organization").get(pk=post_id)
+    post = _claimed_post(post_id)
     if _waits_for_processing(post):
         _wait_for_processing(post)
-        post.refresh_from_db()
         return post
     refusal = _refusal_before_sending(post)
     if refusal:
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=refusal)
-        post.refresh_from_db()
         return post
     try:
         publisher = get_publisher(post.destination)
@@ -136,7 +131,6 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
     except Exception:
         logger.exception("Finding the publisher or the gates of post %s crashed.", post_id)
         _finish(post, status=ScheduledPost.Status.FAILED, last_error=CRASHED_BEFORE_SENDING)
-        post.refresh_from_db()
         return post
     if passage.shut:
         _hold(post, passage)
@@ -176,16 +170,33 @@ def publish_post(*, post_id: int) -> ScheduledPost | None:
             status=ScheduledPost.Status.POSTED,
             external_id=result.external_id,
             external_url=result.external_url,
+            external_state={**post.external_state, **result.state},
             posted_at=timezone.now(),
             last_error=result.note,
             next_attempt_at=None,
         )
-    post.refresh_from_db()
-    return post
+    return post  # as written: the lifecycle's writes keep it as the database has it
+
+
+def _claimed_post(post_id: int) -> ScheduledPost:
+    """The claimed post, its item and the item's files in order, read once for the checks,
+    the record of what is sent and the publisher."""
+    files = Prefetch(
+        "media_content__post_files",
+        queryset=PostFile.objects.select_related("file").order_by("position"),
+    )
+    return (
+        ScheduledPost.objects.select_related("media_content")
+        .prefetch_related(files)
+        .get(pk=post_id)
+    )
 
 
 def _record_what_is_sent(post: ScheduledPost) -> None:
-    """Keep the exact text and file URLs on the delivery, as the post reads now."""
+    """Keep the exact text and file URLs on the delivery, as the post reads now.
+
+    Set in memory: every write under the claim carries them (``delivery_lifecycle``).
+    """
     from media_content.captions import caption_for
 
     media = post.media_content
@@ -194,9 +205,8 @@ def _record_what_is_sent(post: ScheduledPost) -> None:
         if post.destination == Destination.BANNER
         else caption_for(media=media, network=post.destination)
     )
-    urls = [item.media_url for item in media.items()]
-    under_claim(delivery=post).update(sent_text=text, sent_file_urls=urls)
-    post.sent_text, post.sent_file_urls = text, urls
+    post.sent_text = text
+    post.sent_file_urls = [item.media_url for item in media.items()]
 
 
 def _first_send(post: ScheduledPost) -> bool:

@@ -11,7 +11,7 @@ A publisher that talks to a service with limits names the :class:`Gate` each pos
 passes (``gates_for``): the engine asks them before calling it (``publishing.gates``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -30,9 +30,10 @@ class Claim(Protocol):
     def save_progress(self, **state: Any) -> None:
         """Merge ``state`` into the saved progress, committed at once."""
 
-    def begin_send(self) -> None:
+    def begin_send(self, **state: Any) -> None:
         """Call before a request that makes something public: from here the outcome can
-        be unknown, and a post found stuck is shown to a person, never sent again."""
+        be unknown, and a post found stuck is shown to a person, never sent again.
+        ``state`` is merged into the saved progress by the same write."""
 
     def end_send(self, **state: Any) -> None:
         """The destination answered that request (e.g. with a video id): known again."""
@@ -43,6 +44,9 @@ class PublishResult:
     external_id: str
     external_url: str = ""
     note: str = ""  # kept in last_error when something worth telling happened
+    # Merged into the delivery's saved progress by the same write that records the
+    # outcome, e.g. a link still to be read from the destination later.
+    state: dict = field(default_factory=dict)
 
 
 class PublishError(Exception):

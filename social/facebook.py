@@ -1,6 +1,5 @@
 """The Facebook Page publisher: photo, photo set, video or Reel, text and link."""
 
-import contextlib
 import logging
 
 from django.conf import settings
@@ -14,7 +13,7 @@ from publishing.publisher import (
     PublishUnconfirmed,
 )
 
-from . import multi, services
+from . import multi, permalinks, services
 from .graph import GraphError, Kind
 from .graph_publisher import GraphPublisher
 from .reels import ReelsMixin
@@ -94,10 +93,13 @@ class FacebookPublisher(ReelsMixin, GraphPublisher):
                 note=f"{answer['duplicate']} It was not sent again.",
             )
         self._first_comment(post, client, str(object_id))
-        url = f"https://www.facebook.com/{object_id}"
-        with contextlib.suppress(GraphError):  # the post is out; a missing link is no failure
-            url = client.get(str(object_id), fields="permalink_url").get("permalink_url") or url
-        return PublishResult(external_id=str(object_id), external_url=url)
+        # Meta's answer names the post, and facebook.com/{post id} leads to it: no read now.
+        # Its permalink is read later, with other posts of the Page (``permalinks``).
+        return PublishResult(
+            external_id=str(object_id),
+            external_url=f"https://www.facebook.com/{object_id}",
+            state=permalinks.LINK_WANTED,
+        )
 
     def _video(self, post, media, account, client, url) -> PublishResult:
         path = f"{account.page_id}/videos"

@@ -14,13 +14,17 @@ rate-limit guide (https://developers.facebook.com/docs/graph-api/overview/rate-l
 import hashlib
 import hmac
 import logging
+import os
 import re
 import threading
+import urllib.request
 from typing import Any
 
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+
+from dealer_media.db_connections import release_while_waiting
 
 # The meaning of Meta's codes lives in one table, with the source of each row.
 from .errors import PUBLISH_PERMISSION, WORDS, Kind, lookup
@@ -195,8 +199,12 @@ def get_session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
-        # No automatic retries: whether a request may be repeated is decided above us.
-        # A thread makes one call at a time; a few hosts (Graph, video, rupload, Instagram).
+        if not urllib.request.getproxies():  # else requests reads them on every call
+            session.trust_env = False  # no per-call read of the environment and ~/.netrc
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            session.verify = bundle or True  # the CA bundle requests would read, read once
+        # No automatic retries: whether a request may be repeated is decided above us. One
+        # pool per host (graph, graph-video, rupload, Instagram), one call at a time each.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=2, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -311,6 +319,7 @@ class GraphClient:
     def _call(self, method: str, url: str, path: str, *, headers: dict, **send: Any) -> dict:
         """Send one request; answer the JSON body or raise a classified, scrubbed GraphError."""
         timeout = (CONNECT_TIMEOUT_SECONDS, settings.FACEBOOK_GRAPH_READ_TIMEOUT)
+        release_while_waiting()  # Meta takes 0.3-3 s: another thread may use the connection
         try:
             response = get_session().request(method, url, headers=headers, timeout=timeout, **send)
         except requests.RequestException as error:

@@ -1,6 +1,5 @@
 """The Instagram publisher: the container flow (image, Reel, carousel), then media_publish."""
 
-import contextlib
 import logging
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from publishing.publisher import (
     PublishResult,
 )
 
-from . import instagram_limit, multi, services
+from . import instagram_limit, multi, permalinks, services
 from .graph import GraphError, Kind
 from .graph_publisher import GraphPublisher
 from .selectors import IG_WAITING_FOR_ROOM
@@ -119,7 +118,8 @@ class InstagramPublisher(GraphPublisher):
     def _wait_and_publish(self, post, account, client, container_id) -> PublishResult:
         status = client.get(container_id, fields="status_code,status")
         code = status.get("status_code", "")
-        self.claim.save_progress(container_status=code)
+        if code != "FINISHED":  # a finished one is recorded by the send's own write, below
+            self.claim.save_progress(container_status=code)
         if code == "IN_PROGRESS":
             if self.check_due(post) > settings.SOCIAL_MAX_STATUS_CHECKS:
                 self.claim.save_progress(container_id="")
@@ -156,8 +156,9 @@ class InstagramPublisher(GraphPublisher):
             raise PublishError(f"Instagram answered an unknown container state “{code}”.")
         ig = account.instagram_account_id
         if post.external_state.get(IG_WAITING_FOR_ROOM):  # refused for the limit before
+            self.claim.save_progress(container_status=code)
             self._check_quota(client, ig, post)
-        self.claim.begin_send()
+        self.claim.begin_send(container_status=code)
         try:
             answer = client.post(f"{ig}/media_publish", creation_id=container_id)
         except GraphError as error:
@@ -175,7 +176,6 @@ class InstagramPublisher(GraphPublisher):
             raise
         media_id = str(answer["id"])
         self._first_comment(post, client, media_id)
-        url = ""
-        with contextlib.suppress(GraphError):  # published; the link can be read later
-            url = client.get(media_id, fields="permalink").get("permalink", "")
-        return PublishResult(external_id=media_id, external_url=url)
+        # Only a read tells the permalink (its short code is not the media id): it is read
+        # later, with the account's other new posts (``permalinks``).
+        return PublishResult(external_id=media_id, state=permalinks.LINK_WANTED)

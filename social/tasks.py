@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import health, notifications, settling
+from . import health, notifications, permalinks, settling
 
 logger = logging.getLogger(__name__)
 
@@ -12,6 +12,11 @@ logger = logging.getLogger(__name__)
 @shared_task
 def poll_pending_posts() -> int:
     return settling.poll_pending_posts()
+
+
+@shared_task
+def fill_permalinks() -> int:
+    return permalinks.fill_permalinks()
 
 
 @shared_task

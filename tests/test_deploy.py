@@ -1,5 +1,6 @@
 """Production settings come from the environment and pass Django's deployment checks."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -69,3 +70,35 @@ def test_local_media_served_by_django_or_another_host_pass_the_deploy_check():
             "check", "--deploy", "--fail-level", "WARNING", env={**LOCAL_MEDIA_ENV, **extra}
         )
         assert result.returncode == 0, (extra, result.stderr + result.stdout)
+
+
+def _database_settings(env: dict[str, str]) -> dict:
+    result = _manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings; d = settings.DATABASES['default']; "
+        "keys = ('ENGINE', 'CONN_MAX_AGE', 'OPTIONS', 'DISABLE_SERVER_SIDE_CURSORS'); "
+        "print(json.dumps({k: d.get(k) for k in keys}))",
+        env={**PRODUCTION_ENV, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_connection_pool_per_process_on_postgresql_when_sized():
+    postgres = {"DATABASE_URL": "postgres://dm@db.example.com:5432/dm"}
+    assert _database_settings({**postgres, "DATABASE_POOL_MAX_SIZE": "8"}) == {
+        "ENGINE": "django.db.backends.postgresql",
+        "CONN_MAX_AGE": 0,  # Django refuses persistent connections with a pool
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": 8, "timeout": 10.0}},
+        "DISABLE_SERVER_SIDE_CURSORS": False,
+    }
+    unpooled = _database_settings(postgres)
+    assert (unpooled["CONN_MAX_AGE"], unpooled["OPTIONS"]) == (60, {})
+    # Behind PgBouncer in transaction mode: no cursor held across transactions.
+    pgbouncer = _database_settings({**postgres, "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true"})
+    assert pgbouncer["DISABLE_SERVER_SIDE_CURSORS"] is True
+    sqlite = _database_settings({"DATABASE_POOL_MAX_SIZE": "8"})
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["CONN_MAX_AGE"] == 60
+    assert "pool" not in sqlite["OPTIONS"]

@@ -35,6 +35,7 @@ EXPECTED = {
     "inventory.tasks.apply_inventory_rule": "celery",
     "inventory.tasks.sell_vehicle": "celery",
     "social.tasks.check_connections": "celery",
+    "social.tasks.fill_permalinks": "celery",
     "social.tasks.refresh_instagram_tokens": "celery",
     "social.tasks.email_reconnect_needed": "celery",
 }

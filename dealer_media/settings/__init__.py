@@ -103,6 +103,26 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: with DATABASE_POOL_MAX_SIZE, each process keeps a psycopg pool of at most that
+# many connections, shared by its threads (Django's "pool" option; CONN_MAX_AGE must be 0).
+# A thread holds one only while it uses the database: a publishing thread gives it back
+# while it waits on Meta (dealer_media/db_connections.py), so a few serve 32 threads.
+# 0 (the default): one connection per thread. With many hosts, PgBouncer in transaction
+# mode in front of PostgreSQL shares them across hosts (README, "Database connections");
+# it needs server-side cursors off, as QuerySet.iterator() would hold one across
+# transactions.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        # How long a thread waits for a free connection before its query fails.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server, worker and beat share the file. Kept open
     # like PostgreSQL's: each close of the last connection to a WAL file checkpoints it.

@@ -6,6 +6,7 @@ import logging
 import logging.config
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -84,3 +85,42 @@ def test_the_settings_read_log_format():
     )
     record = json.loads(result.stderr.strip().splitlines()[-1])
     assert record["message"] == "from the settings" and record["request_id"] == "-"
+
+
+@pytest.fixture
+def celery_logging():
+    """Logging as a Celery command sets it up; the test process's own, after."""
+    yield
+    logging.config.dictConfig(settings.LOGGING)
+    logging.getLogger("celery").setLevel(logging.NOTSET)
+
+
+def test_the_workers_loglevel_sets_celerys_own_lines_never_below_log_level(celery_logging):
+    """``--loglevel=WARNING`` (the publishing worker): no "Task … received/succeeded" line
+    per post, while the app's loggers keep LOG_LEVEL and Celery's errors show."""
+    from dealer_media.celery import use_django_logging
+
+    use_django_logging(loglevel=logging.WARNING)
+    log_level = logging.getLevelName(settings.LOGGING["root"]["level"])
+    assert not logging.getLogger("celery.app.trace").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("celery.worker.strategy").isEnabledFor(logging.INFO)
+    assert logging.getLogger("celery.app.trace").isEnabledFor(logging.ERROR)
+    assert logging.getLogger("publishing.engine").getEffectiveLevel() == log_level
+
+    use_django_logging(loglevel=logging.DEBUG)  # never below LOG_LEVEL
+    assert logging.getLogger("celery").getEffectiveLevel() == log_level
+
+
+def test_only_the_publishing_worker_leaves_out_a_line_per_task():
+    lines = dict(
+        line.split(": ", 1)
+        for line in (Path(settings.BASE_DIR) / "Procfile.production").read_text().splitlines()
+        if line.strip()
+    )
+    levels = {
+        name: command.split("--loglevel=")[1].split()[0]
+        for name, command in lines.items()
+        if "--loglevel=" in command
+    }
+    assert levels.pop("worker_publishing") == "WARNING"
+    assert set(levels.values()) == {"INFO"}  # "post now", processing, sweeps, beat: few lines

@@ -166,6 +166,7 @@ def test_the_publishing_line_keeps_many_posts_in_flight_on_threads(
     output = log.read_text()
     assert "concurrency: 12 (thread)" in output, output
     assert not re.search(r"Traceback|ERROR", output), output
+    assert "publish_scheduled_post" not in output, output  # no line per post (--loglevel)
 
 
 @pytest.mark.postgres

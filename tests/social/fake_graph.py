@@ -1,8 +1,9 @@
 """A fake Graph API over real HTTP on 127.0.0.1 (wsgiref in a thread, ephemeral port).
 
 It keeps every request it receives and answers like Meta: ids for posts, the
-Instagram container flow, publishing limits, and, when told to, errors with
-Meta's error object and usage headers, a slow answer, or a held answer.
+Instagram container flow, publishing limits, multi-id reads (``GET /?ids=``, refused
+whole when one id cannot be read; ``delete_post`` makes one so), and, when told to,
+errors with Meta's error object and usage headers, a slow answer, or a held answer.
 
 Scripting: ``fake.script("POST", "/photos", Reply(...), Reply(...))`` queues
 replies for requests whose path ends with the suffix; each is used once, then
@@ -387,6 +388,8 @@ class FakeGraph:
 
     def _read(self, request: Request, parts: list[str]) -> Reply:
         fields = request.params.get("fields", "")
+        if parts == [""] and "ids" in request.params:
+            return self._read_ids(request.params["ids"].split(","), fields)
         if parts[-1] == "content_publishing_limit":
             # Only the fields asked for, as Graph answers (quota_usage, config).
             quota = self.ig_quota
@@ -416,7 +419,7 @@ class FakeGraph:
                 {k: m[k] for k in ("id", "caption", "permalink", "timestamp")}
                 for m in reversed(self.ig_media)
             ]
-            return Reply(body={"data": listed})
+            return Reply(body={"data": listed[: int(request.params.get("limit") or 25)]})
         if fields == "status" and parts[0] in self.video_failures:
             return Reply(body={"id": parts[0], "status": self._failed_status(parts[0])})
         if fields == "status" and parts[0] in self.reels:
@@ -432,6 +435,40 @@ class FakeGraph:
                 body={"id": parts[0], "permalink_url": f"https://facebook.test/{parts[0]}"}
             )
         return Reply(body={"id": parts[0]})
+
+    def _read_ids(self, ids: list[str], fields: str) -> Reply:
+        """``GET /?ids=a,b&fields=…`` (Multiple ID Read Requests): one node per id, keyed by
+        it. Meta refuses the whole request when one id cannot be read (a post deleted, or
+        never there), naming it; at most 50 ids."""
+        if len(ids) > 50:
+            return graph_error(100, "(#100) Too many IDs. Maximum: 50.")
+        with self.lock:
+            media = {m["id"]: m for m in self.ig_media}
+            published = [object_id for _, object_id in self.published]
+        nodes = {}
+        for object_id in ids:
+            known = any(object_id == done or object_id.endswith(f"_{done}") for done in published)
+            if object_id in media:
+                node = {"id": object_id, "permalink": media[object_id]["permalink"]}
+            elif known:
+                node = {"id": object_id, "permalink_url": f"https://facebook.test/{object_id}"}
+            else:
+                return graph_error(
+                    803, f"(#803) Some of the aliases you requested do not exist: {object_id}"
+                )
+            asked = {"id", *fields.split(",")} if fields else set(node)
+            nodes[object_id] = {k: v for k, v in node.items() if k in asked}
+        return Reply(body=nodes)
+
+    def delete_post(self, object_id: str) -> None:
+        """The Page deletes a post (or an account its media): reads of it fail from now."""
+        with self.lock:
+            self.published = [
+                (edge, done)
+                for edge, done in self.published
+                if not (object_id == done or object_id.endswith(f"_{done}"))
+            ]
+            self.ig_media = [m for m in self.ig_media if m["id"] != object_id]
 
     def _fetch(self, url: str) -> bool:
         """Download what Meta is asked to fetch, as Meta does; False when it cannot be had."""

@@ -43,7 +43,10 @@ def test_facebook_photo_posts_url_and_message(fake_graph, account, photo):
     )
     assert "access_token" not in sent.path
     assert result.external_id == "111_1000"
-    assert result.external_url == "https://facebook.test/111_1000"
+    # Meta's answer names the post: its link at once, the permalink read later in a batch.
+    assert result.external_url == "https://www.facebook.com/111_1000"
+    assert result.external_state["permalink"] == "wanted"
+    assert fake_graph.calls("GET") == []
     assert result.attempts == 1
     assert result.send_started_at is not None
 
@@ -93,7 +96,9 @@ def test_instagram_waits_for_the_container_then_publishes(
     [published] = fake_graph.calls("POST", "/media_publish")
     assert published.params["creation_id"] == "c1000"
     assert post.external_id == "m1001"
-    assert post.external_url == "https://instagram.test/p/m1001"
+    assert post.external_url == ""  # read later with the account's other new posts
+    assert post.external_state["permalink"] == "wanted"
+    assert fake_graph.calls("GET", "/m1001") == []
     assert post.attempts == 3  # one claim per status check, one container
     assert post.external_state["container_status"] == "FINISHED"
     photo.refresh_from_db()
