@@ -27,17 +27,18 @@ def scheduled(photo):
     return {post.destination: post for post in posts}
 
 
-def test_a_facebook_photo_costs_nine_statements(
+def test_a_facebook_photo_costs_ten_statements(
     fake_graph, account, scheduled, django_assert_num_queries
 ):
     """1 the claim (UPDATE), 2 the post and its item, 3 the item's files in order,
-    4 the Page's connection, 5 the send's stamp with what is sent (UPDATE), 6 SAVEPOINT
-    (BEGIN in production), 7 posted (UPDATE), 8 the item's deliveries, to derive its
-    status (still scheduled: Instagram is to come), 9 RELEASE (COMMIT in production).
+    4 the Page's connection, 5 the gates of the Page and the app (``publishing.gates``),
+    6 the send's stamp with what is sent (UPDATE), 7 SAVEPOINT (BEGIN in production),
+    8 posted (UPDATE), 9 the item's deliveries, to derive its status (still scheduled:
+    Instagram is to come), 10 RELEASE (COMMIT in production).
 
     No read of the permalink: Meta's answer names the post.
     """
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         post = publishing.publish_post(post_id=scheduled["facebook"].pk)
     assert post.status == ScheduledPost.Status.POSTED
     assert post.sent_text.startswith("Spring sale")
@@ -52,19 +53,19 @@ def test_a_facebook_photo_costs_nine_statements(
     assert stored.media_content.status == MediaContent.Status.SCHEDULED
 
 
-def test_an_instagram_image_costs_fifteen_statements(
+def test_an_instagram_image_costs_sixteen_statements(
     fake_graph, account, scheduled, django_assert_num_queries
 ):
     """1 the claim, 2 the post and its item, 3 its files, 4 the checks' Instagram-ready
-    copy, 5 an Instagram Login, 6 else the Page's linked account, 7 the copy sent, 8 posts
-    of the dealership waiting ahead for room in the 24-hour limit, 9 the container's id
-    (UPDATE), 10 the send's stamp with the container's status and what is sent (UPDATE),
-    11 SAVEPOINT, 12 posted, 13 the item's deliveries, 14 the item posted (UPDATE: both
-    destinations are), 15 RELEASE.
+    copy, 5 an Instagram Login, 6 else the Page's linked account, 7 the gates of the
+    account and the app, 8 the copy sent, 9 posts of the dealership waiting ahead for room
+    in the 24-hour limit, 10 the container's id (UPDATE), 11 the send's stamp with the
+    container's status and what is sent (UPDATE), 12 SAVEPOINT, 13 posted, 14 the item's
+    deliveries, 15 the item posted (UPDATE: both destinations are), 16 RELEASE.
     """
     facebook = publishing.publish_post(post_id=scheduled["facebook"].pk)
     assert facebook.status == ScheduledPost.Status.POSTED
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         post = publishing.publish_post(post_id=scheduled["instagram"].pk)
     assert post.status == ScheduledPost.Status.POSTED
     assert post.external_state["container_status"] == "FINISHED"
