@@ -243,7 +243,7 @@ class Bench:
                 self.figures["commands"].append(
                     {"line": label, "command": procs.expand(command, self.env)}
                 )
-        procs.wait_ready(self.lines, timeout=180.0)
+        procs.wait_ready(self.lines, timeout=180.0, env=self.env, cwd=ROOT)
 
     # --- measuring ------------------------------------------------------------------
     def roots(self) -> dict[str, int]:

@@ -9,6 +9,7 @@ import os
 import re
 import resource
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -96,10 +97,34 @@ def stop_groups(processes: list[subprocess.Popen], *, grace: float = 20.0) -> No
             process.wait(timeout=10)
 
 
-def wait_ready(lines: list[Line], *, timeout: float) -> None:
-    """Until every worker's log says "ready." and beat's "Starting"; a line that stops fails."""
+def node_name(command: str) -> str | None:
+    """The worker's node name (``-n publishing@%h``), with the host filled in as Celery does."""
+    match = re.search(r"-n\s+(\S+)", command)
+    return match.group(1).replace("%h", socket.gethostname()) if match else None
+
+
+def answers_ping(line: Line, *, env: dict, cwd: Path) -> bool:
+    """A worker logging above INFO never says "ready.": ask it over the broker instead."""
+    node = node_name(line.command)
+    if node is None:
+        return False
+    answer = subprocess.run(
+        ["celery", "-A", "dealer_media", "inspect", "ping", "-d", node, "-t", "2"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return answer.returncode == 0 and "pong" in answer.stdout
+
+
+def wait_ready(lines: list[Line], *, timeout: float, env: dict, cwd: Path) -> None:
+    """Until every worker's log says "ready." (or, logging above INFO, it answers a ping) and
+    beat's says "Starting"; a line that stops fails."""
     deadline = time.monotonic() + timeout
     waiting = {line.name: line for line in lines}
+    next_ping = time.monotonic() + 5.0
     while waiting:
         for name, line in list(waiting.items()):
             text = line.log.read_text(errors="replace")
@@ -107,6 +132,12 @@ def wait_ready(lines: list[Line], *, timeout: float) -> None:
                 raise SystemExit(f"{name} stopped at once; see {line.log}.")
             if " ready." in text or (name.startswith("beat") and "beat: Starting" in text):
                 del waiting[name]
+        silent = [line for line in waiting.values() if "--loglevel=INFO" not in line.command]
+        if silent and time.monotonic() >= next_ping:
+            for line in silent:
+                if answers_ping(line, env=env, cwd=cwd):
+                    del waiting[line.name]
+            next_ping = time.monotonic() + 2.0
         if time.monotonic() > deadline:
             where = lines[0].log.parent if lines else "."
             raise SystemExit(f"Not ready within {timeout:.0f} s: {', '.join(waiting)} ({where}).")
