@@ -69,7 +69,8 @@ class Line:
 def start_line(name: str, command: str, *, env: dict, cwd: Path, log: Path) -> Line:
     handle = log.open("w")
     process = subprocess.Popen(
-        ["/bin/sh", "-c", f"exec {command}"],
+        # "exec env": a line may start with VAR=value; one process, its pid the line's.
+        ["/bin/sh", "-c", f"exec env {command}"],
         cwd=cwd,
         env=env,
         stdout=handle,
