@@ -4,7 +4,7 @@ With the psycopg pool (``DATABASE_POOL_MAX_SIZE``), Django takes a connection fr
 process's pool at a thread's first query and gives it back when it closes it. A
 publishing thread spends a post mostly waiting on Meta (0.3 to 3 seconds) and a few
 milliseconds on the database: giving the connection back before each wait lets a pool
-of a few connections serve the 32 threads of a publishing worker.
+of a few connections serve the many threads of a publishing worker.
 """
 
 from django.db import connections
