@@ -31,6 +31,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _command(line: str) -> list[str]:
+    """A Procfile line's words after the shell's ``NAME=value`` assignments that lead it."""
+    words = shlex.split(line)
+    while words and re.fullmatch(r"[A-Za-z_]\w*=.*", words[0]):
+        words.pop(0)
+    return words
+
+
 def _celery_lines() -> list[str]:
     return [name for name in _entries() if name.startswith("worker") or name == "beat"]
 
@@ -41,8 +49,12 @@ def test_procfile_runs_gunicorn_workers_and_beat():
     workers = [name for name in entries if name.startswith("worker")]
     assert len(workers) >= 4, workers  # one per kind of work (tests/test_queues.py)
     for name in workers:
-        assert shlex.split(entries[name])[:4] == ["celery", "-A", "dealer_media", "worker"]
-    assert shlex.split(entries["beat"])[:4] == ["celery", "-A", "dealer_media", "beat"]
+        assert _command(entries[name])[:4] == ["celery", "-A", "dealer_media", "worker"]
+    assert _command(entries["beat"])[:4] == ["celery", "-A", "dealer_media", "beat"]
+    # The publishing threads share a database pool; a value set for the installation wins.
+    assert entries["worker_publishing"].startswith(
+        "DATABASE_POOL_MAX_SIZE=${DATABASE_POOL_MAX_SIZE:-8} celery "
+    )
     for command in ("gunicorn", "celery"):
         assert (BIN / command).exists(), f"{command} is not installed (requirements/base.txt)"
     # `make run` keeps the development server.
@@ -124,7 +136,7 @@ def test_the_web_line_serves_health_to_a_plain_http_probe_by_ip(tmp_path):
 def test_the_celery_lines_name_real_commands(process):
     # A ${VARIABLE:-default} is the shell's: its default stands in for it here.
     line = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", _entries()[process])
-    command = shlex.split(line)
+    command = _command(line)
     result = subprocess.run(
         [str(BIN / command[0]), *command[1:], "--help"],
         cwd=settings.BASE_DIR,
