@@ -3,12 +3,12 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from media_content.models import ScheduledPost
 from publishing import engine as publishing
 
 from .factories import ScheduledPostFactory
+from .racing import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,21 +31,7 @@ def test_eight_racing_workers_publish_a_post_once(settings, sunrise):
         "facebook": "tests.test_claims_postgres.SlowCountingPublisher",
     }
     post = ScheduledPostFactory(media_content__organization=sunrise)
-    barrier = threading.Barrier(8)
-    results = []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(publishing.publish_post(post_id=post.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: publishing.publish_post(post_id=post.pk), threads=8)
 
     assert SlowCountingPublisher.calls == [post.pk]
     assert sum(result is not None for result in results) == 1

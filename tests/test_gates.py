@@ -5,15 +5,16 @@ The posts' side, against the fake Graph API, is tests/social/test_gates.py.
 
 import contextlib
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from publishing import gates
 from publishing.models import PublishingGate
 from publishing.publisher import Gate, LostClaim, PublishError, PublishUnconfirmed
+
+from .racing import at_once
 
 START = datetime.datetime(2026, 3, 2, 17, 0, tzinfo=datetime.UTC)
 PAGE = Gate("meta:111", "Facebook", "this Page")
@@ -179,21 +180,7 @@ def test_racing_workers_take_one_probe_on_postgresql(clock):
     PublishingGate.objects.create(
         key=PAGE.key, state=State.OPEN, trips=1, consecutive_failures=3, retry_at=START
     )
-    barrier = threading.Barrier(6)
-    passages = []
-
-    def worker():
-        barrier.wait()
-        try:
-            passages.append(gates.ask(gates=[PAGE], now=START))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    passages = at_once(lambda: gates.ask(gates=[PAGE], now=START), threads=6)
     assert sum(passage.probe is not None for passage in passages) == 1
     assert sum(passage.shut for passage in passages) == 5
     assert _gate().state == State.PROBING

@@ -7,12 +7,10 @@ as kombu stored them: what a worker would receive.
 import base64
 import datetime
 import json
-import threading
 
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from dealer_media import broker
@@ -21,6 +19,7 @@ from media_content.models import ScheduledPost
 from publishing import dispatch
 
 from ..factories import MediaContentFactory, MembershipFactory, OrganizationFactory
+from ..racing import at_once
 from .conftest import use_broker
 
 UTC = datetime.UTC
@@ -204,21 +203,7 @@ def test_racing_sweeps_send_every_post_once_and_leave_none_behind(sunrise, priva
     _, client = private_broker
     organizations = [sunrise, *(OrganizationFactory(name=f"Dealer {i}") for i in range(3))]
     ids = [pk for i, org in enumerate(organizations) for pk in posts_of(org, 10 + 40 * i, NOON)]
-    barrier = threading.Barrier(4)
-    reports = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            reports.append(dispatch.dispatch_due_posts(batch_size=15))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    reports = at_once(lambda: dispatch.dispatch_due_posts(batch_size=15), threads=4)
 
     assert sum(report.claimed for report in reports) == len(ids) == 280
     assert sorted(published(client)) == sorted(ids)
