@@ -41,6 +41,7 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peak_procs as procs
 import peak_results as results
+from peak_options import parse_args
 from peak_report import print_report, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,32 +50,6 @@ PUBLIC_MEDIA_URL = "https://cdn.peak.example/media/"
 APP_SECRET = "peak-bench-app-secret"  # noqa: S105 - the fake app's, nothing real
 SAMPLE_SECONDS = 0.5
 BENCH_APP = "peak-bench"  # application_name of our own connections, left out of the counts
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=3000)
-    parser.add_argument("--dealerships", type=int, default=300)
-    parser.add_argument("--delay-ms", type=float, default=500)
-    parser.add_argument("--network", choices=["facebook", "instagram"], default="facebook")
-    parser.add_argument("--post-now", action="store_true", help="a post now during the peak")
-    parser.add_argument("--post-now-after", type=float, default=3.0)
-    parser.add_argument("--reel", action="store_true", help="a Reel render from the due instant")
-    parser.add_argument("--formation", action="append", default=[], metavar="LINE=N")
-    parser.add_argument(
-        "--lead", type=float, help="seconds from scheduling to T (default: 30 + 30 ms a post)"
-    )
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds after T")
-    parser.add_argument("--setup-jobs", type=int, default=2)
-    parser.add_argument("--size", default="640x480", help="the photos' size")
-    parser.add_argument("--no-fetch", action="store_true", help="the fake does not download")
-    parser.add_argument("--procfile", default=str(ROOT / "Procfile.production"))
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/dm_peak")
-    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--json", help="write the figures here")
-    parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
-    return parser.parse_args()
 
 
 class Bench:
